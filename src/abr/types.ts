@@ -1,0 +1,88 @@
+import type { DownloadProgress, DownloadSample, Rendition } from '../core/types.js';
+import type { ThroughputEstimate } from '../estimators/types.js';
+
+/**
+ * The snapshot an algorithm decides from (STYLE.md #2): everything it may know, passed in; nothing read
+ * from globals. Built by the session loop, identically in the simulator, the player and the hls.js adapter.
+ */
+export interface AbrContext {
+  readonly nowMs: number;
+  /** The segment about to be fetched, 0-based. */
+  readonly segmentIndex: number;
+  /** Segments in the session (VOD), or Infinity. */
+  readonly segmentCount: number;
+  readonly segmentDurationMs: number;
+  /** Ascending by bitrate; `renditions[i].index === i`. */
+  readonly renditions: readonly Rendition[];
+  /**
+   * Size of any segment at any rendition when known (segment-size tables, byte ranges), else null.
+   * A function rather than an array so that lookahead costs nothing when unused.
+   */
+  segmentSizeBytes(segmentIndex: number, renditionIndex: number): number | null;
+  /** Rendition of the previous segment, null before the first. */
+  readonly lastRenditionIndex: number | null;
+  /** Seconds of media buffered ahead of the playhead, in ms. */
+  readonly bufferLevelMs: number;
+  /** The buffer the session aims to keep (max buffer): no download starts while the buffer is above it. */
+  readonly bufferTargetMs: number;
+  readonly playbackRate: number;
+  /** Output of the session's throughput estimator. */
+  readonly throughput: ThroughputEstimate;
+  /** Estimated time to first byte, null before any sample. */
+  readonly latencyMs: number | null;
+  /** Highest rendition allowed (capping to the element size, user limits); algorithms must not exceed it. */
+  readonly maxRenditionIndex: number;
+  /** True until playback has started (the first segment(s)). */
+  readonly startingUp: boolean;
+}
+
+export interface AbrDecision {
+  readonly renditionIndex: number;
+  /** Optional pause before the download starts (BOLA's oscillation guard), ms. */
+  readonly delayMs?: number;
+  /** Human-readable why, shown in logs, decision$ and the demo. */
+  readonly reason: string;
+}
+
+export interface AbrAlgorithm {
+  readonly name: string;
+  /** Called once per segment, before its download. */
+  choose(ctx: AbrContext): AbrDecision;
+  /**
+   * Called on download progress (every few tens of ms or kB). Return a lower rendition index to abandon
+   * the download and fetch this segment again at that rendition, or null to keep going.
+   */
+  shouldAbandon?(progress: DownloadProgress, ctx: AbrContext): number | null;
+  /** Called after every download (including aborted ones). */
+  onDownloaded?(sample: DownloadSample, ctx: AbrContext): void;
+  /** Called when the session idled (waiting for buffer room), ms. */
+  onIdle?(durationMs: number): void;
+  /** Forget per-session state (new session, seek). */
+  reset?(): void;
+}
+
+export type AbrOptions = Readonly<Record<string, unknown>>;
+
+export type AbrFactory = (options?: AbrOptions) => AbrAlgorithm;
+
+/** Describes one option of an algorithm, for the registry, `abrkit algos` and the demo's pickers. */
+export interface AbrOptionSpec {
+  readonly name: string;
+  readonly type: 'number' | 'integer' | 'boolean' | 'string';
+  readonly default: number | boolean | string;
+  readonly description: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly choices?: readonly string[];
+}
+
+export interface AbrAlgorithmInfo {
+  readonly name: string;
+  readonly description: string;
+  /** Paper or source the algorithm follows. */
+  readonly citation: string;
+  readonly options: readonly AbrOptionSpec[];
+  /** Needs the whole trace in advance (the offline optimum): simulator only. */
+  readonly offline?: boolean;
+  readonly create: AbrFactory;
+}
