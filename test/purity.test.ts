@@ -24,9 +24,7 @@ function typeCheckAsPure(source: string): string[] {
     const file = join(dir, 'probe.ts');
     writeFileSync(file, source);
     const program = ts.createProgram([file], { ...pureCompilerOptions(), typeRoots: [] });
-    return ts
-      .getPreEmitDiagnostics(program)
-      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -54,9 +52,9 @@ describe('purity fence', () => {
   });
 
   it('type-check rejects node:fs, window, setTimeout and console in the pure core', () => {
-    expect(typeCheckAsPure("import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n").join()).toMatch(
-      /node:fs/,
-    );
+    expect(
+      typeCheckAsPure("import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n").join(),
+    ).toMatch(/node:fs/);
     expect(typeCheckAsPure('export const w = window.location;\n').join()).toMatch(/window/);
     expect(typeCheckAsPure('setTimeout(() => {}, 1);\n').join()).toMatch(/setTimeout/);
     expect(typeCheckAsPure("console.log('x');\n").join()).toMatch(/console/);
@@ -64,15 +62,15 @@ describe('purity fence', () => {
 
   it('lint rejects Node, rxjs and shell imports and browser globals in the pure core', async () => {
     expect(await lintAsPure('export const x = 1;\n')).toEqual([]);
-    expect((await lintAsPure("import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n")).join()).toMatch(
-      /no-restricted-imports/,
-    );
-    expect((await lintAsPure("import { Subject } from 'rxjs';\nexport const s = new Subject();\n")).join()).toMatch(
-      /rxjs/,
-    );
-    expect((await lintAsPure("import { x } from '../player/index.js';\nexport const y = x;\n")).join()).toMatch(
-      /shells/,
-    );
+    expect(
+      (await lintAsPure("import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n")).join(),
+    ).toMatch(/no-restricted-imports/);
+    expect(
+      (await lintAsPure("import { Subject } from 'rxjs';\nexport const s = new Subject();\n")).join(),
+    ).toMatch(/rxjs/);
+    expect(
+      (await lintAsPure("import { x } from '../player/index.js';\nexport const y = x;\n")).join(),
+    ).toMatch(/shells/);
     expect((await lintAsPure('export const w = window.location;\n')).join()).toMatch(/no-restricted-globals/);
   });
 });

@@ -38,7 +38,10 @@ export class AbrkitError extends Error {
     options: { fatal?: boolean; data?: AbrkitErrorData; cause?: unknown } = {},
   ) {
     const where = describeWhere(options.data);
-    super(where ? `${where}: ${message}` : message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      where ? `${where}: ${message}` : message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.category = category;
     this.code = code;
     this.fatal = options.fatal ?? true;

@@ -54,7 +54,9 @@ describe('Emitter', () => {
 
 describe('errors', () => {
   it('AbrkitError says what and where', () => {
-    const e = new AbrkitError('trace', 'TRACE_BAD_NUMBER', 'bandwidth is NaN', { data: { source: 'a.csv', line: 3 } });
+    const e = new AbrkitError('trace', 'TRACE_BAD_NUMBER', 'bandwidth is NaN', {
+      data: { source: 'a.csv', line: 3 },
+    });
     expect(e.message).toBe('a.csv:3: bandwidth is NaN');
     expect(e.fatal).toBe(true);
     expect(e.category).toBe('trace');
