@@ -19,7 +19,7 @@ export interface SourceBufferLike extends EventTarget {
 }
 
 type Operation =
-  | { kind: 'append'; data: Uint8Array; source: string }
+  | { kind: 'append'; data: BufferSource; source: string }
   | { kind: 'remove'; startS: number; endS: number }
   | { kind: 'changeType'; mimeType: string };
 
@@ -52,7 +52,7 @@ export class SourceBufferQueue {
   }
 
   /** Appends bytes (an init or media segment); `source` is the URL, for error messages. */
-  append(data: Uint8Array, source: string): Promise<void> {
+  append(data: BufferSource, source: string): Promise<void> {
     return this.enqueue({ kind: 'append', data, source });
   }
 
