@@ -1,1 +1,12 @@
-export {};
+export * from './model.js';
+export { VIDEO_ERROR_CODES, type VideoErrorCode } from './errors.js';
+export { validateVideo } from './validate.js';
+export { parseSabreMovie, writeSabreMovie } from './sabre.js';
+export {
+  parsePensieveVideoSizes,
+  writePensieveVideoSizes,
+  PENSIEVE_BITRATES_KBPS,
+  PENSIEVE_SEGMENT_DURATION_MS,
+  type PensieveVideoOptions,
+  type NamedText,
+} from './pensieve.js';

@@ -1,0 +1,91 @@
+/**
+ * Node loader for video descriptions: a `.json` file is a Sabre movie, a folder holding `video_size_N`
+ * files is a Pensieve video. Anything else is `VIDEO_FORMAT_UNKNOWN` (an HLS master playlist reader will
+ * plug in here), a missing path `VIDEO_NOT_FOUND`, an unreadable one `VIDEO_READ_FAILED`.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { invalidArgument } from '../core/errors.js';
+import { VIDEO_ERROR_CODES as CODES, videoError } from '../videos/errors.js';
+import type { VideoDescription } from '../videos/model.js';
+import { parsePensieveVideoSizes, type NamedText, type PensieveVideoOptions } from '../videos/pensieve.js';
+import { parseSabreMovie } from '../videos/sabre.js';
+
+export type LoadVideoOptions = PensieveVideoOptions;
+
+/**
+ * Loads the video at `path`. `options` apply to Pensieve folders (bitrates, duration and
+ * `playableSegmentCount`, which is never guessed: pass 48 to play envivio as Pensieve does); for a Sabre
+ * file only `playableSegmentCount` applies.
+ */
+export async function loadVideo(path: string, options: LoadVideoOptions = {}): Promise<VideoDescription> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) {
+      throw videoError(CODES.notFound, 'no such file or folder', path);
+    }
+    throw readFailed(path, error);
+  }
+  if (info.isDirectory()) return loadPensieveFolder(path, options);
+  if (path.toLowerCase().endsWith('.json')) {
+    const video = parseSabreMovie(await readText(path), path);
+    if (options.playableSegmentCount === undefined) return video;
+    return parsePlayable(video, options.playableSegmentCount, path);
+  }
+  throw videoError(
+    CODES.unknownFormat,
+    'not a known video description (expected a Sabre movie .json or a folder of Pensieve video_size_N files)',
+    path,
+  );
+}
+
+async function loadPensieveFolder(path: string, options: LoadVideoOptions): Promise<VideoDescription> {
+  let names: string[];
+  try {
+    names = await readdir(path);
+  } catch (error) {
+    throw readFailed(path, error);
+  }
+  const sizeFiles = names.filter((n) => /^video_size_\d+$/.test(n)).sort();
+  if (sizeFiles.length === 0) {
+    throw videoError(CODES.unknownFormat, 'folder holds no Pensieve video_size_N file', path);
+  }
+  const files: NamedText[] = [];
+  for (const name of sizeFiles) files.push({ name, text: await readText(join(path, name)) });
+  return parsePensieveVideoSizes(files, options, path);
+}
+
+function parsePlayable(
+  video: VideoDescription,
+  playableSegmentCount: number,
+  path: string,
+): VideoDescription {
+  const rows = video.segmentSizesBytes.length;
+  if (!Number.isInteger(playableSegmentCount) || playableSegmentCount < 1 || playableSegmentCount > rows) {
+    throw invalidArgument(
+      'playableSegmentCount',
+      `must be an integer in 1..${rows} for ${path}, got ${playableSegmentCount}`,
+    );
+  }
+  return { ...video, playableSegmentCount };
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) throw videoError(CODES.notFound, 'no such file', path);
+    throw readFailed(path, error);
+  }
+}
+
+function readFailed(path: string, error: unknown) {
+  const reason = error instanceof Error ? error.message : String(error);
+  return videoError(CODES.readFailed, `cannot read: ${reason}`, path);
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
