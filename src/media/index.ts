@@ -1,0 +1,24 @@
+export { listTopLevelBoxes, fourCC } from './boxes.js';
+export type { BoxHeader } from './boxes.js';
+export {
+  inspectInitSegment,
+  inspectMediaSegment,
+  checkDeclaredCodec,
+  KNOWN_CODEC_FAMILIES,
+} from './inspect.js';
+export type { InitSegmentInfo, MediaSegmentInfo, TrackKind } from './inspect.js';
+export { checkKeyframeAlignment } from './keyframes.js';
+export { averageSegmentBitrateBps, peakSegmentBitrateBps } from './bandwidth.js';
+export type { SizedSegment } from './bandwidth.js';
+export {
+  readHlsLadder,
+  scanHlsLadder,
+  scanMediaPlaylist,
+  ladderToVideo,
+  defaultLadderName,
+  inspectMediaPlaylist,
+  toSabreMovieJson,
+  writeSabreMovieJson,
+} from './ladder.js';
+export type { ScannedLadder, ScannedMediaPlaylist, ScannedSegment, SabreMovieJson } from './ladder.js';
+export { loadBytes, loadText, sizeOf, resolveLocation, isHttpUrl } from './load.js';

@@ -1,0 +1,253 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveStatic } from '../../e2e/support/static-server.js';
+import type { StaticServer } from '../../e2e/support/static-server.js';
+import { BROKEN_SEGMENT_INDEX } from '../../scripts/media-fixtures/broken.js';
+import { AbrkitError } from '../../src/core/errors.js';
+import {
+  inspectMediaPlaylist,
+  readHlsLadder,
+  scanHlsLadder,
+  scanMediaPlaylist,
+  toSabreMovieJson,
+  writeSabreMovieJson,
+} from '../../src/media/ladder.js';
+import { REPO_ROOT } from '../support/shared-data.js';
+import { BROKEN_DIR, LADDER_DIR, VIDEO_RENDITIONS } from './fixtures.js';
+
+const MASTER = join(LADDER_DIR, 'master.m3u8');
+
+/** The master's STREAM-INF attributes read with plain regexes, independent of src/media. */
+function masterAttributes(): { uri: string; bandwidth: number; average: number }[] {
+  const lines = readFileSync(MASTER, 'utf8').split('\n');
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (!line.startsWith('#EXT-X-STREAM-INF:')) continue;
+    out.push({
+      uri: lines[i + 1] ?? '',
+      bandwidth: Number(/[:,]BANDWIDTH=(\d+)/.exec(line)?.[1]),
+      average: Number(/AVERAGE-BANDWIDTH=(\d+)/.exec(line)?.[1]),
+    });
+  }
+  return out;
+}
+
+/** Sizes and EXTINF durations of a rendition folder's segments, read directly. */
+function folderSegments(rendition: string): { sizeBytes: number; durationS: number }[] {
+  const text = readFileSync(join(LADDER_DIR, rendition, 'index.m3u8'), 'utf8');
+  return [...text.matchAll(/#EXTINF:([\d.]+),\n(\S+)/g)].map((m) => ({
+    durationS: Number(m[1]),
+    sizeBytes: statSync(join(LADDER_DIR, rendition, m[2] ?? '')).size,
+  }));
+}
+
+async function rejection(promise: Promise<unknown>): Promise<AbrkitError> {
+  try {
+    await promise;
+  } catch (e) {
+    expect(e).toBeInstanceOf(AbrkitError);
+    return e as AbrkitError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('readHlsLadder(fixtures/ladder)', () => {
+  it('gives the ladder in ascending bit rate with the real segment sizes', async () => {
+    const video = await readHlsLadder(MASTER);
+    expect(video.name).toBe('ladder');
+    expect(video.segmentDurationMs).toBe(2000);
+    expect(video.renditions.map((r) => r.index)).toEqual([0, 1, 2, 3]);
+    expect(video.renditions.map((r) => [r.widthPx, r.heightPx])).toEqual(
+      VIDEO_RENDITIONS.map((r) => [r.widthPx, r.heightPx]),
+    );
+    const attrs = masterAttributes();
+    video.renditions.forEach((r, i) => {
+      expect(r.bitrateKbps).toBe((attrs[i]?.average ?? 0) / 1000);
+      expect(r.peakBitrateKbps).toBe((attrs[i]?.bandwidth ?? 0) / 1000);
+      expect(r.frameRate).toBe(30);
+      expect(r.codecs).toMatch(/^avc1\.[0-9a-f]{6},mp4a\.40\.2$/);
+      if (i > 0) expect(r.bitrateKbps).toBeGreaterThan(video.renditions[i - 1]?.bitrateKbps ?? Infinity);
+    });
+    expect(video.segmentSizesBytes.length).toBe(20);
+    VIDEO_RENDITIONS.forEach(({ name }, r) => {
+      const sizes = folderSegments(name).map((s) => s.sizeBytes);
+      expect(video.segmentSizesBytes.map((row) => row[r])).toEqual(sizes);
+    });
+  });
+
+  it('accepts the folder instead of the master path', async () => {
+    expect(await readHlsLadder(LADDER_DIR)).toEqual(await readHlsLadder(MASTER));
+  });
+
+  it('master BANDWIDTH and AVERAGE-BANDWIDTH agree with the files (video + audio)', () => {
+    const audio = folderSegments('audio');
+    const rate = (s: { sizeBytes: number; durationS: number }) => (s.sizeBytes * 8) / s.durationS;
+    const average = (segs: { sizeBytes: number; durationS: number }[]) =>
+      (segs.reduce((a, s) => a + s.sizeBytes, 0) * 8) / segs.reduce((a, s) => a + s.durationS, 0);
+    // Every audio segment but the short last one lasts ~2 s: the peak is the largest of them.
+    const audioPeak = Math.max(...audio.slice(0, -1).map(rate));
+    masterAttributes().forEach(({ uri, bandwidth, average: avg }) => {
+      const video = folderSegments(uri.split('/')[0] ?? '');
+      expect(bandwidth).toBeGreaterThanOrEqual(avg);
+      // Each video segment lasts exactly the 2 s target duration, so single segments are the runs that count.
+      expect(Math.abs(bandwidth - (Math.max(...video.map(rate)) + audioPeak))).toBeLessThanOrEqual(2);
+      expect(Math.abs(avg - (average(video) + average(audio)))).toBeLessThanOrEqual(2);
+    });
+  });
+
+  it('lists one audio rendition and no audio-only variant', async () => {
+    const ladder = await scanHlsLadder(MASTER);
+    expect(ladder.audio).toHaveLength(1);
+    expect(
+      ladder.variants.every((v) => v.variant.widthPx !== undefined && v.variant.audioGroupId === 'aac'),
+    ).toBe(true);
+  });
+
+  it('writes Sabre movie JSON (sizes in bits)', async () => {
+    const video = await readHlsLadder(MASTER);
+    const movie = toSabreMovieJson(video);
+    expect(movie.segment_duration_ms).toBe(2000);
+    expect(movie.bitrates_kbps).toEqual(video.renditions.map((r) => Math.round(r.bitrateKbps)));
+    expect(movie.segment_sizes_bits[3]).toEqual(video.segmentSizesBytes[3]?.map((b) => b * 8));
+    const dir = mkdtempSync(join(tmpdir(), 'abrkit-ladder-'));
+    try {
+      const path = join(dir, 'movie.json');
+      await writeSabreMovieJson(video, path);
+      expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(movie);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sizes byte-range segments by their range, not their file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'abrkit-ladder-'));
+    try {
+      const seg = join(LADDER_DIR, '144p', 'seg_00000.m4s');
+      const playlist = [
+        '#EXTM3U',
+        '#EXT-X-TARGETDURATION:2',
+        '#EXTINF:2,',
+        '#EXT-X-BYTERANGE:100@0',
+        seg,
+        '#EXTINF:2,',
+        '#EXT-X-BYTERANGE:50',
+        seg,
+      ];
+      writeFileSync(join(dir, 'p.m3u8'), playlist.join('\n'));
+      const scanned = await scanMediaPlaylist(join(dir, 'p.m3u8'));
+      expect(scanned.segments.map((s) => [s.sizeBytes, s.byteRange?.offsetBytes])).toEqual([
+        [100, 0],
+        [50, 100],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('readHlsLadder errors', () => {
+  it('rejects renditions with different segment counts (LADDER_MISMATCH) and a missing master', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'abrkit-ladder-'));
+    try {
+      const seg = join(LADDER_DIR, '144p', 'seg_00000.m4s');
+      const media = (n: number) =>
+        ['#EXTM3U', '#EXT-X-TARGETDURATION:2', ...Array.from({ length: n }, () => `#EXTINF:2,\n${seg}`)].join(
+          '\n',
+        );
+      writeFileSync(join(dir, 'a.m3u8'), media(2));
+      writeFileSync(join(dir, 'b.m3u8'), media(3));
+      writeFileSync(
+        join(dir, 'master.m3u8'),
+        '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\na.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2000\nb.m3u8\n',
+      );
+      const e = await rejection(readHlsLadder(dir));
+      expect(e).toMatchObject({
+        category: 'video',
+        code: 'LADDER_MISMATCH',
+        data: { source: join(dir, 'b.m3u8') },
+      });
+      const missing = await rejection(readHlsLadder(join(dir, 'nope.m3u8')));
+      expect(missing).toMatchObject({ code: 'RESOURCE_NOT_FOUND', data: { source: join(dir, 'nope.m3u8') } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('readHlsLadder over http', () => {
+  let server: StaticServer;
+  beforeAll(async () => {
+    server = await serveStatic(join(REPO_ROOT, 'fixtures'));
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('gives the same description as from the files', async () => {
+    expect(await readHlsLadder(`${server.url}/ladder/master.m3u8`)).toEqual(await readHlsLadder(MASTER));
+    expect(server.requests.some((r) => r.method === 'HEAD' && r.path === '/ladder/480p/seg_00019.m4s')).toBe(
+      true,
+    );
+  });
+
+  it('reports a missing segment as RESOURCE_NOT_FOUND with the URL', async () => {
+    const e = await rejection(readHlsLadder(`${server.url}/broken/missing-segment/master.m3u8`));
+    expect(e).toMatchObject({
+      category: 'network',
+      code: 'RESOURCE_NOT_FOUND',
+      data: { source: `${server.url}/broken/missing-segment/seg_00002.m4s`, status: 404 },
+    });
+  });
+});
+
+describe('the broken fixtures give their documented errors (fixtures/README.md)', () => {
+  it('missing-segment: RESOURCE_NOT_FOUND naming the file', async () => {
+    const e = await rejection(readHlsLadder(join(BROKEN_DIR, 'missing-segment')));
+    expect(e).toMatchObject({
+      category: 'network',
+      code: 'RESOURCE_NOT_FOUND',
+      data: { source: join(BROKEN_DIR, 'missing-segment', `seg_0000${BROKEN_SEGMENT_INDEX}.m4s`) },
+    });
+  });
+
+  it('malformed-playlist: PLAYLIST_MALFORMED at the bad EXTINF line', async () => {
+    const e = await rejection(readHlsLadder(join(BROKEN_DIR, 'malformed-playlist', 'master.m3u8')));
+    // 6 header lines, then an EXTINF + URI pair per segment.
+    expect(e).toMatchObject({
+      category: 'manifest',
+      code: 'PLAYLIST_MALFORMED',
+      data: {
+        source: join(BROKEN_DIR, 'malformed-playlist', 'index.m3u8'),
+        line: 7 + 2 * BROKEN_SEGMENT_INDEX,
+      },
+    });
+  });
+
+  it('truncated-segment: sizes read fine, inspection gives SEGMENT_TRUNCATED', async () => {
+    const ladder = await scanHlsLadder(join(BROKEN_DIR, 'truncated-segment'));
+    const playlist = ladder.variants[0]?.playlist;
+    if (!playlist) throw new Error('no variant');
+    const whole = statSync(join(LADDER_DIR, '144p', `seg_0000${BROKEN_SEGMENT_INDEX}.m4s`)).size;
+    expect(playlist.segments[BROKEN_SEGMENT_INDEX]?.sizeBytes).toBe(Math.floor(whole / 2));
+    const e = await rejection(inspectMediaPlaylist(playlist));
+    expect(e).toMatchObject({
+      code: 'SEGMENT_TRUNCATED',
+      data: { source: playlist.segments[BROKEN_SEGMENT_INDEX]?.location },
+    });
+  });
+
+  it('wrong-codec: inspection gives UNSUPPORTED_CODEC for the init segment', async () => {
+    const ladder = await scanHlsLadder(join(BROKEN_DIR, 'wrong-codec'));
+    const playlist = ladder.variants[0]?.playlist;
+    if (!playlist) throw new Error('no variant');
+    const e = await rejection(inspectMediaPlaylist(playlist));
+    expect(e).toMatchObject({
+      category: 'media',
+      code: 'UNSUPPORTED_CODEC',
+      data: { source: join(BROKEN_DIR, 'wrong-codec', 'init.mp4') },
+    });
+  });
+});
