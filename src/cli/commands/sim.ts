@@ -1,0 +1,184 @@
+/**
+ * `abrkit sim`: run every (trace × algorithm) session of a sweep through the trace-driven simulator, in
+ * parallel over worker threads, optionally one shard of it, and write the per-segment log (JSONL), a summary
+ * (JSON) and an HTML report.
+ *
+ * Output contracts:
+ * - `--jsonl`: one line per segment with exactly the `SegmentRecord` fields in order (trace, algo, segment,
+ *   rendition, bitrateKbps, sizeBytes, downloadMs, rebufferMs, bufferMs, qoe), streamed as sessions finish,
+ *   sessions in job order (trace as given, then algorithm as given) whatever `--workers`.
+ * - `--summary`: `{ algos: { <algo>: { sessions, qoeMean, qoeMedian, bitrateKbpsMean, rebufferSMean,
+ *   switchesMean, optimalFraction? } } }`. A session's QoE is the sum of its segments' QoE terms;
+ *   `optimalFraction` (with `optimal` among the algorithms) is the mean over traces of qoe / qoe_optimal,
+ *   leaving out traces whose optimal QoE is ≤ 0 (null when none is left).
+ * - stdout: the comparison table; "± 95% CI" is the half-width of the 95% confidence interval of the mean
+ *   session QoE from Student's t distribution with n-1 degrees of freedom.
+ * - `--shard i/n` (1-based i): the jobs whose index (traceIndex × algorithms + algoIndex) mod n == i-1.
+ *   Shards 1..n hold every session exactly once; concatenating their JSONL gives the whole run's lines
+ *   (grouped by shard rather than interleaved); sessions counts add up.
+ * - `--seed`: each trace gets a seed derived from it, the same for every algorithm (common random numbers).
+ * - Exit codes: 0 ok; 1 bad input (a file, an algorithm name, an option value); 2 usage (unknown flag,
+ *   malformed flag value). One line on stderr; the stack with `--verbose`.
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { AbrkitError } from '../../core/errors.js';
+import type { NetworkTrace, TraceFormat } from '../../traces/model.js';
+import type { Shard } from '../../sim/batch-plan.js';
+import { parseShard } from '../../sim/batch-plan.js';
+import type { BatchSpec, NetworkModelName, QoeModelName } from '../../sim/batch-session.js';
+import { loadTraces } from '../../sim/load-trace.js';
+import { loadVideo } from '../../sim/load-video.js';
+import { collectAlgoOptions, parseAlgoList } from '../algo-options.js';
+import { UsageError } from '../errors.js';
+import type { CliContext } from '../context.js';
+import { createContext } from '../context.js';
+import { resolveAlgorithms } from '../registry-access.js';
+import { runSimulation } from '../run-sim.js';
+
+interface SimFlags {
+  video: string;
+  traces: string[];
+  algo?: string[];
+  network?: NetworkModelName;
+  qoe?: QoeModelName;
+  jsonl?: string;
+  summary?: string;
+  report?: string;
+  workers?: string;
+  shard?: string;
+  seed?: string;
+  algoOptions?: string;
+  opt: string[];
+  traceFormat?: TraceFormat;
+  playableSegments?: string;
+  verbose?: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** A flag holding an integer ≥ 0; a `UsageError` naming the flag otherwise. */
+export function parseCount(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n))
+    throw new UsageError(`${flag}: expected an integer ≥ 0, got "${text}"`);
+  return n;
+}
+
+/** `--workers N`: an integer ≥ 0 (0 or 1 = run in this thread). */
+export function parseWorkers(text: string): number {
+  return parseCount('--workers', text);
+}
+
+function parseSeed(text: string): number {
+  const n = Number(text);
+  if (!/^\s*-?\d+\s*$/.test(text) || !Number.isSafeInteger(n))
+    throw new UsageError(`--seed: expected an integer, got "${text}"`);
+  return n;
+}
+
+function parseShardFlag(text: string): Shard {
+  try {
+    return parseShard(text);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+export function register(program: Command, context: CliContext = createContext()): void {
+  program
+    .command('sim')
+    .description('simulate every (trace × algorithm) session and compare the algorithms')
+    .requiredOption('--video <path>', 'video: Sabre movie JSON or a Pensieve video_size_N folder')
+    .requiredOption(
+      '--traces <paths...>',
+      'trace files or folders (Sabre JSON, Pensieve cooked, mahimahi, CSV)',
+    )
+    .option(
+      '--algo <names...>',
+      'algorithm name(s), comma-separated or repeated (default: the default algorithm)',
+    )
+    .addOption(
+      new Option(
+        '--trace-format <format>',
+        'read every trace in this format (default: detected per file)',
+      ).choices(['sabre', 'pensieve', 'mahimahi', 'csv']),
+    )
+    .option(
+      '--playable-segments <n>',
+      "segments a session plays (e.g. 48 for Pensieve's envivio, which lists 49)",
+    )
+    .addOption(new Option('--network <model>', 'network model').choices(['pensieve', 'sabre', 'abrkit']))
+    .addOption(new Option('--qoe <model>', 'QoE model').choices(['lin', 'log', 'hd']))
+    .option('--jsonl <file>', 'write the per-segment log, one JSON object per line')
+    .option(
+      '--summary <file>',
+      'write the per-algorithm summary as JSON (with optimal among --algo, optimalFraction = mean over traces of qoe/qoe_optimal, traces with optimal QoE ≤ 0 left out)',
+    )
+    .option('--report <file>', 'write a self-contained HTML report')
+    .option('--workers <n>', 'worker threads (default: the core count; 0 or 1 runs in this thread)')
+    .option(
+      '--shard <i/n>',
+      'run only jobs whose index mod n == i-1 (1-based i); shards concatenate to the whole',
+    )
+    .option('--seed <n>', 'base seed (each trace derives its own, shared by all algorithms)')
+    .option(
+      '--algo-options <json>',
+      'algorithm options as JSON: {"algo": {"key": value}} (or flat with one --algo)',
+    )
+    .option('--opt <algo.key=value>', 'one algorithm option (repeatable)', collect, [])
+    .option('--verbose', 'print stack traces on errors')
+    .action(async (flags: SimFlags) => {
+      context.verbose = flags.verbose ?? false;
+      const algos = flags.algo ? parseAlgoList(flags.algo) : undefined;
+      const workers = flags.workers !== undefined ? parseWorkers(flags.workers) : undefined;
+      const shard = flags.shard !== undefined ? parseShardFlag(flags.shard) : undefined;
+      const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
+      const { names, options } = resolveAlgorithms(algos, (list) =>
+        collectAlgoOptions(list, flags.algoOptions, flags.opt),
+      );
+      const playable =
+        flags.playableSegments !== undefined
+          ? parseCount('--playable-segments', flags.playableSegments)
+          : undefined;
+      const video = await loadVideo(
+        context.resolvePath(flags.video),
+        playable !== undefined ? { playableSegmentCount: playable } : {},
+      );
+      const traces: readonly NetworkTrace[] = await loadTraces(
+        flags.traces.map((p) => context.resolvePath(p)),
+        flags.traceFormat,
+      );
+      if (traces.length === 0) {
+        throw new AbrkitError('trace', 'NO_TRACES', 'no trace files found', {
+          data: { source: flags.traces.join(' ') },
+        });
+      }
+      const spec: BatchSpec = {
+        video,
+        traces,
+        algos: names,
+        algoOptions: options,
+        ...(flags.network ? { network: flags.network } : {}),
+        ...(flags.qoe ? { qoe: flags.qoe } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+      };
+      await runSimulation({
+        spec,
+        io: context.io,
+        ...(workers !== undefined ? { workers } : {}),
+        ...(shard ? { shard } : {}),
+        ...(flags.jsonl !== undefined ? { jsonlPath: flags.jsonl } : {}),
+        ...(flags.summary !== undefined ? { summaryPath: flags.summary } : {}),
+        ...(flags.report !== undefined ? { reportPath: flags.report } : {}),
+        reportMeta: {
+          video: `${video.name} (${video.renditions.length} renditions, ${video.segmentSizesBytes.length} segments of ${video.segmentDurationMs} ms)`,
+          traces: `${traces.length} from ${flags.traces.join(', ')}`,
+          network: flags.network ?? 'default',
+          qoe: flags.qoe ?? 'default',
+        },
+      });
+    });
+}
