@@ -1,0 +1,118 @@
+/**
+ * The algorithm registry: algorithms by name, with their option specs, for the CLI (`abrkit algos`), the
+ * simulator's batch runner and the demo's pickers. The built-in rule-based algorithms are registered by
+ * default; others (mpc, robust-mpc, optimal) register themselves through `registerAlgorithm`.
+ */
+import { AbrkitError } from '../core/errors.js';
+import { invalidArgument } from '../core/errors.js';
+import type { AbrAlgorithm, AbrAlgorithmInfo, AbrOptions } from './types.js';
+import { resolveOptions } from './options.js';
+import { throughputInfo } from './throughput.js';
+import { bbaInfo } from './bba.js';
+import { bolaInfo } from './bola.js';
+import { bolaEInfo } from './bola-e.js';
+import { dynamicDashInfo, dynamicInfo } from './dynamic.js';
+
+/** The algorithm a session uses when none is named. */
+export const DEFAULT_ALGORITHM = 'bola-e';
+
+/** The algorithms registered by default, in listing order. */
+export const BUILTIN_ALGORITHMS: readonly AbrAlgorithmInfo[] = [
+  throughputInfo,
+  bbaInfo,
+  bolaInfo,
+  bolaEInfo,
+  dynamicInfo,
+  dynamicDashInfo,
+];
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+/** A set of algorithms by name. The module-level functions below use one default instance. */
+export class AlgorithmRegistry {
+  private readonly byName = new Map<string, AbrAlgorithmInfo>();
+
+  constructor(infos: readonly AbrAlgorithmInfo[] = []) {
+    for (const info of infos) this.register(info);
+  }
+
+  /** Adds (or replaces, same name) an algorithm. Names are lower-case words joined by '-'. */
+  register(info: AbrAlgorithmInfo): void {
+    if (typeof info !== 'object' || info === null)
+      throw invalidArgument('info', 'must be an AbrAlgorithmInfo');
+    if (typeof info.name !== 'string' || !NAME_PATTERN.test(info.name))
+      throw invalidArgument('info.name', `must match ${String(NAME_PATTERN)}, got '${String(info.name)}'`);
+    if (typeof info.create !== 'function') throw invalidArgument('info.create', 'must be a function');
+    const seen = new Set<string>();
+    for (const spec of info.options) {
+      if (seen.has(spec.name)) throw invalidArgument('info.options', `duplicate option '${spec.name}'`);
+      seen.add(spec.name);
+    }
+    this.byName.set(info.name, info);
+  }
+
+  /** The named algorithm's info; `AbrkitError('config', 'ABR_UNKNOWN')` listing the registered names if absent. */
+  get(name: string): AbrAlgorithmInfo {
+    const info = this.byName.get(name);
+    if (!info) {
+      const names = this.names();
+      throw new AbrkitError(
+        'config',
+        'ABR_UNKNOWN',
+        `unknown ABR algorithm '${name}' (registered: ${names.length > 0 ? names.join(', ') : 'none'})`,
+        { data: { algorithm: name, registered: names } },
+      );
+    }
+    return info;
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  list(): AbrAlgorithmInfo[] {
+    return [...this.byName.values()];
+  }
+
+  /**
+   * Creates the named algorithm after checking `options` against its specs (unknown option, wrong type,
+   * out of range: `AbrkitError('config', 'ABR_BAD_OPTION')` naming the option and listing the valid ones).
+   * The options are passed on as given (factories fill in defaults).
+   */
+  create(name: string, options?: AbrOptions): AbrAlgorithm {
+    const info = this.get(name);
+    resolveOptions(name, info.options, options);
+    return info.create(options);
+  }
+}
+
+const defaultRegistry = new AlgorithmRegistry(BUILTIN_ALGORITHMS);
+
+/** The registry the functions below use. */
+export function getDefaultRegistry(): AlgorithmRegistry {
+  return defaultRegistry;
+}
+
+/** Registers an algorithm by name in the default registry (replacing one of the same name). */
+export function registerAlgorithm(info: AbrAlgorithmInfo): void {
+  defaultRegistry.register(info);
+}
+
+/** The named algorithm's info; throws `AbrkitError('config', 'ABR_UNKNOWN')` listing the registered names. */
+export function getAlgorithmInfo(name: string): AbrAlgorithmInfo {
+  return defaultRegistry.get(name);
+}
+
+/** Every registered algorithm, in registration order. */
+export function listAlgorithms(): AbrAlgorithmInfo[] {
+  return defaultRegistry.list();
+}
+
+/** Creates a registered algorithm with validated options (see {@link AlgorithmRegistry.create}). */
+export function createAlgorithm(name: string, options?: AbrOptions): AbrAlgorithm {
+  return defaultRegistry.create(name, options);
+}
