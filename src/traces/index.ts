@@ -1,1 +1,48 @@
-export {};
+/**
+ * Network traces: the model, readers and writers for the research formats (Sabre JSON, Pensieve cooked,
+ * mahimahi, CSV), format detection, a seeded PRNG and synthetic generators. Pure: parsers take strings;
+ * the Node file loader is `loadTraceFile` / `loadTraces` in `abrkit/sim`.
+ */
+export type { NetworkTrace, TraceFormat, TracePeriod } from './model.js';
+export { traceDurationMs, traceMeanBandwidthKbps } from './model.js';
+export { TRACE_ERROR_CODES, traceNameFromPath, type TraceErrorCode } from './text.js';
+export { checkWritableTrace } from './validate.js';
+export { parseSabreTrace, writeSabreTrace } from './sabre.js';
+export {
+  PENSIEVE_DEFAULT_LATENCY_MS,
+  parsePensieveTrace,
+  writePensieveTrace,
+  type PensieveReadOptions,
+} from './pensieve.js';
+export {
+  MAHIMAHI_DEFAULT_BIN_MS,
+  MAHIMAHI_PACKET_BYTES,
+  parseMahimahiTrace,
+  writeMahimahiTrace,
+  type MahimahiReadOptions,
+} from './mahimahi.js';
+export { CSV_HEADER, parseCsvTrace, writeCsvTrace, type CsvReadOptions } from './csv.js';
+export {
+  TRACE_FORMATS,
+  asTraceFormat,
+  detectTraceFormat,
+  parseTrace,
+  writeTrace,
+  type TraceReadOptions,
+} from './detect.js';
+export { createRng, type Rng } from './random.js';
+export {
+  cellularTrace,
+  constantTrace,
+  markovTrace,
+  randomWalkTrace,
+  stepTrace,
+  type CellularTraceOptions,
+  type ConstantTraceOptions,
+  type GeneratorOptions,
+  type MarkovTraceOptions,
+  type RandomWalkTraceOptions,
+  type SeriesOptions,
+  type TraceStep,
+} from './generators.js';
+export { TRACE_SPEC_KINDS, generateTrace, parseTraceSpec, type TraceSpec } from './spec.js';
