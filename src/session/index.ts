@@ -1,1 +1,4 @@
-export {};
+export * from './types.js';
+export * from './wait-policy.js';
+export * from './buffer-model.js';
+export * from './session.js';

@@ -1,0 +1,108 @@
+/**
+ * A playback buffer on a `Clock`: the simulator's `MediaSink`, and a fake sink for player tests
+ * (STYLE.md #6). Media drains at the playback rate while playing; when the buffer is empty before the end
+ * of the stream, the time counts as stall. Levels are computed lazily from the clock on every read.
+ */
+import type { Clock } from '../core/clock.js';
+import { invalidArgument } from '../core/errors.js';
+import type { AppendedSegment, MediaSink } from './types.js';
+
+export interface BufferModelOptions {
+  /**
+   * When playback starts: `'first-append'` (Sabre, browsers: the first segment's download is startup,
+   * not stall) or `'immediately'` (Pensieve: playback starts at creation with an empty buffer, so the
+   * first segment's whole download counts as rebuffer). Default `'first-append'`.
+   */
+  readonly startPlayback?: 'first-append' | 'immediately';
+  /** Default 1. */
+  readonly playbackRate?: number;
+}
+
+export class BufferModel implements MediaSink {
+  private readonly clock: Clock;
+  private readonly rate: number;
+  private lastMs: number;
+  private levelMs = 0;
+  private isStarted: boolean;
+  private startMs: number | null;
+  private stalled = false;
+  private ended = false;
+  private totalStallMs = 0;
+  private stalls = 0;
+
+  constructor(clock: Clock, options: BufferModelOptions = {}) {
+    const rate = options.playbackRate ?? 1;
+    if (!(rate > 0) || !Number.isFinite(rate))
+      throw invalidArgument('playbackRate', `must be > 0, got ${rate}`);
+    this.clock = clock;
+    this.rate = rate;
+    this.lastMs = clock.nowMs();
+    this.isStarted = options.startPlayback === 'immediately';
+    this.startMs = this.isStarted ? this.lastMs : null;
+  }
+
+  /** Brings the buffer up to the clock's now. */
+  private advance(): void {
+    const nowMs = this.clock.nowMs();
+    const elapsedMs = nowMs - this.lastMs;
+    if (elapsedMs <= 0) return;
+    this.lastMs = nowMs;
+    if (!this.isStarted) return;
+    const playedMs = elapsedMs * this.rate;
+    if (playedMs <= this.levelMs) {
+      this.levelMs -= playedMs;
+      return;
+    }
+    const starvedMs = (playedMs - this.levelMs) / this.rate;
+    this.levelMs = 0;
+    if (this.ended) return;
+    this.totalStallMs += starvedMs;
+    if (!this.stalled) {
+      this.stalled = true;
+      this.stalls++;
+    }
+  }
+
+  bufferLevelMs(): number {
+    this.advance();
+    return this.levelMs;
+  }
+
+  append(segment: AppendedSegment): void {
+    this.advance();
+    this.levelMs += segment.durationMs;
+    this.stalled = false;
+    if (!this.isStarted) {
+      this.isStarted = true;
+      this.startMs = this.lastMs;
+    }
+  }
+
+  stallMs(): number {
+    this.advance();
+    return this.totalStallMs;
+  }
+
+  stallCount(): number {
+    this.advance();
+    return this.stalls;
+  }
+
+  started(): boolean {
+    return this.isStarted;
+  }
+
+  /** Clock time playback started, null before. */
+  startedAtMs(): number | null {
+    return this.startMs;
+  }
+
+  playbackRate(): number {
+    return this.rate;
+  }
+
+  endOfStream(): void {
+    this.advance();
+    this.ended = true;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Network models of the simulator: deterministic functions of time (and, for Pensieve's, of the downloads
+ * so far) that say when a download's first and last bytes arrive and how many bytes arrived by any time.
+ * Free of Node APIs: they only do arithmetic on the trace.
+ */
+
+export type NetworkModelName = 'pensieve' | 'sabre' | 'abrkit';
+
+/** One download's schedule, computed when it starts. */
+export interface TransferPlan {
+  readonly startMs: number;
+  readonly sizeBytes: number;
+  readonly firstByteMs: number;
+  readonly endMs: number;
+  /** Bytes arrived by `tMs`: 0 until the first byte, `sizeBytes` from `endMs` on. */
+  loadedBytesAt(tMs: number): number;
+  /** When the first `bytes` bytes have arrived (`bytes` clamped to [0, sizeBytes]). */
+  timeAtBytes(bytes: number): number;
+}
+
+/** A network model. Downloads are sequential: `begin`, then `end` before the next `begin`. */
+export interface NetworkModel {
+  readonly name: NetworkModelName;
+  /** Plans a download of `sizeBytes` starting at `startMs` (session clock). */
+  begin(startMs: number, sizeBytes: number): TransferPlan;
+  /** The download ended at `atMs` (its `endMs`, or earlier when aborted). */
+  end(plan: TransferPlan, atMs: number): void;
+}
+
+/**
+ * The offline optimum's view of a network (src/abr/optimal.ts): pure, no state.
+ * `downloadMs(startMs, sizeBytes)` is the request-to-last-byte time of a download starting at `startMs`
+ * on the oracle's clock. After it, the oracle's clock stands at `startMs + downloadMs - nonAdvancingMs`:
+ * Pensieve's RTT (80 ms) is paid by the player but does not move its trace clock; for Sabre's and
+ * abrkit's models `nonAdvancingMs` is 0. Waiting advances the clock one for one.
+ */
+export interface DownloadOracle {
+  readonly network: NetworkModelName;
+  downloadMs(startMs: number, sizeBytes: number): number;
+  readonly nonAdvancingMs: number;
+}

@@ -1,0 +1,150 @@
+/**
+ * `simulateSession`: one trace-driven session of one algorithm on one video, headless. The session loop
+ * (src/session) runs unchanged on a virtual clock, a network model (pensieve | sabre | abrkit) and a
+ * buffer model; the whole session runs synchronously inside `clock.run()`.
+ */
+import { createAlgorithm } from '../abr/registry.js';
+import type { AbrAlgorithm, AbrOptions } from '../abr/types.js';
+import type { SegmentRecord } from '../core/types.js';
+import { AbrkitError, invalidArgument } from '../core/errors.js';
+import { createOptimal } from '../abr/optimal.js';
+import { planOptimalSession } from './optimal-plan.js';
+import { Emitter } from '../core/events.js';
+import { BufferModel } from '../session/buffer-model.js';
+import { StreamingSession, mediaFromVideo } from '../session/session.js';
+import type { QoeTermFunction, SessionEvents } from '../session/types.js';
+import type { NetworkTrace } from '../traces/model.js';
+import type { VideoDescription } from '../videos/model.js';
+import { createNetworkModel } from './network/index.js';
+import type { NetworkModelName } from './network/types.js';
+import { NETWORK_PRESETS } from './presets.js';
+import { qoeTermFunction, type QoeModelName } from './qoe-terms.js';
+import { summarize, type SessionSummary } from './summary.js';
+import { TraceSource } from './trace-source.js';
+import { VirtualClock } from './virtual-clock.js';
+
+export interface SimulateOptions {
+  readonly video: VideoDescription;
+  readonly trace: NetworkTrace;
+  /**
+   * An algorithm instance, or a name from the registry (src/abr/registry.ts). `'optimal'` without a `plan`
+   * option plans the offline optimum on this trace first (src/sim/optimal-plan.ts; option `resolutionMs`).
+   */
+  readonly algorithm: AbrAlgorithm | string;
+  /** Options for an algorithm given by name. */
+  readonly algorithmOptions?: AbrOptions;
+  /** Default `'abrkit'`. */
+  readonly network?: NetworkModelName;
+  /** A QoE model name (default `'lin'`) or a term function. */
+  readonly qoe?: QoeModelName | QoeTermFunction;
+  /** Overrides the network preset's buffer target (Pensieve 60 s, Sabre 25 s, abrkit 30 s), ms. */
+  readonly bufferTargetMs?: number;
+  /** Overrides the preset's forced first rendition (null: ask the algorithm). */
+  readonly forcedFirstRendition?: number | null;
+  /** Cap on renditions. */
+  readonly maxRenditionIndex?: number;
+  /** Reserved for noisy network models; the three models are deterministic and ignore it. */
+  readonly seed?: number;
+  /** Called with the session's event emitter before it starts (to log decisions, stalls...). */
+  readonly onEvents?: (events: Emitter<SessionEvents>) => void;
+}
+
+export interface SimulationResult {
+  readonly records: SegmentRecord[];
+  readonly summary: SessionSummary;
+}
+
+/** Runs one simulated session; see `SimulateOptions`. Throws `AbrkitError` on bad names or input. */
+export function simulateSession(options: SimulateOptions): SimulationResult {
+  const { video, trace } = options;
+  const networkName = options.network ?? 'abrkit';
+  const preset = NETWORK_PRESETS[networkName];
+  if (!preset)
+    throw invalidArgument('network', `must be one of pensieve, sabre, abrkit, got ${String(networkName)}`);
+  const qoeTerm = typeof options.qoe === 'function' ? options.qoe : qoeTermFunction(options.qoe ?? 'lin');
+  const bufferTargetMs = options.bufferTargetMs ?? preset.bufferTargetMs;
+  const forced =
+    options.forcedFirstRendition !== undefined ? options.forcedFirstRendition : preset.forcedFirstRendition;
+  const forcedFirst = forced === null ? null : Math.min(forced, video.renditions.length - 1);
+  const algorithm = resolveAlgorithm(options, networkName, bufferTargetMs, forcedFirst);
+
+  const clock = new VirtualClock(0);
+  const network = createNetworkModel(networkName, trace);
+  const source = new TraceSource(clock, network, {
+    progressMinMs: preset.progressMinMs,
+    progressMinBytes: preset.progressMinBytes,
+  });
+  const sink = new BufferModel(clock, { startPlayback: preset.startPlayback });
+  const media = mediaFromVideo(video);
+  const events = new Emitter<SessionEvents>();
+  const latencyEstimator = preset.createLatencyEstimator(video.segmentDurationMs);
+  const session = new StreamingSession({
+    clock,
+    source,
+    sink,
+    algorithm,
+    media,
+    throughputEstimator: preset.createThroughputEstimator(),
+    ...(latencyEstimator ? { latencyEstimator } : {}),
+    qoeTerm,
+    bufferTargetMs,
+    waitPolicy: preset.waitPolicy,
+    forcedFirstRendition: forcedFirst,
+    ...(options.maxRenditionIndex !== undefined ? { maxRenditionIndex: options.maxRenditionIndex } : {}),
+    abandonRefetch: preset.abandonRefetch,
+    events,
+  });
+  let downloadEndMs = 0;
+  let finalBufferMs = 0;
+  events.on('end', (e) => {
+    downloadEndMs = e.nowMs;
+    finalBufferMs = sink.bufferLevelMs();
+  });
+  options.onEvents?.(events);
+  session.start();
+  clock.run();
+  const records = session.records as SegmentRecord[];
+  const startedAt = sink.startedAtMs();
+  const summary = summarize({
+    records,
+    segmentDurationMs: video.segmentDurationMs,
+    lowestBitrateKbps: video.renditions[0]!.bitrateKbps,
+    rebufferMs: sink.stallMs(),
+    rebufferCount: sink.stallCount(),
+    startupMs: preset.startPlayback === 'immediately' || startedAt === null ? 0 : startedAt,
+    downloadEndMs,
+    finalBufferMs,
+  });
+  return { records, summary };
+}
+
+/** The algorithm instance: given, from the registry, or the offline optimum planned on this trace. */
+function resolveAlgorithm(
+  options: SimulateOptions,
+  network: NetworkModelName,
+  bufferTargetMs: number,
+  forcedFirstRendition: number | null,
+): AbrAlgorithm {
+  if (typeof options.algorithm !== 'string') return options.algorithm;
+  if (options.algorithm !== 'optimal') return createAlgorithm(options.algorithm, options.algorithmOptions);
+  if (options.algorithmOptions?.['plan'] !== undefined) return createOptimal(options.algorithmOptions);
+  if (typeof options.qoe === 'function') {
+    throw new AbrkitError(
+      'config',
+      'OPTIMAL_QOE',
+      "the offline optimum needs a QoE model name ('lin', 'log', 'hd')",
+    );
+  }
+  const resolutionMs = options.algorithmOptions?.['resolutionMs'];
+  const { plan } = planOptimalSession({
+    video: options.video,
+    trace: options.trace,
+    network,
+    qoe: options.qoe ?? 'lin',
+    bufferTargetMs,
+    forcedFirstRendition,
+    ...(options.maxRenditionIndex !== undefined ? { maxRenditionIndex: options.maxRenditionIndex } : {}),
+    ...(typeof resolutionMs === 'number' ? { resolutionMs } : {}),
+  });
+  return createOptimal({ plan });
+}
