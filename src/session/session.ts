@@ -70,6 +70,11 @@ export interface SessionOptions {
   readonly maxRenditionIndex?: number;
   /** Default `'returned'`. */
   readonly abandonRefetch?: AbandonRefetch;
+  /**
+   * Check `shouldAbandon` on download progress. Default true; the Pensieve model turns it off because
+   * fixed_env.py never abandons a chunk (and skipping progress makes its sessions several times faster).
+   */
+  readonly abandonment?: boolean;
   /** Feed aborted downloads to the estimators too (Sabre and dash.js do not). Default false. */
   readonly sampleAbortedDownloads?: boolean;
   /** Source errors: retry or give up. Without it every error ends the session. */
@@ -88,6 +93,7 @@ export class StreamingSession {
   private readonly media: SessionMedia;
   private readonly maxRendition: number;
   private readonly waitPolicy: WaitPolicyName;
+  private readonly abandonment: boolean;
   private readonly segmentSizeBytes: (segmentIndex: number, renditionIndex: number) => number | null;
   private readonly out: SegmentRecord[] = [];
   private state: State = 'idle';
@@ -127,6 +133,7 @@ export class StreamingSession {
     this.media = m;
     this.maxRendition = Math.min(max, n - 1);
     this.waitPolicy = options.waitPolicy ?? 'sabre';
+    this.abandonment = (options.abandonment ?? true) && options.algorithm.shouldAbandon !== undefined;
     this.segmentSizeBytes = (s, r) => m.segmentSizeBytes(s, r);
     this.events = options.events ?? new Emitter<SessionEvents>();
     this.callbacks = {
@@ -319,13 +326,13 @@ export class StreamingSession {
     };
     this.request = request;
     this.requestStartMs = o.clock.nowMs();
-    this.handle = o.source.load(request, this.callbacks, o.algorithm.shouldAbandon !== undefined);
+    this.handle = o.source.load(request, this.callbacks, this.abandonment);
   }
 
   private progress(p: LoadProgress): void {
     const algorithm = this.o.algorithm;
     const request = this.request;
-    if (!algorithm.shouldAbandon || this.state !== 'running' || request === null) return;
+    if (!this.abandonment || !algorithm.shouldAbandon || this.state !== 'running' || request === null) return;
     const startMs = this.requestStartMs;
     const progress: DownloadProgress = {
       segmentIndex: request.segmentIndex,

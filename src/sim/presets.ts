@@ -19,6 +19,8 @@ export interface NetworkPreset {
   /** Rendition of segment 0 without asking the algorithm (clamped to the ladder), or null to ask. */
   readonly forcedFirstRendition: number | null;
   readonly abandonRefetch: AbandonRefetch;
+  /** Whether the model lets algorithms abandon downloads (Pensieve's fixed_env.py does not). */
+  readonly abandonment: boolean;
   readonly progressMinMs: number;
   readonly progressMinBytes: number;
   createThroughputEstimator(): ThroughputEstimator;
@@ -38,6 +40,7 @@ export const NETWORK_PRESETS: Readonly<Record<NetworkModelName, NetworkPreset>> 
     startPlayback: 'immediately',
     forcedFirstRendition: 1,
     abandonRefetch: 'returned',
+    abandonment: false,
     progressMinMs: 50,
     progressMinBytes: 1500,
     createThroughputEstimator: () => createEstimator('harmonic', { timing: 'total' }),
@@ -56,6 +59,7 @@ export const NETWORK_PRESETS: Readonly<Record<NetworkModelName, NetworkPreset>> 
     startPlayback: 'first-append',
     forcedFirstRendition: 0,
     abandonRefetch: 'choose',
+    abandonment: true,
     progressMinMs: 50,
     progressMinBytes: 1500,
     createThroughputEstimator: () => EwmaEstimator.preset('sabre'),
@@ -73,6 +77,7 @@ export const NETWORK_PRESETS: Readonly<Record<NetworkModelName, NetworkPreset>> 
     startPlayback: 'first-append',
     forcedFirstRendition: null,
     abandonRefetch: 'returned',
+    abandonment: true,
     progressMinMs: 100,
     progressMinBytes: 0,
     createThroughputEstimator: () => EwmaEstimator.preset('hlsjs'),

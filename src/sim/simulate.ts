@@ -92,6 +92,7 @@ export function simulateSession(options: SimulateOptions): SimulationResult {
     forcedFirstRendition: forcedFirst,
     ...(options.maxRenditionIndex !== undefined ? { maxRenditionIndex: options.maxRenditionIndex } : {}),
     abandonRefetch: preset.abandonRefetch,
+    abandonment: preset.abandonment,
     events,
   });
   let downloadEndMs = 0;

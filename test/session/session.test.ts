@@ -251,6 +251,18 @@ describe('StreamingSession: abandonment', () => {
     expect(session.records.map((r) => r.rendition)).toEqual([0, 0, 0]);
     expect(estimator.samples).toHaveLength(6);
   });
+  it('never reports progress nor abandons when abandonment is off (Pensieve has none)', () => {
+    const algorithm = new AbandoningAlgorithm(1, 0);
+    const { session, estimator } = run({
+      algorithm,
+      video: video3,
+      trace: fast,
+      options: { abandonment: false },
+    });
+    expect(algorithm.progress).toHaveLength(0);
+    expect(session.records.map((r) => r.rendition)).toEqual([1, 1, 1]);
+    expect(estimator.samples.every((s: DownloadSample) => !s.aborted)).toBe(true);
+  });
 });
 
 describe('StreamingSession: errors and events', () => {
