@@ -158,8 +158,10 @@ export class EwmaEstimator implements ThroughputEstimator {
   constructor(options: EwmaEstimatorOptions = {}) {
     this.options = resolveEwmaOptions(options);
     this.defaultKbps = this.options.defaultEstimateKbps;
-    this.fast = new Ewma(this.options.fastHalfLifeS);
-    this.slow = new Ewma(this.options.slowHalfLifeS);
+    // Weights in ms (half-lives converted once): the exponent `durationMs / halfLifeMs` is then computed
+    // exactly as Sabre computes it, so the `sabre` preset matches sabre.py to the last bit.
+    this.fast = new Ewma(this.options.fastHalfLifeS * 1000);
+    this.slow = new Ewma(this.options.slowHalfLifeS * 1000);
   }
 
   /** An estimator configured as `preset`, with `overrides` on top. */
@@ -175,10 +177,9 @@ export class EwmaEstimator implements ThroughputEstimator {
     const measuredMs = sampleDurationMs(sample, o.timing);
     const durationMs = Math.max(measuredMs, o.minDurationMs);
     if (!(durationMs > 0) || !Number.isFinite(durationMs)) return false;
-    const weightS = durationMs / 1000;
     const kbps = (sample.sizeBytes * 8) / durationMs;
-    this.fast.sample(weightS, kbps);
-    this.slow.sample(weightS, kbps);
+    this.fast.sample(durationMs, kbps);
+    this.slow.sample(durationMs, kbps);
     this.bytesSampled += sample.sizeBytes;
     this.samples += 1;
     return true;
@@ -189,7 +190,7 @@ export class EwmaEstimator implements ThroughputEstimator {
     return (
       this.samples > 0 &&
       this.bytesSampled >= this.options.minTotalBytes &&
-      this.fast.totalWeight >= this.options.minTotalWeightS
+      this.fast.totalWeight >= this.options.minTotalWeightS * 1000
     );
   }
 
