@@ -1,9 +1,9 @@
 /**
  * The job list of a batch run and how it is cut into shards. Jobs are (trace × algorithm) sessions in a
  * fixed order, trace-major: job `j` runs trace `floor(j / algos)` with algorithm `j mod algos`. A shard
- * `i/n` (1-based i) takes every job whose index mod n equals i-1, so shards 1..n together hold each job
- * exactly once, and concatenating their per-segment logs or merging their session lists in job order
- * rebuilds the whole run. No Node, no globals.
+ * `i/n` (1-based i) takes the contiguous block of jobs `[floor((i-1)·N/n), floor(i·N/n))` of the N jobs,
+ * so shards 1..n hold each job exactly once and concatenating their JSONL logs in shard order gives the
+ * unsharded log byte for byte (`cat shard-*.jsonl`). No Node, no globals.
  */
 import { invalidArgument } from '../core/errors.js';
 
@@ -36,8 +36,16 @@ export function parseShard(text: string): Shard {
 /** Number of jobs a shard holds out of `total`. */
 export function shardSize(total: number, shard?: Shard): number {
   if (!shard) return total;
-  const first = shard.index - 1;
-  return first >= total ? 0 : Math.floor((total - 1 - first) / shard.count) + 1;
+  const [from, to] = shardRange(total, shard);
+  return to - from;
+}
+
+/** The half-open range of job indices `[from, to)` that `shard` holds out of `total`. */
+export function shardRange(total: number, shard: Shard): [number, number] {
+  return [
+    Math.floor(((shard.index - 1) * total) / shard.count),
+    Math.floor((shard.index * total) / shard.count),
+  ];
 }
 
 /**
@@ -50,8 +58,8 @@ export function* planJobs(traceCount: number, algoCount: number, shard?: Shard):
   if (!Number.isInteger(algoCount) || algoCount < 1)
     throw invalidArgument('algoCount', `must be an integer ≥ 1, got ${algoCount}`);
   const total = traceCount * algoCount;
-  const step = shard?.count ?? 1;
-  for (let job = shard ? shard.index - 1 : 0; job < total; job += step) {
+  const [from, to] = shard ? shardRange(total, shard) : [0, total];
+  for (let job = from; job < to; job++) {
     yield { job, traceIndex: Math.floor(job / algoCount), algoIndex: job % algoCount };
   }
 }

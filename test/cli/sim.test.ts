@@ -114,7 +114,7 @@ describe('abrkit sim', () => {
     );
   });
 
-  it('splits into shards that hold every session exactly once (job index mod n == i-1)', async () => {
+  it('splits into contiguous shards whose concatenated logs equal the whole run', async () => {
     const n = 3;
     const sessionsOf = (lines: readonly string[]): Map<string, string[]> => {
       const m = new Map<string, string[]>();
@@ -140,19 +140,10 @@ describe('abrkit sim', () => {
       expect(r.code).toBe(0);
       shards.push(readLines(join(fx.dir, `s${i}.jsonl`)));
     }
-    // Concatenation holds the same sessions, each intact, as the whole run.
-    const merged = sessionsOf(shards.flat());
-    const all = sessionsOf(whole);
-    expect(merged.size).toBe(all.size);
-    for (const [key, lines] of all) expect(merged.get(key)).toEqual(lines);
-    // Shard i holds exactly the jobs j with j mod n == i-1, j = traceIndex * algos + algoIndex.
-    shards.forEach((lines, s) => {
-      for (const key of sessionsOf(lines).keys()) {
-        const [trace, algo] = key.split('\u0000');
-        const j = fx.traceNames.indexOf(trace ?? '') * ALGOS.length + ALGOS.indexOf(algo ?? '');
-        expect(j % n).toBe(s);
-      }
-    });
+    // Concatenating the shards in order gives the whole run's log, line for line.
+    expect(shards.flat()).toEqual(whole);
+    expect(sessionsOf(shards.flat()).size).toBe(sessionsOf(whole).size);
+    expect(shards.every((lines) => lines.length > 0)).toBe(true);
     const counts = [1, 2, 3].map((i) => {
       const s = JSON.parse(readFileSync(join(fx.dir, `s${i}.json`), 'utf8')) as {
         algos: Record<string, { sessions: number }>;

@@ -13,7 +13,7 @@
  *   leaving out traces whose optimal QoE is ≤ 0 (null when none is left).
  * - stdout: the comparison table; "± 95% CI" is the half-width of the 95% confidence interval of the mean
  *   session QoE from Student's t distribution with n-1 degrees of freedom.
- * - `--shard i/n` (1-based i): the jobs whose index (traceIndex × algorithms + algoIndex) mod n == i-1.
+ * - `--shard i/n` (1-based i): the i-th of n contiguous blocks of jobs (trace-major order); `cat` of the shards' JSONL equals the unsharded log.
  *   Shards 1..n hold every session exactly once; concatenating their JSONL gives the whole run's lines
  *   (grouped by shard rather than interleaved); sessions counts add up.
  * - `--seed`: each trace gets a seed derived from it, the same for every algorithm (common random numbers).
@@ -121,7 +121,7 @@ export function register(program: Command, context: CliContext = createContext()
     .option('--workers <n>', 'worker threads (default: the core count; 0 or 1 runs in this thread)')
     .option(
       '--shard <i/n>',
-      'run only jobs whose index mod n == i-1 (1-based i); shards concatenate to the whole',
+      'run only the i-th of n contiguous blocks of (trace x algo) jobs; concatenated shard logs equal the whole run',
     )
     .option('--seed <n>', 'base seed (each trace derives its own, shared by all algorithms)')
     .option(
