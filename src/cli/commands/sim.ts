@@ -14,8 +14,7 @@
  * - stdout: the comparison table; "± 95% CI" is the half-width of the 95% confidence interval of the mean
  *   session QoE from Student's t distribution with n-1 degrees of freedom.
  * - `--shard i/n` (1-based i): the i-th of n contiguous blocks of jobs (trace-major order); `cat` of the shards' JSONL equals the unsharded log.
- *   Shards 1..n hold every session exactly once; concatenating their JSONL gives the whole run's lines
- *   (grouped by shard rather than interleaved); sessions counts add up.
+ *   Shards 1..n hold every session exactly once; session counts add up.
  * - `--seed`: each trace gets a seed derived from it, the same for every algorithm (common random numbers).
  * - Exit codes: 0 ok; 1 bad input (a file, an algorithm name, an option value); 2 usage (unknown flag,
  *   malformed flag value). One line on stderr; the stack with `--verbose`.
