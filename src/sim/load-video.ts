@@ -1,11 +1,14 @@
 /**
  * Node loader for video descriptions: a `.json` file is a Sabre movie, a folder holding `video_size_N`
- * files is a Pensieve video. Anything else is `VIDEO_FORMAT_UNKNOWN` (an HLS master playlist reader will
- * plug in here), a missing path `VIDEO_NOT_FOUND`, an unreadable one `VIDEO_READ_FAILED`.
+ * files is a Pensieve video, an HLS master playlist (`.m3u8` path or http(s) URL, or a folder holding
+ * `master.m3u8`) is read by `readHlsLadder` with the real segment sizes, so the simulator runs on exactly
+ * the media the player streams. Anything else is `VIDEO_FORMAT_UNKNOWN`, a missing path
+ * `VIDEO_NOT_FOUND`, an unreadable one `VIDEO_READ_FAILED`.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalidArgument } from '../core/errors.js';
+import { readHlsLadder } from '../media/ladder.js';
 import { VIDEO_ERROR_CODES as CODES, videoError } from '../videos/errors.js';
 import type { VideoDescription } from '../videos/model.js';
 import { parsePensieveVideoSizes, type NamedText, type PensieveVideoOptions } from '../videos/pensieve.js';
@@ -19,6 +22,7 @@ export type LoadVideoOptions = PensieveVideoOptions;
  * file only `playableSegmentCount` applies.
  */
 export async function loadVideo(path: string, options: LoadVideoOptions = {}): Promise<VideoDescription> {
+  if (/^https?:\/\//i.test(path)) return withPlayable(await readHlsLadder(path), options, path);
   let info;
   try {
     info = await stat(path);
@@ -28,7 +32,12 @@ export async function loadVideo(path: string, options: LoadVideoOptions = {}): P
     }
     throw readFailed(path, error);
   }
-  if (info.isDirectory()) return loadPensieveFolder(path, options);
+  if (info.isDirectory()) {
+    if (await exists(join(path, 'master.m3u8')))
+      return withPlayable(await readHlsLadder(path), options, path);
+    return loadPensieveFolder(path, options);
+  }
+  if (path.toLowerCase().endsWith('.m3u8')) return withPlayable(await readHlsLadder(path), options, path);
   if (path.toLowerCase().endsWith('.json')) {
     const video = parseSabreMovie(await readText(path), path);
     if (options.playableSegmentCount === undefined) return video;
@@ -36,7 +45,7 @@ export async function loadVideo(path: string, options: LoadVideoOptions = {}): P
   }
   throw videoError(
     CODES.unknownFormat,
-    'not a known video description (expected a Sabre movie .json or a folder of Pensieve video_size_N files)',
+    'not a known video description (expected a Sabre movie .json, a folder of Pensieve video_size_N files, or an HLS master .m3u8)',
     path,
   );
 }
@@ -55,6 +64,21 @@ async function loadPensieveFolder(path: string, options: LoadVideoOptions): Prom
   const files: NamedText[] = [];
   for (const name of sizeFiles) files.push({ name, text: await readText(join(path, name)) });
   return parsePensieveVideoSizes(files, options, path);
+}
+
+function withPlayable(video: VideoDescription, options: LoadVideoOptions, path: string): VideoDescription {
+  return options.playableSegmentCount === undefined
+    ? video
+    : parsePlayable(video, options.playableSegmentCount, path);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parsePlayable(

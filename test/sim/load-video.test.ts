@@ -37,6 +37,7 @@ describe('loadVideo', () => {
     await writeFile(join(dir, 'pensieve', 'video_size_1'), '40\n50\n60\n');
     await mkdir(join(dir, 'empty'));
     await writeFile(join(dir, 'master.m3u8'), '#EXTM3U\n');
+    await writeFile(join(dir, 'notes.txt'), 'hello\n');
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -71,7 +72,10 @@ describe('loadVideo', () => {
     const missing = await rejection(loadVideo(join(dir, 'nope.json')));
     expect(missing.code).toBe('VIDEO_NOT_FOUND');
     expect(missing.data.source).toBe(join(dir, 'nope.json'));
-    expect((await rejection(loadVideo(join(dir, 'master.m3u8')))).code).toBe('VIDEO_FORMAT_UNKNOWN');
+    expect((await rejection(loadVideo(join(dir, 'notes.txt')))).code).toBe('VIDEO_FORMAT_UNKNOWN');
+    // an .m3u8 goes to the HLS ladder reader, whose errors name the playlist
+    const badMaster = await rejection(loadVideo(join(dir, 'master.m3u8')));
+    expect(badMaster.data.source).toBe(join(dir, 'master.m3u8'));
     expect((await rejection(loadVideo(join(dir, 'empty')))).code).toBe('VIDEO_FORMAT_UNKNOWN');
   });
 });
@@ -95,5 +99,21 @@ describe.skipIf(!hasSharedData)('loadVideo on the published videos', () => {
     expect(video.renditions).toHaveLength(10);
     expect(video.segmentSizesBytes).toHaveLength(199);
     expect(video.segmentSizesBytes[0]?.[0]).toBe(886360 / 8);
+  });
+});
+
+describe('loadVideo on an HLS ladder', () => {
+  it('reads the committed fixture ladder from its master playlist or its folder, with real segment sizes', async () => {
+    const { statSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { REPO_ROOT } = await import('../support/shared-data.js');
+    const folder = join(REPO_ROOT, 'fixtures', 'ladder');
+    const fromMaster = await loadVideo(join(folder, 'master.m3u8'));
+    const fromFolder = await loadVideo(folder);
+    expect(fromFolder).toEqual(fromMaster);
+    expect(fromMaster.renditions.map((r) => r.heightPx)).toEqual([144, 240, 360, 480]);
+    expect(fromMaster.segmentDurationMs).toBe(2000);
+    const firstTop = fromMaster.segmentSizesBytes[0]?.[3];
+    expect(firstTop).toBe(statSync(join(folder, '480p', 'seg_00000.m4s')).size);
   });
 });
