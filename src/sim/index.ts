@@ -14,3 +14,4 @@ export { loadTraceFile, loadTraceFileSync, loadTraces, loadTracesSync } from './
 export { loadVideo, type LoadVideoOptions } from './load-video.js';
 export { runBatch, defaultWorkerCount, type RunBatchOptions, type BatchRunInfo } from './batch.js';
 export type { BatchSpec, SessionResult } from './batch-session.js';
+export { buildReportHtml, type ReportInput } from './report.js';

@@ -90,7 +90,10 @@ export function register(program: Command, context: CliContext = createContext()
   program
     .command('sim')
     .description('simulate every (trace × algorithm) session and compare the algorithms')
-    .requiredOption('--video <path>', 'video: Sabre movie JSON or a Pensieve video_size_N folder')
+    .requiredOption(
+      '--video <path>',
+      'video: Sabre movie JSON, a Pensieve video_size_N folder, or an HLS master playlist (path, URL or folder)',
+    )
     .requiredOption(
       '--traces <paths...>',
       'trace files or folders (Sabre JSON, Pensieve cooked, mahimahi, CSV)',
