@@ -1,8 +1,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbrkitError } from '../../src/core/errors.js';
+import { REPO_ROOT } from '../support/shared-data.js';
 import { loadVideo } from '../../src/sim/load-video.js';
 import { playableSegments } from '../../src/videos/model.js';
 import { hasSharedData, sharedData } from '../support/shared-data.js';
@@ -104,9 +106,6 @@ describe.skipIf(!hasSharedData)('loadVideo on the published videos', () => {
 
 describe('loadVideo on an HLS ladder', () => {
   it('reads the committed fixture ladder from its master playlist or its folder, with real segment sizes', async () => {
-    const { statSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { REPO_ROOT } = await import('../support/shared-data.js');
     const folder = join(REPO_ROOT, 'fixtures', 'ladder');
     const fromMaster = await loadVideo(join(folder, 'master.m3u8'));
     const fromFolder = await loadVideo(folder);
