@@ -30,7 +30,7 @@ export function createProgram(context: CliContext): Command {
   registerSim(program, context);
   registerAlgos(program, context);
   registerDemoSim(program, context);
-  registerLadder(program);
+  registerLadder(program, context);
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

@@ -21,4 +21,4 @@ export {
   writeSabreMovieJson,
 } from './ladder.js';
 export type { ScannedLadder, ScannedMediaPlaylist, ScannedSegment, SabreMovieJson } from './ladder.js';
-export { loadBytes, loadText, sizeOf, resolveLocation, isHttpUrl } from './load.js';
+export { loadBytes, loadText, sizeOf, isHttpUrl } from './load.js';

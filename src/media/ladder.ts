@@ -3,62 +3,70 @@
  * the `VideoDescription` the simulator and the ABR algorithms read: renditions with their bit rates and every
  * segment's real size. Also writes it as Sabre movie JSON (Spiteri et al., MMSys 2018; UMass-LIDS/sabre).
  *
- * Playlists are parsed by the stop-gap `hls-lite.ts` until src/manifest lands.
+ * Playlists are parsed by src/manifest (`parseMasterPlaylist`, `parseMediaPlaylist`, RFC 8216), which resolves
+ * their URIs (RFC 3986) against the playlist's URL or file path; this file reads and sizes what they name.
  */
 import { stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { AbrkitError } from '../core/errors.js';
+import { AbrkitError, isAbrkitError } from '../core/errors.js';
 import type { Rendition } from '../core/types.js';
+import { isAbsoluteUri, parseMasterPlaylist, parseMediaPlaylist } from '../manifest/index.js';
+import type { ByteRange, HlsRendition, MasterPlaylist, MediaPlaylist } from '../manifest/index.js';
 import type { VideoDescription } from '../videos/model.js';
-import { parseMasterLite, parseMediaLite } from './hls-lite.js';
-import type { LiteByteRange, LiteVariant } from './hls-lite.js';
 import { inspectInitSegment, inspectMediaSegment } from './inspect.js';
 import type { InitSegmentInfo, MediaSegmentInfo } from './inspect.js';
-import { isHttpUrl, loadBytes, loadText, resolveLocation, sizeOf } from './load.js';
+import { isHttpUrl, loadBytes, loadText, sizeOf } from './load.js';
 
 /** One media segment of a scanned media playlist, with its location resolved and its size measured. */
 export interface ScannedSegment {
   readonly location: string;
   readonly durationMs: number;
   readonly sizeBytes: number;
-  readonly byteRange?: LiteByteRange;
+  readonly byteRange?: ByteRange;
 }
 
 /** A media playlist with every segment sized. */
 export interface ScannedMediaPlaylist {
   readonly location: string;
   readonly targetDurationMs: number;
+  /** The first segment's EXT-X-MAP (a ladder's playlists have one init segment each). */
   readonly initLocation?: string;
-  readonly initByteRange?: LiteByteRange;
+  readonly initByteRange?: ByteRange;
   readonly segments: readonly ScannedSegment[];
 }
 
-/** A ladder: each variant (in master order) and the audio renditions, scanned. */
+/**
+ * A ladder: each variant (in master playlist order; `variant.index` is its rank by bit rate, `variant.uri`
+ * its media playlist resolved) and the audio renditions, scanned.
+ */
 export interface ScannedLadder {
   readonly location: string;
-  readonly variants: readonly { readonly variant: LiteVariant; readonly playlist: ScannedMediaPlaylist }[];
+  readonly variants: readonly { readonly variant: HlsRendition; readonly playlist: ScannedMediaPlaylist }[];
   readonly audio: readonly ScannedMediaPlaylist[];
 }
 
-/** Reads a media playlist and measures each segment (byte-range length, file size, or HEAD Content-Length). */
+/**
+ * Reads a media playlist and measures each segment (byte-range length, file size, or HEAD Content-Length).
+ * Throws the `AbrkitError('manifest', code)` of `parseMediaPlaylist` naming `location` and the line.
+ */
 export async function scanMediaPlaylist(location: string): Promise<ScannedMediaPlaylist> {
-  const playlist = parseMediaLite(await loadText(location), location);
+  const playlist = readMediaPlaylist(await loadText(location), location);
   const segments: ScannedSegment[] = [];
   for (const segment of playlist.segments) {
-    const segmentLocation = resolveLocation(location, segment.uri);
-    const sizeBytes = segment.byteRange ? segment.byteRange.lengthBytes : await sizeOf(segmentLocation);
+    const sizeBytes = segment.byteRange ? segment.byteRange.lengthBytes : await sizeOf(segment.uri);
     segments.push({
-      location: segmentLocation,
+      location: segment.uri,
       durationMs: segment.durationMs,
       sizeBytes,
-      byteRange: segment.byteRange,
+      ...(segment.byteRange === undefined ? {} : { byteRange: segment.byteRange }),
     });
   }
+  const init = playlist.segments[0]?.initSegment;
   return {
     location,
     targetDurationMs: playlist.targetDurationMs,
-    initLocation: playlist.initUri === undefined ? undefined : resolveLocation(location, playlist.initUri),
-    initByteRange: playlist.initByteRange,
+    ...(init === undefined ? {} : { initLocation: init.uri }),
+    ...(init?.byteRange === undefined ? {} : { initByteRange: init.byteRange }),
     segments,
   };
 }
@@ -66,16 +74,14 @@ export async function scanMediaPlaylist(location: string): Promise<ScannedMediaP
 /** Reads a master playlist (or a folder holding `master.m3u8`) and scans every variant and audio rendition. */
 export async function scanHlsLadder(masterPathOrUrl: string): Promise<ScannedLadder> {
   const location = await masterLocation(masterPathOrUrl);
-  const master = parseMasterLite(await loadText(location), location);
+  const master = readMasterPlaylist(await loadText(location), location);
   const variants = [];
-  for (const variant of master.variants) {
-    variants.push({ variant, playlist: await scanMediaPlaylist(resolveLocation(location, variant.uri)) });
+  for (const variant of [...master.renditions].sort((a, b) => a.line - b.line)) {
+    variants.push({ variant, playlist: await scanMediaPlaylist(variant.uri) });
   }
   const audio = [];
-  for (const media of master.media) {
-    if (media.type === 'AUDIO' && media.uri !== undefined) {
-      audio.push(await scanMediaPlaylist(resolveLocation(location, media.uri)));
-    }
+  for (const rendition of master.audioRenditions) {
+    if (rendition.uri !== undefined) audio.push(await scanMediaPlaylist(rendition.uri));
   }
   return { location, variants, audio };
 }
@@ -85,8 +91,9 @@ export async function scanHlsLadder(masterPathOrUrl: string): Promise<ScannedLad
  * `VideoDescription`: renditions in ascending bit rate (`bitrateKbps` from AVERAGE-BANDWIDTH, else BANDWIDTH;
  * `peakBitrateKbps` from BANDWIDTH), `segmentSizesBytes[segment][rendition]` = the video segments' real sizes
  * (audio and init segments not included), `segmentDurationMs` = the most common EXTINF, rounded to the ms.
- * Throws `AbrkitError('video', 'LADDER_MISMATCH')` when renditions differ in segment count, and the
- * manifest/network errors of the playlists and files it reads.
+ * Throws `AbrkitError('video', 'LADDER_MISMATCH')` when renditions differ in segment count, src/manifest's
+ * `AbrkitError('manifest', code)` naming the playlist and line (`ManifestErrorCode`, e.g. `BAD_DURATION`), and
+ * `AbrkitError('network', ...)` naming a file or URL it cannot read.
  */
 export async function readHlsLadder(
   masterPathOrUrl: string,
@@ -100,8 +107,9 @@ export async function readHlsLadder(
 export function ladderToVideo(ladder: ScannedLadder, name: string): VideoDescription {
   const ordered = [...ladder.variants].sort(
     (a, b) =>
-      (a.variant.averageBandwidthBps ?? a.variant.bandwidthBps) -
-      (b.variant.averageBandwidthBps ?? b.variant.bandwidthBps),
+      a.variant.bitrateKbps - b.variant.bitrateKbps ||
+      a.variant.peakBitrateKbps - b.variant.peakBitrateKbps ||
+      a.variant.line - b.variant.line,
   );
   const first = ordered[0];
   if (!first)
@@ -119,8 +127,8 @@ export function ladderToVideo(ladder: ScannedLadder, name: string): VideoDescrip
   }
   const renditions: Rendition[] = ordered.map(({ variant }, index) => ({
     index,
-    bitrateKbps: (variant.averageBandwidthBps ?? variant.bandwidthBps) / 1000,
-    peakBitrateKbps: variant.bandwidthBps / 1000,
+    bitrateKbps: variant.bitrateKbps,
+    peakBitrateKbps: variant.peakBitrateKbps,
     ...(variant.widthPx === undefined ? {} : { widthPx: variant.widthPx, heightPx: variant.heightPx }),
     ...(variant.frameRate === undefined ? {} : { frameRate: variant.frameRate }),
     ...(variant.codecs === undefined ? {} : { codecs: variant.codecs }),
@@ -177,6 +185,68 @@ export function toSabreMovieJson(video: VideoDescription): SabreMovieJson {
 /** Writes {@link toSabreMovieJson} of `video` to `path`. */
 export async function writeSabreMovieJson(video: VideoDescription, path: string): Promise<void> {
   await writeFile(path, `${JSON.stringify(toSabreMovieJson(video))}\n`);
+}
+
+/** What a local playlist path holding `?` or `#` is parsed as (see {@link parseBase}). */
+const STAND_IN = 'playlist.m3u8';
+
+/**
+ * The base URL to give src/manifest's parsers for the playlist at `location`, and how to turn the URIs they
+ * resolve into locations to read. A URL or an ordinary path is its own base. A local path holding `?` or `#`
+ * is not: RFC 3986 (and so `resolveUri`) would read them as the start of a query or a fragment; such a
+ * playlist is parsed as {@link STAND_IN}, its relative URIs are joined to the path's folder afterwards, and
+ * its errors are renamed to the path.
+ */
+function parseBase(location: string): { url: string; locate: (uri: string) => string } {
+  if (isHttpUrl(location) || !/[?#]/.test(location)) return { url: location, locate: (uri) => uri };
+  return { url: STAND_IN, locate: (uri) => (isAbsoluteUri(uri) ? uri : join(dirname(location), uri)) };
+}
+
+/** Runs `parse`, renaming the source of its errors from the stand-in to `location`. */
+function naming<T>(parse: () => T, url: string, location: string): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (url === location || !isAbrkitError(e) || e.data.source !== url) throw e;
+    const where = e.data.line === undefined ? `${url}: ` : `${url}:${e.data.line}: `;
+    const message = e.message.startsWith(where) ? e.message.slice(where.length) : e.message;
+    throw new AbrkitError(e.category, e.code, message, {
+      fatal: e.fatal,
+      data: { ...e.data, source: location },
+      cause: e.cause,
+    });
+  }
+}
+
+function readMasterPlaylist(text: string, location: string): MasterPlaylist {
+  const { url, locate } = parseBase(location);
+  const master = naming(() => parseMasterPlaylist(text, url), url, location);
+  if (url === location) return master;
+  return {
+    ...master,
+    uri: location,
+    renditions: master.renditions.map((r) => ({ ...r, uri: locate(r.uri) })),
+    audioRenditions: master.audioRenditions.map((a) =>
+      a.uri === undefined ? a : { ...a, uri: locate(a.uri) },
+    ),
+  };
+}
+
+function readMediaPlaylist(text: string, location: string): MediaPlaylist {
+  const { url, locate } = parseBase(location);
+  const playlist = naming(() => parseMediaPlaylist(text, url), url, location);
+  if (url === location) return playlist;
+  return {
+    ...playlist,
+    uri: location,
+    segments: playlist.segments.map((s) => ({
+      ...s,
+      uri: locate(s.uri),
+      ...(s.initSegment === undefined
+        ? {}
+        : { initSegment: { ...s.initSegment, uri: locate(s.initSegment.uri) } }),
+    })),
+  };
 }
 
 async function masterLocation(pathOrUrl: string): Promise<string> {

@@ -3,18 +3,10 @@
  * them without reading them when the file system or a HEAD request can say.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { AbrkitError } from '../core/errors.js';
 
 export function isHttpUrl(location: string): boolean {
   return /^https?:\/\//i.test(location);
-}
-
-/** Resolves `uri` (as written in a playlist) against the playlist at `base` (path or URL). */
-export function resolveLocation(base: string, uri: string): string {
-  if (isHttpUrl(uri)) return uri;
-  if (isHttpUrl(base)) return new URL(uri, base).href;
-  return resolve(dirname(base), uri);
 }
 
 /** Reads a whole text file or URL. Throws `AbrkitError('network', 'RESOURCE_NOT_FOUND' | 'HTTP_STATUS' | 'READ_FAILED')`. */

@@ -1,13 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join, relative } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { serveStatic } from '../../e2e/support/static-server.js';
 import type { StaticServer } from '../../e2e/support/static-server.js';
 import { BROKEN_SEGMENT_INDEX } from '../../scripts/media-fixtures/broken.js';
 import { AbrkitError } from '../../src/core/errors.js';
 import {
   inspectMediaPlaylist,
+  ladderToVideo,
   readHlsLadder,
   scanHlsLadder,
   scanMediaPlaylist,
@@ -213,17 +214,20 @@ describe('the broken fixtures give their documented errors (fixtures/README.md)'
     });
   });
 
-  it('malformed-playlist: PLAYLIST_MALFORMED at the bad EXTINF line', async () => {
+  it('malformed-playlist: BAD_DURATION naming the media playlist and the bad EXTINF line', async () => {
     const e = await rejection(readHlsLadder(join(BROKEN_DIR, 'malformed-playlist', 'master.m3u8')));
     // 6 header lines, then an EXTINF + URI pair per segment.
     expect(e).toMatchObject({
       category: 'manifest',
-      code: 'PLAYLIST_MALFORMED',
+      code: 'BAD_DURATION',
       data: {
         source: join(BROKEN_DIR, 'malformed-playlist', 'index.m3u8'),
         line: 7 + 2 * BROKEN_SEGMENT_INDEX,
       },
     });
+    expect(e.message).toContain(
+      `${join(BROKEN_DIR, 'malformed-playlist', 'index.m3u8')}:${7 + 2 * BROKEN_SEGMENT_INDEX}:`,
+    );
   });
 
   it('truncated-segment: sizes read fine, inspection gives SEGMENT_TRUNCATED', async () => {
@@ -249,5 +253,132 @@ describe('the broken fixtures give their documented errors (fixtures/README.md)'
       code: 'UNSUPPORTED_CODEC',
       data: { source: join(BROKEN_DIR, 'wrong-codec', 'init.mp4') },
     });
+  });
+});
+
+describe('playlists read through src/manifest', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'abrkit-ladder-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A media playlist of `count` 2 s segments, each the 144p fixture segment `i` named by `uri(i)`. */
+  function mediaPlaylist(count: number, uri: (i: number) => string): string {
+    const lines = ['#EXTM3U', '#EXT-X-TARGETDURATION:2'];
+    for (let i = 0; i < count; i++) lines.push('#EXTINF:2,', uri(i));
+    return `${lines.join('\n')}\n#EXT-X-ENDLIST\n`;
+  }
+  const fixtureSegment = (i: number) => join(LADDER_DIR, '144p', `seg_0000${i}.m4s`);
+
+  it('resolves variant, audio, init and segment URIs against the playlist that names them', async () => {
+    const ladder = await scanHlsLadder(MASTER);
+    expect(ladder.variants.map((v) => v.playlist.location)).toEqual(
+      masterAttributes().map((a) => join(LADDER_DIR, a.uri)),
+    );
+    expect(ladder.variants.map((v) => v.variant.uri)).toEqual(
+      ladder.variants.map((v) => v.playlist.location),
+    );
+    expect(ladder.audio.map((a) => a.location)).toEqual([join(LADDER_DIR, 'audio', 'index.m3u8')]);
+    const low = ladder.variants[0]?.playlist;
+    expect(low?.initLocation).toBe(join(LADDER_DIR, '144p', 'init.mp4'));
+    expect(low?.segments[3]?.location).toBe(join(LADDER_DIR, '144p', 'seg_00003.m4s'));
+    expect(low?.targetDurationMs).toBe(2000);
+  });
+
+  it('keeps a relative master path relative, reading the same ladder', async () => {
+    const relativeMaster = relative(process.cwd(), MASTER);
+    const ladder = await scanHlsLadder(relativeMaster);
+    expect(ladder.location).toBe(relativeMaster);
+    expect(ladder.variants[0]?.playlist.location).toBe(
+      join(relative(process.cwd(), LADDER_DIR), '144p/index.m3u8'),
+    );
+    expect(await readHlsLadder(relativeMaster)).toEqual(await readHlsLadder(MASTER));
+  });
+
+  it('lists variants in master order, ranked by bit rate in `variant.index`, and describes them ascending', async () => {
+    writeFileSync(join(dir, 'a.m3u8'), mediaPlaylist(2, fixtureSegment));
+    writeFileSync(
+      join(dir, 'b.m3u8'),
+      mediaPlaylist(2, (i) => fixtureSegment(i + 2)),
+    );
+    writeFileSync(
+      join(dir, 'master.m3u8'),
+      '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=900000,AVERAGE-BANDWIDTH=500000\nb.m3u8\n' +
+        '#EXT-X-STREAM-INF:BANDWIDTH=300000\na.m3u8\n',
+    );
+    const ladder = await scanHlsLadder(dir);
+    expect(ladder.variants.map((v) => [v.playlist.location, v.variant.index, v.variant.line])).toEqual([
+      [join(dir, 'b.m3u8'), 1, 2],
+      [join(dir, 'a.m3u8'), 0, 4],
+    ]);
+    const video = ladderToVideo(ladder, 'two');
+    expect(video.renditions.map((r) => [r.bitrateKbps, r.peakBitrateKbps])).toEqual([
+      [300, 300],
+      [500, 900],
+    ]);
+    // Row i: [size of a's segment i, size of b's segment i].
+    expect(video.segmentSizesBytes).toEqual(
+      [0, 1].map((i) => [statSync(fixtureSegment(i)).size, statSync(fixtureSegment(i + 2)).size]),
+    );
+  });
+
+  it('reads the init segment byte range of EXT-X-MAP', async () => {
+    const init = join(LADDER_DIR, '144p', 'init.mp4');
+    writeFileSync(
+      join(dir, 'p.m3u8'),
+      `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI="${init}",BYTERANGE="64@8"\n#EXTINF:2,\n${fixtureSegment(0)}\n`,
+    );
+    const scanned = await scanMediaPlaylist(join(dir, 'p.m3u8'));
+    expect(scanned.initLocation).toBe(init);
+    expect(scanned.initByteRange).toEqual({ offsetBytes: 8, lengthBytes: 64 });
+  });
+
+  it('names the master playlist and line of its errors', async () => {
+    const master = join(dir, 'master.m3u8');
+    const cases: [string, string, number | undefined][] = [
+      ['not a playlist\n', 'MISSING_EXTM3U', 1],
+      ['#EXTM3U\n#EXT-X-VERSION:7\n', 'EMPTY_PLAYLIST', undefined],
+      ['#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=abc\na.m3u8\n', 'BAD_BANDWIDTH', 2],
+      ['#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\ns.m4s\n', 'NOT_MASTER_PLAYLIST', 2],
+    ];
+    for (const [text, code, line] of cases) {
+      writeFileSync(master, text);
+      const e = await rejection(readHlsLadder(master));
+      expect(e).toMatchObject({ category: 'manifest', code, data: { source: master } });
+      expect(e.data.line).toBe(line);
+    }
+  });
+
+  it('reads a ladder whose folder name holds `#` and `?`, and names that path in errors', async () => {
+    const odd = join(dir, 'take #2?final');
+    mkdirSync(join(odd, 'v'), { recursive: true });
+    // A segment next to the playlist, one a level up, one by absolute path.
+    writeFileSync(join(odd, 'v', 's0.m4s'), new Uint8Array(100));
+    writeFileSync(join(odd, 's1.m4s'), new Uint8Array(200));
+    writeFileSync(
+      join(odd, 'v', 'index.m3u8'),
+      mediaPlaylist(3, (i) => ['s0.m4s', '../s1.m4s', fixtureSegment(2)][i] ?? ''),
+    );
+    writeFileSync(join(odd, 'master.m3u8'), '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nv/index.m3u8\n');
+    const ladder = await scanHlsLadder(odd);
+    expect(ladder.variants[0]?.variant.uri).toBe(join(odd, 'v', 'index.m3u8'));
+    expect(ladder.variants[0]?.playlist.segments.map((s) => [s.location, s.sizeBytes])).toEqual([
+      [join(odd, 'v', 's0.m4s'), 100],
+      [join(odd, 's1.m4s'), 200],
+      [fixtureSegment(2), statSync(fixtureSegment(2)).size],
+    ]);
+
+    writeFileSync(join(odd, 'v', 'index.m3u8'), '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:two,\ns0.m4s\n');
+    const e = await rejection(readHlsLadder(odd));
+    expect(e).toMatchObject({
+      code: 'BAD_DURATION',
+      data: { source: join(odd, 'v', 'index.m3u8'), line: 3 },
+    });
+    expect(e.message).toBe(
+      `${join(odd, 'v', 'index.m3u8')}:3: #EXTINF duration must be a non-negative number, got "two"`,
+    );
   });
 });
