@@ -1,0 +1,515 @@
+/**
+ * MPC: model predictive control of the bitrate.
+ *
+ * Paper: X. Yin, A. Jindal, V. Sekar, B. Sinopoli, "A Control-Theoretic Approach for Dynamic Adaptive Video
+ * Streaming over HTTP", ACM SIGCOMM 2015. Conventions as coded in Pensieve's `test/mpc.py` (Mao et al., SIGCOMM
+ * 2017), see ANCHORS.md: before each segment, predict the throughput (harmonic mean of the last up-to-5
+ * samples, each `size / (request-to-last-byte time)`, RTT included), then try every sequence of renditions over
+ * the next `horizon` segments, simulate the buffer with the exact segment sizes, score each sequence with the
+ * QoE objective and take the first rendition of the best one. robustMPC (robust-mpc.ts) divides the prediction
+ * by 1 + the largest recent relative prediction error.
+ *
+ * This file holds what both share: the QoE objective table, the throughput predictor, the fast exhaustive
+ * search and the algorithm itself (`robust` off here).
+ *
+ * The search is a depth-first walk of the R^h sequences in lexicographic order with the buffer, rebuffer,
+ * utility and smoothness sums carried down the tree (typed arrays, no allocation): it performs, per sequence,
+ * exactly the floating-point operations of the plain nested loop, in the same order, so scores are
+ * bit-identical to the exhaustive enumeration, and ties are broken like Pensieve's `>=` (the later sequence in
+ * lexicographic order wins). No pruning: at 6^5 sequences it already costs well under 10 ms a session
+ * (bench/abr-speed-mpc.ts).
+ */
+import { AbrkitError } from '../core/errors.js';
+import type { DownloadSample, Rendition } from '../core/types.js';
+import type {
+  AbrAlgorithm,
+  AbrAlgorithmInfo,
+  AbrContext,
+  AbrDecision,
+  AbrOptionSpec,
+  AbrOptions,
+} from './types.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// QoE objective
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The QoE models of Pensieve's Table 1: lin (R/1000), log (ln(R/R_min)), hd (scores 1,2,3,12,15,20). */
+export type QoeModelName = 'lin' | 'log' | 'hd';
+
+/** Rebuffer penalty per second of each model (Pensieve, Table 1). */
+export const DEFAULT_REBUFFER_PENALTY_PER_S: Readonly<Record<QoeModelName, number>> = {
+  lin: 4.3,
+  log: 2.66,
+  hd: 8,
+};
+
+/** QoE_hd's per-rendition scores; only defined for 6-rendition ladders. */
+export const HD_SCORES: readonly number[] = [1, 2, 3, 12, 15, 20];
+
+/** The per-segment objective: `q(R) - rebufferPenaltyPerS * rebuffer_s - smoothPenalty * |q(R) - q(R_prev)|`. */
+export interface QoeWeights {
+  readonly model: QoeModelName;
+  readonly rebufferPenaltyPerS: number;
+  readonly smoothPenalty: number;
+}
+
+/**
+ * A QoE model resolved for one ladder. `q(r) = utilityRaw[r] / utilityDivisor`: lin keeps kbps and divides by
+ * 1000 at the end of a sum, like Pensieve, so sums of integer bitrates stay exact.
+ */
+export interface QoeTable {
+  readonly utilityRaw: Float64Array;
+  readonly utilityDivisor: number;
+  readonly rebufferPenaltyPerS: number;
+  readonly smoothPenalty: number;
+}
+
+/** QoE_lin with Pensieve's weights (rebuffer 4.3 per s, smoothness 1). */
+export const QOE_LIN: QoeWeights = { model: 'lin', rebufferPenaltyPerS: 4.3, smoothPenalty: 1 };
+
+/** Resolves `weights` for `renditions` (ascending). Throws TypeError when the model does not fit the ladder. */
+export function qoeTable(renditions: readonly Rendition[], weights: QoeWeights = QOE_LIN): QoeTable {
+  const n = renditions.length;
+  if (n === 0) throw new TypeError('renditions: must not be empty');
+  const utilityRaw = new Float64Array(n);
+  let utilityDivisor = 1;
+  const lowestKbps = renditions[0]?.bitrateKbps ?? 1;
+  for (let r = 0; r < n; r++) {
+    const kbps = renditions[r]?.bitrateKbps ?? 0;
+    if (weights.model === 'lin') utilityRaw[r] = kbps;
+    else if (weights.model === 'log') utilityRaw[r] = Math.log(kbps / lowestKbps);
+    else {
+      if (n !== HD_SCORES.length) throw new TypeError(`qoe: model hd needs 6 renditions, got ${n}`);
+      utilityRaw[r] = HD_SCORES[r] ?? 0;
+    }
+  }
+  if (weights.model === 'lin') utilityDivisor = 1000;
+  return {
+    utilityRaw,
+    utilityDivisor,
+    rebufferPenaltyPerS: weights.rebufferPenaltyPerS,
+    smoothPenalty: weights.smoothPenalty,
+  };
+}
+
+/** One segment's QoE term (seconds of rebuffering), `prev` null for no switch penalty. */
+export function segmentQoe(table: QoeTable, r: number, prev: number | null, rebufferS: number): number {
+  const u = table.utilityRaw[r] ?? 0;
+  const p = prev === null ? u : (table.utilityRaw[prev] ?? 0);
+  return (
+    u / table.utilityDivisor -
+    table.rebufferPenaltyPerS * rebufferS -
+    table.smoothPenalty * (Math.abs(u - p) / table.utilityDivisor)
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Throughput predictor (harmonic mean, optional robust discount)
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Pensieve's robustMPC predictor, state per session. Samples are in MB/s = kB/ms, computed as
+ * `sizeBytes / totalMs / 1000` exactly like `test/mpc.py`, so the floating-point results match.
+ */
+export class HarmonicPredictor {
+  private readonly samples: Float64Array;
+  private readonly errors: Float64Array;
+  private sampleCount = 0;
+  private errorCount = 0;
+  private lastEstimateMBps = 0;
+  private hasEstimate = false;
+  private discountedMBps = 0;
+  private maxErr = 0;
+
+  /** `window`: samples in the harmonic mean and errors in the max (5 in the paper). */
+  constructor(readonly window = 5) {
+    if (!Number.isInteger(window) || window < 1)
+      throw new TypeError(`window: must be an integer >= 1, got ${window}`);
+    this.samples = new Float64Array(window);
+    this.errors = new Float64Array(window);
+  }
+
+  /** Feeds one download: `sizeBytes` over `totalMs` (request to last byte). Ignores empty or zero-time ones. */
+  addSample(sizeBytes: number, totalMs: number): void {
+    if (!(sizeBytes > 0) || !(totalMs > 0) || !Number.isFinite(sizeBytes) || !Number.isFinite(totalMs))
+      return;
+    const mbps = sizeBytes / totalMs / 1000;
+    const error = this.hasEstimate ? Math.abs(this.lastEstimateMBps - mbps) / mbps : 0;
+    this.push(this.errors, this.errorCount++, error);
+    this.push(this.samples, this.sampleCount++, mbps);
+    // harmonic mean of the last up-to-window samples, oldest first (the order of Pensieve's sum)
+    const k = Math.min(this.sampleCount, this.window);
+    let inverseSum = 0;
+    for (let i = this.sampleCount - k; i < this.sampleCount; i++)
+      inverseSum += 1 / (this.samples[i % this.window] ?? 1);
+    const harmonic = 1 / (inverseSum / k);
+    let maxError = 0;
+    const m = Math.min(this.errorCount, this.window);
+    for (let i = this.errorCount - m; i < this.errorCount; i++)
+      maxError = Math.max(maxError, this.errors[i % this.window] ?? 0);
+    this.lastEstimateMBps = harmonic;
+    this.hasEstimate = true;
+    this.maxErr = maxError;
+    this.discountedMBps = harmonic / (1 + maxError);
+  }
+
+  /** Samples seen since the last reset. */
+  get count(): number {
+    return this.sampleCount;
+  }
+
+  /** Harmonic mean of the last samples, MB/s; null before the first. */
+  harmonicMBps(): number | null {
+    return this.hasEstimate ? this.lastEstimateMBps : null;
+  }
+
+  /** Harmonic mean divided by (1 + max of the last relative errors), MB/s; null before the first sample. */
+  robustMBps(): number | null {
+    return this.hasEstimate ? this.discountedMBps : null;
+  }
+
+  /** Largest relative error over the window (0 before the second sample). */
+  maxError(): number {
+    return this.maxErr;
+  }
+
+  reset(): void {
+    this.sampleCount = 0;
+    this.errorCount = 0;
+    this.hasEstimate = false;
+    this.lastEstimateMBps = 0;
+    this.discountedMBps = 0;
+    this.maxErr = 0;
+  }
+
+  private push(ring: Float64Array, count: number, value: number): void {
+    ring[count % this.window] = value;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The search
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Exhaustive MPC search over R^h rendition sequences, depth-first, allocation-free. Fill `downloadS` (position
+ * × rendition, seconds) with {@link MpcSearch.setDownloadS}, then {@link MpcSearch.run}.
+ */
+export class MpcSearch {
+  /** `downloadS[pos * stride + r]`: predicted download time of the segment at horizon position `pos`. */
+  readonly downloadS: Float64Array;
+  readonly stride: number;
+  /** Score of the sequence chosen by the last run. */
+  bestScore = Number.NEGATIVE_INFINITY;
+  /** Sequences scored by the last run. */
+  sequenceCount = 0;
+
+  private utility: Float64Array = new Float64Array(0);
+  private divisor = 1;
+  private rebufferPenalty = 0;
+  private smoothPenalty = 0;
+  private segmentS = 0;
+  private horizon = 0;
+  private choices = 0;
+  private bestFirst = 0;
+
+  constructor(
+    readonly maxHorizon: number,
+    readonly renditionCount: number,
+  ) {
+    if (!Number.isInteger(maxHorizon) || maxHorizon < 1)
+      throw new TypeError(`maxHorizon: must be >= 1, got ${maxHorizon}`);
+    if (!Number.isInteger(renditionCount) || renditionCount < 1)
+      throw new TypeError(`renditionCount: must be >= 1, got ${renditionCount}`);
+    this.stride = renditionCount;
+    this.downloadS = new Float64Array(maxHorizon * renditionCount);
+  }
+
+  /** Sets the predicted download time, in s, of horizon position `pos` at rendition `r`. */
+  setDownloadS(pos: number, r: number, seconds: number): void {
+    this.downloadS[pos * this.stride + r] = seconds;
+  }
+
+  /**
+   * Scores every sequence of renditions `0..choices-1` over `horizon` positions from `bufferS` and returns the
+   * first rendition of the best one (ties: the later in lexicographic order). `lastRendition` is the rendition
+   * switches are counted from (null: none, the first position pays no switch).
+   */
+  run(
+    qoe: QoeTable,
+    horizon: number,
+    choices: number,
+    bufferS: number,
+    segmentS: number,
+    lastRendition: number | null,
+  ): number {
+    if (horizon < 1 || horizon > this.maxHorizon)
+      throw new TypeError(`horizon: must be in 1..${this.maxHorizon}, got ${horizon}`);
+    if (choices < 1 || choices > this.renditionCount)
+      throw new TypeError(`choices: must be in 1..${this.renditionCount}, got ${choices}`);
+    this.utility = qoe.utilityRaw;
+    this.divisor = qoe.utilityDivisor;
+    this.rebufferPenalty = qoe.rebufferPenaltyPerS;
+    this.smoothPenalty = qoe.smoothPenalty;
+    this.segmentS = segmentS;
+    this.horizon = horizon;
+    this.choices = choices;
+    this.bestScore = Number.NEGATIVE_INFINITY;
+    this.bestFirst = 0;
+    this.sequenceCount = choices ** horizon;
+    if (lastRendition === null) {
+      // no previous rendition: each first choice is its own reference, so the first switch costs 0
+      for (let r = 0; r < choices; r++) this.visit(0, bufferS, 0, 0, 0, r, r, true);
+    } else {
+      for (let r = 0; r < choices; r++) this.visit(0, bufferS, 0, 0, 0, lastRendition, r, true);
+    }
+    return this.bestFirst;
+  }
+
+  /**
+   * Extends a prefix (buffer, rebuffer, sums, previous rendition, first rendition) by rendition `r` at `depth`.
+   * `only`: try just `r` at this depth (used for the root so that a null last rendition works per branch).
+   */
+  private visit(
+    depth: number,
+    bufferS: number,
+    rebufferS: number,
+    sumRaw: number,
+    smoothRaw: number,
+    prev: number,
+    first: number,
+    only: boolean,
+  ): void {
+    const u = this.utility;
+    const dl = this.downloadS;
+    const base = depth * this.stride;
+    const from = only ? first : 0;
+    const to = only ? first + 1 : this.choices;
+    const uPrev = u[prev] ?? 0;
+    if (depth === this.horizon - 1) {
+      for (let r = from; r < to; r++) {
+        const d = dl[base + r] ?? 0;
+        let rebuf = rebufferS;
+        if (bufferS < d) rebuf += d - bufferS;
+        const ur = u[r] ?? 0;
+        const score =
+          (sumRaw + ur) / this.divisor -
+          this.rebufferPenalty * rebuf -
+          this.smoothPenalty * ((smoothRaw + Math.abs(ur - uPrev)) / this.divisor);
+        if (score >= this.bestScore) {
+          this.bestScore = score;
+          this.bestFirst = first;
+        }
+      }
+      return;
+    }
+    const next = depth + 1;
+    for (let r = from; r < to; r++) {
+      const d = dl[base + r] ?? 0;
+      let buf = bufferS;
+      let rebuf = rebufferS;
+      if (buf < d) {
+        rebuf += d - buf;
+        buf = 0;
+      } else buf -= d;
+      buf += this.segmentS;
+      const ur = u[r] ?? 0;
+      const nextSum = sumRaw + ur;
+      const nextSmooth = smoothRaw + Math.abs(ur - uPrev);
+      this.visit(next, buf, rebuf, nextSum, nextSmooth, r, first, false);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The algorithm
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Options common to `mpc` and `robust-mpc`. */
+export const MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
+  { name: 'horizon', type: 'integer', default: 5, min: 1, max: 8, description: 'Segments looked ahead.' },
+  {
+    name: 'window',
+    type: 'integer',
+    default: 5,
+    min: 1,
+    max: 50,
+    description: 'Throughput samples in the harmonic mean (and errors in the robust max).',
+  },
+  {
+    name: 'qoe',
+    type: 'string',
+    default: 'lin',
+    choices: ['lin', 'log', 'hd'],
+    description: 'QoE objective (Pensieve Table 1); hd needs 6 renditions.',
+  },
+  {
+    name: 'rebufferPenalty',
+    type: 'number',
+    default: 4.3,
+    min: 0,
+    description: 'Penalty per second of rebuffering; defaults to the QoE model’s (lin 4.3, log 2.66, hd 8).',
+  },
+  { name: 'smoothPenalty', type: 'number', default: 1, min: 0, description: 'Weight of |q(R) - q(R_prev)|.' },
+  {
+    name: 'pensieveSizeOffset',
+    type: 'boolean',
+    default: false,
+    description:
+      'Reproduce Pensieve’s test/mpc.py off-by-one: deciding segment k reads the sizes of k+1..k+h instead of k..k+h-1. ' +
+      'Only to replay its published logs.',
+  },
+  {
+    name: 'firstRenditionIndex',
+    type: 'integer',
+    default: -1,
+    min: -1,
+    description: 'Rendition of segment 0 (Pensieve: 1); -1 = decide it from the estimator’s default.',
+  },
+];
+
+/** Resolved MPC configuration. */
+export interface MpcConfig {
+  readonly horizon: number;
+  readonly window: number;
+  readonly qoe: QoeWeights;
+  readonly pensieveSizeOffset: boolean;
+  readonly firstRenditionIndex: number | null;
+  readonly robust: boolean;
+}
+
+function optionError(algo: string, name: string, problem: string): AbrkitError {
+  return new AbrkitError('config', 'INVALID_OPTION', `${name}: ${problem}`, {
+    data: { source: `${algo} options`, option: name },
+  });
+}
+
+/** Reads and checks `options` against {@link MPC_OPTION_SPECS}; throws AbrkitError('config', 'INVALID_OPTION'). */
+export function resolveMpcConfig(algo: string, options: AbrOptions | undefined, robust: boolean): MpcConfig {
+  const o = options ?? {};
+  for (const key of Object.keys(o)) {
+    if (!MPC_OPTION_SPECS.some((s) => s.name === key)) throw optionError(algo, key, 'unknown option');
+  }
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const v = o[name] ?? def;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      throw optionError(algo, name, `must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const num = (name: string, def: number): number => {
+    const v = o[name] ?? def;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw optionError(algo, name, `must be a finite number >= 0, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const model = o['qoe'] ?? 'lin';
+  if (model !== 'lin' && model !== 'log' && model !== 'hd')
+    throw optionError(algo, 'qoe', `must be lin, log or hd, got ${JSON.stringify(model)}`);
+  const sizeOffset = o['pensieveSizeOffset'] ?? false;
+  if (typeof sizeOffset !== 'boolean') throw optionError(algo, 'pensieveSizeOffset', 'must be a boolean');
+  const first = int('firstRenditionIndex', -1, -1, 1000);
+  return {
+    horizon: int('horizon', 5, 1, 8),
+    window: int('window', 5, 1, 50),
+    qoe: {
+      model,
+      rebufferPenaltyPerS: num('rebufferPenalty', DEFAULT_REBUFFER_PENALTY_PER_S[model]),
+      smoothPenalty: num('smoothPenalty', 1),
+    },
+    pensieveSizeOffset: sizeOffset,
+    firstRenditionIndex: first < 0 ? null : first,
+    robust,
+  };
+}
+
+/** The MPC algorithm (`robust` in the config selects robustMPC's discounted prediction). */
+export class MpcAlgorithm implements AbrAlgorithm {
+  readonly name: string;
+  readonly predictor: HarmonicPredictor;
+  private search: MpcSearch | null = null;
+  private table: QoeTable | null = null;
+  private tableFor: readonly Rendition[] | null = null;
+
+  constructor(readonly config: MpcConfig) {
+    this.name = config.robust ? 'robust-mpc' : 'mpc';
+    this.predictor = new HarmonicPredictor(config.window);
+  }
+
+  /** The prediction the next decision will use, MB/s (null before the first sample). */
+  predictionMBps(): number | null {
+    return this.config.robust ? this.predictor.robustMBps() : this.predictor.harmonicMBps();
+  }
+
+  choose(ctx: AbrContext): AbrDecision {
+    const n = ctx.renditions.length;
+    const choices = Math.max(1, Math.min(n, ctx.maxRenditionIndex + 1));
+    const k = ctx.segmentIndex;
+    if (k === 0 && this.config.firstRenditionIndex !== null) {
+      const r = Math.min(this.config.firstRenditionIndex, choices - 1);
+      return { renditionIndex: r, reason: `${this.name}: first segment at the configured rendition ${r}` };
+    }
+    const left = ctx.segmentCount - k;
+    const horizon = Math.max(
+      1,
+      Math.min(this.config.horizon, Number.isFinite(left) ? left : this.config.horizon),
+    );
+    if (this.search?.renditionCount !== n || this.search.maxHorizon < this.config.horizon) {
+      this.search = new MpcSearch(this.config.horizon, n);
+    }
+    if (this.tableFor !== ctx.renditions || this.table === null) {
+      this.table = qoeTable(ctx.renditions, this.config.qoe);
+      this.tableFor = ctx.renditions;
+    }
+    const measured = this.predictionMBps();
+    const predictionMBps = measured ?? ctx.throughput.throughputKbps / 8000;
+    const segmentS = ctx.segmentDurationMs / 1000;
+    const offset = this.config.pensieveSizeOffset ? 1 : 0;
+    const search = this.search;
+    for (let pos = 0; pos < horizon; pos++) {
+      const index = k + pos + offset;
+      for (let r = 0; r < choices; r++) {
+        const size =
+          ctx.segmentSizeBytes(index, r) ??
+          ((ctx.renditions[r]?.bitrateKbps ?? 0) * ctx.segmentDurationMs) / 8;
+        search.setDownloadS(pos, r, size / 1000000 / predictionMBps);
+      }
+    }
+    const bufferS = ctx.bufferLevelMs / 1000;
+    const best = search.run(this.table, horizon, choices, bufferS, segmentS, ctx.lastRenditionIndex);
+    const kbps = Math.round(predictionMBps * 8000);
+    const why =
+      measured === null
+        ? `no sample yet, estimator default ${kbps} kbps`
+        : this.config.robust
+          ? `robust prediction ${kbps} kbps (harmonic / ${(1 + this.predictor.maxError()).toFixed(3)})`
+          : `harmonic prediction ${kbps} kbps`;
+    return {
+      renditionIndex: best,
+      reason: `${this.name}: best of ${search.sequenceCount} plans over ${horizon} segments, ${why}, score ${search.bestScore.toFixed(3)}`,
+    };
+  }
+
+  onDownloaded(sample: DownloadSample): void {
+    this.predictor.addSample(sample.sizeBytes, sample.endMs - sample.startMs);
+  }
+
+  reset(): void {
+    this.predictor.reset();
+  }
+}
+
+/** Creates plain MPC (harmonic-mean prediction, no error discount). Options: {@link MPC_OPTION_SPECS}. */
+export function createMpc(options?: AbrOptions): AbrAlgorithm {
+  return new MpcAlgorithm(resolveMpcConfig('mpc', options, false));
+}
+
+export const mpcInfo: AbrAlgorithmInfo = {
+  name: 'mpc',
+  description:
+    'Model predictive control: harmonic-mean throughput prediction, exhaustive search over the next 5 segments with exact sizes, QoE_lin objective.',
+  citation:
+    'X. Yin, A. Jindal, V. Sekar, B. Sinopoli, "A Control-Theoretic Approach for Dynamic Adaptive Video Streaming over HTTP", SIGCOMM 2015',
+  options: MPC_OPTION_SPECS,
+  create: createMpc,
+};
