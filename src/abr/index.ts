@@ -28,5 +28,25 @@ export {
   listAlgorithms,
   registerAlgorithm,
 } from './registry.js';
-// mpc, robust-mpc and optimal (src/abr/mpc.ts, robust-mpc.ts, optimal.ts) are exported and registered here
-// by the lead once they land.
+export {
+  MpcAlgorithm,
+  MpcSearch,
+  HarmonicPredictor,
+  createMpc,
+  mpcInfo,
+  qoeTable,
+  segmentQoe,
+  QOE_LIN,
+  type QoeWeights,
+} from './mpc.js';
+export { createRobustMpc, robustMpcInfo, PENSIEVE_ROBUST_MPC_OPTIONS } from './robust-mpc.js';
+export {
+  createOptimal,
+  createOptimalPlanner,
+  optimalInfo,
+  planOptimal,
+  simulatePlan,
+  cappedWait,
+  steppedWait,
+  type DownloadOracle,
+} from './optimal.js';

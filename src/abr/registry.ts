@@ -12,6 +12,9 @@ import { bbaInfo } from './bba.js';
 import { bolaInfo } from './bola.js';
 import { bolaEInfo } from './bola-e.js';
 import { dynamicDashInfo, dynamicInfo } from './dynamic.js';
+import { mpcInfo } from './mpc.js';
+import { robustMpcInfo } from './robust-mpc.js';
+import { optimalInfo } from './optimal.js';
 
 /** The algorithm a session uses when none is named. */
 export const DEFAULT_ALGORITHM = 'bola-e';
@@ -24,6 +27,9 @@ export const BUILTIN_ALGORITHMS: readonly AbrAlgorithmInfo[] = [
   bolaEInfo,
   dynamicInfo,
   dynamicDashInfo,
+  mpcInfo,
+  robustMpcInfo,
+  optimalInfo,
 ];
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
@@ -81,11 +87,12 @@ export class AlgorithmRegistry {
   /**
    * Creates the named algorithm after checking `options` against its specs (unknown option, wrong type,
    * out of range: `AbrkitError('config', 'ABR_BAD_OPTION')` naming the option and listing the valid ones).
-   * The options are passed on as given (factories fill in defaults).
+   * The options are passed on as given (factories fill in defaults). Offline algorithms (the optimum) take
+   * data computed from the whole trace, which option specs cannot describe: their factory validates it.
    */
   create(name: string, options?: AbrOptions): AbrAlgorithm {
     const info = this.get(name);
-    resolveOptions(name, info.options, options);
+    if (!info.offline) resolveOptions(name, info.options, options);
     return info.create(options);
   }
 }

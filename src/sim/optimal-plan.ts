@@ -3,9 +3,14 @@
  * network models and session rules (wait policy, first rendition, startup rule), so that `simulateSession`
  * with algorithm `'optimal'` plans on the whole trace and then replays the plan through the same loop.
  */
-import { cappedWait, createOptimalPlanner, steppedWait, type OptimalResult } from '../abr/optimal.js';
+import {
+  cappedWait,
+  createOptimalPlanner,
+  steppedWait,
+  type DownloadOracle,
+  type OptimalResult,
+} from '../abr/optimal.js';
 import type { QoeWeights } from '../abr/mpc.js';
-import { AbrkitError } from '../core/errors.js';
 import type { NetworkTrace } from '../traces/model.js';
 import type { VideoDescription } from '../videos/model.js';
 import { PENSIEVE_RTT_MS, PensieveModel } from './network/pensieve.js';
@@ -34,38 +39,12 @@ export interface OptimalSessionOptions {
 
 /**
  * Session-time download oracle of Pensieve's model. Its trace clock lags the session clock by 80 ms per
- * download (the RTT does not move it), so the oracle must know which download it is asked about; the
- * planner's oracle only gets (startMs, sizeBytes), so the segment is recovered from its size, which must
- * then be unique across segments (true of envivio). TODO(lead): pass the segment index to the oracle.
+ * download (the RTT does not move it), so the trace position of download k starts at `startMs - 80·k`.
  */
-function pensieveSessionOracle(
-  video: VideoDescription,
-  trace: NetworkTrace,
-): (startMs: number, sizeBytes: number) => number {
+function pensieveSessionOracle(trace: NetworkTrace): DownloadOracle {
   const oracle = new PensieveModel(trace).oracle();
-  const segmentOf = new Map<number, number>();
-  const ambiguous = new Set<number>();
-  video.segmentSizesBytes.forEach((row, k) => {
-    for (const size of row) {
-      const seen = segmentOf.get(size);
-      if (seen !== undefined && seen !== k) ambiguous.add(size);
-      else segmentOf.set(size, k);
-    }
-  });
-  return (startMs, sizeBytes) => {
-    const k = segmentOf.get(sizeBytes);
-    if (k === undefined || ambiguous.has(sizeBytes)) {
-      throw new AbrkitError(
-        'config',
-        'OPTIMAL_PENSIEVE_SIZES',
-        `optimal on the pensieve network needs segment sizes unique across segments; ${sizeBytes} B is not`,
-        {
-          data: { source: video.name, sizeBytes },
-        },
-      );
-    }
-    return oracle.downloadMs(startMs - PENSIEVE_RTT_MS * k, sizeBytes);
-  };
+  return (startMs, sizeBytes, segmentIndex) =>
+    oracle.downloadMs(startMs - PENSIEVE_RTT_MS * segmentIndex, sizeBytes);
 }
 
 /** Plans the offline optimum of one session under the simulator's rules for `network`. */
@@ -83,7 +62,7 @@ export function planOptimalSession(o: OptimalSessionOptions): OptimalResult {
     ...(o.resolutionMs !== undefined ? { resolutionMs: o.resolutionMs } : {}),
     ...(o.maxRenditionIndex !== undefined ? { maxRenditionIndex: o.maxRenditionIndex } : {}),
   });
-  if (pensieve) return planner.plan(pensieveSessionOracle(o.video, o.trace));
+  if (pensieve) return planner.plan(pensieveSessionOracle(o.trace));
   const link = new LinkModel(o.trace, o.network);
   return planner.plan((startMs, sizeBytes) => link.downloadMs(startMs, sizeBytes));
 }

@@ -23,9 +23,19 @@ function catchError(fn: () => unknown): AbrkitError {
 }
 
 describe('registry', () => {
-  it('registers the rule-based algorithms by default, with bola-e the default', () => {
+  it('registers the built-in algorithms by default, with bola-e the default', () => {
     const names = listAlgorithms().map((i) => i.name);
-    for (const n of ['throughput', 'bba', 'bola', 'bola-e', 'dynamic', 'dynamic-dash'])
+    for (const n of [
+      'throughput',
+      'bba',
+      'bola',
+      'bola-e',
+      'dynamic',
+      'dynamic-dash',
+      'mpc',
+      'robust-mpc',
+      'optimal',
+    ])
       expect(names).toContain(n);
     expect(names).toContain(DEFAULT_ALGORITHM);
     expect(DEFAULT_ALGORITHM).toBe('bola-e');
@@ -35,7 +45,10 @@ describe('registry', () => {
     for (const info of BUILTIN_ALGORITHMS) {
       expect(info.citation.length).toBeGreaterThan(20);
       expect(info.description.length).toBeGreaterThan(10);
-      const defaults = Object.fromEntries(info.options.map((o) => [o.name, o.default]));
+      // the offline optimum replays a plan computed from the whole trace (see test/abr/optimal.test.ts)
+      const defaults = info.offline
+        ? { plan: [0, 1, 2] }
+        : Object.fromEntries(info.options.map((o) => [o.name, o.default]));
       const algo = createAlgorithm(info.name, defaults);
       expect(algo.name).toBe(info.name);
       const d = algo.choose(makeContext({ bufferLevelMs: 8000, throughputKbps: 2000 }));
