@@ -1,0 +1,89 @@
+/**
+ * The page side of bench/player-decision-time.ts (bundled for the browser, not run by Node): times
+ * `choose()` of every algorithm on synthetic contexts and returns the numbers.
+ */
+import { BUILTIN_ALGORITHMS } from '../src/abr/registry.js';
+import { mpcInfo } from '../src/abr/mpc.js';
+import { robustMpcInfo } from '../src/abr/robust-mpc.js';
+import type { AbrAlgorithmInfo, AbrContext } from '../src/abr/types.js';
+
+export interface DecisionTiming {
+  readonly name: string;
+  readonly decisions: number;
+  /** Per-decision times from batches of `batch` decisions (batch time / batch), ms. */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly batch: number;
+}
+
+const BITRATES = [300, 750, 1200, 1850, 2850, 4300];
+const SEGMENTS = 48;
+const renditions = BITRATES.map((bitrateKbps, index) => ({ index, bitrateKbps }));
+
+function rng(seed: number): () => number {
+  let x = seed;
+  return () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}
+
+/** Times `decisions` decisions of `info`'s algorithm in batches of `batch` (the timer is coarse in a page). */
+export function timeAlgorithm(info: AbrAlgorithmInfo, decisions: number, batch: number): DecisionTiming {
+  const random = rng(42);
+  const algorithm = info.create();
+  algorithm.reset?.();
+  let last: number | null = null;
+  let nowMs = 0;
+  const context = (segmentIndex: number): AbrContext => ({
+    nowMs,
+    segmentIndex,
+    segmentCount: SEGMENTS,
+    segmentDurationMs: 4000,
+    renditions,
+    segmentSizeBytes: (s, r) => (s < SEGMENTS + 1 ? Math.round(((BITRATES[r] ?? 0) * 4000) / 8) : null),
+    lastRenditionIndex: last,
+    bufferLevelMs: random() * 30_000,
+    bufferTargetMs: 30_000,
+    playbackRate: 1,
+    throughput: { throughputKbps: 300 + random() * 5000, sampleCount: 5 },
+    latencyMs: 50,
+    maxRenditionIndex: BITRATES.length - 1,
+    startingUp: false,
+  });
+  const perDecision: number[] = [];
+  for (let done = 0; done < decisions; done += batch) {
+    const contexts = Array.from({ length: batch }, (_, i) => context((done + i) % SEGMENTS));
+    const t0 = performance.now();
+    for (const ctx of contexts) {
+      const decision = algorithm.choose(ctx);
+      last = decision.renditionIndex;
+    }
+    perDecision.push((performance.now() - t0) / batch);
+    const sizeBytes = Math.round(((BITRATES[last ?? 0] ?? 0) * 4000) / 8);
+    const durationMs = 200 + random() * 3000;
+    algorithm.onDownloaded?.(
+      { startMs: nowMs, firstByteMs: nowMs + 50, endMs: nowMs + durationMs, sizeBytes },
+      context(done % SEGMENTS),
+    );
+    nowMs += durationMs;
+  }
+  const sorted = [...perDecision].sort((a, b) => a - b);
+  return {
+    name: info.name,
+    decisions,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    maxMs: sorted.at(-1) ?? Number.NaN,
+    batch,
+  };
+}
+
+/** Every online algorithm, warmed up, then timed. */
+export function timeAll(decisions = 4000, batch = 10): DecisionTiming[] {
+  const infos = [...BUILTIN_ALGORITHMS, mpcInfo, robustMpcInfo].filter((i) => !i.offline);
+  for (const info of infos) timeAlgorithm(info, 500, batch);
+  return infos.map((info) => timeAlgorithm(info, decisions, batch));
+}

@@ -1,0 +1,382 @@
+/**
+ * `abrkit/player` in Debian's chromium, on fixtures/ladder served from 127.0.0.1: plays to the end, climbs
+ * on a fast loopback, switches down when throttled mid-session, recovers from a 404, seeks, and leaves
+ * nothing running after `destroy()`. The page drives the real bundle (built by vite from src/player).
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from './support/browser.js';
+import type { LaunchedBrowser } from './support/browser.js';
+import { buildPlayerBundle, FIXTURES_DIR, openPlayerPage, servePaced } from './player-harness.js';
+import type { PacedServer } from './player-harness.js';
+import type * as PlayerModule from '../src/player/index.js';
+import type { Player } from '../src/player/index.js';
+
+/** What the page records of a player run (kept on `window.run`). */
+interface Run {
+  states: string[];
+  decisions: { segmentIndex: number; renditionIndex: number; reason: string; bufferLevelMs: number }[];
+  downloads: { url: string; kind: string; segmentIndex: number; renditionIndex: number; aborted: boolean }[];
+  errors: { code: string; message: string; source: string | null }[];
+  retries: { code: string; segmentIndex: number; nextRenditionIndex: number }[];
+  segments: { segment: number; rendition: number; rebufferMs: number }[];
+  qoe: { stallCount: number; stallMs: number; startupMs: number | null; segments: number } | null;
+  ended: boolean;
+}
+
+/** Starts a player in the page with `options` on `path` at `playbackRate`; the run is in `window.run`. */
+async function startPlayer(
+  page: Page,
+  path: string,
+  options: Record<string, unknown>,
+  playbackRate = 1,
+): Promise<void> {
+  await page.evaluate(
+    async ({ path, options, playbackRate }) => {
+      const w = window as unknown as Record<string, unknown>;
+      const abrkit = w.abrkit as typeof PlayerModule;
+      const video = document.getElementById('v') as HTMLVideoElement;
+      const run: Run = {
+        states: [],
+        decisions: [],
+        downloads: [],
+        errors: [],
+        retries: [],
+        segments: [],
+        qoe: null,
+        ended: false,
+      };
+      w.run = run;
+      const player = abrkit.createPlayer(options);
+      w.player = player;
+      player.state$.subscribe((s) => {
+        run.states.push(s);
+        if (s === 'ended') run.ended = true;
+      });
+      player.decision$.subscribe((d) => run.decisions.push(d));
+      player.download$.subscribe((d) => run.downloads.push(d));
+      player.error$.subscribe((e) =>
+        run.errors.push({
+          code: e.code,
+          message: e.message,
+          source: typeof e.data.source === 'string' ? e.data.source : null,
+        }),
+      );
+      player.on('retry', (r) =>
+        run.retries.push({
+          code: r.error.code,
+          segmentIndex: r.segmentIndex,
+          nextRenditionIndex: r.nextRenditionIndex,
+        }),
+      );
+      player.segment$.subscribe((r) => run.segments.push(r));
+      player.qoe$.subscribe((q) => (run.qoe = q));
+      video.playbackRate = playbackRate;
+      for (const event of ['playing', 'canplay', 'loadedmetadata'])
+        video.addEventListener(event, () => (video.playbackRate = playbackRate));
+      player.attach(video);
+      await player.load(path);
+    },
+    { path, options, playbackRate },
+  );
+}
+
+function getRun(page: Page): Promise<Run> {
+  return page.evaluate(() => (window as unknown as { run: Run }).run);
+}
+
+/** Waits for `predicate(run)` in the page; on timeout the error shows the run and the element's state. */
+async function waitRun(page: Page, predicate: string, timeoutMs: number): Promise<Run> {
+  try {
+    await page.waitForFunction(`(() => { const run = window.run; return ${predicate}; })()`, null, {
+      timeout: timeoutMs,
+    });
+  } catch (error) {
+    const dump = await page.evaluate(() => {
+      const v = document.getElementById('v') as HTMLVideoElement;
+      const run = (window as unknown as { run: Run }).run;
+      const ranges = Array.from({ length: v.buffered.length }, (_, i) => [
+        v.buffered.start(i),
+        v.buffered.end(i),
+      ]);
+      return JSON.stringify({
+        currentTime: v.currentTime,
+        paused: v.paused,
+        readyState: v.readyState,
+        rate: v.playbackRate,
+        ranges,
+        states: run.states,
+        segments: run.segments.map((s) => `${s.segment}@${s.rendition}`).join(' '),
+        errors: run.errors,
+        retries: run.retries,
+      });
+    });
+    throw new Error(`${String(error)}\n${dump}`, { cause: error });
+  }
+  return getRun(page);
+}
+
+describe('abrkit/player in chromium', () => {
+  let browser: LaunchedBrowser;
+  let server: PacedServer;
+  let bundle: string;
+
+  beforeAll(async () => {
+    [bundle, server, browser] = await Promise.all([
+      buildPlayerBundle(),
+      servePaced(FIXTURES_DIR),
+      launchBrowser(),
+    ]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function newPage(): Promise<Page> {
+    server.throttleKbps = null;
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await openPlayerPage(page, server.url, bundle);
+    return page;
+  }
+
+  it('plays the fixture to the end with no error, every segment once, audio following', async () => {
+    const page = await newPage();
+    await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', bufferTargetMs: 12_000 }, 4);
+    await waitRun(page, 'run.ended', 40_000);
+    const run = await getRun(page);
+    expect(run.errors).toEqual([]);
+    expect(run.segments.map((s) => s.segment)).toEqual([...Array(20).keys()]);
+    const audio = run.downloads.filter((d) => d.kind === 'audio').map((d) => d.url.split('/').pop());
+    expect(audio).toHaveLength(21);
+    expect(new Set(audio).size).toBe(21);
+    expect(run.states[0]).toBe('idle');
+    expect(run.states).toContain('playing');
+    expect(run.states.at(-1)).toBe('ended');
+    const video = await page.evaluate(() => {
+      const v = document.getElementById('v') as HTMLVideoElement;
+      return { currentTime: v.currentTime, duration: v.duration, error: v.error?.code ?? null };
+    });
+    expect(video.error).toBeNull();
+    expect(video.currentTime).toBeGreaterThan(39.5);
+    const exported = await page.evaluate(() =>
+      (window as unknown as { player: Player }).player.exportSession(),
+    );
+    expect(exported.records).toHaveLength(20);
+    expect(exported.jsonl.trim().split('\n')).toHaveLength(20);
+    expect(JSON.parse(exported.sabreTraceJson)).toHaveLength(20);
+    await page.close();
+  }, 60_000);
+
+  it('climbs to the top rendition on an unthrottled loopback', async () => {
+    const page = await newPage();
+    await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', bufferTargetMs: 12_000 }, 4);
+    await waitRun(page, 'run.segments.length >= 8', 30_000);
+    const run = await getRun(page);
+    // segment 0 is fetched before any measurement (lowest); then the estimate and the buffer allow the top
+    expect(run.segments[0]?.rendition).toBe(0);
+    expect(run.segments.slice(4, 8).map((s) => s.rendition)).toEqual([3, 3, 3, 3]);
+    expect(run.errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('starts at startRendition and never exceeds maxRendition', async () => {
+    const page = await newPage();
+    await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', startRendition: 2, maxRendition: 2 }, 4);
+    const run = await waitRun(page, 'run.segments.length >= 6', 30_000);
+    expect(run.decisions[0]).toMatchObject({
+      segmentIndex: 0,
+      renditionIndex: 2,
+      reason: 'forced first rendition',
+    });
+    expect(run.segments[0]?.rendition).toBe(2);
+    expect(Math.max(...run.segments.map((s) => s.rendition))).toBe(2);
+    await page.close();
+  }, 60_000);
+
+  it('caps renditions to the element size when asked', async () => {
+    const page = await newPage();
+    await page.evaluate(() => {
+      const v = document.getElementById('v') as HTMLVideoElement;
+      v.width = 320;
+      v.height = 180;
+    });
+    await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', capToElementSize: true }, 4);
+    const run = await waitRun(page, 'run.segments.length >= 6', 30_000);
+    // 426x240 is the smallest rendition covering 320x180 CSS px at device pixel ratio 1
+    expect(Math.max(...run.segments.map((s) => s.rendition))).toBe(1);
+    await page.close();
+  }, 60_000);
+
+  it('switches down without a long stall when the link is throttled mid-session', async () => {
+    const page = await newPage();
+    // a 450 kbps link carries 240p (251 kbps with audio), not 480p (760 kbps); the throughput rule keeps 10% spare
+    await startPlayer(page, '/ladder/master.m3u8', { abr: 'throughput', bufferTargetMs: 10_000 }, 1);
+    await waitRun(page, 'run.segments.length >= 5', 30_000);
+    const before = await getRun(page);
+    expect(before.segments.at(-1)?.rendition).toBe(3);
+    server.throttleKbps = 450;
+    const throttledFrom = before.segments.length;
+    await waitRun(page, 'run.ended', 60_000);
+    const run = await getRun(page);
+    expect(run.errors).toEqual([]);
+    const after = run.segments.slice(throttledFrom);
+    expect(after.length).toBeGreaterThan(5);
+    // it went down, and stayed below the top for the rest of the session's end
+    expect(Math.min(...after.map((s) => s.rendition))).toBeLessThan(3);
+    expect(after.slice(-5).every((s) => s.rendition < 3)).toBe(true);
+    // the 10 s buffer absorbs the slow segment in flight when the throttle started: no stall, or a short one
+    expect(run.qoe?.stallMs ?? 0).toBeLessThan(2000);
+    await page.close();
+  }, 90_000);
+
+  it('recovers from a 404 on one segment by retrying it', async () => {
+    const page = await newPage();
+    for (const r of ['144p', '240p', '360p', '480p']) server.failNext(`/ladder/${r}/seg_00003.m4s`, 1);
+    await startPlayer(
+      page,
+      '/ladder/master.m3u8',
+      { abr: 'bola', bufferTargetMs: 12_000, retry: { baseDelayMs: 50 } },
+      4,
+    );
+    await waitRun(page, 'run.ended', 40_000);
+    const run = await getRun(page);
+    expect(run.errors).toEqual([]);
+    expect(run.retries).toEqual([expect.objectContaining({ code: 'HTTP_404', segmentIndex: 3 })]);
+    expect(run.segments.map((s) => s.segment)).toEqual([...Array(20).keys()]);
+    await page.close();
+  }, 60_000);
+
+  it('falls back to a lower rendition when one keeps failing', async () => {
+    const page = await newPage();
+    for (const r of ['240p', '360p', '480p']) server.failNext(`/ladder/${r}/seg_00004.m4s`, 100);
+    await startPlayer(
+      page,
+      '/ladder/master.m3u8',
+      { abr: 'throughput', bufferTargetMs: 12_000, retry: { maxRetries: 1, baseDelayMs: 20 } },
+      4,
+    );
+    await waitRun(page, 'run.segments.length >= 6', 30_000);
+    const run = await getRun(page);
+    expect(run.errors).toEqual([]);
+    expect(run.segments.find((s) => s.segment === 4)?.rendition).toBe(0);
+    // every failure of segment 4 was followed by a retry or a fallback, the last one to rendition 0
+    expect(run.retries.at(-1)).toMatchObject({ segmentIndex: 4, nextRenditionIndex: 0 });
+    for (const r of ['240p', '360p', '480p']) server.failNext(`/ladder/${r}/seg_00004.m4s`, 0);
+    await page.close();
+  }, 60_000);
+
+  it('seeks forward and back and keeps playing', async () => {
+    const page = await newPage();
+    await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', bufferTargetMs: 8_000 }, 1);
+    await page.waitForFunction(
+      () => (document.getElementById('v') as HTMLVideoElement).currentTime > 0.5,
+      null,
+      { timeout: 20_000 },
+    );
+    await page.evaluate(() => (window as unknown as { player: { seek(s: number): void } }).player.seek(31));
+    await page.waitForFunction(
+      () => (document.getElementById('v') as HTMLVideoElement).currentTime > 32,
+      null,
+      { timeout: 20_000 },
+    );
+    const forward = await getRun(page);
+    expect(forward.decisions.some((d) => d.segmentIndex === 15)).toBe(true);
+    await page.evaluate(() => (window as unknown as { player: { seek(s: number): void } }).player.seek(5));
+    await page.waitForFunction(
+      () => {
+        const t = (document.getElementById('v') as HTMLVideoElement).currentTime;
+        return t > 6 && t < 20;
+      },
+      null,
+      { timeout: 20_000 },
+    );
+    const run = await getRun(page);
+    expect(run.errors).toEqual([]);
+    // 4-8 s was still buffered (30 s back buffer): the loop restarts where the buffer ahead of 5 s ends
+    const lastSeekDecisions = run.decisions.slice(forward.decisions.length);
+    expect(lastSeekDecisions[0]?.segmentIndex).toBeGreaterThanOrEqual(3);
+    expect(lastSeekDecisions[0]?.segmentIndex).toBeLessThanOrEqual(7);
+    expect(await page.evaluate(() => (window as unknown as { player: { state: string } }).player.state)).toBe(
+      'playing',
+    );
+    await page.close();
+  }, 60_000);
+
+  it('destroy() leaves no pending fetch or timer', async () => {
+    const page = await newPage();
+    await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', bufferTargetMs: 30_000 }, 1);
+    await waitRun(page, 'run.segments.length >= 2', 20_000);
+    server.throttleKbps = 200; // the next segment is in flight for seconds
+    await page.waitForFunction(
+      () =>
+        (window as unknown as { player: { pendingWork(): { requests: number } } }).player.pendingWork()
+          .requests > 0,
+      null,
+      { timeout: 20_000 },
+    );
+    const pending = await page.evaluate(() => {
+      const player = (
+        window as unknown as { player: { destroy(): void; pendingWork(): unknown; state: string } }
+      ).player;
+      player.destroy();
+      return { work: player.pendingWork(), state: player.state };
+    });
+    expect(pending).toEqual({ work: { timers: 0, requests: 0 }, state: 'idle' });
+    const requestsAtDestroy = server.requests.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(server.requests.length).toBe(requestsAtDestroy);
+    const video = await page.evaluate(() =>
+      (document.getElementById('v') as HTMLVideoElement).getAttribute('src'),
+    );
+    expect(video).toBeNull();
+    await page.close();
+  }, 60_000);
+
+  it('reports a segment the browser cannot decode as a fatal media error naming its URL', async () => {
+    const page = await newPage();
+    await startPlayer(page, '/broken/wrong-codec/master.m3u8', { abr: 'bola' }, 1);
+    await waitRun(page, 'run.errors.length > 0', 20_000);
+    const run = await getRun(page);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]?.source).toMatch(/\/broken\/wrong-codec\/init\.mp4$/);
+    expect(run.states.at(-1)).toBe('error');
+    await page.close();
+  }, 60_000);
+
+  it('reports a truncated segment as a media error naming the segment whose append failed', async () => {
+    const page = await newPage();
+    await startPlayer(page, '/broken/truncated-segment/master.m3u8', { abr: 'bola' }, 1);
+    const run = await waitRun(page, 'run.errors.length > 0', 20_000);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]?.code).toMatch(/^(APPEND_FAILED|MEDIA_ERROR)$/);
+    // Chromium takes the half segment 2 and fails on the next append (fixtures/README.md): segment 3 is named
+    expect(run.errors[0]?.source).toMatch(/seg_0000[23]\.m4s$/);
+    await page.close();
+  }, 60_000);
+
+  it('ends with a fatal network error when a segment is missing at every rendition, after playing what it had', async () => {
+    const page = await newPage();
+    await startPlayer(
+      page,
+      '/broken/missing-segment/master.m3u8',
+      { abr: 'bola', retry: { maxRetries: 2, baseDelayMs: 20 } },
+      1,
+    );
+    await waitRun(page, 'run.errors.length > 0', 20_000);
+    const run = await getRun(page);
+    expect(run.errors[0]).toMatchObject({ code: 'HTTP_404' });
+    expect(run.errors[0]?.source).toMatch(/seg_00002\.m4s$/);
+    expect(run.retries.filter((r) => r.segmentIndex === 2)).toHaveLength(2);
+    expect(run.segments.map((s) => s.segment)).toEqual([0, 1]);
+    // the two segments it had keep playing
+    await page.waitForFunction(
+      () => (document.getElementById('v') as HTMLVideoElement).currentTime > 1,
+      null,
+      { timeout: 10_000 },
+    );
+    await page.close();
+  }, 60_000);
+});

@@ -1,0 +1,59 @@
+/**
+ * The player's typed events (one map, STYLE.md #8): `player.on(name, fn)` returns an unsubscribe function,
+ * and each has an rxjs Observable twin (`state$`, `decision$`, ...).
+ */
+import type { AbrkitError } from '../core/errors.js';
+import type { SegmentRecord } from '../core/types.js';
+import type { DownloadRecord } from './fetch-source.js';
+import type { PlayerQoe } from './recorder.js';
+
+export type PlayerState = 'idle' | 'loading' | 'playing' | 'stalled' | 'ended' | 'error';
+
+/** One ABR decision (segment indices are the presentation's, 0-based). */
+export interface PlayerDecision {
+  readonly segmentIndex: number;
+  readonly renditionIndex: number;
+  readonly bitrateKbps: number;
+  readonly reason: string;
+  /** True for the forced first rendition (`startRendition`). */
+  readonly forced: boolean;
+  readonly delayMs: number;
+  readonly nowMs: number;
+  readonly bufferLevelMs: number;
+  /** The throughput estimate the decision used, kbps. */
+  readonly throughputKbps: number;
+}
+
+export interface PlayerBuffer {
+  readonly nowMs: number;
+  /** Playhead, s. */
+  readonly positionS: number;
+  /** Media ahead of the playhead (appended or queued), ms. */
+  readonly bufferLevelMs: number;
+  /** Buffered ranges of the video SourceBuffer, s. */
+  readonly rangesS: readonly (readonly [number, number])[];
+}
+
+/** A recoverable failure: the request is retried (same rendition after a backoff, or a fallback rendition). */
+export interface PlayerRetry {
+  readonly error: AbrkitError;
+  readonly segmentIndex: number;
+  readonly renditionIndex: number;
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly nextRenditionIndex: number;
+}
+
+export interface PlayerEvents {
+  state: PlayerState;
+  decision: PlayerDecision;
+  /** Every HTTP download of a segment (video, audio, init): URL, bytes, start, first byte, end, aborted. */
+  download: DownloadRecord;
+  buffer: PlayerBuffer;
+  /** A fatal error: nothing can play any more (buffered media plays out). */
+  error: AbrkitError;
+  retry: PlayerRetry;
+  /** One per segment: the per-segment log line (simulator JSONL schema). */
+  segment: SegmentRecord;
+  qoe: PlayerQoe;
+}

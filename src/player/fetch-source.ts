@@ -1,0 +1,274 @@
+/**
+ * The player's `SegmentSource`: fetch behind the session loop's interface. For a request of video segment i
+ * at rendition r it fetches r's init segment (once, then cached), the media segment, and the audio segments
+ * that play alongside it (audio follows video, it is not switched). Throughput comes from the video body
+ * stream (src/net/fetch-segment.ts); progress goes to the loop for `shouldAbandon`. The bytes are handed to
+ * the sink through `onPayload` before `onComplete`, so the loop's `append` finds them.
+ */
+import type { Clock } from '../core/clock.js';
+import { AbrkitError } from '../core/errors.js';
+import type { DownloadSample } from '../core/types.js';
+import type { MediaSegment } from '../manifest/model.js';
+import { fetchSegment } from '../net/fetch-segment.js';
+import type { FetchedSegment } from '../net/fetch-segment.js';
+import type { LoadCallbacks, LoadHandle, SegmentRequest, SegmentSource } from '../session/types.js';
+import type { PlayerLadder } from './ladder.js';
+
+/** One HTTP download, as `download$` reports it. Times on the player's clock, ms. */
+export interface DownloadRecord {
+  readonly url: string;
+  readonly kind: 'video' | 'audio' | 'init-video' | 'init-audio';
+  /** Video segment index the download belongs to (absolute, 0-based). */
+  readonly segmentIndex: number;
+  readonly renditionIndex: number;
+  readonly sizeBytes: number;
+  readonly startMs: number;
+  readonly firstByteMs: number;
+  readonly endMs: number;
+  readonly aborted: boolean;
+}
+
+/** Bytes of one resource and where they came from. */
+export interface FetchedBytes {
+  readonly url: string;
+  readonly bytes: Uint8Array;
+}
+
+/** What one completed request delivers to the sink. */
+export interface SegmentPayload {
+  /** Absolute video segment index. */
+  readonly segmentIndex: number;
+  readonly renditionIndex: number;
+  readonly durationMs: number;
+  readonly init: FetchedBytes | null;
+  readonly video: FetchedBytes;
+  readonly audioInit: FetchedBytes | null;
+  readonly audio: readonly (FetchedBytes & { readonly durationMs: number })[];
+}
+
+/** Init segments by URL, shared by the sources of successive sessions (seek). */
+export type InitCache = Map<string, Uint8Array>;
+
+export interface FetchSourceOptions {
+  readonly ladder: PlayerLadder;
+  readonly clock: Clock;
+  /** Added to the loop's segment index to get the presentation's (the loop starts at 0 after a seek). */
+  readonly segmentOffset: number;
+  /** First audio segment to fetch. */
+  readonly audioStart: number;
+  readonly timeoutMs: number;
+  readonly initCache: InitCache;
+  readonly onPayload: (payload: SegmentPayload) => void;
+  readonly onDownload?: (record: DownloadRecord) => void;
+  /** Every AbortController in flight (so `destroy()` can check none is left). */
+  readonly inFlight?: Set<AbortController>;
+  readonly fetchImpl?: typeof fetch;
+}
+
+/** Fetch + the ladder behind `SegmentSource`. One per session. */
+export class FetchSegmentSource implements SegmentSource {
+  private audioNext: number;
+
+  constructor(private readonly o: FetchSourceOptions) {
+    this.audioNext = o.audioStart;
+  }
+
+  /** Progress is always reported (fetch streams give it for free), whatever `_wantProgress` says. */
+  load(request: SegmentRequest, callbacks: LoadCallbacks, _wantProgress = true): LoadHandle {
+    const o = this.o;
+    const segmentIndex = request.segmentIndex + o.segmentOffset;
+    const rendition = o.ladder.renditions[request.renditionIndex];
+    const segment = rendition?.playlist.segments[segmentIndex];
+    const controller = new AbortController();
+    o.inFlight?.add(controller);
+    const requestStartMs = o.clock.nowMs();
+    let firstByteMs: number | null = null;
+    let loadedBytes = 0;
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      o.inFlight?.delete(controller);
+      return true;
+    };
+    const handle: LoadHandle = {
+      abort: (): DownloadSample => {
+        const nowMs = o.clock.nowMs();
+        const sample: DownloadSample = {
+          startMs: requestStartMs,
+          firstByteMs: firstByteMs ?? nowMs,
+          endMs: nowMs,
+          sizeBytes: loadedBytes,
+          aborted: true,
+        };
+        if (settle()) {
+          controller.abort();
+          if (segment) {
+            o.onDownload?.({
+              url: segment.uri,
+              kind: 'video',
+              segmentIndex,
+              renditionIndex: request.renditionIndex,
+              ...sample,
+              aborted: true,
+            });
+          }
+        }
+        return sample;
+      },
+    };
+    if (!rendition || !segment) {
+      queueMicrotask(() => {
+        if (settle()) {
+          callbacks.onError(
+            new AbrkitError(
+              'internal',
+              'NO_SEGMENT',
+              `no segment ${segmentIndex} at rendition ${request.renditionIndex}`,
+            ),
+          );
+        }
+      });
+      return handle;
+    }
+    const audioSegments = this.audioFor(segmentIndex);
+    const run = async (): Promise<{ payload: SegmentPayload; sample: DownloadSample }> => {
+      const signal = controller.signal;
+      const init = segment.initSegment
+        ? await this.init(segment.initSegment.uri, 'init-video', segmentIndex, request.renditionIndex, signal)
+        : null;
+      const audioInitRef = audioSegments[0]?.initSegment;
+      const audioPromise = Promise.all([
+        audioInitRef
+          ? this.init(audioInitRef.uri, 'init-audio', segmentIndex, request.renditionIndex, signal)
+          : Promise.resolve(null),
+        ...audioSegments.map((a) =>
+          this.fetchOne(a.uri, 'audio', segmentIndex, request.renditionIndex, signal),
+        ),
+      ]);
+      // keep the audio promise from rejecting unhandled while the video is awaited
+      audioPromise.catch(() => {});
+      const video = await fetchSegment(segment.uri, {
+        clock: o.clock,
+        signal,
+        timeoutMs: o.timeoutMs,
+        ...(segment.byteRange ? { byteRange: segment.byteRange } : {}),
+        ...(o.fetchImpl ? { fetchImpl: o.fetchImpl } : {}),
+        onProgress: (loaded, total, nowMs, first) => {
+          if (settled) return;
+          loadedBytes = loaded;
+          firstByteMs = first;
+          callbacks.onProgress({ firstByteMs: first, nowMs, loadedBytes: loaded, totalBytes: total });
+        },
+      });
+      this.report(video, 'video', segmentIndex, request.renditionIndex);
+      const [audioInit, ...audio] = await audioPromise;
+      const payload: SegmentPayload = {
+        segmentIndex,
+        renditionIndex: request.renditionIndex,
+        durationMs: segment.durationMs,
+        init,
+        video: { url: video.url, bytes: video.bytes },
+        audioInit,
+        audio: audio.map((a, i) => ({
+          url: a.url,
+          bytes: a.bytes,
+          durationMs: audioSegments[i]?.durationMs ?? 0,
+        })),
+      };
+      // the sample of the video body stream is what the estimators see
+      return { payload, sample: video.sample };
+    };
+    run().then(
+      ({ payload, sample }) => {
+        if (!settle()) return;
+        this.audioNext += audioSegments.length;
+        o.onPayload(payload);
+        callbacks.onComplete(sample);
+      },
+      (error: unknown) => {
+        if (!settle()) return;
+        controller.abort();
+        callbacks.onError(
+          error instanceof AbrkitError
+            ? error
+            : new AbrkitError('network', 'NETWORK_ERROR', String(error), {
+                fatal: false,
+                data: { source: segment.uri },
+                cause: error,
+              }),
+        );
+      },
+    );
+    return handle;
+  }
+
+  /** Audio segments to fetch with video segment `segmentIndex`: those starting before its end (all the rest with the last one). */
+  private audioFor(segmentIndex: number): MediaSegment[] {
+    const audio = this.o.ladder.audio;
+    if (!audio) return [];
+    const segments = audio.playlist.segments;
+    const video = this.o.ladder.renditions[0]!.playlist.segments[segmentIndex];
+    const last = segmentIndex >= this.o.ladder.segmentCount - 1;
+    const endMs = video ? video.startMs + video.durationMs : Infinity;
+    const out: MediaSegment[] = [];
+    for (let i = this.audioNext; i < segments.length; i++) {
+      const s = segments[i]!;
+      // 1 ms of slack: playlist durations are rounded (an audio segment may start at 7999.999 for 8000)
+      if (!last && s.startMs >= endMs - 1) break;
+      out.push(s);
+    }
+    return out;
+  }
+
+  private async init(
+    url: string,
+    kind: 'init-video' | 'init-audio',
+    segmentIndex: number,
+    renditionIndex: number,
+    signal: AbortSignal,
+  ): Promise<FetchedBytes> {
+    const cached = this.o.initCache.get(url);
+    if (cached) return { url, bytes: cached };
+    const fetched = await this.fetchOne(url, kind, segmentIndex, renditionIndex, signal);
+    this.o.initCache.set(url, fetched.bytes);
+    return fetched;
+  }
+
+  private async fetchOne(
+    url: string,
+    kind: DownloadRecord['kind'],
+    segmentIndex: number,
+    renditionIndex: number,
+    signal: AbortSignal,
+  ): Promise<FetchedBytes> {
+    const o = this.o;
+    const fetched = await fetchSegment(url, {
+      clock: o.clock,
+      signal,
+      timeoutMs: o.timeoutMs,
+      ...(o.fetchImpl ? { fetchImpl: o.fetchImpl } : {}),
+    });
+    this.report(fetched, kind, segmentIndex, renditionIndex);
+    return { url: fetched.url, bytes: fetched.bytes };
+  }
+
+  private report(
+    fetched: FetchedSegment,
+    kind: DownloadRecord['kind'],
+    segmentIndex: number,
+    renditionIndex: number,
+  ): void {
+    this.o.onDownload?.({
+      url: fetched.url,
+      kind,
+      segmentIndex,
+      renditionIndex,
+      sizeBytes: fetched.sample.sizeBytes,
+      startMs: fetched.sample.startMs,
+      firstByteMs: fetched.sample.firstByteMs,
+      endMs: fetched.sample.endMs,
+      aborted: false,
+    });
+  }
+}

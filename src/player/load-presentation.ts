@@ -1,0 +1,83 @@
+/**
+ * Loads an HLS presentation over fetch: the master playlist, then every media playlist it names (video
+ * variants and audio renditions) in parallel, each with the retry policy; parsed by src/manifest.
+ */
+import type { Clock } from '../core/clock.js';
+import { AbrkitError } from '../core/errors.js';
+import { isMasterPlaylist, parseMasterPlaylist } from '../manifest/master.js';
+import { parseMediaPlaylist } from '../manifest/media.js';
+import type { MediaPlaylist, Presentation } from '../manifest/model.js';
+import { buildPresentation, presentationFromMediaPlaylist } from '../manifest/presentation.js';
+import { fetchSegment } from '../net/fetch-segment.js';
+import type { RetryPolicy } from '../net/retry.js';
+import { withRetry } from '../net/retry.js';
+
+export interface LoadPresentationOptions {
+  readonly clock: Clock;
+  readonly retry: RetryPolicy;
+  readonly random: () => number;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+  readonly inFlight?: Set<AbortController>;
+  readonly fetchImpl?: typeof fetch;
+}
+
+/** Fetches one playlist as text (with retries). */
+export async function fetchText(url: string, o: LoadPresentationOptions): Promise<string> {
+  const fetched = await withRetry(
+    o.retry,
+    { clock: o.clock, random: o.random, signal: o.signal },
+    async () => {
+      const controller = new AbortController();
+      const onAbort = (): void => controller.abort();
+      o.signal.addEventListener('abort', onAbort, { once: true });
+      o.inFlight?.add(controller);
+      try {
+        return await fetchSegment(url, {
+          clock: o.clock,
+          signal: controller.signal,
+          timeoutMs: o.timeoutMs,
+          ...(o.fetchImpl ? { fetchImpl: o.fetchImpl } : {}),
+        });
+      } finally {
+        o.inFlight?.delete(controller);
+        o.signal.removeEventListener('abort', onAbort);
+      }
+    },
+  );
+  return new TextDecoder().decode(fetched.bytes);
+}
+
+/**
+ * The presentation at `url`: a master playlist with its media playlists, or a lone media playlist (then one
+ * rendition, of nominal bitrate `fallbackBitrateKbps` unless its byte ranges tell).
+ */
+export async function loadPresentation(
+  url: string,
+  o: LoadPresentationOptions,
+  fallbackBitrateKbps = 1000,
+): Promise<Presentation> {
+  const text = await fetchText(url, o);
+  if (!isMasterPlaylist(text)) {
+    const media = parseMediaPlaylist(text, url);
+    const sized = media.segments.length > 0 && media.segments.every((s) => s.byteRange !== undefined);
+    return presentationFromMediaPlaylist(media, sized ? undefined : fallbackBitrateKbps);
+  }
+  const master = parseMasterPlaylist(text, url);
+  const uris = new Set<string>();
+  for (const r of master.renditions) uris.add(r.uri);
+  for (const a of master.audioRenditions) if (a.uri !== undefined) uris.add(a.uri);
+  const playlists = new Map<string, MediaPlaylist>();
+  await Promise.all(
+    [...uris].map(async (uri) => {
+      playlists.set(uri, parseMediaPlaylist(await fetchText(uri, o), uri));
+    }),
+  );
+  const presentation = buildPresentation(master, playlists);
+  if (presentation.type === 'live') {
+    throw new AbrkitError('manifest', 'LIVE_UNSUPPORTED', 'live playlists are not supported yet (VOD only)', {
+      data: { source: url },
+    });
+  }
+  return presentation;
+}

@@ -1,0 +1,390 @@
+/**
+ * The player's media side: a MediaSource on the video element with one SourceBuffer (and one operation
+ * queue, src/mse) for video and one for audio; init segments appended on a rendition switch; eviction
+ * behind the playhead beyond the back buffer, also on `QuotaExceededError`; end of stream; stall and
+ * startup accounting from the element's events on the player's clock.
+ *
+ * `SessionSinkView` is what one session sees (`MediaSink`): stalls counted from its start, the
+ * session's segment indices offset to the presentation's.
+ */
+import type { Clock } from '../core/clock.js';
+import { AbrkitError } from '../core/errors.js';
+import type { AppendedSegment, MediaSink } from '../session/types.js';
+import { SourceBufferQueue, bufferedAheadMs, evictionRange } from '../mse/source-buffer-queue.js';
+import type { PlayerLadder } from './ladder.js';
+import type { SegmentPayload } from './fetch-source.js';
+
+export interface MseSinkOptions {
+  readonly video: HTMLMediaElement;
+  readonly mediaSource: MediaSource;
+  readonly ladder: PlayerLadder;
+  readonly clock: Clock;
+  readonly backBufferMs: number;
+  /** A media error nothing can recover from (corrupt segment, unsupported codec), naming the URL. */
+  readonly onFatal: (error: AbrkitError) => void;
+  /** After each append or removal finished (buffer changed). */
+  readonly onBufferChange?: () => void;
+  /** Playback started, stalled, resumed. */
+  readonly onPlayback?: (event: 'started' | 'stalled' | 'resumed' | 'ended') => void;
+}
+
+interface Track {
+  readonly queue: SourceBufferQueue;
+  /** Init segment URL last queued, null after a reset. */
+  initUrl: string | null;
+  /** Media queued but not yet appended, ms. */
+  pendingMs: number;
+  /** MIME type the SourceBuffer was created with or last changed to. */
+  mimeType: string;
+  /** URLs of the appends queued, oldest (the one the browser is working on) first. */
+  readonly urls: string[];
+}
+
+/** MSE behind the player. Create it once `sourceopen` fired. */
+export class MseSink {
+  private readonly videoTrack: Track;
+  private readonly audioTrack: Track | null;
+  private stalledSinceMs: number | null = null;
+  private stallTotalMs = 0;
+  private stalls = 0;
+  private startedAtMs: number | null = null;
+  private ending = false;
+  private ignoreWaitingUntilPlaying = false;
+  private destroyed = false;
+  /** Bumped on reset: appends queued before it must not count. */
+  private generation = 0;
+  private readonly removeListeners: () => void;
+
+  constructor(private readonly o: MseSinkOptions) {
+    const { mediaSource, ladder } = o;
+    const onQuotaExceeded = (queue: SourceBufferQueue): Promise<boolean> => this.evictForQuota(queue);
+    const first = ladder.renditions[0]!;
+    const videoBuffer = mediaSource.addSourceBuffer(first.mimeType);
+    this.videoTrack = {
+      queue: new SourceBufferQueue(videoBuffer, 'video', { onQuotaExceeded }),
+      initUrl: null,
+      pendingMs: 0,
+      mimeType: first.mimeType,
+      urls: [],
+    };
+    this.audioTrack = ladder.audio
+      ? {
+          queue: new SourceBufferQueue(mediaSource.addSourceBuffer(ladder.audio.mimeType), 'audio', {
+            onQuotaExceeded,
+          }),
+          initUrl: null,
+          pendingMs: 0,
+          mimeType: ladder.audio.mimeType,
+          urls: [],
+        }
+      : null;
+    if (Number.isFinite(ladder.durationMs) && ladder.durationMs > 0)
+      mediaSource.duration = ladder.durationMs / 1000;
+    const video = o.video;
+    const onPlaying = (): void => this.playing();
+    const onWaiting = (): void => this.waiting();
+    const onEnded = (): void => {
+      this.endStall();
+      o.onPlayback?.('ended');
+    };
+    // the element's own error (decode failure): name the segment the browser was appending
+    const onError = (): void => {
+      if (this.destroyed) return;
+      const source = this.videoTrack.urls[0] ?? this.audioTrack?.urls[0];
+      const code = video.error?.code ?? 0;
+      o.onFatal(
+        new AbrkitError(
+          'media',
+          'MEDIA_ERROR',
+          `the media element failed (code ${code}): ${video.error?.message ?? ''}`,
+          {
+            data: source === undefined ? { mediaErrorCode: code } : { source, mediaErrorCode: code },
+          },
+        ),
+      );
+    };
+    video.addEventListener('playing', onPlaying);
+    video.addEventListener('waiting', onWaiting);
+    video.addEventListener('ended', onEnded);
+    video.addEventListener('error', onError);
+    this.removeListeners = () => {
+      video.removeEventListener('playing', onPlaying);
+      video.removeEventListener('waiting', onWaiting);
+      video.removeEventListener('ended', onEnded);
+      video.removeEventListener('error', onError);
+    };
+  }
+
+  /** Queues the init segment (on a rendition switch), the video segment and its audio. */
+  appendPayload(payload: SegmentPayload): void {
+    if (this.destroyed) return;
+    this.ending = false;
+    const generation = this.generation;
+    const v = this.videoTrack;
+    if (payload.init && v.initUrl !== payload.init.url) {
+      const rendition = this.o.ladder.renditions[payload.renditionIndex];
+      if (rendition && rendition.mimeType !== v.mimeType) {
+        v.mimeType = rendition.mimeType;
+        v.queue.changeType(rendition.mimeType).catch(() => {});
+      }
+      v.initUrl = payload.init.url;
+      this.enqueue(v, payload.init.bytes, payload.init.url, 0, generation);
+    }
+    this.enqueue(v, payload.video.bytes, payload.video.url, payload.durationMs, generation);
+    const a = this.audioTrack;
+    if (a) {
+      if (payload.audioInit && a.initUrl !== payload.audioInit.url) {
+        a.initUrl = payload.audioInit.url;
+        this.enqueue(a, payload.audioInit.bytes, payload.audioInit.url, 0, generation);
+      }
+      for (const segment of payload.audio)
+        this.enqueue(a, segment.bytes, segment.url, segment.durationMs, generation);
+    }
+  }
+
+  private enqueue(
+    track: Track,
+    bytes: Uint8Array,
+    url: string,
+    durationMs: number,
+    generation: number,
+  ): void {
+    track.pendingMs += durationMs;
+    track.urls.push(url);
+    const done = (): void => {
+      const i = track.urls.indexOf(url);
+      if (i >= 0) track.urls.splice(i, 1);
+    };
+    track.queue.append(bytes as Uint8Array<ArrayBuffer>, url).then(
+      () => {
+        done();
+        if (generation !== this.generation || this.destroyed) return;
+        track.pendingMs = Math.max(0, track.pendingMs - durationMs);
+        this.evictBehind(track);
+        this.o.onBufferChange?.();
+        this.maybeEndOfStream();
+      },
+      (error: unknown) => {
+        done();
+        if (generation !== this.generation || this.destroyed) return;
+        track.pendingMs = Math.max(0, track.pendingMs - durationMs);
+        if (error instanceof AbrkitError && error.code === 'QUEUE_CLEARED') return;
+        this.o.onFatal(
+          error instanceof AbrkitError
+            ? error
+            : new AbrkitError('media', 'APPEND_FAILED', String(error), {
+                data: { source: url },
+                cause: error,
+              }),
+        );
+      },
+    );
+  }
+
+  /** Media ahead of the playhead, appended or queued, ms (the lower of video and audio). */
+  bufferLevelMs(): number {
+    const positionS = this.o.video.currentTime;
+    const level = (t: Track): number => {
+      let ahead = 0;
+      try {
+        ahead = bufferedAheadMs(t.queue.sourceBuffer.buffered, positionS);
+      } catch {
+        // the SourceBuffer was removed from its MediaSource (error, destroy)
+      }
+      return ahead + t.pendingMs;
+    };
+    const videoMs = level(this.videoTrack);
+    return this.audioTrack ? Math.min(videoMs, level(this.audioTrack)) : videoMs;
+  }
+
+  /** The buffered ranges of the video SourceBuffer, seconds. */
+  bufferedRangesS(): [number, number][] {
+    const out: [number, number][] = [];
+    try {
+      const b = this.videoTrack.queue.sourceBuffer.buffered;
+      for (let i = 0; i < b.length; i++) out.push([b.start(i), b.end(i)]);
+    } catch {
+      // removed SourceBuffer
+    }
+    return out;
+  }
+
+  stallMs(): number {
+    return (
+      this.stallTotalMs + (this.stalledSinceMs === null ? 0 : this.o.clock.nowMs() - this.stalledSinceMs)
+    );
+  }
+
+  stallCount(): number {
+    return this.stalls;
+  }
+
+  started(): boolean {
+    return this.startedAtMs !== null;
+  }
+
+  /** When playback first started, on the clock, or null. */
+  get startedAt(): number | null {
+    return this.startedAtMs;
+  }
+
+  get stalled(): boolean {
+    return this.stalledSinceMs !== null;
+  }
+
+  playbackRate(): number {
+    return this.o.video.playbackRate || 1;
+  }
+
+  /** No more segments: end the MediaSource once the queues drained. */
+  endOfStream(): void {
+    this.ending = true;
+    this.maybeEndOfStream();
+  }
+
+  /** Seek: drop queued appends, re-append init segments next time, do not count the seek's wait as a stall. */
+  resetForSeek(): void {
+    this.generation++;
+    this.ending = false;
+    this.endStall();
+    this.ignoreWaitingUntilPlaying = true;
+    for (const t of this.tracks()) {
+      t.queue.clear('seek');
+      t.initUrl = null;
+      t.pendingMs = 0;
+    }
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.generation++;
+    this.removeListeners();
+    for (const t of this.tracks()) t.queue.destroy();
+  }
+
+  private tracks(): Track[] {
+    return this.audioTrack ? [this.videoTrack, this.audioTrack] : [this.videoTrack];
+  }
+
+  private maybeEndOfStream(): void {
+    if (!this.ending || this.destroyed) return;
+    const ms = this.o.mediaSource;
+    if (ms.readyState !== 'open') return;
+    for (const t of this.tracks()) if (t.queue.length > 0 || t.queue.sourceBuffer.updating) return;
+    try {
+      ms.endOfStream();
+    } catch {
+      // an append started meanwhile: the next append's completion tries again
+    }
+  }
+
+  private evictBehind(track: Track): void {
+    const range = this.safeRange(track, this.o.backBufferMs);
+    if (!range) return;
+    track.queue.remove(range[0], range[1]).then(
+      () => {
+        this.o.onBufferChange?.();
+        this.maybeEndOfStream();
+      },
+      () => {},
+    );
+  }
+
+  private safeRange(track: Track, keepBehindMs: number): [number, number] | null {
+    try {
+      return evictionRange(track.queue.sourceBuffer.buffered, this.o.video.currentTime, keepBehindMs);
+    } catch {
+      return null;
+    }
+  }
+
+  /** QuotaExceededError: drop all but 2 s behind the playhead; true when something was removed. */
+  private async evictForQuota(queue: SourceBufferQueue): Promise<boolean> {
+    const track = queue === this.videoTrack.queue ? this.videoTrack : this.audioTrack;
+    if (!track) return false;
+    const range = this.safeRange(track, Math.min(this.o.backBufferMs, 2000));
+    if (!range) return false;
+    await queue.remove(range[0], range[1]);
+    return true;
+  }
+
+  private playing(): void {
+    const now = this.o.clock.nowMs();
+    this.ignoreWaitingUntilPlaying = false;
+    if (this.startedAtMs === null) {
+      this.startedAtMs = now;
+      this.o.onPlayback?.('started');
+      return;
+    }
+    if (this.stalledSinceMs !== null) {
+      this.endStall();
+      this.o.onPlayback?.('resumed');
+    }
+  }
+
+  private waiting(): void {
+    if (this.startedAtMs === null || this.ignoreWaitingUntilPlaying || this.o.video.seeking) return;
+    if (this.stalledSinceMs !== null) return;
+    this.stalledSinceMs = this.o.clock.nowMs();
+    this.stalls++;
+    this.o.onPlayback?.('stalled');
+  }
+
+  private endStall(): void {
+    if (this.stalledSinceMs === null) return;
+    this.stallTotalMs += this.o.clock.nowMs() - this.stalledSinceMs;
+    this.stalledSinceMs = null;
+  }
+}
+
+/** What one session sees of the sink: its own stall baseline, segment indices offset, payloads looked up. */
+export class SessionSinkView implements MediaSink {
+  private readonly stallBaseMs: number;
+  private readonly stallBaseCount: number;
+  /** Set before the player stops the session itself (seek, destroy): its `endOfStream` then means nothing. */
+  detached = false;
+
+  constructor(
+    private readonly sink: MseSink,
+    private readonly takePayload: (
+      segmentIndex: number,
+      renditionIndex: number,
+    ) => SegmentPayload | undefined,
+    private readonly segmentOffset: number,
+    private readonly endOfStreamAllowed: () => boolean,
+  ) {
+    this.stallBaseMs = sink.stallMs();
+    this.stallBaseCount = sink.stallCount();
+  }
+
+  bufferLevelMs(): number {
+    return this.sink.bufferLevelMs();
+  }
+
+  append(segment: AppendedSegment): void {
+    if (this.detached) return;
+    const payload = this.takePayload(segment.segmentIndex + this.segmentOffset, segment.renditionIndex);
+    if (payload) this.sink.appendPayload(payload);
+  }
+
+  stallMs(): number {
+    return this.sink.stallMs() - this.stallBaseMs;
+  }
+
+  stallCount(): number {
+    return this.sink.stallCount() - this.stallBaseCount;
+  }
+
+  started(): boolean {
+    return this.sink.started();
+  }
+
+  playbackRate(): number {
+    return this.sink.playbackRate();
+  }
+
+  endOfStream(): void {
+    if (!this.detached && this.endOfStreamAllowed()) this.sink.endOfStream();
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The player's options, their documented defaults, and their validation: a bad option throws a `TypeError`
+ * naming it (`invalidArgument`), before anything is fetched.
+ */
+import type { AbrFactory, AbrOptions } from '../abr/types.js';
+import { invalidArgument } from '../core/errors.js';
+import type { ThroughputEstimator } from '../estimators/types.js';
+import type { RetryPolicy } from '../net/retry.js';
+import { DEFAULT_RETRY_POLICY, validateRetryPolicy } from '../net/retry.js';
+import type { QoeModelName } from '../qoe/models.js';
+
+/** What `createPlayer` accepts. Every field but none is required; defaults are in {@link PLAYER_DEFAULTS}. */
+export interface PlayerOptions {
+  /**
+   * `'bola'` (BOLA, Spiteri et al. INFOCOM 2016, as in Sabre), `'throughput'` (Sabre's throughput rule), or any
+   * algorithm as a factory (e.g. `createBolaE`, `createDynamic` from `abrkit`). Default `'bola'`.
+   */
+  readonly abr?: string | AbrFactory;
+  /** Options for the algorithm (checked by the registry when `abr` is a name). */
+  readonly abrOptions?: AbrOptions;
+  /** Media the player keeps ahead of the playhead (max buffer), ms. Default 30000 (hls.js `maxBufferLength`). */
+  readonly bufferTargetMs?: number;
+  /** Media kept behind the playhead; older media is evicted, ms. Default 30000. */
+  readonly backBufferMs?: number;
+  /** Fetch the first segment at this rendition (0 = lowest) instead of asking the algorithm. Default: ask it. */
+  readonly startRendition?: number;
+  /** Throughput assumed before any measurement, kbps (the estimator's default). Default 500 (hls.js). */
+  readonly startEstimateKbps?: number;
+  /** Highest rendition index allowed. Default: the top one. */
+  readonly maxRendition?: number;
+  /**
+   * Cap renditions to the element's size (hls.js `capLevelToPlayerSize`, hls.js #4522): the lowest rendition
+   * at least as large as the element in device pixels, and nothing above it. Default false.
+   */
+  readonly capToElementSize?: boolean;
+  /** Retries of a failed request before falling back to another rendition. Default 3 retries, 250 ms base, 4 s cap. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** A request that receives no byte for this long fails (and is retried), ms. Default 10000. */
+  readonly requestTimeoutMs?: number;
+  /** Throughput estimator by name (`'ewma'`, `'harmonic'`, `'robust-harmonic'`, `'mean'`) or a factory. Default `'ewma'`. */
+  readonly estimator?: string | (() => ThroughputEstimator);
+  /** Options for a named estimator (`startEstimateKbps` fills `defaultEstimateKbps` when absent). */
+  readonly estimatorOptions?: Readonly<Record<string, unknown>>;
+  /** The QoE model of `qoe$` and of the exported per-segment log. Default `'lin'` (Pensieve's QoE_lin). */
+  readonly qoeModel?: QoeModelName;
+  /** Random numbers in [0, 1) for the retry jitter (tests pass a seeded one). Default `Math.random`. */
+  readonly random?: () => number;
+}
+
+/** The options with every default filled in. */
+export interface ResolvedPlayerOptions {
+  readonly abr: string | AbrFactory;
+  readonly abrOptions: AbrOptions;
+  readonly bufferTargetMs: number;
+  readonly backBufferMs: number;
+  readonly startRendition: number | null;
+  readonly startEstimateKbps: number;
+  readonly maxRendition: number | null;
+  readonly capToElementSize: boolean;
+  readonly retry: RetryPolicy;
+  readonly requestTimeoutMs: number;
+  readonly estimator: string | (() => ThroughputEstimator);
+  readonly estimatorOptions: Readonly<Record<string, unknown>>;
+  readonly qoeModel: QoeModelName;
+  readonly random: () => number;
+}
+
+/** The documented defaults. */
+export const PLAYER_DEFAULTS = {
+  abr: 'bola',
+  bufferTargetMs: 30_000,
+  backBufferMs: 30_000,
+  startEstimateKbps: 500,
+  capToElementSize: false,
+  retry: DEFAULT_RETRY_POLICY,
+  requestTimeoutMs: 10_000,
+  estimator: 'ewma',
+  qoeModel: 'lin',
+} as const;
+
+const KNOWN = new Set<string>([
+  'abr',
+  'abrOptions',
+  'bufferTargetMs',
+  'backBufferMs',
+  'startRendition',
+  'startEstimateKbps',
+  'maxRendition',
+  'capToElementSize',
+  'retry',
+  'requestTimeoutMs',
+  'estimator',
+  'estimatorOptions',
+  'qoeModel',
+  'random',
+]);
+
+function positive(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw invalidArgument(name, `must be a finite number > 0, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function nonNegative(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw invalidArgument(name, `must be a number >= 0, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function index(name: string, value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw invalidArgument(name, `must be an integer >= 0, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function plainObject(name: string, value: unknown): Readonly<Record<string, unknown>> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidArgument(name, `must be an object, got ${describe(value)}`);
+  }
+  return value as Readonly<Record<string, unknown>>;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  return Array.isArray(value) ? 'an array' : typeof value;
+}
+
+/** Checks `options` and fills in the defaults; throws a `TypeError` naming the first bad option. */
+export function resolvePlayerOptions(options: PlayerOptions = {}): ResolvedPlayerOptions {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'must be an object');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw invalidArgument(key, `unknown option (known: ${[...KNOWN].join(', ')})`);
+  }
+  const abr = options.abr ?? PLAYER_DEFAULTS.abr;
+  if (typeof abr !== 'function' && (typeof abr !== 'string' || abr === '')) {
+    throw invalidArgument('abr', `must be an algorithm name or a factory, got ${describe(abr)}`);
+  }
+  const estimator = options.estimator ?? PLAYER_DEFAULTS.estimator;
+  if (typeof estimator !== 'function' && (typeof estimator !== 'string' || estimator === '')) {
+    throw invalidArgument('estimator', `must be an estimator name or a factory, got ${describe(estimator)}`);
+  }
+  const qoeModel = options.qoeModel ?? PLAYER_DEFAULTS.qoeModel;
+  if (qoeModel !== 'lin' && qoeModel !== 'log' && qoeModel !== 'hd') {
+    throw invalidArgument('qoeModel', `must be 'lin', 'log' or 'hd', got ${describe(qoeModel)}`);
+  }
+  const capToElementSize = options.capToElementSize ?? PLAYER_DEFAULTS.capToElementSize;
+  if (typeof capToElementSize !== 'boolean') {
+    throw invalidArgument('capToElementSize', `must be a boolean, got ${describe(capToElementSize)}`);
+  }
+  const random = options.random ?? Math.random;
+  if (typeof random !== 'function') throw invalidArgument('random', 'must be a function');
+  const retryGiven = plainObject('retry', options.retry);
+  const retry = validateRetryPolicy({ ...PLAYER_DEFAULTS.retry, ...retryGiven }, 'retry');
+  const startRendition = index('startRendition', options.startRendition);
+  const maxRendition = index('maxRendition', options.maxRendition);
+  if (startRendition !== null && maxRendition !== null && startRendition > maxRendition) {
+    throw invalidArgument(
+      'startRendition',
+      `must be <= maxRendition (${maxRendition}), got ${startRendition}`,
+    );
+  }
+  const bufferTargetMs = positive('bufferTargetMs', options.bufferTargetMs, PLAYER_DEFAULTS.bufferTargetMs);
+  return {
+    abr,
+    abrOptions: plainObject('abrOptions', options.abrOptions),
+    bufferTargetMs,
+    backBufferMs: nonNegative('backBufferMs', options.backBufferMs, PLAYER_DEFAULTS.backBufferMs),
+    startRendition,
+    startEstimateKbps: positive(
+      'startEstimateKbps',
+      options.startEstimateKbps,
+      PLAYER_DEFAULTS.startEstimateKbps,
+    ),
+    maxRendition,
+    capToElementSize,
+    retry,
+    requestTimeoutMs: positive(
+      'requestTimeoutMs',
+      options.requestTimeoutMs,
+      PLAYER_DEFAULTS.requestTimeoutMs,
+    ),
+    estimator,
+    estimatorOptions: plainObject('estimatorOptions', options.estimatorOptions),
+    qoeModel,
+    random,
+  };
+}
