@@ -9,18 +9,58 @@ export const purityRules = {
     'error',
     {
       patterns: [
-        { group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'worker_threads', 'child_process', 'http', 'net', 'url'], message: 'The pure core must not import Node modules.' },
-        { group: ['rxjs', 'rxjs/*'], message: 'The pure core must not import rxjs: expose plain callbacks and let the player wrap them.' },
-        { group: ['hls.js', 'hls.js/*', 'mp4box', 'playwright-core'], message: 'The pure core must not import runtime-specific libraries.' },
-        { group: SHELL_DIRS.flatMap((d) => [`../${d}`, `../${d}/*`, `../../${d}/*`]), message: 'The pure core must not import browser or Node shells.' },
+        {
+          group: [
+            'node:*',
+            'fs',
+            'fs/*',
+            'path',
+            'os',
+            'worker_threads',
+            'child_process',
+            'http',
+            'net',
+            'url',
+          ],
+          message: 'The pure core must not import Node modules.',
+        },
+        {
+          group: ['rxjs', 'rxjs/*'],
+          message: 'The pure core must not import rxjs: expose plain callbacks and let the player wrap them.',
+        },
+        {
+          group: ['hls.js', 'hls.js/*', 'mp4box', 'playwright-core'],
+          message: 'The pure core must not import runtime-specific libraries.',
+        },
+        {
+          group: SHELL_DIRS.flatMap((d) => [`../${d}`, `../${d}/*`, `../../${d}/*`]),
+          message: 'The pure core must not import browser or Node shells.',
+        },
       ],
     },
   ],
   'no-restricted-globals': [
     'error',
-    ...['window', 'document', 'self', 'globalThis', 'navigator', 'performance', 'MediaSource', 'SourceBuffer', 'fetch', 'setTimeout', 'setInterval', 'process', 'Buffer', 'require', 'console'].map((name) => ({
+    ...[
+      'window',
+      'document',
+      'self',
+      'globalThis',
+      'navigator',
+      'performance',
+      'MediaSource',
+      'SourceBuffer',
+      'fetch',
+      'setTimeout',
+      'setInterval',
+      'process',
+      'Buffer',
+      'require',
+      'console',
+    ].map((name) => ({
       name,
-      message: 'The pure core takes time and I/O through its interfaces (Clock, SegmentSource, MediaSink), never from globals.',
+      message:
+        'The pure core takes time and I/O through its interfaces (Clock, SegmentSource, MediaSink), never from globals.',
     })),
   ],
 };
