@@ -1,0 +1,153 @@
+/**
+ * hls.js 1.7 with abrkit algorithms as its `abrController` (src/hlsjs), in Debian's chromium: the fixture ladder
+ * plays to the end with no fatal error, `hls.bandwidthEstimate` comes from abrkit's estimator, and under a
+ * bandwidth step-down (the fixture server paces bodies) it switches down within two segments and the estimate
+ * settles within 20 % of the cap.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type LaunchedBrowser } from './support/browser.js';
+import {
+  buildHlsPageBundle,
+  FIXTURES_DIR,
+  openHlsPage,
+  serveThrottled,
+  type ThrottledServer,
+} from './support/hlsjs-harness.js';
+import type { HlsRun } from './support/hlsjs-page-entry.js';
+
+/** Top of the fixture ladder in hls.js's order (sorted by height): 480p. */
+const TOP_LEVEL = 3;
+const SEGMENT_COUNT = 20;
+
+async function getRun(page: Page): Promise<HlsRun> {
+  return page.evaluate(() => JSON.parse(JSON.stringify(window.run)) as HlsRun);
+}
+
+async function waitFor(page: Page, expression: string, timeoutMs: number): Promise<void> {
+  try {
+    await page.waitForFunction(expression, undefined, { timeout: timeoutMs, polling: 100 });
+  } catch (error) {
+    const run = await getRun(page).catch(() => null);
+    const summary = run && {
+      fragments: run.fragments.map((f) => `${f.sn}@${f.level}`).join(' '),
+      decisions: run.decisions.length,
+      abandons: run.abandons.length,
+      fatalErrors: run.fatalErrors,
+      ended: run.ended,
+    };
+    throw new Error(`${String(error)}\n${JSON.stringify(summary)}`, { cause: error });
+  }
+}
+
+describe('hls.js with the abrkit adapter in chromium', () => {
+  let browser: LaunchedBrowser;
+  let server: ThrottledServer;
+  let bundle: string;
+
+  beforeAll(async () => {
+    [bundle, server, browser] = await Promise.all([
+      buildHlsPageBundle(),
+      serveThrottled(FIXTURES_DIR),
+      launchBrowser(),
+    ]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function start(algorithm: string, bufferS: number, playbackRate = 1): Promise<Page> {
+    server.throttleKbps = null;
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await openHlsPage(page, server.url, bundle);
+    await page.evaluate(
+      ([src, algo, buffer, rate]) => {
+        window.startHls(src, algo, buffer);
+        const video = document.getElementById('v') as HTMLVideoElement;
+        video.playbackRate = rate;
+        video.addEventListener('loadedmetadata', () => (video.playbackRate = rate));
+      },
+      [`${server.url}/ladder/master.m3u8`, algorithm, bufferS, playbackRate] as const,
+    );
+    return page;
+  }
+
+  for (const algorithm of ['throughput', 'bola']) {
+    it(
+      `plays the ladder to the end with '${algorithm}', every segment, no fatal error`,
+      { timeout: 60_000 },
+      async () => {
+        const page = await start(algorithm, 10, 4);
+        await waitFor(page, 'window.run.ended === true || window.run.fatalErrors.length > 0', 50_000);
+        const run = await getRun(page);
+        expect(run.fatalErrors).toEqual([]);
+        expect(run.ended).toBe(true);
+        const sns = new Set(run.fragments.map((f) => f.sn));
+        expect([...sns].sort((a, b) => a - b)).toEqual([...Array(SEGMENT_COUNT).keys()]);
+        // the algorithm decided (once per segment at most, plus emergency switches)
+        const chosen = run.decisions
+          .filter((d) => !d.reason.startsWith('abandon'))
+          .map((d) => d.segmentIndex);
+        expect(chosen.length).toBeGreaterThan(0);
+        expect(chosen.every((i) => i >= 0 && i < SEGMENT_COUNT)).toBe(true);
+        expect(new Set(chosen).size, `segments decided: ${chosen.join(' ')}`).toBe(chosen.length);
+        // on loopback, unthrottled, the estimate is far above the ladder and the top level is reached
+        const estimate = await page.evaluate(() => window.hls.bandwidthEstimate);
+        expect(Number.isFinite(estimate)).toBe(true);
+        expect(estimate).toBeGreaterThan(2_000_000);
+        expect(run.fragments.at(-1)!.level).toBe(TOP_LEVEL);
+        await page.close();
+      },
+    );
+  }
+
+  it(
+    'switches down within two segments of a step down; the estimate follows within 20 %',
+    { timeout: 120_000 },
+    async () => {
+      // A step trace: 2000 kbps (above the top rendition's 1163 kbps peak), then 300 kbps (between 240p at
+      // 251 kbps average and 360p at 427 kbps).
+      const highKbps = 2000;
+      const lowKbps = 300;
+      const page = await start('throughput', 8);
+      server.throttleKbps = highKbps;
+      await waitFor(
+        page,
+        `window.run.fragments.length >= 4 && window.run.fragments.at(-1).level === ${TOP_LEVEL}`,
+        30_000,
+      );
+      const high = await page.evaluate(() => window.hls.bandwidthEstimate);
+      expect(Math.abs(high / 1000 - highKbps) / highKbps).toBeLessThan(0.2);
+      server.throttleKbps = lowKbps;
+      const before = (await getRun(page)).fragments.length;
+      // hls.js's estimate is the lower of a 3 s and a 9 s EWMA weighted by download time: from 2000 to within
+      // 20 % of 300 kbps takes about 3 * log2(1700 / 60) = 14.5 s of downloading, 7 to 9 segments here.
+      await waitFor(
+        page,
+        `Math.abs(window.hls.bandwidthEstimate / 1000 - ${lowKbps}) / ${lowKbps} < 0.2 || window.run.fatalErrors.length > 0`,
+        60_000,
+      );
+      const run = await getRun(page);
+      expect(run.fatalErrors).toEqual([]);
+      const after = run.fragments.slice(before);
+      if (process.env.HLSJS_E2E_DEBUG) {
+        console.log(
+          JSON.stringify({ after, samples: run.samples.slice(-12), abandons: run.abandons }, null, 1),
+        );
+      }
+      // the fragment in flight at the step may finish at the top (or be abandoned); every later one is lower
+      expect(after.length).toBeGreaterThan(0);
+      expect(after.slice(1).every((f) => f.level < TOP_LEVEL)).toBe(true);
+      // the samples themselves measure the cap (bytes as they arrived, time to first byte apart); one sample is
+      // noisy on small segments and a busy machine, their mean is not
+      const lowSamples = run.samples.slice(-4).map((s) => s.sampleKbps);
+      const meanKbps = lowSamples.reduce((a, b) => a + b, 0) / lowSamples.length;
+      expect(Math.abs(meanKbps - lowKbps) / lowKbps).toBeLessThan(0.1);
+      expect(after.length).toBeLessThanOrEqual(10);
+      await page.close();
+    },
+  );
+});
