@@ -24,6 +24,15 @@ export interface LoadPresentationOptions {
 
 /** Fetches one playlist as text (with retries). */
 export async function fetchText(url: string, o: LoadPresentationOptions): Promise<string> {
+  return new TextDecoder().decode(await fetchBytes(url, o));
+}
+
+/** Fetches a resource, or a byte range of it, as bytes (with retries). */
+export async function fetchBytes(
+  url: string,
+  o: LoadPresentationOptions,
+  byteRange?: { readonly offsetBytes: number; readonly lengthBytes: number },
+): Promise<Uint8Array> {
   const fetched = await withRetry(
     o.retry,
     { clock: o.clock, random: o.random, signal: o.signal },
@@ -37,6 +46,7 @@ export async function fetchText(url: string, o: LoadPresentationOptions): Promis
           clock: o.clock,
           signal: controller.signal,
           timeoutMs: o.timeoutMs,
+          ...(byteRange ? { byteRange } : {}),
           ...(o.fetchImpl ? { fetchImpl: o.fetchImpl } : {}),
         });
       } finally {
@@ -45,7 +55,7 @@ export async function fetchText(url: string, o: LoadPresentationOptions): Promis
       }
     },
   );
-  return new TextDecoder().decode(fetched.bytes);
+  return fetched.bytes;
 }
 
 /**

@@ -28,7 +28,8 @@ import type { InitCache, SegmentPayload } from './fetch-source.js';
 import { FetchSegmentSource } from './fetch-source.js';
 import type { PlayerLadder } from './ladder.js';
 import { audioSegmentAt, buildLadder, capForElementSize, segmentAt } from './ladder.js';
-import { loadPresentation } from './load-presentation.js';
+import { fetchBytes, loadPresentation } from './load-presentation.js';
+import { fillMissingCodecs } from './codecs.js';
 import { MseSink, SessionSinkView } from './mse-sink.js';
 import type { PlayerOptions, ResolvedPlayerOptions } from './options.js';
 import { resolvePlayerOptions } from './options.js';
@@ -170,14 +171,17 @@ export class Player {
     this.loadStartMs = this.clock.nowMs();
     this.setState('loading');
     try {
-      const presentation = await loadPresentation(url, {
+      const fetchOptions = {
         clock: this.clock,
         retry: this.options.retry,
         random: this.options.random,
         timeoutMs: this.options.requestTimeoutMs,
         signal: abort.signal,
         inFlight: this.inFlight,
-      });
+      };
+      const presentation = await fillMissingCodecs(await loadPresentation(url, fetchOptions), (uri, range) =>
+        fetchBytes(uri, fetchOptions, range),
+      );
       if (abort.signal.aborted) return;
       const ladder = buildLadder(presentation, (mime) => MediaSource.isTypeSupported(mime));
       const mediaSource = new MediaSource();
