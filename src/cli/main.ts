@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { register as registerAlgos } from './commands/algos.js';
 import { register as registerDemoSim } from './commands/demo-sim.js';
 import { register as registerLadder } from './commands/ladder.js';
+import { register as registerServe } from './commands/serve.js';
 import { register as registerSim } from './commands/sim.js';
 import type { CliContext } from './context.js';
 import { createContext } from './context.js';
@@ -31,6 +32,7 @@ export function createProgram(context: CliContext): Command {
   registerAlgos(program, context);
   registerDemoSim(program, context);
   registerLadder(program, context);
+  registerServe(program, context);
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
