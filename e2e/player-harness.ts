@@ -15,11 +15,26 @@ import { build } from 'vite';
 import { REPO_ROOT } from '../test/support/shared-data.js';
 import { CONTENT_TYPES } from './support/static-server.js';
 
-/** Builds `entryFile` with everything it imports into one ES module for the browser; returns its code. */
+/**
+ * Builds `entryFile` with everything it imports, lazily imported modules included, into ONE ES module for
+ * the browser (a test page loads it as a single script); returns its code.
+ */
 export async function buildBrowserBundle(entryFile: string, minify = false): Promise<string> {
+  const chunks = await buildChunks(entryFile, minify, true);
+  return chunks[0]!.code;
+}
+
+interface BuiltChunk {
+  readonly fileName: string;
+  readonly code: string;
+  readonly isEntry: boolean;
+  readonly imports: readonly string[];
+}
+
+async function buildChunks(entryFile: string, minify: boolean, singleFile: boolean): Promise<BuiltChunk[]> {
   const outDir = await mkdtemp(join(tmpdir(), 'abrkit-bundle-'));
   try {
-    await build({
+    const output = await build({
       configFile: false,
       logLevel: 'silent',
       root: REPO_ROOT,
@@ -28,13 +43,53 @@ export async function buildBrowserBundle(entryFile: string, minify = false): Pro
         emptyOutDir: true,
         minify,
         sourcemap: false,
+        write: false,
         lib: { entry: entryFile, formats: ['es'], fileName: () => 'bundle.js' },
+        rollupOptions: { output: { inlineDynamicImports: singleFile } },
       },
     });
-    return await readFile(join(outDir, 'bundle.js'), 'utf8');
+    const results = (Array.isArray(output) ? output : [output]) as { output: unknown[] }[];
+    const chunks: BuiltChunk[] = [];
+    for (const result of results) {
+      for (const item of result.output as {
+        type: string;
+        fileName: string;
+        code?: string;
+        isEntry?: boolean;
+        imports?: string[];
+      }[]) {
+        if (item.type !== 'chunk' || item.code === undefined) continue;
+        chunks.push({
+          fileName: item.fileName,
+          code: item.code,
+          isEntry: item.isEntry ?? false,
+          imports: item.imports ?? [],
+        });
+      }
+    }
+    chunks.sort((a, b) => Number(b.isEntry) - Number(a.isEntry));
+    return chunks;
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What a page loads up front for `entryFile`: the entry chunk and every chunk it imports statically,
+ * concatenated; chunks reached only through dynamic `import()` (mp4box for playlists without CODECS) are
+ * left out, as a browser fetches them only when that path runs.
+ */
+export async function buildEagerCode(entryFile: string, minify = true): Promise<string> {
+  const chunks = await buildChunks(entryFile, minify, false);
+  const byName = new Map(chunks.map((c) => [c.fileName, c]));
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    for (const dep of byName.get(name)?.imports ?? []) visit(dep);
+  };
+  for (const c of chunks) if (c.isEntry) visit(c.fileName);
+  return [...seen].map((name) => byName.get(name)?.code ?? '').join('\n');
 }
 
 /** Builds src/player/index.ts into one ES module for the browser; returns its code. */
