@@ -17,7 +17,7 @@
  * exactly the floating-point operations of the plain nested loop, in the same order, so scores are
  * bit-identical to the exhaustive enumeration, and ties are broken like Pensieve's `>=` (the later sequence in
  * lexicographic order wins). No pruning: at 6^5 sequences it already costs well under 10 ms a session
- * (bench/abr-speed-mpc.ts).
+ * (bench/sim-speed.ts).
  */
 import { AbrkitError } from '../core/errors.js';
 import type { DownloadSample, Rendition } from '../core/types.js';

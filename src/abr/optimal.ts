@@ -26,7 +26,7 @@
  *   trace: lower `resolutionMs` to check.
  * On top of the cells, dominated states are dropped (`dominance`, see {@link OptimalPlannerOptions}): exact for
  * FIFO oracles and monotone waits, and what makes long sessions tractable.
- * Cost (bench/abr-speed-mpc.ts, CPU time on the shared 2-core dev machine, Pensieve-style prefix-sum oracle):
+ * Cost (bench/sim-speed.ts, CPU time on the shared 2-core dev machine, Pensieve-style prefix-sum oracle):
  * envivio 48 × 6 at the default 100 ms about 0.7 s a session (about 0.3 M cells), 50 ms about 1 s;
  * Sabre's bbb 199 × 10 with a 25 s buffer about 1.5 s at 500 ms and 4 s at 250 ms (0.9 M / 2.1 M cells).
  * Memory: the layers are kept for the backtrack, about 50 bytes a cell.

@@ -1,4 +1,3 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   HarmonicPredictor,
@@ -10,9 +9,12 @@ import {
   type QoeTable,
 } from '../../src/abr/mpc.js';
 import { PENSIEVE_ROBUST_MPC_OPTIONS, createRobustMpc, robustMpcInfo } from '../../src/abr/robust-mpc.js';
-import type { AbrAlgorithm, AbrContext } from '../../src/abr/types.js';
+import type { AbrContext } from '../../src/abr/types.js';
 import { AbrkitError } from '../../src/core/errors.js';
 import type { Rendition } from '../../src/core/types.js';
+import { loadTracesSync } from '../../src/sim/load-trace.js';
+import { loadVideo } from '../../src/sim/load-video.js';
+import { reproducePensieve } from '../../bench/reproduce-lib.js';
 import { hasSharedData, sharedData } from '../support/shared-data.js';
 
 /** mulberry32: a small seeded PRNG so the random cases are the same on every run. */
@@ -335,126 +337,29 @@ describe('MpcAlgorithm', () => {
   });
 });
 
-/** A minimal Pensieve test-time environment (test/fixed_env.py) driving an algorithm through a session. */
-function pensieveSession(
-  algo: AbrAlgorithm,
-  trace: { time: number[]; bw: number[] },
-  sizes: number[][],
-): { kbps: number[]; reward: number[] } {
-  const renditions = ladder(PENSIEVE_KBPS);
-  let ptr = 1;
-  let last = trace.time[0]!;
-  let bufferMs = 0;
-  let nowMs = 0;
-  let lastR = 1;
-  const kbps: number[] = [];
-  const reward: number[] = [];
-  algo.reset?.();
-  const advance = (): void => {
-    ptr += 1;
-    if (ptr >= trace.bw.length) {
-      ptr = 1;
-      last = 0;
-    }
-  };
-  for (let k = 0; k < 48; k++) {
-    const ctx = context({
-      renditions,
-      nowMs,
-      segmentIndex: k,
-      segmentSizeBytes: (i, r) => sizes[i]?.[r] ?? null,
-      lastRenditionIndex: k === 0 ? null : lastR,
-      bufferLevelMs: bufferMs,
-      startingUp: k === 0,
-    });
-    const r = algo.choose(ctx).renditionIndex;
-    const size = sizes[k]![r]!;
-    let delay = 0;
-    let sent = 0;
-    for (;;) {
-      const tput = (trace.bw[ptr]! * 1e6) / 8;
-      const dur = trace.time[ptr]! - last;
-      const payload = tput * dur * 0.95;
-      if (sent + payload > size) {
-        const frac = (size - sent) / tput / 0.95;
-        delay += frac;
-        last += frac;
-        break;
-      }
-      sent += payload;
-      delay += dur;
-      last = trace.time[ptr]!;
-      advance();
-    }
-    delay = delay * 1000 + 80;
-    const rebufMs = Math.max(delay - bufferMs, 0);
-    bufferMs = Math.max(bufferMs - delay, 0) + 4000;
-    let sleep = 0;
-    if (bufferMs > 60000) {
-      sleep = Math.ceil((bufferMs - 60000) / 500) * 500;
-      bufferMs -= sleep;
-      let left = sleep;
-      for (;;) {
-        const dur = trace.time[ptr]! - last;
-        if (dur > left / 1000) {
-          last += left / 1000;
-          break;
-        }
-        left -= dur * 1000;
-        last = trace.time[ptr]!;
-        advance();
-      }
-    }
-    algo.onDownloaded?.(
-      { startMs: nowMs, firstByteMs: nowMs + 80, endMs: nowMs + delay, sizeBytes: size },
-      ctx,
-    );
-    nowMs += delay + sleep;
-    kbps.push(PENSIEVE_KBPS[r]!);
-    reward.push(
-      PENSIEVE_KBPS[r]! / 1000 -
-        (4.3 * rebufMs) / 1000 -
-        Math.abs(PENSIEVE_KBPS[r]! - PENSIEVE_KBPS[lastR]!) / 1000,
-    );
-    lastR = r;
-  }
-  return { kbps, reward };
-}
-
+/**
+ * The full reproduction through the real simulator on all 86 traces (test/sim/reproduce.test.ts checks a
+ * handful of them, BB included): every chunk's bitrate and reward of Pensieve's own robustMPC logs.
+ */
 describe.skipIf(!hasSharedData)('robust-mpc against Pensieve’s reference logs (../shared/data)', () => {
-  it('reproduces every chunk’s bitrate and reward of log_sim_mpc_* on the 86 hsdpa traces', () => {
-    const dir = sharedData('videos', 'pensieve-envivio');
-    const cols = PENSIEVE_KBPS.map((_, r) =>
-      readFileSync(`${dir}/video_size_${r}`, 'utf8').trim().split('\n').map(Number),
+  it('reproduces every chunk’s bitrate and reward of log_sim_mpc_* on the 86 hsdpa traces', async () => {
+    const video = await loadVideo(sharedData('videos', 'pensieve-envivio'), { playableSegmentCount: 48 });
+    const traces = loadTracesSync([sharedData('traces', 'hsdpa-norway-3g-cooked')], 'pensieve');
+    const rows = reproducePensieve(
+      traces,
+      video,
+      sharedData('reference', 'pensieve-sim-hsdpa-3g'),
+      'mpc',
+      () => createRobustMpc(PENSIEVE_ROBUST_MPC_OPTIONS),
     );
-    const sizes = cols[0]!.map((_, s) => cols.map((c) => c[s]!));
-    const traceDir = sharedData('traces', 'hsdpa-norway-3g-cooked');
-    const algo = createRobustMpc(PENSIEVE_ROBUST_MPC_OPTIONS);
-    let traces = 0;
+    expect(rows).toHaveLength(86);
     let mismatches = 0;
     let maxRewardError = 0;
-    for (const name of readdirSync(traceDir).sort()) {
-      const rows = readFileSync(`${traceDir}/${name}`, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => l.trim().split(/\s+/).map(Number));
-      const trace = { time: rows.map((r) => r[0]!), bw: rows.map((r) => r[1]!) };
-      const log = readFileSync(
-        sharedData('reference', 'pensieve-sim-hsdpa-3g', `log_sim_mpc_${name}`),
-        'utf8',
-      )
-        .trim()
-        .split('\n')
-        .map((l) => l.split('\t').map(Number));
-      const got = pensieveSession(algo, trace, sizes);
-      expect(log.length).toBe(48);
-      for (let k = 0; k < 48; k++) {
-        if (got.kbps[k] !== log[k]![1]) mismatches++;
-        maxRewardError = Math.max(maxRewardError, Math.abs(got.reward[k]! - log[k]![6]!));
-      }
-      traces++;
+    for (const row of rows) {
+      expect(row.chunks, row.trace).toBe(48);
+      mismatches += row.chunks - row.bitrateMatches;
+      maxRewardError = Math.max(maxRewardError, row.maxRewardError);
     }
-    expect(traces).toBe(86);
     expect(mismatches).toBe(0);
     expect(maxRewardError).toBeLessThan(1e-6);
   });

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { qoeTable, segmentQoe } from '../../src/abr/mpc.js';
 import {
@@ -14,6 +15,10 @@ import {
 } from '../../src/abr/optimal.js';
 import type { AbrContext } from '../../src/abr/types.js';
 import { AbrkitError } from '../../src/core/errors.js';
+import { loadTracesSync } from '../../src/sim/load-trace.js';
+import { loadVideo } from '../../src/sim/load-video.js';
+import { PensieveModel } from '../../src/sim/network/pensieve.js';
+import type { NetworkTrace } from '../../src/traces/model.js';
 import type { VideoDescription } from '../../src/videos/model.js';
 import { hasSharedData, sharedData } from '../support/shared-data.js';
 
@@ -305,84 +310,39 @@ describe('optimal (replay algorithm)', () => {
 });
 
 /**
- * Pensieve's network model (test/fixed_env.py) as an oracle: bytes/s of slot i = bw[i] * 1e6 / 8 * 0.95, the
- * trace loops with period time[last] (time[0] = 0 in these traces), +80 ms RTT per chunk that does not advance
- * the trace clock, so the trace position of segment k's start is `startMs - 80 k`. Prefix sums instead of the
- * slot walk: equal up to float rounding.
+ * The simulator's Pensieve network model (src/sim/network/pensieve.ts, test/fixed_env.py) as the planner's
+ * oracle. Its oracle runs on the trace clock, which lags the session clock by the 80 ms RTT of each earlier
+ * download (the RTT does not advance the trace), so segment k starting at session time t starts at trace time
+ * t - 80 k (the binding src/sim/optimal-plan.ts makes for `simulateSession({ algorithm: 'optimal' })`).
  */
-function pensieveOracle(time: number[], bw: number[]): DownloadOracle {
-  const m = time.length;
-  const cum = new Float64Array(m);
-  for (let i = 1; i < m; i++) cum[i] = cum[i - 1]! + ((bw[i]! * 1e6) / 8) * 0.95 * (time[i]! - time[i - 1]!);
-  const period = time[m - 1]!;
-  const slotOf = (tau: number): number => {
-    let lo = 1;
-    let hi = m - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (time[mid]! < tau) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const rate = (i: number): number => ((bw[i]! * 1e6) / 8) * 0.95;
-  return (startMs, sizeBytes, k) => {
-    const tau = (startMs - 80 * k) / 1000;
-    const cycles = Math.floor(tau / period);
-    const local = tau - cycles * period;
-    const i0 = slotOf(local);
-    const target = cum[i0 - 1]! + rate(i0) * (local - time[i0 - 1]!) + sizeBytes;
-    const wraps = Math.floor(target / cum[m - 1]!);
-    const rest = target - wraps * cum[m - 1]!;
-    let lo = 1;
-    let hi = m - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cum[mid]! < rest) lo = mid + 1;
-      else hi = mid;
-    }
-    const end = (cycles + wraps) * period + time[lo - 1]! + (rest - cum[lo - 1]!) / rate(lo);
-    return (end - tau) * 1000 + 80;
-  };
+function pensieveOracle(trace: NetworkTrace): DownloadOracle {
+  const oracle = new PensieveModel(trace).oracle();
+  return (startMs, sizeBytes, k) => oracle.downloadMs(startMs - oracle.nonAdvancingMs * k, sizeBytes);
 }
 
 describe.skipIf(!hasSharedData)('optimal on Pensieve’s setting (../shared/data)', () => {
-  it('replays robustMPC’s reference decisions to its logged rewards and beats them', () => {
-    const kbps = [300, 750, 1200, 1850, 2850, 4300];
-    const dir = sharedData('videos', 'pensieve-envivio');
-    const cols = kbps.map((_, r) =>
-      readFileSync(`${dir}/video_size_${r}`, 'utf8').trim().split('\n').map(Number),
-    );
-    const video: VideoDescription = {
-      name: 'pensieve-envivio',
-      segmentDurationMs: 4000,
-      renditions: kbps.map((bitrateKbps, index) => ({ index, bitrateKbps })),
-      segmentSizesBytes: cols[0]!.map((_, k) => cols.map((c) => c[k]!)),
-      playableSegmentCount: 48,
-    };
-    const traceDir = sharedData('traces', 'hsdpa-norway-3g-cooked');
-    for (const name of readdirSync(traceDir).sort().slice(0, 3)) {
-      const rows = readFileSync(`${traceDir}/${name}`, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => l.trim().split(/\s+/).map(Number));
+  it('replays robustMPC’s reference decisions to its logged rewards and beats them', async () => {
+    const video = await loadVideo(sharedData('videos', 'pensieve-envivio'), { playableSegmentCount: 48 });
+    const kbps = video.renditions.map((r) => r.bitrateKbps);
+    expect(kbps).toEqual([300, 750, 1200, 1850, 2850, 4300]);
+    const traces = loadTracesSync([sharedData('traces', 'hsdpa-norway-3g-cooked')], 'pensieve').slice(0, 3);
+    expect(traces).toHaveLength(3);
+    for (const trace of traces) {
       const problem: OptimalProblem = {
         video,
-        downloadMs: pensieveOracle(
-          rows.map((r) => r[0]!),
-          rows.map((r) => r[1]!),
-        ),
+        downloadMs: pensieveOracle(trace),
         waitMs: steppedWait(60000, 500),
         firstRenditionIndex: 1,
         previousRenditionIndex: 1,
       };
       const log = readFileSync(
-        sharedData('reference', 'pensieve-sim-hsdpa-3g', `log_sim_mpc_${name}`),
+        sharedData('reference', 'pensieve-sim-hsdpa-3g', `log_sim_mpc_${basename(trace.name)}`),
         'utf8',
       )
         .trim()
         .split('\n')
         .map((l) => l.split('\t').map(Number));
+      expect(log).toHaveLength(48);
       const mpcPlan = log.map((row) => kbps.indexOf(row[1]!));
       const replay = simulatePlan(problem, mpcPlan);
       for (let k = 0; k < 48; k++) expect(replay.perSegmentQoe[k]!).toBeCloseTo(log[k]![6]!, 6);
