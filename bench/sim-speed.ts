@@ -20,8 +20,8 @@
  *   per session (the rest of ms/session is the simulator). Under the pensieve model segment 0 is forced
  *   (index 1), so 47 decisions a session.
  * - optimal: `simulateSession({ algorithm: 'optimal' })` (plans on the whole trace, then replays the plan
- *   through the session) on the first OPTIMAL_TRACES traces at the planner's default 100 ms cells and at
- *   200 ms, with the mean QoE the coarser cells give up; under the sabre model on one trace at 1 s cells only
+ *   through the session) on the first OPTIMAL_TRACES traces at the simulator's default 200 ms cells and at
+ *   100 ms, with the mean QoE the finer cells gain; under the sabre model on one trace at 1 s cells only
  *   (it is far slower there).
  * The machine is shared: read the numbers as an order of magnitude, and compare lines of one run.
  */
@@ -33,6 +33,7 @@ import type { AbrAlgorithm, AbrOptions } from '../src/abr/types.js';
 import { loadTracesSync } from '../src/sim/load-trace.js';
 import { loadVideo } from '../src/sim/load-video.js';
 import type { NetworkModelName } from '../src/sim/network/types.js';
+import { DEFAULT_OPTIMAL_RESOLUTION_MS } from '../src/sim/optimal-plan.js';
 import { simulateSession } from '../src/sim/simulate.js';
 import type { NetworkTrace, TracePeriod } from '../src/traces/model.js';
 import type { VideoDescription } from '../src/videos/model.js';
@@ -110,7 +111,7 @@ async function pensieveSetting(): Promise<Setting> {
     video,
     traces,
     options: { 'robust-mpc': PENSIEVE_ROBUST_MPC_OPTIONS },
-    optimal: [{ traceCount: OPTIMAL_TRACES }, { traceCount: OPTIMAL_TRACES, options: { resolutionMs: 200 } }],
+    optimal: [{ traceCount: OPTIMAL_TRACES }, { traceCount: OPTIMAL_TRACES, options: { resolutionMs: 100 } }],
   };
 }
 
@@ -285,7 +286,7 @@ function runOptimal(setting: Setting, variant: OptimalVariant): void {
   console.log(
     `${'optimal'.padEnd(14)} ${fmt(1000 / meanMs, 2, 10)} ${fmt(meanMs, 1, 10)}   ` +
       `mean ${(meanMs / 1000).toFixed(3)} s, max ${(maxMs / 1000).toFixed(3)} s per session (plan + replay, ` +
-      `${typeof resolution === 'number' ? `${resolution} ms` : 'default 100 ms'} cells) on the first ${subset.length} traces, ` +
+      `${typeof resolution === 'number' ? `${resolution} ms` : `default ${DEFAULT_OPTIMAL_RESOLUTION_MS} ms`} cells) on the first ${subset.length} traces, ` +
       `mean QoE ${(qoe / Math.max(1, subset.length)).toFixed(2)}` +
       (setting.network === 'pensieve'
         ? `   ${maxMs / 1000 < OPTIMAL_TARGET_S ? 'meets' : 'MISSES'} < ${OPTIMAL_TARGET_S} s/session`
