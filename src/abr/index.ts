@@ -50,3 +50,13 @@ export {
   steppedWait,
   type DownloadOracle,
 } from './optimal.js';
+export {
+  ScenarioMpc,
+  createScenarioMpc,
+  scenarioMpcInfo,
+  SCENARIO_MPC_NAME,
+  SCENARIO_MPC_OPTION_SPECS,
+  resolveScenarioMpcConfig,
+} from './scenario-mpc.js';
+export { TransmissionPredictor } from './scenario-mpc-predictor.js';
+export { ScenarioPlanner } from './scenario-mpc-search.js';

@@ -15,6 +15,7 @@ import { dynamicDashInfo, dynamicInfo } from './dynamic.js';
 import { mpcInfo } from './mpc.js';
 import { robustMpcInfo } from './robust-mpc.js';
 import { optimalInfo } from './optimal.js';
+import { scenarioMpcInfo } from './scenario-mpc.js';
 
 /** The algorithm a session uses when none is named. */
 export const DEFAULT_ALGORITHM = 'bola-e';
@@ -29,6 +30,7 @@ export const BUILTIN_ALGORITHMS: readonly AbrAlgorithmInfo[] = [
   dynamicDashInfo,
   mpcInfo,
   robustMpcInfo,
+  scenarioMpcInfo,
   optimalInfo,
 ];
 

@@ -1,0 +1,300 @@
+/**
+ * scenario-mpc: abrkit's own algorithm. Model predictive control over throughput scenarios drawn from the
+ * predictor's own recent errors, with a transmission-time model that uses each segment's size and latency,
+ * and a value for the buffer left at the end of the horizon.
+ *
+ * Builds on:
+ * - X. Yin, A. Jindal, V. Sekar, B. Sinopoli, "A Control-Theoretic Approach for Dynamic Adaptive Video
+ *   Streaming over HTTP", ACM SIGCOMM 2015: MPC over a short horizon with exact segment sizes; robustMPC's
+ *   discount by the largest recent error is what this replaces.
+ * - F. Y. Yan et al., "Learning in situ: a randomized experiment in video streaming", USENIX NSDI 2020
+ *   (Puffer / Fugu): predict each segment's *transmission time* from its size (here latency + size / transfer
+ *   throughput) and plan over the predicted *distribution* rather than a point estimate (Fugu's stochastic
+ *   MPC); here the distribution is the empirical quantiles of the recent observed/predicted ratios.
+ * - K. Spiteri, R. Urgaonkar, R. Sitaraman, "BOLA", IEEE INFOCOM 2016: the value of buffer as a state to
+ *   protect, here a capped terminal value of the buffer at the horizon's end.
+ * - H. Mao, R. Netravali, M. Alizadeh, "Neural Adaptive Video Streaming with Pensieve", SIGCOMM 2017: the
+ *   QoE_lin objective and the robustMPC baseline conventions (see ANCHORS.md).
+ *
+ * Per decision: K throughput scenarios = harmonic mean of the last transfer throughputs times the K
+ * quantiles of recent `observed / predicted` ratios; download time of segment k at rendition r in scenario
+ * s = latency + 8 · size(k, r) / throughput_s (exact sizes from `ctx.segmentSizeBytes`, else the nominal
+ * bitrate); plans `(a, b, c, c, ...)` over `horizon` segments (scenario-mpc-search.ts) scored by
+ * QoE_lin-style utility − rebuffer − switch penalties + `v · min(buffer_end, cap)`, mixed as
+ * `(1 − risk) · mean + risk · worst` over the scenarios. The buffer value `v` is `bufferValuePerS` scaled
+ * by the path's volatility (median |log error| / `volatilityRef`, squared, at most 1): a volatile path
+ * (3G outages) banks buffer, a steady one spends it on bitrate. `shouldAbandon` re-fetches lower when the
+ * download in flight would outlast the buffer (the emergency rule of hls.js and of Sabre / dash.js's
+ * abandonment, K. Spiteri, R. Sitaraman, D. Sparacio, "From Theory to Practice", ACM MMSys 2018).
+ * Pure: state comes from `onDownloaded`, cleared by `reset`. Why and how well: docs/own-algorithm.md.
+ */
+import type { DownloadProgress, DownloadSample, Rendition } from '../core/types.js';
+import { DEFAULT_REBUFFER_PENALTY_PER_S, qoeTable, type QoeModelName, type QoeTable } from './mpc.js';
+import { num, resolveOptions, str } from './options.js';
+import { TransmissionPredictor } from './scenario-mpc-predictor.js';
+import { ScenarioPlanner } from './scenario-mpc-search.js';
+import type {
+  AbrAlgorithm,
+  AbrAlgorithmInfo,
+  AbrContext,
+  AbrDecision,
+  AbrOptionSpec,
+  AbrOptions,
+} from './types.js';
+
+export const SCENARIO_MPC_NAME = 'scenario-mpc';
+
+/** Transfer time before a download's own throughput is trusted for abandonment, ms. */
+const MIN_ABANDON_TRANSFER_MS = 300;
+/** Abandon to the lowest rendition when it stalls too but finishes in under this share of the rest, ratio. */
+const ABANDON_GAIN = 0.5;
+
+/** Options of scenario-mpc. Defaults were chosen on the TRAIN split only (docs/own-algorithm.md). */
+export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
+  { name: 'horizon', type: 'integer', default: 5, min: 1, max: 8, description: 'Segments looked ahead.' },
+  {
+    name: 'window',
+    type: 'integer',
+    default: 1,
+    min: 1,
+    max: 50,
+    description: 'Transfer-throughput samples in the harmonic mean (and latencies in their mean).',
+  },
+  {
+    name: 'errorWindow',
+    type: 'integer',
+    default: 20,
+    min: 1,
+    max: 200,
+    description: 'Recent prediction errors whose quantiles make the scenarios.',
+  },
+  {
+    name: 'scenarios',
+    type: 'integer',
+    default: 3,
+    min: 1,
+    max: 16,
+    description: 'Throughput scenarios (quantiles of the error distribution) each plan is scored under.',
+  },
+  {
+    name: 'riskAversion',
+    type: 'number',
+    default: 0.5,
+    min: 0,
+    max: 1,
+    description: 'Weight of the worst scenario against the mean of all scenarios.',
+  },
+  {
+    name: 'bufferValuePerS',
+    type: 'number',
+    default: 1.5,
+    min: 0,
+    description: 'QoE credited per second of buffer left at the end of the horizon (up to the cap).',
+  },
+  {
+    name: 'bufferValueCapMs',
+    type: 'number',
+    default: 45_000,
+    min: 0,
+    description: 'Buffer beyond this earns no terminal value, ms (also capped by the buffer target).',
+  },
+  {
+    name: 'volatilityRef',
+    type: 'number',
+    default: 0.1,
+    min: 0,
+    description:
+      'Median |ln(observed/predicted)| at which the full buffer value applies; steadier paths get less. 0: always full.',
+  },
+  {
+    name: 'qoe',
+    type: 'string',
+    default: 'lin',
+    choices: ['lin', 'log', 'hd'],
+    description: 'QoE objective (Pensieve Table 1); hd needs 6 renditions.',
+  },
+  {
+    name: 'rebufferPenalty',
+    type: 'number',
+    default: -1,
+    min: -1,
+    description: 'Penalty per second of rebuffering; -1: the QoE model’s (lin 4.3, log 2.66, hd 8).',
+  },
+  { name: 'smoothPenalty', type: 'number', default: 1, min: 0, description: 'Weight of |q(R) - q(R_prev)|.' },
+];
+
+/** Resolved configuration of scenario-mpc. */
+export interface ScenarioMpcConfig {
+  readonly horizon: number;
+  readonly window: number;
+  readonly errorWindow: number;
+  readonly scenarios: number;
+  readonly riskAversion: number;
+  readonly bufferValuePerS: number;
+  readonly bufferValueCapMs: number;
+  readonly volatilityRef: number;
+  readonly qoeModel: QoeModelName;
+  readonly rebufferPenaltyPerS: number;
+  readonly smoothPenalty: number;
+}
+
+/** Checks `options` (AbrkitError 'ABR_BAD_OPTION' when wrong) and fills in the defaults. */
+export function resolveScenarioMpcConfig(options?: AbrOptions): ScenarioMpcConfig {
+  const o = resolveOptions(SCENARIO_MPC_NAME, SCENARIO_MPC_OPTION_SPECS, options);
+  const qoeModel = str(o, 'qoe') as QoeModelName;
+  const rebuffer = num(o, 'rebufferPenalty');
+  return {
+    horizon: num(o, 'horizon'),
+    window: num(o, 'window'),
+    errorWindow: num(o, 'errorWindow'),
+    scenarios: num(o, 'scenarios'),
+    riskAversion: num(o, 'riskAversion'),
+    bufferValuePerS: num(o, 'bufferValuePerS'),
+    bufferValueCapMs: num(o, 'bufferValueCapMs'),
+    volatilityRef: num(o, 'volatilityRef'),
+    qoeModel,
+    rebufferPenaltyPerS: rebuffer < 0 ? DEFAULT_REBUFFER_PENALTY_PER_S[qoeModel] : rebuffer,
+    smoothPenalty: num(o, 'smoothPenalty'),
+  };
+}
+
+/** The scenario-mpc algorithm; see the file header. */
+export class ScenarioMpc implements AbrAlgorithm {
+  readonly name = SCENARIO_MPC_NAME;
+  readonly predictor: TransmissionPredictor;
+  private readonly multipliers: Float64Array;
+  private planner: ScenarioPlanner | null = null;
+  private table: QoeTable | null = null;
+  private tableFor: readonly Rendition[] | null = null;
+
+  constructor(readonly config: ScenarioMpcConfig) {
+    this.predictor = new TransmissionPredictor(config.window, config.errorWindow);
+    this.multipliers = new Float64Array(config.scenarios);
+  }
+
+  choose(ctx: AbrContext): AbrDecision {
+    const n = ctx.renditions.length;
+    const choices = Math.max(1, Math.min(n, ctx.maxRenditionIndex + 1));
+    const k = ctx.segmentIndex;
+    const cfg = this.config;
+    const left = ctx.segmentCount - k;
+    const horizon = Math.max(1, Math.min(cfg.horizon, Number.isFinite(left) ? left : cfg.horizon));
+    if (this.planner?.renditionCount !== n) {
+      this.planner = new ScenarioPlanner(cfg.horizon, n, cfg.scenarios);
+    }
+    if (this.tableFor !== ctx.renditions || this.table === null) {
+      this.table = qoeTable(ctx.renditions, {
+        model: cfg.qoeModel,
+        rebufferPenaltyPerS: cfg.rebufferPenaltyPerS,
+        smoothPenalty: cfg.smoothPenalty,
+      });
+      this.tableFor = ctx.renditions;
+    }
+    const measured = this.predictor.throughputKbps();
+    const throughputKbps = Math.max(1e-3, measured ?? ctx.throughput.throughputKbps);
+    const latencyMs = this.predictor.latencyMs() ?? ctx.latencyMs ?? 0;
+    this.predictor.scenarioMultipliers(this.multipliers);
+    const planner = this.planner;
+    const maxH = planner.maxHorizon;
+    for (let s = 0; s < cfg.scenarios; s++) {
+      const kbps = throughputKbps * (this.multipliers[s] ?? 1);
+      for (let pos = 0; pos < horizon; pos++) {
+        const base = (s * maxH + pos) * n;
+        for (let r = 0; r < choices; r++) {
+          const size =
+            ctx.segmentSizeBytes(k + pos, r) ??
+            ((ctx.renditions[r]?.bitrateKbps ?? 0) * ctx.segmentDurationMs) / 8;
+          planner.downloadS[base + r] = (latencyMs + (size * 8) / kbps) / 1000;
+        }
+      }
+    }
+    const bufferMaxS = Math.max(ctx.bufferTargetMs, ctx.segmentDurationMs) / 1000;
+    const best = planner.run({
+      qoe: this.table,
+      horizon,
+      choices,
+      scenarios: cfg.scenarios,
+      bufferS: ctx.bufferLevelMs / 1000,
+      segmentS: ctx.segmentDurationMs / 1000,
+      lastRendition: ctx.lastRenditionIndex === null ? null : Math.min(ctx.lastRenditionIndex, n - 1),
+      riskAversion: cfg.riskAversion,
+      // buffer left when the video ends is worth nothing
+      bufferValuePerS: k + horizon >= ctx.segmentCount ? 0 : this.bufferValuePerS(),
+      bufferValueCapS: Math.min(cfg.bufferValueCapMs / 1000, bufferMaxS),
+      bufferMaxS,
+    });
+    return {
+      renditionIndex: best,
+      reason:
+        `${this.name}: best of ${planner.planCount} plans x ${cfg.scenarios} scenarios over ${horizon} segments, ` +
+        `throughput ${Math.round(throughputKbps)} kbps${measured === null ? ' (estimator default)' : ''}, ` +
+        `scenario x${(this.multipliers[0] ?? 1).toFixed(2)}..x${(this.multipliers[cfg.scenarios - 1] ?? 1).toFixed(2)}, ` +
+        `score ${planner.bestScore.toFixed(3)}`,
+    };
+  }
+
+  /**
+   * Terminal value of buffer, QoE per s: the configured value scaled by how volatile the path has been
+   * (the median absolute log prediction error over `volatilityRef`, at most 1), so a steady path does not
+   * hoard buffer it will not need and a volatile one (outages) banks it.
+   */
+  private bufferValuePerS(): number {
+    const ref = this.config.volatilityRef;
+    if (!(ref > 0)) return this.config.bufferValuePerS;
+    const x = Math.min(1, this.predictor.medianAbsLogError() / ref);
+    return this.config.bufferValuePerS * x * x;
+  }
+
+  /**
+   * Emergency abandonment: when the download in flight, at the throughput it is getting now, would finish
+   * after the buffer runs dry, re-fetch the segment at the highest lower rendition that would arrive in time
+   * (or the lowest, if even that stalls but sooner). Never in the first `MIN_ABANDON_TRANSFER_MS` of transfer.
+   */
+  shouldAbandon(progress: DownloadProgress, ctx: AbrContext): number | null {
+    const current = progress.renditionIndex;
+    if (current <= 0 || progress.firstByteMs === null || progress.totalBytes === null) return null;
+    const transferMs = progress.nowMs - progress.firstByteMs;
+    if (transferMs < MIN_ABANDON_TRANSFER_MS) return null;
+    const kbps = Math.max((progress.loadedBytes * 8) / transferMs, 1e-3);
+    const remainingMs = ((progress.totalBytes - progress.loadedBytes) * 8) / kbps;
+    const bufferMs = ctx.bufferLevelMs;
+    if (remainingMs <= bufferMs) return null;
+    const latencyMs = this.predictor.latencyMs() ?? ctx.latencyMs ?? 0;
+    const k = progress.segmentIndex;
+    for (let r = Math.min(current, ctx.maxRenditionIndex + 1) - 1; r >= 0; r--) {
+      const size =
+        ctx.segmentSizeBytes(k, r) ?? ((ctx.renditions[r]?.bitrateKbps ?? 0) * ctx.segmentDurationMs) / 8;
+      const ms = latencyMs + (size * 8) / kbps;
+      if (ms < bufferMs || (r === 0 && ms < ABANDON_GAIN * remainingMs)) return r;
+    }
+    return null;
+  }
+
+  onDownloaded(sample: DownloadSample): void {
+    this.predictor.addSample(
+      sample.sizeBytes,
+      sample.firstByteMs - sample.startMs,
+      sample.endMs - sample.firstByteMs,
+    );
+  }
+
+  reset(): void {
+    this.predictor.reset();
+  }
+}
+
+/** Creates scenario-mpc. Options: {@link SCENARIO_MPC_OPTION_SPECS}; bad ones throw AbrkitError. */
+export function createScenarioMpc(options?: AbrOptions): AbrAlgorithm {
+  return new ScenarioMpc(resolveScenarioMpcConfig(options));
+}
+
+/** Registry entry for scenario-mpc (to be registered by src/abr/registry.ts). */
+export const scenarioMpcInfo: AbrAlgorithmInfo = {
+  name: SCENARIO_MPC_NAME,
+  description:
+    'abrkit’s own: MPC over throughput scenarios from the predictor’s recent error quantiles, size- and latency-aware transmission times, terminal buffer value.',
+  citation:
+    'Yin et al., "A Control-Theoretic Approach for Dynamic Adaptive Video Streaming over HTTP", SIGCOMM 2015; Yan et al., "Learning in situ: a randomized experiment in video streaming", NSDI 2020',
+  options: SCENARIO_MPC_OPTION_SPECS,
+  create: createScenarioMpc,
+};

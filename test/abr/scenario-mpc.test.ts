@@ -1,0 +1,350 @@
+import { describe, expect, it } from 'vitest';
+import { qoeTable } from '../../src/abr/mpc.js';
+import { createRobustMpc } from '../../src/abr/robust-mpc.js';
+import {
+  ScenarioMpc,
+  createScenarioMpc,
+  resolveScenarioMpcConfig,
+  scenarioMpcInfo,
+} from '../../src/abr/scenario-mpc.js';
+import { TransmissionPredictor } from '../../src/abr/scenario-mpc-predictor.js';
+import { ScenarioPlanner } from '../../src/abr/scenario-mpc-search.js';
+import type { AbrAlgorithm } from '../../src/abr/types.js';
+import { AbrkitError } from '../../src/core/errors.js';
+import type { DownloadSample } from '../../src/core/types.js';
+import { loadTraceFile } from '../../src/sim/load-trace.js';
+import { loadVideo } from '../../src/sim/load-video.js';
+import { simulateSession } from '../../src/sim/simulate.js';
+import { stepTrace } from '../../src/traces/generators.js';
+import type { VideoDescription } from '../../src/videos/model.js';
+import { BBB_KBPS, PENSIEVE_KBPS, ladder, makeContext, makeProgress } from './context.js';
+import { hasSharedData, sharedData } from '../support/shared-data.js';
+
+/** A finished download of `sizeBytes` at `kbps` after `latencyMs`, starting at `startMs`. */
+function sample(sizeBytes: number, kbps: number, latencyMs = 0, startMs = 0): DownloadSample {
+  const firstByteMs = startMs + latencyMs;
+  return { startMs, firstByteMs, endMs: firstByteMs + (sizeBytes * 8) / kbps, sizeBytes };
+}
+
+/** Feeds `n` downloads of 2 s segments at `kbps` (steady link). */
+function feed(algo: AbrAlgorithm, kbps: number, n: number, latencyMs = 0): void {
+  for (let i = 0; i < n; i++) algo.onDownloaded?.(sample(250_000, kbps, latencyMs), makeContext());
+}
+
+describe('TransmissionPredictor', () => {
+  it('predicts the harmonic mean of transfer throughputs, latency apart', () => {
+    const p = new TransmissionPredictor(2, 10);
+    expect(p.throughputKbps()).toBeNull();
+    expect(p.latencyMs()).toBeNull();
+    p.addSample(100_000, 50, 800); // 1000 kbps
+    p.addSample(100_000, 150, 200); // 4000 kbps
+    expect(p.throughputKbps()).toBeCloseTo(2 / (1 / 1000 + 1 / 4000), 9);
+    expect(p.latencyMs()).toBeCloseTo(100, 9);
+    p.addSample(100_000, 100, 400); // 2000 kbps: the 1000 kbps sample leaves the window of 2
+    expect(p.throughputKbps()).toBeCloseTo(2 / (1 / 4000 + 1 / 2000), 9);
+  });
+
+  it('turns its errors into ascending scenario multipliers that bracket what it saw', () => {
+    const p = new TransmissionPredictor(1, 20);
+    // alternating 1000 / 2000 kbps: with a 1-sample window, errors are x2 and x0.5
+    for (let i = 0; i < 21; i++) p.addSample(125_000, 0, i % 2 === 0 ? 1000 : 500);
+    const m = new Float64Array(4);
+    p.scenarioMultipliers(m);
+    for (let i = 1; i < m.length; i++) expect(m[i]!).toBeGreaterThanOrEqual(m[i - 1]!);
+    expect(m[0]!).toBeCloseTo(0.5, 9);
+    expect(m[3]!).toBeCloseTo(2, 9);
+    expect(p.medianAbsLogError()).toBeCloseTo(Math.log(2), 9);
+  });
+
+  it('is cautious before it has errors, and a steady link earns multipliers near 1', () => {
+    const p = new TransmissionPredictor(1, 20);
+    const m = new Float64Array(5);
+    p.scenarioMultipliers(m);
+    expect(m[0]!).toBeLessThan(1);
+    expect(m[4]!).toBeLessThanOrEqual(1);
+    for (let i = 0; i < 30; i++) p.addSample(125_000, 0, 1000);
+    p.scenarioMultipliers(m);
+    for (const x of m) expect(x).toBeCloseTo(1, 9);
+    expect(p.medianAbsLogError()).toBeCloseTo(0, 9);
+  });
+
+  it('ignores empty or untimed downloads and forgets everything on reset', () => {
+    const p = new TransmissionPredictor();
+    p.addSample(0, 10, 100);
+    p.addSample(1000, 10, 0);
+    expect(p.throughputKbps()).toBeNull();
+    p.addSample(1000, 10, 8);
+    expect(p.count).toBe(1);
+    p.reset();
+    expect(p.count).toBe(0);
+    expect(p.throughputKbps()).toBeNull();
+    expect(p.latencyMs()).toBeNull();
+  });
+
+  it('rejects bad windows', () => {
+    expect(() => new TransmissionPredictor(0)).toThrow(TypeError);
+    expect(() => new TransmissionPredictor(1, 0)).toThrow(TypeError);
+  });
+});
+
+describe('ScenarioPlanner', () => {
+  const q = qoeTable(ladder(...PENSIEVE_KBPS));
+  const base = {
+    qoe: q,
+    horizon: 3,
+    choices: 6,
+    scenarios: 1,
+    bufferS: 10,
+    segmentS: 4,
+    lastRendition: 2,
+    riskAversion: 0,
+    bufferValuePerS: 0,
+    bufferValueCapS: 0,
+    bufferMaxS: 60,
+  };
+
+  it('takes the top rendition when every download is instant', () => {
+    const p = new ScenarioPlanner(5, 6, 2);
+    expect(p.run({ ...base, lastRendition: 5 })).toBe(5);
+    expect(p.planCount).toBe(216);
+  });
+
+  it('steps down when the top renditions would stall', () => {
+    const p = new ScenarioPlanner(5, 6, 1);
+    // 1 s per Mbit of nominal bitrate x 4 s: rendition r takes 4 * kbps / 1000 s
+    for (let pos = 0; pos < 3; pos++)
+      for (let r = 0; r < 6; r++) p.downloadS[p.slot(0, pos, r)] = (4 * PENSIEVE_KBPS[r]!) / 1000;
+    const r = p.run({ ...base, bufferS: 2 });
+    // anything above 1 Mbps takes > 4 s per 4 s segment and stalls at 2 s of buffer
+    expect(r).toBeLessThanOrEqual(2);
+    expect(p.bestScore).toBeGreaterThan(Number.NEGATIVE_INFINITY);
+  });
+
+  it('a risk-averse plan guards against its worst scenario', () => {
+    const p = new ScenarioPlanner(5, 6, 2);
+    // one 4 s segment, 4 s of buffer: instant in scenario 0; at 3822 kbps in scenario 1, where the top
+    // rendition (4300 kbps) takes 4.5 s and stalls 0.5 s (-2.15) while rendition 4 arrives in time.
+    // Mean: top 3.225 > rendition 4's 2.85; worst case: top 2.15 < 2.85.
+    for (let r = 0; r < 6; r++) {
+      p.downloadS[p.slot(0, 0, r)] = 0;
+      p.downloadS[p.slot(1, 0, r)] = (4 * PENSIEVE_KBPS[r]!) / 3822;
+    }
+    const one = { ...base, horizon: 1, scenarios: 2, bufferS: 4, lastRendition: null };
+    expect(p.run({ ...one, riskAversion: 0 })).toBe(5);
+    expect(p.run({ ...one, riskAversion: 1 })).toBe(4);
+  });
+
+  it('values buffer at the end of the horizon', () => {
+    const p = new ScenarioPlanner(5, 6, 1);
+    for (let pos = 0; pos < 3; pos++)
+      for (let r = 0; r < 6; r++) p.downloadS[p.slot(0, pos, r)] = (4 * PENSIEVE_KBPS[r]!) / 2000;
+    const plain = p.run({ ...base });
+    const banking = p.run({ ...base, bufferValuePerS: 2, bufferValueCapS: 40 });
+    expect(banking).toBeLessThan(plain);
+  });
+
+  it('rejects out-of-range runs', () => {
+    const p = new ScenarioPlanner(3, 6, 1);
+    expect(() => p.run({ ...base, horizon: 4 })).toThrow(TypeError);
+    expect(() => p.run({ ...base, choices: 7 })).toThrow(TypeError);
+    expect(() => p.run({ ...base, scenarios: 2 })).toThrow(TypeError);
+    expect(() => new ScenarioPlanner(0, 1, 1)).toThrow(TypeError);
+  });
+});
+
+describe('scenario-mpc', () => {
+  it('goes high on a fast steady link and stays low on a slow one', () => {
+    const fast = createScenarioMpc();
+    feed(fast, 20_000, 10);
+    const hi = fast.choose(
+      makeContext({ bitratesKbps: PENSIEVE_KBPS, bufferLevelMs: 20_000, lastRenditionIndex: 5 }),
+    );
+    expect(hi.renditionIndex).toBe(5);
+    expect(hi.reason).toMatch(/^scenario-mpc: /);
+    const slow = createScenarioMpc();
+    feed(slow, 200, 10); // below the lowest rendition: anything higher stalls
+    const lo = slow.choose(
+      makeContext({ bitratesKbps: PENSIEVE_KBPS, bufferLevelMs: 4000, lastRenditionIndex: 1 }),
+    );
+    expect(lo.renditionIndex).toBe(0);
+  });
+
+  it('accounts for latency: the same throughput with a long time to first byte picks no higher', () => {
+    const pick = (latencyMs: number): number => {
+      const a = createScenarioMpc();
+      feed(a, 2000, 10, latencyMs);
+      return a.choose(
+        makeContext({ bitratesKbps: PENSIEVE_KBPS, bufferLevelMs: 6000, lastRenditionIndex: 2 }),
+      ).renditionIndex;
+    };
+    expect(pick(1500)).toBeLessThan(pick(0));
+  });
+
+  it('uses the exact segment sizes when it has them', () => {
+    const pick = (scale: number): number => {
+      const a = createScenarioMpc();
+      feed(a, 3000, 10);
+      return a.choose(
+        makeContext({
+          bitratesKbps: PENSIEVE_KBPS,
+          segmentDurationMs: 4000,
+          bufferLevelMs: 8000,
+          lastRenditionIndex: 2,
+          segmentSizeBytes: (_s, r) => (scale * PENSIEVE_KBPS[r]! * 4000) / 8,
+        }),
+      ).renditionIndex;
+    };
+    // segments twice their nominal size take twice as long
+    expect(pick(2)).toBeLessThan(pick(1));
+  });
+
+  it('never exceeds ctx.maxRenditionIndex', () => {
+    for (const max of [0, 1, 3, 9]) {
+      const a = createScenarioMpc();
+      feed(a, 1e6, 10);
+      const d = a.choose(
+        makeContext({ bitratesKbps: BBB_KBPS, maxRenditionIndex: max, bufferLevelMs: 20_000 }),
+      );
+      expect(d.renditionIndex).toBe(max);
+    }
+  });
+
+  it('decides from the estimator before any sample, and handles the last segments', () => {
+    const a = createScenarioMpc();
+    const d = a.choose(
+      makeContext({
+        bitratesKbps: PENSIEVE_KBPS,
+        throughputKbps: 100_000,
+        sampleCount: 0,
+        lastRenditionIndex: null,
+        segmentIndex: 0,
+      }),
+    );
+    expect(d.renditionIndex).toBeGreaterThan(0);
+    expect(d.reason).toContain('estimator default');
+    feed(a, 5000, 3);
+    const last = a.choose(
+      makeContext({ bitratesKbps: PENSIEVE_KBPS, segmentIndex: 47, segmentCount: 48, bufferLevelMs: 30_000 }),
+    );
+    expect(last.reason).toContain('over 1 segments');
+  });
+
+  it('is deterministic, and reset() forgets the session', () => {
+    const ctx = makeContext({ bitratesKbps: PENSIEVE_KBPS, bufferLevelMs: 9000, lastRenditionIndex: 2 });
+    const run = (a: AbrAlgorithm): string[] => {
+      const out: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        a.onDownloaded?.(sample(300_000, 800 + ((i * 7919) % 3000), 40), ctx);
+        out.push(`${a.choose(ctx).renditionIndex}`);
+      }
+      return out;
+    };
+    const a = createScenarioMpc();
+    const first = run(a);
+    expect(run(createScenarioMpc())).toEqual(first);
+    a.reset?.();
+    expect(run(a)).toEqual(first);
+    const fresh = createScenarioMpc();
+    const after = createScenarioMpc();
+    feed(after, 50, 10);
+    after.reset?.();
+    expect(after.choose(ctx)).toEqual(fresh.choose(ctx));
+  });
+
+  it('abandons a download that would outlast the buffer, to a rendition that arrives in time', () => {
+    const a = createScenarioMpc();
+    feed(a, 5000, 5);
+    // rendition 5 (4300 kbps x 4 s = 2.15 MB) at 400 kbps: 43 s, with 6 s of buffer
+    const ctx = makeContext({ bitratesKbps: PENSIEVE_KBPS, segmentDurationMs: 4000, bufferLevelMs: 6000 });
+    const total = (4300 * 4000) / 8;
+    const p = makeProgress({ renditionIndex: 5, totalBytes: total, loadedBytes: 50_000, elapsedMs: 1000 });
+    const to = a.shouldAbandon?.(p, ctx);
+    expect(to).not.toBeNull();
+    // the chosen one must fit the 6 s of buffer at 400 kbps: 300 kbps x 4 s = 150 kB takes 3 s
+    expect(to).toBe(0);
+    // the same download with plenty of buffer keeps going
+    expect(a.shouldAbandon?.(p, { ...ctx, bufferLevelMs: 60_000 })).toBeNull();
+    // too early to judge, or unknown size: keep going
+    expect(a.shouldAbandon?.({ ...p, nowMs: p.startMs + 100 }, ctx)).toBeNull();
+    expect(a.shouldAbandon?.({ ...p, totalBytes: null }, ctx)).toBeNull();
+    expect(a.shouldAbandon?.({ ...p, renditionIndex: 0 }, ctx)).toBeNull();
+  });
+
+  it('checks its options', () => {
+    expect(() => createScenarioMpc({ riskAversion: 2 })).toThrow(AbrkitError);
+    expect(() => createScenarioMpc({ nope: 1 })).toThrow(AbrkitError);
+    expect(() => createScenarioMpc({ horizon: 1.5 })).toThrow(AbrkitError);
+    expect(resolveScenarioMpcConfig({ qoe: 'log' }).rebufferPenaltyPerS).toBe(2.66);
+    expect(resolveScenarioMpcConfig({ rebufferPenalty: 10 }).rebufferPenaltyPerS).toBe(10);
+    expect(scenarioMpcInfo.name).toBe('scenario-mpc');
+    expect(scenarioMpcInfo.create()).toBeInstanceOf(ScenarioMpc);
+    for (const spec of scenarioMpcInfo.options) expect(spec.description.length).toBeGreaterThan(0);
+  });
+});
+
+describe('scenario-mpc in simulated sessions', () => {
+  // 60 segments of 3 s on the bbb ladder at nominal sizes; a link at 9 Mbps for 60 s, then 400 kbps for 60 s
+  const video: VideoDescription = {
+    name: 'synthetic-bbb',
+    segmentDurationMs: 3000,
+    renditions: ladder(...BBB_KBPS),
+    segmentSizesBytes: Array.from({ length: 60 }, () => BBB_KBPS.map((kbps) => (kbps * 3000) / 8)),
+  };
+  const trace = stepTrace(
+    [
+      { durationMs: 60_000, bandwidthKbps: 9000 },
+      { durationMs: 60_000, bandwidthKbps: 400 },
+    ],
+    { latencyMs: 50 },
+  );
+
+  it('completes a session in each network model, within the cap', () => {
+    for (const network of ['pensieve', 'sabre', 'abrkit'] as const) {
+      const r = simulateSession({
+        video,
+        trace,
+        algorithm: createScenarioMpc(),
+        network,
+        maxRenditionIndex: 7,
+      });
+      expect(r.records.length).toBeGreaterThanOrEqual(60);
+      for (const rec of r.records) expect(rec.rendition).toBeLessThanOrEqual(7);
+    }
+  });
+
+  it('abandons into the drop where robust-mpc waits a top-rendition segment out', () => {
+    for (const network of ['sabre', 'abrkit'] as const) {
+      const ours = simulateSession({ video, trace, algorithm: createScenarioMpc(), network });
+      const theirs = simulateSession({ video, trace, algorithm: createRobustMpc(), network });
+      // a 6000 kbps x 3 s segment at 400 kbps takes 45 s: far more than a 25-30 s buffer holds
+      expect(ours.summary.rebufferMs).toBeLessThan(theirs.summary.rebufferMs);
+    }
+  });
+});
+
+describe.skipIf(!hasSharedData)('scenario-mpc on the shared traces', () => {
+  it('runs whole sessions under both research network models without going over the ladder', async () => {
+    const envivio = await loadVideo(sharedData('videos', 'pensieve-envivio'), { playableSegmentCount: 48 });
+    const cooked = await loadTraceFile(
+      sharedData('traces', 'hsdpa-norway-3g-cooked', 'report.2010-09-13_1003CEST'),
+      'pensieve',
+    );
+    const ours = simulateSession({
+      video: envivio,
+      trace: cooked,
+      algorithm: createScenarioMpc(),
+      network: 'pensieve',
+    });
+    expect(ours.records).toHaveLength(48);
+    const bbb = await loadVideo(sharedData('videos', 'bbb.json'));
+    const fcc = await loadTraceFile(sharedData('traces', 'fcc-sd', 'trace0150.json'), 'sabre');
+    const a = simulateSession({ video: bbb, trace: fcc, algorithm: createScenarioMpc(), network: 'sabre' });
+    const b = simulateSession({ video: bbb, trace: fcc, algorithm: createRobustMpc(), network: 'sabre' });
+    expect(a.records.length).toBeGreaterThanOrEqual(199);
+    for (const r of a.records) expect(r.rendition).toBeLessThan(10);
+    // this trace loops back from ~9.6 Mbps to ~340 kbps: abandonment keeps the stall far below a
+    // whole top-rendition segment at 340 kbps (~53 s)
+    expect(a.summary.rebufferMs).toBeLessThan(10_000);
+    expect(Number.isFinite(b.summary.totalQoe)).toBe(true);
+  });
+});
