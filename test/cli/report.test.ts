@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from '../../e2e/support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAlgorithms } from '../../src/cli/commands/demo-sim.js';
 import { runCli } from '../../src/cli/main.js';
@@ -85,24 +85,9 @@ describe('abrkit demo-sim report in Chromium', () => {
   });
 
   it('opens without console or page errors, fetches nothing else, and draws every plot', async () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'abrkit-chromium-'));
-    const context = await chromium.launchPersistentContext(tmp, {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      env: { ...process.env, HOME: tmp, XDG_CONFIG_HOME: tmp, XDG_CACHE_HOME: tmp, TMPDIR: tmp },
-    });
+    const browser = await launchBrowser();
     try {
-      const page = await context.newPage();
+      const page = await browser.newPage();
       const problems: string[] = [];
       const requests: string[] = [];
       page.on('console', (m) => {
@@ -141,8 +126,7 @@ describe('abrkit demo-sim report in Chromium', () => {
       expect(counts.bufferLine).toBe(1);
       for (const w of counts.widths) expect(w).toBeGreaterThan(100);
     } finally {
-      await context.close();
-      rmSync(tmp, { recursive: true, force: true });
+      await browser.close();
     }
   }, 120_000);
 });
