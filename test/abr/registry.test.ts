@@ -23,7 +23,7 @@ function catchError(fn: () => unknown): AbrkitError {
 }
 
 describe('registry', () => {
-  it('registers the built-in algorithms by default, with bola-e the default', () => {
+  it('registers the built-in algorithms by default, with bola the default', () => {
     const names = listAlgorithms().map((i) => i.name);
     for (const n of [
       'throughput',
@@ -38,7 +38,7 @@ describe('registry', () => {
     ])
       expect(names).toContain(n);
     expect(names).toContain(DEFAULT_ALGORITHM);
-    expect(DEFAULT_ALGORITHM).toBe('bola-e');
+    expect(DEFAULT_ALGORITHM).toBe('bola');
   });
 
   it('gives every built-in a citation, a description and option defaults that pass their own validation', () => {

@@ -5,6 +5,7 @@ import type { PlayerOptions } from '../../src/player/options.js';
 import { createThroughput } from '../../src/abr/throughput.js';
 import { createBolaE } from '../../src/abr/bola-e.js';
 import { SlidingHarmonicMeanEstimator } from '../../src/estimators/harmonic.js';
+import { DEFAULT_ALGORITHM } from '../../src/abr/registry.js';
 
 describe('resolvePlayerOptions', () => {
   it('fills in the documented defaults', () => {
@@ -116,5 +117,11 @@ describe('createPlayer', () => {
     expect(() => player.attach(null as unknown as HTMLMediaElement)).toThrow(/^video: /);
     expect(() => player.seek(-1)).toThrow(/^positionS: /);
     return expect(player.load('x.m3u8')).rejects.toThrow(/^video: .*attach/);
+  });
+});
+
+describe('the default algorithm', () => {
+  it('is the one the registry and `abrkit algos --json` call the default', () => {
+    expect(PLAYER_DEFAULTS.abr).toBe(DEFAULT_ALGORITHM);
   });
 });
