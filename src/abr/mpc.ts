@@ -327,8 +327,32 @@ export class MpcSearch {
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Options common to `mpc` and `robust-mpc`. */
+/** Option specs MPC shares with the algorithms built on it (scenario-mpc). */
+export const HORIZON_OPTION_SPEC: AbrOptionSpec = {
+  name: 'horizon',
+  type: 'integer',
+  default: 5,
+  min: 1,
+  max: 8,
+  description: 'Segments looked ahead.',
+};
+export const QOE_OBJECTIVE_OPTION_SPEC: AbrOptionSpec = {
+  name: 'qoe',
+  type: 'string',
+  default: 'lin',
+  choices: ['lin', 'log', 'hd'],
+  description: 'QoE objective (Pensieve Table 1); hd needs 6 renditions.',
+};
+export const SMOOTH_PENALTY_OPTION_SPEC: AbrOptionSpec = {
+  name: 'smoothPenalty',
+  type: 'number',
+  default: 1,
+  min: 0,
+  description: 'Weight of |q(R) - q(R_prev)|.',
+};
+
 export const MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
-  { name: 'horizon', type: 'integer', default: 5, min: 1, max: 8, description: 'Segments looked ahead.' },
+  HORIZON_OPTION_SPEC,
   {
     name: 'window',
     type: 'integer',
@@ -337,13 +361,7 @@ export const MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
     max: 50,
     description: 'Throughput samples in the harmonic mean (and errors in the robust max).',
   },
-  {
-    name: 'qoe',
-    type: 'string',
-    default: 'lin',
-    choices: ['lin', 'log', 'hd'],
-    description: 'QoE objective (Pensieve Table 1); hd needs 6 renditions.',
-  },
+  QOE_OBJECTIVE_OPTION_SPEC,
   {
     name: 'rebufferPenalty',
     type: 'number',
@@ -351,7 +369,7 @@ export const MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
     min: 0,
     description: 'Penalty per second of rebuffering; defaults to the QoE model’s (lin 4.3, log 2.66, hd 8).',
   },
-  { name: 'smoothPenalty', type: 'number', default: 1, min: 0, description: 'Weight of |q(R) - q(R_prev)|.' },
+  SMOOTH_PENALTY_OPTION_SPEC,
   {
     name: 'pensieveSizeOffset',
     type: 'boolean',

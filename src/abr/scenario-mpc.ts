@@ -29,7 +29,15 @@
  * Pure: state comes from `onDownloaded`, cleared by `reset`. Why and how well: docs/own-algorithm.md.
  */
 import type { DownloadProgress, DownloadSample, Rendition } from '../core/types.js';
-import { DEFAULT_REBUFFER_PENALTY_PER_S, qoeTable, type QoeModelName, type QoeTable } from './mpc.js';
+import {
+  DEFAULT_REBUFFER_PENALTY_PER_S,
+  HORIZON_OPTION_SPEC,
+  QOE_OBJECTIVE_OPTION_SPEC,
+  SMOOTH_PENALTY_OPTION_SPEC,
+  qoeTable,
+  type QoeModelName,
+  type QoeTable,
+} from './mpc.js';
 import { num, resolveOptions, str } from './options.js';
 import { TransmissionPredictor } from './scenario-mpc-predictor.js';
 import { ScenarioPlanner } from './scenario-mpc-search.js';
@@ -51,7 +59,7 @@ const ABANDON_GAIN = 0.5;
 
 /** Options of scenario-mpc. Defaults were chosen on the TRAIN split only (docs/own-algorithm.md). */
 export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
-  { name: 'horizon', type: 'integer', default: 5, min: 1, max: 8, description: 'Segments looked ahead.' },
+  HORIZON_OPTION_SPEC,
   {
     name: 'window',
     type: 'integer',
@@ -106,13 +114,7 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
     description:
       'Median |ln(observed/predicted)| at which the full buffer value applies; steadier paths get less. 0: always full.',
   },
-  {
-    name: 'qoe',
-    type: 'string',
-    default: 'lin',
-    choices: ['lin', 'log', 'hd'],
-    description: 'QoE objective (Pensieve Table 1); hd needs 6 renditions.',
-  },
+  QOE_OBJECTIVE_OPTION_SPEC,
   {
     name: 'rebufferPenalty',
     type: 'number',
@@ -120,7 +122,7 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
     min: -1,
     description: 'Penalty per second of rebuffering; -1: the QoE model’s (lin 4.3, log 2.66, hd 8).',
   },
-  { name: 'smoothPenalty', type: 'number', default: 1, min: 0, description: 'Weight of |q(R) - q(R_prev)|.' },
+  SMOOTH_PENALTY_OPTION_SPEC,
 ];
 
 /** Resolved configuration of scenario-mpc. */
