@@ -1,7 +1,7 @@
 /**
  * Arithmetic mean of the last N throughput samples: Sabre's `SlidingWindow` moving average
  * (Spiteri, Sitaraman, Sparacio, "From Theory to Practice: Improving Bitrate Adaptation in the DASH
- * Reference Player", MMSys 2018; `-ma sliding -ws 3`), with one window.
+ * Reference Player", MMSys 2018; `-ma sliding -ws 3`), over a single span of samples.
  */
 import type { DownloadSample } from '../core/types.js';
 import {

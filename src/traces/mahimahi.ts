@@ -47,7 +47,7 @@ export function parseMahimahiTrace(
   }
   const lines = textLines(text, source);
   // Windows are built as the lines go; a run of empty windows becomes one zero-bandwidth period, so a long
-  // gap costs one period, not one per empty window.
+  // gap costs one period, not one per empty bin.
   const periods: TracePeriod[] = [];
   let currentBin = 0;
   let currentCount = 0;
@@ -164,7 +164,7 @@ export function writeMahimahiTrace(trace: NetworkTrace): string {
       const within = p.bandwidthKbps > 0 ? (target - bitsBefore) / p.bandwidthKbps : 0;
       atMs = periodStartMs + Math.min(Math.max(within, 0), p.durationMs);
     }
-    // Whole ms, forgiving float noise: a packet due at exactly 3000 ms stays in the (2000, 3000] window.
+    // Whole ms, forgiving float noise: a packet due at exactly 3000 ms stays in the (2000, 3000] bin.
     out.push(Math.min(endMs, Math.max(1, Math.ceil(atMs - 1e-6))));
   }
   out.push(endMs);
