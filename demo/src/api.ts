@@ -1,0 +1,125 @@
+/**
+ * The dev server's HTTP API (demo/server), typed. Every call throws a `DemoApiError` with the server's
+ * `{ error: { code, message } }` when it answers 4xx/5xx. `loadConfig` returns null when there is no API
+ * (a static build served without the plugin): the page then plays unshaped media only.
+ */
+import type { NetworkTrace, VideoDescription } from 'abrkit';
+
+export interface FixtureInfo {
+  readonly name: string;
+  /** Unshaped master playlist, same origin. */
+  readonly masterUrl: string;
+}
+
+export interface TraceInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly source: 'synthetic' | 'shared';
+  readonly description?: string;
+}
+
+export interface DemoConfig {
+  readonly fixtures: readonly FixtureInfo[];
+  readonly traces: readonly TraceInfo[];
+  /** Example fault specs. */
+  readonly faults: readonly string[];
+}
+
+export interface SessionRequest {
+  readonly fixture: string;
+  readonly traceId?: string;
+  readonly trace?: NetworkTrace;
+  readonly faults?: string;
+  readonly seed?: number;
+  readonly loop?: boolean;
+}
+
+export interface ShapedSession {
+  readonly id: string;
+  /** Same-origin path of the shaped master playlist. */
+  readonly masterUrl: string;
+  readonly trace: NetworkTrace;
+}
+
+export class DemoApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DemoApiError';
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit =
+    body === undefined
+      ? { method }
+      : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const response = await fetch(path, init);
+  if (!response.ok) {
+    let code = `HTTP_${response.status}`;
+    let message = `${method} ${path}: HTTP ${response.status}`;
+    try {
+      const payload = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
+      if (typeof payload.error?.code === 'string') code = payload.error.code;
+      if (typeof payload.error?.message === 'string') message = `${method} ${path}: ${payload.error.message}`;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new DemoApiError(response.status, code, message);
+  }
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+function isConfig(value: unknown): value is DemoConfig {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return Array.isArray(v.fixtures) && Array.isArray(v.traces) && Array.isArray(v.faults);
+}
+
+/** The server's config, or null when the page is served without the API. */
+export async function loadConfig(): Promise<DemoConfig | null> {
+  let response: Response;
+  try {
+    response = await fetch('/api/config');
+  } catch {
+    return null;
+  }
+  if (!response.ok) return null;
+  const type = response.headers.get('content-type') ?? '';
+  if (!type.includes('json')) return null;
+  const value: unknown = await response.json();
+  return isConfig(value) ? value : null;
+}
+
+/** Without the API: the bundled fixture if it is served statically at /fixtures/ladder/. */
+export async function probeStaticFixtures(): Promise<FixtureInfo[]> {
+  const masterUrl = '/fixtures/ladder/master.m3u8';
+  try {
+    const response = await fetch(masterUrl, { method: 'GET', cache: 'no-store' });
+    if (!response.ok) return [];
+    const text = await response.text();
+    return text.startsWith('#EXTM3U') ? [{ name: 'ladder', masterUrl }] : [];
+  } catch {
+    return [];
+  }
+}
+
+export function fetchTrace(id: string): Promise<NetworkTrace> {
+  return request<NetworkTrace>('GET', `/api/traces/${encodeURIComponent(id)}`);
+}
+
+export function fetchVideo(fixture: string): Promise<VideoDescription> {
+  return request<VideoDescription>('GET', `/api/fixtures/${encodeURIComponent(fixture)}/video`);
+}
+
+export function createSession(body: SessionRequest): Promise<ShapedSession> {
+  return request<ShapedSession>('POST', '/api/sessions', body);
+}
+
+export async function deleteSession(id: string): Promise<void> {
+  await request<undefined>('DELETE', `/api/sessions/${encodeURIComponent(id)}`);
+}

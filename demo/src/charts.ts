@@ -1,0 +1,217 @@
+/**
+ * The three live charts (uPlot): buffer level, throughput (trace / measured / estimated) and the chosen
+ * bitrate per segment, with stalls drawn as red bands on each and the decision's reason shown on hover.
+ * `update()` redraws from a `LiveSession`; the charts follow their container's width.
+ */
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { LiveSession, Stall } from './state.js';
+
+const STALL_FILL = 'rgba(220, 38, 38, 0.18)';
+const CHART_HEIGHT_PX = 220;
+
+/** Non-null points per chart series, for the test hook. */
+export interface ChartPointCounts {
+  readonly buffer: number;
+  readonly throughputTrace: number;
+  readonly throughputMeasured: number;
+  readonly throughputEstimate: number;
+  readonly bitrate: number;
+}
+
+function stallBands(getStalls: () => readonly Stall[], getNowS: () => number): (u: uPlot) => void {
+  return (u) => {
+    const stalls = getStalls();
+    if (stalls.length === 0) return;
+    const { ctx } = u;
+    ctx.save();
+    ctx.fillStyle = STALL_FILL;
+    for (const stall of stalls) {
+      const x0 = u.valToPos(stall.startS, 'x', true);
+      const x1 = u.valToPos(stall.endS ?? getNowS(), 'x', true);
+      const left = Math.max(u.bbox.left, Math.min(x0, x1));
+      const right = Math.min(u.bbox.left + u.bbox.width, Math.max(x0, x1, x0 + 2));
+      if (right > left) ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
+    }
+    ctx.restore();
+  };
+}
+
+function axes(yLabel: string): uPlot.Axis[] {
+  return [
+    { label: 'time since start (s)', labelSize: 20 },
+    { label: yLabel, labelSize: 20, size: 55 },
+  ];
+}
+
+function countNonNull(values: ArrayLike<number | null | undefined> | undefined): number {
+  let n = 0;
+  for (let i = 0; i < (values?.length ?? 0); i++) if (typeof values?.[i] === 'number') n++;
+  return n;
+}
+
+export class LiveCharts {
+  private readonly buffer: uPlot;
+  private readonly throughput: uPlot;
+  private readonly bitrate: uPlot;
+  private session: LiveSession | null = null;
+  private nowS = 0;
+  private readonly observer: ResizeObserver;
+
+  constructor(
+    containers: { buffer: HTMLElement; throughput: HTMLElement; bitrate: HTMLElement },
+    private readonly onHoverDecision: (text: string | null) => void,
+  ) {
+    const stalls = (): readonly Stall[] => this.session?.stalls ?? [];
+    const now = (): number => this.nowS;
+    const drawStalls = stallBands(stalls, now);
+    const base = (el: HTMLElement): Pick<uPlot.Options, 'width' | 'height' | 'scales'> => ({
+      width: Math.max(200, el.clientWidth),
+      height: CHART_HEIGHT_PX,
+      scales: { x: { time: false } },
+    });
+    const stepped = uPlot.paths.stepped?.({ align: 1 });
+
+    this.buffer = new uPlot(
+      {
+        ...base(containers.buffer),
+        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(4, max * 1.1)] } },
+        series: [
+          { label: 't (s)' },
+          { label: 'buffer (s)', stroke: '#2563eb', width: 2, fill: 'rgba(37, 99, 235, 0.08)' },
+        ],
+        axes: axes('buffer (s)'),
+        hooks: { drawAxes: [drawStalls] },
+      },
+      [[], []],
+      containers.buffer,
+    );
+
+    this.throughput = new uPlot(
+      {
+        ...base(containers.throughput),
+        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(500, max * 1.1)] } },
+        series: [
+          { label: 't (s)' },
+          {
+            label: 'trace (kbps)',
+            stroke: '#6b7280',
+            width: 2,
+            dash: [6, 4],
+            spanGaps: true,
+            ...(stepped ? { paths: stepped } : {}),
+            points: { show: false },
+          },
+          {
+            label: 'measured (kbps)',
+            stroke: '#16a34a',
+            width: 0,
+            paths: () => null,
+            points: { show: true, size: 7, fill: '#16a34a' },
+          },
+          { label: 'estimate (kbps)', stroke: '#2563eb', width: 2, spanGaps: true },
+        ],
+        axes: axes('throughput (kbps)'),
+        hooks: { drawAxes: [drawStalls] },
+      },
+      [[], [], [], []],
+      containers.throughput,
+    );
+
+    this.bitrate = new uPlot(
+      {
+        ...base(containers.bitrate),
+        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(200, max * 1.15)] } },
+        series: [
+          { label: 't (s)' },
+          {
+            label: 'bitrate (kbps)',
+            stroke: '#9333ea',
+            width: 2,
+            ...(stepped ? { paths: stepped } : {}),
+            points: { show: true, size: 6, fill: '#9333ea' },
+          },
+        ],
+        axes: axes('bitrate (kbps)'),
+        hooks: {
+          drawAxes: [drawStalls],
+          setCursor: [
+            (u) => {
+              const idx = u.cursor.idx;
+              const d = idx === null || idx === undefined ? undefined : this.session?.decisions[idx];
+              this.onHoverDecision(
+                d
+                  ? `Segment ${d.segmentIndex} at ${Math.round(d.bitrateKbps)} kbps (t = ${d.tS.toFixed(1)} s, buffer ${(d.bufferLevelMs / 1000).toFixed(1)} s, estimate ${Math.round(d.estimateKbps)} kbps): ${d.reason}`
+                  : null,
+              );
+            },
+          ],
+        },
+      },
+      [[], []],
+      containers.bitrate,
+    );
+
+    const pairs: [uPlot, HTMLElement][] = [
+      [this.buffer, containers.buffer],
+      [this.throughput, containers.throughput],
+      [this.bitrate, containers.bitrate],
+    ];
+    this.observer = new ResizeObserver(() => {
+      for (const [chart, el] of pairs) {
+        const width = Math.max(200, el.clientWidth);
+        if (width !== chart.width) chart.setSize({ width, height: CHART_HEIGHT_PX });
+      }
+    });
+    for (const [, el] of pairs) this.observer.observe(el);
+  }
+
+  /** Redraws every chart from `session` as of `nowS` (seconds since its start). */
+  update(session: LiveSession | null, nowS: number): void {
+    this.session = session;
+    this.nowS = nowS;
+    if (!session) {
+      this.buffer.setData([[], []]);
+      this.throughput.setData([[], [], [], []]);
+      this.bitrate.setData([[], []]);
+      return;
+    }
+    this.buffer.setData([session.bufferTS, session.bufferLevelS]);
+    const trace = session.traceSteps(Math.max(nowS, 1));
+    const estimateTS = session.decisions.map((d) => d.tS);
+    const estimateKbps = session.decisions.map((d) => d.estimateKbps);
+    this.throughput.setData(
+      uPlot.join([
+        [trace.tS, trace.kbps],
+        [session.measuredTS, session.measuredKbps],
+        [estimateTS, estimateKbps],
+      ]),
+    );
+    this.bitrate.setData([estimateTS, session.decisions.map((d) => d.bitrateKbps)]);
+  }
+
+  pointCounts(): ChartPointCounts {
+    const t = this.throughput.data;
+    return {
+      buffer: countNonNull(this.buffer.data[1]),
+      throughputTrace: countNonNull(t[1]),
+      throughputMeasured: countNonNull(t[2]),
+      throughputEstimate: countNonNull(t[3]),
+      bitrate: countNonNull(this.bitrate.data[1]),
+    };
+  }
+
+  /** The bitrate series as drawn, kbps. */
+  bitrateSeries(): number[] {
+    return Array.from(this.bitrate.data[1] ?? ([] as number[])).filter(
+      (v): v is number => typeof v === 'number',
+    );
+  }
+
+  destroy(): void {
+    this.observer.disconnect();
+    this.buffer.destroy();
+    this.throughput.destroy();
+    this.bitrate.destroy();
+  }
+}

@@ -1,0 +1,367 @@
+/**
+ * The demo page (demo/, issue 7) in Debian chromium, served by the real Vite config (vite.config.ts, with the
+ * demo server plugin): under the `step-down` trace with the throughput rule, the charts fill in, the bitrate
+ * chart shows a downswitch after the step, hovering it shows the decision's reason, the simulator comparison
+ * fills in next to the live session, nothing is logged as an error, and the page fits a 390 px screen.
+ * Screenshots go to out/artifacts/demo.png and demo-390.png. Then `vite build` + `vite preview`: the static
+ * build loads and plays.
+ */
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { build, createServer, preview } from 'vite';
+import type { PreviewServer, ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAlgorithms } from '../src/index.js';
+import type {} from '../demo/src/hook.js'; // window.__abrkitDemo's type
+import { launchBrowser, type LaunchedBrowser } from './support/browser.js';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CONFIG_FILE = join(REPO, 'vite.config.ts');
+const ARTIFACTS = join(REPO, 'out', 'artifacts');
+/** When the step-down trace drops from 4000 to 400 kbps (demo/server's catalog), s. */
+const STEP_AT_S = 12;
+
+function baseUrl(server: { httpServer: { address(): AddressInfo | string | null } | null }): string {
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('the server is not listening on a TCP port');
+  return `http://127.0.0.1:${address.port}/`;
+}
+
+/** Opens `url`, collecting console errors and uncaught page errors into `errors`. */
+async function openDemo(browser: LaunchedBrowser, url: string, errors: string[]): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(url);
+  await page.waitForFunction(
+    () => window.__abrkitDemo !== undefined && window.__abrkitDemo.state() !== 'loading',
+  );
+  return page;
+}
+
+/** Waits for `predicate` in the page; on timeout the error shows what the page knew. */
+async function waitPage(
+  page: Page,
+  predicate: () => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  try {
+    await page.waitForFunction(predicate, null, { timeout: timeoutMs, polling: 250 });
+  } catch (error) {
+    const dump = await page.evaluate(() => {
+      const h = window.__abrkitDemo;
+      return JSON.stringify({
+        state: h?.state(),
+        current: h?.current(),
+        points: h?.chartPoints(),
+        bitrates: h?.bitrates(),
+        errors: h?.errors(),
+        log: h?.log().slice(-8),
+      });
+    });
+    throw new Error(`waiting for ${what}: ${String(error)}\n${dump}`, { cause: error });
+  }
+}
+
+describe('the demo page', () => {
+  let browser: LaunchedBrowser;
+  let dev: ViteDevServer;
+  let cacheDir: string;
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    // a cold dependency cache, as on a fresh checkout (and nothing shared with other dev servers)
+    cacheDir = await mkdtemp(join(tmpdir(), 'abrkit-demo-vite-cache-'));
+    [browser, dev] = await Promise.all([
+      launchBrowser(),
+      createServer({
+        configFile: CONFIG_FILE,
+        root: join(REPO, 'demo'),
+        cacheDir,
+        logLevel: 'warn',
+        // no file watching: other edits to src/ must not reload the page mid-test
+        server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false, watch: null },
+      }),
+    ]);
+    await dev.listen();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await dev?.close();
+    if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
+  });
+
+  it('plays under the step-down trace: charts fill, the bitrate steps down, the simulator compares', async () => {
+    const errors: string[] = [];
+    const page = await openDemo(browser, baseUrl(dev), errors);
+    expect(await page.evaluate(() => window.__abrkitDemo!.shaping())).toBe(true);
+
+    // every registered online algorithm is offered, the offline optimum is not
+    const offered = await page.$$eval('#algorithm option', (options) =>
+      options.map((o) => (o as HTMLOptionElement).value),
+    );
+    const online = listAlgorithms()
+      .filter((a) => !a.offline)
+      .map((a) => a.name);
+    expect(offered).toEqual(online);
+
+    const sessionsBefore = await page.evaluate(() => window.__abrkitDemo!.sessions());
+    // mark the page and its <video>: a restart in place keeps both
+    await page.evaluate(() => {
+      document.querySelector('video')!.dataset.marker = 'kept';
+    });
+    await page.selectOption('#trace', 'step-down');
+    await page.selectOption('#algorithm', 'throughput');
+    await waitPage(
+      page,
+      () => {
+        const c = window.__abrkitDemo?.current();
+        return c?.algorithm === 'throughput' && c.trace === 'step-down';
+      },
+      10_000,
+      'the throughput rule on step-down',
+    );
+    // switching restarted the session in place: same page and element, more sessions
+    expect(await page.evaluate(() => window.__abrkitDemo!.sessions())).toBeGreaterThan(sessionsBefore);
+    expect(await page.evaluate(() => document.querySelector('video')!.dataset.marker)).toBe('kept');
+
+    // a decision after the step chose less than the highest bitrate chosen before it
+    await waitPage(
+      page,
+      () => {
+        const decisions = window.__abrkitDemo?.decisions() ?? [];
+        const before = decisions.filter((d) => d.tS < 12).map((d) => d.bitrateKbps);
+        const top = Math.max(...before);
+        return decisions.some((d) => d.tS > 12 && d.bitrateKbps < top);
+      },
+      60_000,
+      'a downswitch after the step',
+    );
+    const decisions = await page.evaluate(() => window.__abrkitDemo!.decisions());
+    const topBefore = Math.max(...decisions.filter((d) => d.tS < STEP_AT_S).map((d) => d.bitrateKbps));
+    const after = decisions.filter((d) => d.tS > STEP_AT_S);
+    expect(Math.min(...after.map((d) => d.bitrateKbps))).toBeLessThan(topBefore);
+    // the bitrate chart draws what was decided
+    expect(await page.evaluate(() => window.__abrkitDemo!.bitrates())).toEqual(
+      (await page.evaluate(() => window.__abrkitDemo!.decisions())).map((d) => d.bitrateKbps),
+    );
+
+    const points = await page.evaluate(() => window.__abrkitDemo!.chartPoints());
+    expect(points.buffer).toBeGreaterThan(0);
+    expect(points.throughputTrace).toBeGreaterThanOrEqual(2);
+    expect(points.throughputMeasured).toBeGreaterThan(0);
+    expect(points.throughputEstimate).toBeGreaterThan(0);
+    expect(points.bitrate).toBeGreaterThan(0);
+
+    // hovering the bitrate chart shows a decision's reason
+    const overlay = page.locator('#chart-bitrate .u-over');
+    await overlay.scrollIntoViewIfNeeded();
+    const box = await overlay.boundingBox();
+    expect(box).not.toBeNull();
+    await page.mouse.move(box!.x + box!.width * 0.3, box!.y + box!.height * 0.5);
+    await page.mouse.move(box!.x + box!.width * 0.5, box!.y + box!.height * 0.5, { steps: 4 });
+    await expect.poll(() => page.textContent('#reason')).toMatch(/^Segment \d+ at \d+ kbps .*: .+/);
+
+    // the simulator comparison: every registered algorithm (the optimum included), next to the live row
+    await waitPage(
+      page,
+      () => (window.__abrkitDemo?.compareRows().length ?? 0) >= 2,
+      30_000,
+      'the simulator comparison',
+    );
+    const rows = await page.evaluate(() => window.__abrkitDemo!.compareRows());
+    expect(rows.map((r) => r.algorithm).sort()).toEqual(
+      listAlgorithms()
+        .map((a) => a.name)
+        .sort(),
+    );
+    for (const row of rows) {
+      expect(row.error, row.algorithm).toBeUndefined();
+      expect(Number.isFinite(row.qoe), row.algorithm).toBe(true);
+      expect(row.segments, row.algorithm).toBeGreaterThan(0);
+    }
+    const tableText = await page.textContent('#compare-table');
+    expect(tableText).toContain('live: throughput');
+    expect(tableText).toContain('sim: optimal (upper bound)');
+
+    expect(await page.evaluate(() => window.__abrkitDemo!.errors())).toEqual([]);
+    expect(errors).toEqual([]);
+
+    await page.screenshot({ path: join(ARTIFACTS, 'demo.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    // the charts follow the width: nothing wider than the screen
+    await waitPage(
+      page,
+      () => document.documentElement.scrollWidth <= window.innerWidth,
+      5_000,
+      'the page to fit 390 px',
+    );
+    const chartWidth = await page.evaluate(
+      () =>
+        document.querySelector<HTMLCanvasElement>('#chart-bitrate canvas')?.getBoundingClientRect().width ??
+        0,
+    );
+    expect(chartWidth).toBeGreaterThan(0);
+    expect(chartWidth).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-390.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('replays an uploaded trace and an exported session, and plays unshaped without the API', async () => {
+    const errors: string[] = [];
+    const page = await openDemo(browser, baseUrl(dev), errors);
+    await waitPage(page, () => (window.__abrkitDemo?.sessions() ?? 0) >= 1, 10_000, 'the first session');
+
+    // an uploaded Sabre JSON trace is parsed in the page and POSTed: the new session follows it
+    const sabre = [
+      { duration_ms: 6000, bandwidth_kbps: 3000, latency_ms: 30 },
+      { duration_ms: 30000, bandwidth_kbps: 900, latency_ms: 30 },
+    ];
+    await page.setInputFiles('#trace-file', {
+      name: 'uploaded-steps.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(sabre)),
+    });
+    await waitPage(
+      page,
+      () =>
+        window.__abrkitDemo?.current()?.trace === 'uploaded-steps' &&
+        (window.__abrkitDemo?.qoe()?.segments ?? 0) >= 3,
+      20_000,
+      'a session on the uploaded trace',
+    );
+    expect(await page.textContent('#trace-description')).toContain('2 periods');
+
+    // export: the session file has the player's export, the trace and the settings
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+    const path = await download.path();
+    const recording = JSON.parse(await readFile(path, 'utf8')) as {
+      kind: string;
+      settings: { algorithm: string; bufferTargetMs: number };
+      trace: { name: string; periods: unknown[] };
+      session: { records: unknown[]; qoe: { segments: number } };
+    };
+    expect(recording.kind).toBe('abrkit-demo-session');
+    expect(recording.trace.name).toBe('uploaded-steps');
+    expect(recording.trace.periods).toHaveLength(2);
+    expect(recording.session.records.length).toBeGreaterThanOrEqual(3);
+    const recordedAlgorithm = recording.settings.algorithm;
+
+    // load it back: a new shaped session on its trace with its algorithm, its records shown
+    const sessionsBefore = await page.evaluate(() => window.__abrkitDemo!.sessions());
+    await page.selectOption('#algorithm', recordedAlgorithm === 'bba' ? 'bola' : 'bba');
+    await page.setInputFiles('#load-session', path);
+    await waitPage(
+      page,
+      () =>
+        (window.__abrkitDemo?.current()?.trace ?? '') === 'uploaded-steps' &&
+        (window.__abrkitDemo?.sessions() ?? 0) >= 3,
+      20_000,
+      'the replay session',
+    );
+    expect(await page.evaluate(() => window.__abrkitDemo!.sessions())).toBeGreaterThan(sessionsBefore);
+    expect(await page.evaluate(() => window.__abrkitDemo!.current()?.algorithm)).toBe(recordedAlgorithm);
+    expect(await page.locator('#recorded-table tbody tr').count()).toBe(recording.session.records.length);
+    expect(await page.textContent('#compare-table')).toContain(`recorded: ${recordedAlgorithm}`);
+    expect(errors).toEqual([]);
+    await page.close();
+
+    // without the API (a static host): unshaped /fixtures media plays, and the page says shaping is off
+    const bare = await browser.newPage();
+    const bareErrors: string[] = [];
+    bare.on('pageerror', (error) => bareErrors.push(`pageerror: ${error.message}`));
+    await bare.route('**/api/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
+    await bare.goto(baseUrl(dev));
+    await waitPage(
+      bare,
+      () => {
+        const h = window.__abrkitDemo;
+        return h !== undefined && h.state() === 'playing' && h.bitrates().length > 1;
+      },
+      20_000,
+      'unshaped playback without the API',
+    );
+    expect(await bare.evaluate(() => window.__abrkitDemo!.shaping())).toBe(false);
+    expect(await bare.evaluate(() => window.__abrkitDemo!.current()?.url)).toBe(
+      '/fixtures/ladder/master.m3u8',
+    );
+    expect(await bare.isVisible('#banner')).toBe(true);
+    expect(await bare.textContent('#banner')).toContain('Shaping unavailable');
+    // a typed HLS URL plays unshaped too (here the fixture's own URL)
+    await bare.fill('#hls-url', '/fixtures/ladder/master.m3u8?typed');
+    await bare.click('#play-url');
+    await waitPage(
+      bare,
+      () => {
+        const h = window.__abrkitDemo;
+        return h?.current()?.url === '/fixtures/ladder/master.m3u8?typed' && h.bitrates().length > 1;
+      },
+      20_000,
+      'the typed URL to play',
+    );
+    expect(await bare.evaluate(() => window.__abrkitDemo!.current()?.trace)).toBeNull();
+    expect(bareErrors).toEqual([]);
+    await bare.close();
+  }, 120_000);
+
+  it('builds with `vite build` and the build loads and plays under `vite preview`', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'abrkit-demo-build-'));
+    let server: PreviewServer | undefined;
+    try {
+      await build({
+        configFile: CONFIG_FILE,
+        root: join(REPO, 'demo'),
+        logLevel: 'warn',
+        build: { outDir, emptyOutDir: true },
+      });
+      expect((await stat(join(outDir, 'index.html'))).isFile()).toBe(true);
+      server = await preview({
+        configFile: CONFIG_FILE,
+        root: join(REPO, 'demo'),
+        logLevel: 'warn',
+        build: { outDir },
+        preview: { port: 0, host: '127.0.0.1', strictPort: false },
+      });
+      const errors: string[] = [];
+      const page = await openDemo(browser, baseUrl(server), errors);
+      await waitPage(
+        page,
+        () => {
+          const h = window.__abrkitDemo;
+          return (
+            h !== undefined &&
+            h.state() === 'playing' &&
+            h.chartPoints().buffer > 0 &&
+            h.bitrates().length > 1
+          );
+        },
+        30_000,
+        'the built page to play',
+      );
+      expect(await page.evaluate(() => (document.querySelector('video')?.currentTime ?? 0) > 0)).toBe(true);
+      // `vite preview` has the demo API too: the session is shaped and the built worker runs the simulator
+      expect(await page.evaluate(() => window.__abrkitDemo!.shaping())).toBe(true);
+      await waitPage(
+        page,
+        () => (window.__abrkitDemo?.compareRows().length ?? 0) > 0,
+        20_000,
+        'the simulator comparison in the build',
+      );
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await server?.close();
+      await rm(outDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
