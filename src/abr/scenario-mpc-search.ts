@@ -7,7 +7,8 @@
  * decided now, the next two let the plan express a ramp, and the rest is the level the plan settles at.
  * Each plan's score is a mix of its mean and its worst score over the scenarios (a CVaR-like risk
  * aversion), and each scenario's score adds a value for the buffer left at the end of the horizon, capped,
- * because a finite horizon otherwise spends buffer the next outage will need.
+ * because a finite horizon otherwise spends buffer the next outage will need. Switches cost the objective's
+ * penalty times `switchCostFactor` (hysteresis: with a noisy predictor a switch is likely to be undone).
  */
 import type { QoeTable } from './mpc.js';
 
@@ -22,6 +23,11 @@ export interface PlanInputs {
   readonly segmentS: number;
   /** Rendition switches are counted from; null: the first segment pays no switch. */
   readonly lastRendition: number | null;
+  /**
+   * Multiplies the objective's switch penalty in planning, >= 1 (1: the objective's own). Keep it below
+   * `horizon`: a switch up held for the whole horizon must be able to pay for itself.
+   */
+  readonly switchCostFactor: number;
   /** Weight of the worst scenario against the mean, 0..1. */
   readonly riskAversion: number;
   /** QoE per second of buffer at the end of the horizon, up to `bufferValueCapS`. */
@@ -72,6 +78,7 @@ export class ScenarioPlanner {
     const div = p.qoe.utilityDivisor;
     const bCount = horizon >= 2 ? choices : 1;
     const cCount = horizon >= 3 ? choices : 1;
+    const smoothWeight = p.qoe.smoothPenalty * p.switchCostFactor;
     let best = 0;
     let bestScore = Number.NEGATIVE_INFINITY;
     let plans = 0;
@@ -96,7 +103,7 @@ export class ScenarioPlanner {
             sumRaw += uc * (horizon - 2);
             smoothRaw += Math.abs(uc - ub);
           }
-          const base = sumRaw / div - (p.qoe.smoothPenalty * smoothRaw) / div;
+          const base = sumRaw / div - (smoothWeight * smoothRaw) / div;
           let sum = 0;
           let worst = Number.POSITIVE_INFINITY;
           for (let s = 0; s < p.scenarios; s++) {

@@ -22,8 +22,12 @@
  * bitrate); plans `(a, b, c, c, ...)` over `horizon` segments (scenario-mpc-search.ts) scored by
  * QoE_lin-style utility − rebuffer − switch penalties + `v · min(buffer_end, cap)`, mixed as
  * `(1 − risk) · mean + risk · worst` over the scenarios. The buffer value `v` is `bufferValuePerS` scaled
- * by the path's volatility (median |log error| / `volatilityRef`, squared, at most 1): a volatile path
- * (3G outages) banks buffer, a steady one spends it on bitrate. `shouldAbandon` re-fetches lower when the
+ * by the path's volatility x (median |log error| / `volatilityRef`, at most 1) squared: a volatile path
+ * (3G outages) banks buffer, a steady one spends it on bitrate; it fades linearly over the last
+ * `bufferValueTaperMs` of content after the horizon, since buffer left when the video ends is wasted. In
+ * planning, switches cost the objective's penalty times `1 + switchCost · x` (capped at horizon − 1 so a
+ * switch held over the horizon can still pay off): with a noisy predictor a switch is likely to be undone,
+ * so the plan is charged for the switch back too (a hysteresis). `shouldAbandon` re-fetches lower when the
  * download in flight would outlast the buffer (the emergency rule of hls.js and of Sabre / dash.js's
  * abandonment, K. Spiteri, R. Sitaraman, D. Sparacio, "From Theory to Practice", ACM MMSys 2018).
  * Pure: state comes from `onDownloaded`, cleared by `reset`. Why and how well: docs/own-algorithm.md.
@@ -107,6 +111,22 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
     description: 'Buffer beyond this earns no terminal value, ms (also capped by the buffer target).',
   },
   {
+    name: 'bufferValueTaperMs',
+    type: 'number',
+    default: 60_000,
+    min: 0,
+    description:
+      'The buffer value fades linearly over the last this-much content after the horizon (buffer left at the end is wasted), ms; 0: no fade.',
+  },
+  {
+    name: 'switchCost',
+    type: 'number',
+    default: 3,
+    min: 0,
+    description:
+      'Extra switch penalty in planning on a volatile path: the penalty is multiplied by 1 + switchCost · volatility (at most horizon − 1).',
+  },
+  {
     name: 'volatilityRef',
     type: 'number',
     default: 0.1,
@@ -134,6 +154,8 @@ export interface ScenarioMpcConfig {
   readonly riskAversion: number;
   readonly bufferValuePerS: number;
   readonly bufferValueCapMs: number;
+  readonly bufferValueTaperMs: number;
+  readonly switchCost: number;
   readonly volatilityRef: number;
   readonly qoeModel: QoeModelName;
   readonly rebufferPenaltyPerS: number;
@@ -153,6 +175,8 @@ export function resolveScenarioMpcConfig(options?: AbrOptions): ScenarioMpcConfi
     riskAversion: num(o, 'riskAversion'),
     bufferValuePerS: num(o, 'bufferValuePerS'),
     bufferValueCapMs: num(o, 'bufferValueCapMs'),
+    bufferValueTaperMs: num(o, 'bufferValueTaperMs'),
+    switchCost: num(o, 'switchCost'),
     volatilityRef: num(o, 'volatilityRef'),
     qoeModel,
     rebufferPenaltyPerS: rebuffer < 0 ? DEFAULT_REBUFFER_PENALTY_PER_S[qoeModel] : rebuffer,
@@ -210,6 +234,10 @@ export class ScenarioMpc implements AbrAlgorithm {
         }
       }
     }
+    const volatility = this.volatility();
+    // content left after the horizon, s (Infinity for live): buffer beyond the video's end is wasted
+    const afterS = Number.isFinite(left) ? ((left - horizon) * ctx.segmentDurationMs) / 1000 : Infinity;
+    const taper = cfg.bufferValueTaperMs > 0 ? Math.min(1, (1000 * afterS) / cfg.bufferValueTaperMs) : 1;
     const bufferMaxS = Math.max(ctx.bufferTargetMs, ctx.segmentDurationMs) / 1000;
     const best = planner.run({
       qoe: this.table,
@@ -220,8 +248,9 @@ export class ScenarioMpc implements AbrAlgorithm {
       segmentS: ctx.segmentDurationMs / 1000,
       lastRendition: ctx.lastRenditionIndex === null ? null : Math.min(ctx.lastRenditionIndex, n - 1),
       riskAversion: cfg.riskAversion,
+      switchCostFactor: Math.max(1, Math.min(1 + cfg.switchCost * volatility, horizon - 1)),
       // buffer left when the video ends is worth nothing
-      bufferValuePerS: k + horizon >= ctx.segmentCount ? 0 : this.bufferValuePerS(),
+      bufferValuePerS: afterS > 0 ? cfg.bufferValuePerS * volatility * volatility * taper : 0,
       bufferValueCapS: Math.min(cfg.bufferValueCapMs / 1000, bufferMaxS),
       bufferMaxS,
     });
@@ -236,15 +265,15 @@ export class ScenarioMpc implements AbrAlgorithm {
   }
 
   /**
-   * Terminal value of buffer, QoE per s: the configured value scaled by how volatile the path has been
-   * (the median absolute log prediction error over `volatilityRef`, at most 1), so a steady path does not
-   * hoard buffer it will not need and a volatile one (outages) banks it.
+   * How volatile the path has been, 0..1: the median absolute log prediction error over `volatilityRef`
+   * (1 when the ref is 0). The buffer value scales with its square, so a steady path does not hoard buffer
+   * it will not need and a volatile one (outages) banks it; the planning switch cost scales with it, so a
+   * noisy predictor does not make the plan flip back and forth.
    */
-  private bufferValuePerS(): number {
+  private volatility(): number {
     const ref = this.config.volatilityRef;
-    if (!(ref > 0)) return this.config.bufferValuePerS;
-    const x = Math.min(1, this.predictor.medianAbsLogError() / ref);
-    return this.config.bufferValuePerS * x * x;
+    if (!(ref > 0)) return 1;
+    return Math.min(1, this.predictor.medianAbsLogError() / ref);
   }
 
   /**

@@ -98,6 +98,7 @@ describe('ScenarioPlanner', () => {
     segmentS: 4,
     lastRendition: 2,
     riskAversion: 0,
+    switchCostFactor: 1,
     bufferValuePerS: 0,
     bufferValueCapS: 0,
     bufferMaxS: 60,
@@ -141,6 +142,18 @@ describe('ScenarioPlanner', () => {
     const plain = p.run({ ...base });
     const banking = p.run({ ...base, bufferValuePerS: 2, bufferValueCapS: 40 });
     expect(banking).toBeLessThan(plain);
+  });
+
+  it('a higher switch cost keeps the current rendition where the plain objective would move', () => {
+    const p = new ScenarioPlanner(5, 6, 1);
+    // downloads at 2500 kbps, buffer worth 0.3 per s: per kbps held over the 3 segments, a higher rendition
+    // gains 0.003 of utility, loses 3 * 4 / 2500 * 0.3 = 0.00144 of buffer value and pays the switch once,
+    // 0.001 * factor: worth it at factor 1, not at 2.5
+    for (let pos = 0; pos < 3; pos++)
+      for (let r = 0; r < 6; r++) p.downloadS[p.slot(0, pos, r)] = (4 * PENSIEVE_KBPS[r]!) / 2500;
+    const valued = { ...base, bufferS: 20, lastRendition: 3, bufferValuePerS: 0.3, bufferValueCapS: 40 };
+    expect(p.run(valued)).toBeGreaterThan(3);
+    expect(p.run({ ...valued, switchCostFactor: 2.5 })).toBe(3);
   });
 
   it('rejects out-of-range runs', () => {
@@ -270,10 +283,73 @@ describe('scenario-mpc', () => {
     expect(a.shouldAbandon?.({ ...p, renditionIndex: 0 }, ctx)).toBeNull();
   });
 
+  it('spends banked buffer as the video nears its end (the buffer value fades over the last minute)', () => {
+    // a volatile link around 2 Mbps (x0.6 / x1.6), so the full buffer value applies mid-video
+    const pick = (segmentIndex: number, options = {}): number => {
+      const a = createScenarioMpc(options);
+      for (let i = 0; i < 20; i++)
+        a.onDownloaded?.(sample(500_000, i % 2 === 0 ? 1200 : 3200), makeContext());
+      return a.choose(
+        makeContext({
+          bitratesKbps: PENSIEVE_KBPS,
+          segmentDurationMs: 4000,
+          segmentIndex,
+          segmentCount: 48,
+          bufferLevelMs: 30_000,
+          bufferTargetMs: 60_000,
+          lastRenditionIndex: 2,
+        }),
+      ).renditionIndex;
+    };
+    expect(pick(38)).toBeGreaterThan(pick(10));
+    // without the taper the same late state is planned as if the video went on
+    expect(pick(38, { bufferValueTaperMs: 0 })).toBe(pick(10));
+  });
+
+  it('switches less and scores more on noisy links with its volatility-scaled switch cost', () => {
+    // 48 segments of 4 s on the Pensieve ladder, in Pensieve's network model, over 24 noisy links: the rate
+    // jumps every 1-6 s to a deterministic pseudo-random level within ±50% or ±80% of 1.5, 2.4 or 3.5 Mbps.
+    // Summed over the links (single links can go either way), the switch cost saves switches and QoE.
+    const video: VideoDescription = {
+      name: 'synthetic-envivio',
+      segmentDurationMs: 4000,
+      renditions: ladder(...PENSIEVE_KBPS),
+      segmentSizesBytes: Array.from({ length: 48 }, () => PENSIEVE_KBPS.map((kbps) => (kbps * 4000) / 8)),
+    };
+    const total = { withCost: { switches: 0, qoe: 0 }, without: { switches: 0, qoe: 0 } };
+    for (const durationMs of [1000, 2000, 4000, 6000])
+      for (const meanKbps of [1500, 2400, 3500])
+        for (const amplitude of [0.5, 0.8]) {
+          const trace = stepTrace(
+            Array.from({ length: 400 }, (_, i) => ({
+              durationMs,
+              bandwidthKbps: meanKbps * (1 - amplitude + 2 * amplitude * (((i * 7919) % 1000) / 1000)),
+            })),
+          );
+          for (const [key, options] of [
+            ['withCost', {}],
+            ['without', { switchCost: 0 }],
+          ] as const) {
+            const summary = simulateSession({
+              video,
+              trace,
+              algorithm: createScenarioMpc(options),
+              network: 'pensieve',
+            }).summary;
+            total[key].switches += summary.switches;
+            total[key].qoe += summary.totalQoe;
+          }
+        }
+    expect(total.withCost.switches).toBeLessThan(total.without.switches);
+    expect(total.withCost.qoe).toBeGreaterThan(total.without.qoe);
+  });
+
   it('checks its options', () => {
     expect(() => createScenarioMpc({ riskAversion: 2 })).toThrow(AbrkitError);
     expect(() => createScenarioMpc({ nope: 1 })).toThrow(AbrkitError);
     expect(() => createScenarioMpc({ horizon: 1.5 })).toThrow(AbrkitError);
+    expect(() => createScenarioMpc({ switchCost: -1 })).toThrow(AbrkitError);
+    expect(() => createScenarioMpc({ bufferValueTaperMs: 'long' })).toThrow(AbrkitError);
     expect(resolveScenarioMpcConfig({ qoe: 'log' }).rebufferPenaltyPerS).toBe(2.66);
     expect(resolveScenarioMpcConfig({ rebufferPenalty: 10 }).rebufferPenaltyPerS).toBe(10);
     expect(scenarioMpcInfo.name).toBe('scenario-mpc');
