@@ -1,10 +1,7 @@
 /**
  * The lexical layer of the HLS parsers (RFC 8216 §4.1): lines, tags, attribute lists, strict numbers, and the
- * errors that name the playlist and the line. Attribute lists are read by m3u8-parser's `ParseStream`
- * (video.js), which handles the quoting; the strict checks it does not make are added here.
+ * errors that name the playlist and the line. Attribute lists (§4.2) are read by `attributesOf` below.
  */
-import { ParseStream } from 'm3u8-parser';
-import type { ParseStreamEntry } from 'm3u8-parser';
 import { AbrkitError, invalidArgument } from '../core/errors.js';
 
 /** The stable codes of the `AbrkitError('manifest', code)` the parsers throw. */
@@ -111,13 +108,21 @@ export function tagValue(text: string): string {
 /** The attributes of a tag, by name; values are raw strings with their quotes removed. */
 export type Attributes = Readonly<Record<string, string>>;
 
-let parseStream: ParseStream | undefined;
-let lastEntry: ParseStreamEntry | undefined;
+/**
+ * One `Name=Value` of an attribute list (RFC 8216 §4.2), anchored at `lastIndex` (sticky): a name of letters,
+ * digits, `-` and `_` (the RFC has upper case only; lower case is accepted as hls.js does), then a quoted
+ * string (no `"`, CR or LF inside, §4.2 quoted-string) or an unquoted value up to the next comma (decimal,
+ * hexadecimal, float, resolution or enumerated string), then a comma or the end. Spaces around the parts are
+ * tolerated, as players tolerate them.
+ */
+const ATTRIBUTE = /[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*("[^"\r\n]*"|[^",]*?)[ \t]*(?:,|$)/y;
 
 /**
- * Reads the attribute list of a tag line (`#EXT-X-STREAM-INF:BANDWIDTH=1,CODECS="a,b"`) with m3u8-parser's
- * ParseStream. The list goes in as an `#EXT-X-MEDIA` line, the one tag ParseStream returns without converting
- * any value, so every value comes back as the raw string. Any failure becomes BAD_ATTRIBUTE_LIST at that line.
+ * Reads the attribute list of a tag line (`#EXT-X-STREAM-INF:BANDWIDTH=1,CODECS="a,b"`) into raw string
+ * values by name, quotes removed (a later duplicate wins). Anything that is not a list of `Name=Value`
+ * (a bare word, an unterminated quote, text after a quoted value) is BAD_ATTRIBUTE_LIST at that line.
+ * Written here rather than taken from a playlist library because it is the only piece the parsers need
+ * and the player's size budget (issue 5) counts every byte: m3u8-parser cost about 3 KB gzipped for it.
  */
 export function attributesOf(line: PlaylistLine, source: string): Attributes {
   if (line.text.length > MAX_TAG_LINE_CHARS) {
@@ -128,31 +133,22 @@ export function attributesOf(line: PlaylistLine, source: string): Attributes {
       line.line,
     );
   }
-  if (!parseStream) {
-    parseStream = new ParseStream();
-    parseStream.on('data', (entry) => {
-      lastEntry = entry;
-    });
-  }
-  lastEntry = undefined;
-  try {
-    parseStream.push(`#EXT-X-MEDIA:${tagValue(line.text)}`);
-  } catch (cause) {
-    throw new AbrkitError(
-      'manifest',
-      'BAD_ATTRIBUTE_LIST',
-      `cannot read the attribute list of #${tagName(line.text) ?? 'the tag'}`,
-      {
-        data: { source, line: line.line },
-        cause,
-      },
-    );
-  }
-  // Set by the listener during push(); TypeScript cannot see that assignment.
-  const entry = lastEntry as ParseStreamEntry | undefined;
+  const list = tagValue(line.text);
   const attributes: Record<string, string> = {};
-  for (const [name, value] of Object.entries(entry?.attributes ?? {})) {
-    if (typeof value === 'string') attributes[name] = value;
+  ATTRIBUTE.lastIndex = 0;
+  while (ATTRIBUTE.lastIndex < list.length) {
+    const at = ATTRIBUTE.lastIndex;
+    const match = ATTRIBUTE.exec(list);
+    if (!match || ATTRIBUTE.lastIndex === at) {
+      throw manifestError(
+        'BAD_ATTRIBUTE_LIST',
+        `cannot read the attribute list of #${tagName(line.text) ?? 'the tag'}: expected NAME=VALUE at character ${at + 1} of ${JSON.stringify(list)}`,
+        source,
+        line.line,
+      );
+    }
+    const value = match[2]!;
+    attributes[match[1]!] = value.startsWith('"') ? value.slice(1, -1) : value;
   }
   return attributes;
 }
