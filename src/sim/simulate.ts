@@ -45,6 +45,16 @@ export interface SimulateOptions {
   readonly maxRenditionIndex?: number;
   /** Reserved for noisy network models; the three models are deterministic and ignore it. */
   readonly seed?: number;
+  /**
+   * Time from a request to its start on the link, ms (default 0): a browser's per-request overhead
+   * (src/sim/trace-source.ts). Not seen by the offline optimum's planner.
+   */
+  readonly requestOverheadMs?: number;
+  /**
+   * Init segment size per rendition, bytes (default none): the first request at each rendition downloads it
+   * first (src/sim/trace-source.ts). Not seen by the offline optimum's planner.
+   */
+  readonly initSegmentBytes?: readonly number[];
   /** Called with the session's event emitter before it starts (to log decisions, stalls...). */
   readonly onEvents?: (events: Emitter<SessionEvents>) => void;
 }
@@ -73,6 +83,8 @@ export function simulateSession(options: SimulateOptions): SimulationResult {
   const source = new TraceSource(clock, network, {
     progressMinMs: preset.progressMinMs,
     progressMinBytes: preset.progressMinBytes,
+    ...(options.requestOverheadMs !== undefined ? { requestOverheadMs: options.requestOverheadMs } : {}),
+    ...(options.initSegmentBytes !== undefined ? { initSegmentBytes: options.initSegmentBytes } : {}),
   });
   const sink = new BufferModel(clock, { startPlayback: preset.startPlayback });
   const media = mediaFromVideo(video);

@@ -4,9 +4,20 @@
  * report (the request at first) AND `progressMinBytes` after its bytes: Sabre's `min_progress_time` 50 ms /
  * `min_progress_size` 12000 bits rule, or hls.js's 100 ms abandonment tick with no byte minimum.
  * One download at a time (the loop's way); no closure is created per download.
+ *
+ * Two options model what a browser does around each download (both off by default, which is Sabre's and
+ * Pensieve's model; bench/fidelity.ts measures them from the shaping server's log, docs/fidelity.md):
+ * - `requestOverheadMs`: the time between the session issuing a request and the request reaching the link
+ *   (fetch dispatch, loopback, the server's handling, and the end of the previous response reaching the
+ *   page). The link starts the download that much later; the sample's `startMs` is the request time, so
+ *   the download time includes it, as the browser's does.
+ * - `initSegmentBytes`: per rendition, the size of its init segment. The first request at a rendition first
+ *   downloads that init segment (its own request, with its own overhead; no progress reported, not part of
+ *   the sample), then the media segment, as the player fetches an init segment before the first segment of
+ *   each rendition and keeps it. A rendition whose entry is missing or not a number > 0 has none.
  */
 import type { Clock } from '../core/clock.js';
-import { AbrkitError } from '../core/errors.js';
+import { AbrkitError, invalidArgument } from '../core/errors.js';
 import type { DownloadSample } from '../core/types.js';
 import type { LoadCallbacks, LoadHandle, SegmentRequest, SegmentSource } from '../session/types.js';
 import type { NetworkModel, TransferPlan } from './network/types.js';
@@ -16,11 +27,19 @@ export interface TraceSourceOptions {
   readonly progressMinMs?: number;
   /** Default 1500 bytes (Sabre's 12000 bits). */
   readonly progressMinBytes?: number;
+  /** Time from a request to its start on the link, ms (default 0). See the file comment. */
+  readonly requestOverheadMs?: number;
+  /** Init segment size per rendition, bytes (default none). See the file comment. */
+  readonly initSegmentBytes?: readonly number[];
 }
 
 export class TraceSource implements SegmentSource, LoadHandle {
   private readonly minMs: number;
   private readonly minBytes: number;
+  private readonly overheadMs: number;
+  private readonly initBytes: readonly number[];
+  /** Renditions whose init segment was downloaded. */
+  private readonly initDone: boolean[] = [];
   private readonly onTimer: () => void;
   // the download in flight
   private plan: TransferPlan | null = null;
@@ -31,6 +50,10 @@ export class TraceSource implements SegmentSource, LoadHandle {
   private lastMs = 0;
   private lastBytes = 0;
   private progressDue = false;
+  /** The plan in flight is the init segment of `initRendition` (the media segment follows). */
+  private initRendition = -1;
+  private requestStartMs = 0;
+  private wantProgress = false;
 
   constructor(
     private readonly clock: Clock,
@@ -42,6 +65,17 @@ export class TraceSource implements SegmentSource, LoadHandle {
     if (!(this.minMs > 0) && !(this.minBytes > 0)) {
       throw new AbrkitError('config', 'PROGRESS_NEVER_ENDS', 'progressMinMs or progressMinBytes must be > 0');
     }
+    const overheadMs = options.requestOverheadMs ?? 0;
+    if (!(overheadMs >= 0) || !Number.isFinite(overheadMs)) {
+      throw invalidArgument('requestOverheadMs', `must be a finite number >= 0, got ${String(overheadMs)}`);
+    }
+    this.overheadMs = overheadMs;
+    this.initBytes = options.initSegmentBytes ?? [];
+    this.initBytes.forEach((bytes, i) => {
+      if (!(bytes >= 0) || !Number.isFinite(bytes)) {
+        throw invalidArgument(`initSegmentBytes[${i}]`, `must be a finite number >= 0, got ${String(bytes)}`);
+      }
+    });
     this.onTimer = () => this.fire();
   }
 
@@ -58,17 +92,36 @@ export class TraceSource implements SegmentSource, LoadHandle {
     if (this.plan !== null)
       throw new AbrkitError('internal', 'SOURCE_BUSY', 'TraceSource downloads one segment at a time');
     const startMs = this.clock.nowMs();
-    this.plan = this.network.begin(startMs, size);
     this.callbacks = callbacks;
     this.sizeBytes = size;
+    this.requestStartMs = startMs;
+    this.wantProgress = wantProgress;
+    const r = request.renditionIndex;
+    const initBytes = this.initBytes[r] ?? 0;
+    if (initBytes > 0 && this.initDone[r] !== true) {
+      // the init segment first: its own request, no progress, not in the sample
+      this.initRendition = r;
+      this.plan = this.network.begin(startMs + this.overheadMs, initBytes);
+      this.progressDue = false;
+      this.cancel = this.clock.setTimer(this.onTimer, this.plan.endMs - startMs);
+      return this;
+    }
+    this.beginMedia(startMs);
+    return this;
+  }
+
+  /** Starts the media segment's download, requested at `startMs` (now). */
+  private beginMedia(startMs: number): void {
+    this.initRendition = -1;
+    this.requestStartMs = startMs;
+    this.plan = this.network.begin(startMs + this.overheadMs, this.sizeBytes);
     this.lastMs = startMs;
     this.lastBytes = 0;
-    if (wantProgress && size > 0) this.schedule();
+    if (this.wantProgress && this.sizeBytes > 0) this.schedule();
     else {
       this.progressDue = false;
       this.cancel = this.clock.setTimer(this.onTimer, this.plan.endMs - startMs);
     }
-    return this;
   }
 
   /** Next timer: a progress point, or the end. */
@@ -88,12 +141,19 @@ export class TraceSource implements SegmentSource, LoadHandle {
     const callbacks = this.callbacks;
     if (plan === null || callbacks === null) return;
     this.cancel = null;
+    if (this.initRendition >= 0) {
+      // the init segment arrived: the media segment's request goes out now
+      this.network.end(plan, plan.endMs);
+      this.initDone[this.initRendition] = true;
+      this.beginMedia(plan.endMs);
+      return;
+    }
     if (!this.progressDue) {
       this.plan = null;
       this.callbacks = null;
       this.network.end(plan, plan.endMs);
       const sample: DownloadSample = {
-        startMs: plan.startMs,
+        startMs: this.requestStartMs,
         firstByteMs: plan.firstByteMs,
         endMs: plan.endMs,
         sizeBytes: this.sizeBytes,
@@ -122,12 +182,15 @@ export class TraceSource implements SegmentSource, LoadHandle {
     this.cancel = null;
     this.plan = null;
     this.callbacks = null;
-    this.network.end(plan, nowMs);
+    // a request still on its way to the link (overhead) ends where it would have started
+    this.network.end(plan, Math.max(nowMs, plan.startMs));
+    const inInit = this.initRendition >= 0;
+    this.initRendition = -1;
     return {
-      startMs: plan.startMs,
-      firstByteMs: Math.min(plan.firstByteMs, nowMs),
+      startMs: this.requestStartMs,
+      firstByteMs: inInit ? nowMs : Math.min(plan.firstByteMs, nowMs),
       endMs: nowMs,
-      sizeBytes: plan.loadedBytesAt(nowMs),
+      sizeBytes: inInit ? 0 : plan.loadedBytesAt(nowMs),
       aborted: true,
     };
   }
