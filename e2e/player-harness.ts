@@ -1,19 +1,17 @@
 /**
- * What the player e2e tests share: the player bundle built for the browser (vite `build` in lib mode into a
- * temp dir), a page that loads it, and a small fixture server on 127.0.0.1 that can pace response bodies
- * (a bandwidth cap that the test changes mid-session) and fail chosen paths (HTTP 404), until the shaping
- * server of the QA issue exists.
+ * What the browser e2e tests share: bundles built for the browser (vite `build` in lib mode into a temp dir),
+ * one page opener for any bundle, the fixtures behind the shaping server (src/shaping: bandwidth as a trace,
+ * faults as a seeded spec), and the player run recorder the player and chaos tests read.
  */
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
+import { startShapingServer } from '../src/shaping/index.js';
+import type { ShapingServer, ShapingServerOptions } from '../src/shaping/index.js';
+import type * as PlayerModule from '../src/player/index.js';
 import { REPO_ROOT } from '../test/support/shared-data.js';
-import { CONTENT_TYPES } from './support/static-server.js';
 
 /**
  * Builds `entryFile` with everything it imports, lazily imported modules included, into ONE ES module for
@@ -97,112 +95,203 @@ export function buildPlayerBundle(minify = false): Promise<string> {
   return buildBrowserBundle(join(REPO_ROOT, 'src/player/index.ts'), minify);
 }
 
-export interface PacedRequest {
-  readonly path: string;
-  readonly status: number;
-  readonly atMs: number;
+/** A bandwidth far above the fixture ladder (1.2 Mbps top): what the tests call an unthrottled link, kbps. */
+export const FAST_LINK_KBPS = 100_000;
+
+/**
+ * Serves fixtures/ through the shaping server on 127.0.0.1: by default over a constant {@link FAST_LINK_KBPS}
+ * link without faults; pass a `trace` (e.g. `step:4000x12s,300x60s`) or `faults` (e.g.
+ * `404=1,first=1,pattern=/seg_00003/`) to shape it. The trace clock starts at the first request.
+ */
+export function serveFixtures(options: Partial<ShapingServerOptions> = {}): Promise<ShapingServer> {
+  return startShapingServer({ root: FIXTURES_DIR, trace: `constant:${FAST_LINK_KBPS}`, ...options });
 }
 
-export interface PacedServer {
-  readonly url: string;
-  readonly requests: PacedRequest[];
-  /** Bandwidth cap for bodies sent from now on (also slows bodies in flight), kbps; null = unthrottled. */
-  throttleKbps: number | null;
-  /** Paths answered with 404 the next `count` times they are requested. */
-  failNext(path: string, count: number): void;
-  close(): Promise<void>;
-}
-
-/** Serves `root` (GET only) with optional pacing and injected 404s. */
-export async function servePaced(root: string): Promise<PacedServer> {
-  const base = resolve(root);
-  const failures = new Map<string, number>();
-  const t0 = Date.now();
-  const state: PacedServer = {
-    url: '',
-    requests: [],
-    throttleKbps: null,
-    failNext(path, count) {
-      failures.set(path, count);
-    },
-    close: () =>
-      new Promise<void>((done, reject) => {
-        server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : done()));
-      }),
-  };
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const log = (status: number): void => {
-      state.requests.push({ path, status, atMs: Date.now() - t0 });
-    };
-    const headers = { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store' };
-    const left = failures.get(path) ?? 0;
-    if (left > 0) {
-      failures.set(path, left - 1);
-      res.writeHead(404, headers).end('not found (injected)');
-      log(404);
-      return;
-    }
-    const file = join(base, normalize(path));
-    if (file !== base && !file.startsWith(base + sep)) {
-      res.writeHead(403, headers).end();
-      log(403);
-      return;
-    }
-    void (async () => {
-      const info = await stat(file).catch(() => null);
-      if (!info?.isFile()) {
-        res.writeHead(404, headers).end('not found');
-        log(404);
-        return;
-      }
-      const body = await readFile(file);
-      res.writeHead(200, {
-        ...headers,
-        'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-        'Content-Length': String(body.byteLength),
-      });
-      log(200);
-      await sendPaced(res, body, () => state.throttleKbps);
-    })().catch(() => res.destroy());
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  (state as { url: string }).url = `http://127.0.0.1:${port}`;
-  return state;
-}
-
-/** Writes `body` in 4 kB chunks, each after the time the cap allows (no wait when unthrottled). */
-async function sendPaced(res: ServerResponse, body: Buffer, cap: () => number | null): Promise<void> {
-  const chunkBytes = 4096;
-  for (let offset = 0; offset < body.byteLength; offset += chunkBytes) {
-    if (res.destroyed) return;
-    const chunk = body.subarray(offset, offset + chunkBytes);
-    const kbps = cap();
-    if (kbps !== null) await new Promise((r) => setTimeout(r, (chunk.byteLength * 8) / kbps));
-    if (res.destroyed) return;
-    res.write(chunk);
+/** Resolves once the server's trace clock (ms since its first request) reaches `traceMs`. */
+export async function waitTraceMs(server: ShapingServer, traceMs: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const now = server.traceNowMs();
+    if (now !== null && now >= traceMs) return;
+    if (Date.now() > deadline) throw new Error(`trace time ${String(now)} ms did not reach ${traceMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
   }
-  res.end();
 }
 
-/** Opens a page on the fixture server's origin with a muted `<video id="v">` and `window.abrkit` = the bundle. */
-export async function openPlayerPage(page: Page, serverUrl: string, bundle: string): Promise<void> {
-  await page.route(`${serverUrl}/__player__.js`, (route) =>
+/**
+ * Opens a page on the server's origin with a muted `<video id="v">` (854x480) and `bundle` loaded as a module:
+ * the module's namespace is `window[globalName]` when a name is given, else each export is a global of its own
+ * (`window.startHls`). Resolves once the module ran.
+ */
+export async function openBundlePage(
+  page: Page,
+  serverUrl: string,
+  bundle: string,
+  globalName?: string,
+): Promise<void> {
+  await page.route(`${serverUrl}/__bundle__.js`, (route) =>
     route.fulfill({ contentType: 'text/javascript', body: bundle }),
   );
-  await page.route(`${serverUrl}/__player__.html`, (route) =>
+  const expose =
+    globalName === undefined ? 'Object.assign(window, mod);' : `window[${JSON.stringify(globalName)}] = mod;`;
+  await page.route(`${serverUrl}/__page__.html`, (route) =>
     route.fulfill({
       contentType: 'text/html',
       body:
         '<!doctype html><html><body><video id="v" muted playsinline width="854" height="480"></video>' +
-        '<script type="module">import * as abrkit from "/__player__.js"; window.abrkit = abrkit; window.abrkitReady = true;</script>' +
+        `<script type="module">import * as mod from "/__bundle__.js"; ${expose} window.bundleReady = true;</script>` +
         '</body></html>',
     }),
   );
-  await page.goto(`${serverUrl}/__player__.html`);
-  await page.waitForFunction(() => (window as unknown as { abrkitReady?: boolean }).abrkitReady === true);
+  await page.goto(`${serverUrl}/__page__.html`);
+  await page.waitForFunction(() => (window as unknown as { bundleReady?: boolean }).bundleReady === true);
+}
+
+/** Opens a page on the fixture server's origin with a muted `<video id="v">` and `window.abrkit` = the bundle. */
+export function openPlayerPage(page: Page, serverUrl: string, bundle: string): Promise<void> {
+  return openBundlePage(page, serverUrl, bundle, 'abrkit');
+}
+
+/** What the page records of a player run (kept on `window.run`); times on the page's `performance.now()`. */
+export interface PlayerRun {
+  states: string[];
+  /** Each state change with its time. */
+  stateLog: { state: string; atMs: number }[];
+  decisions: { segmentIndex: number; renditionIndex: number; reason: string; bufferLevelMs: number }[];
+  downloads: {
+    url: string;
+    kind: string;
+    segmentIndex: number;
+    renditionIndex: number;
+    sizeBytes: number;
+    startMs: number;
+    firstByteMs: number;
+    endMs: number;
+    aborted: boolean;
+  }[];
+  errors: { code: string; message: string; source: string | null }[];
+  /** `retry` events: the error (code, URL) and what the player does next. */
+  retries: {
+    code: string;
+    source: string | null;
+    segmentIndex: number;
+    renditionIndex: number;
+    attempt: number;
+    delayMs: number;
+    nextRenditionIndex: number;
+    atMs: number;
+  }[];
+  /** `loadRetry` events: a playlist request retried. */
+  loadRetries: { code: string; url: string; attempt: number }[];
+  segments: { segment: number; rendition: number; rebufferMs: number; sizeBytes: number }[];
+  qoe: { stallCount: number; stallMs: number; startupMs: number | null; segments: number } | null;
+  ended: boolean;
+}
+
+/**
+ * Starts `createPlayer(options)` in a page opened with {@link openPlayerPage}, on `path` at `playbackRate`;
+ * the run is recorded in `window.run` and the player is `window.player`.
+ */
+export async function startPlayerRun(
+  page: Page,
+  path: string,
+  options: Record<string, unknown>,
+  playbackRate = 1,
+): Promise<void> {
+  await page.evaluate(
+    async ({ path, options, playbackRate }) => {
+      const w = window as unknown as Record<string, unknown>;
+      const abrkit = w.abrkit as typeof PlayerModule;
+      const video = document.getElementById('v') as HTMLVideoElement;
+      const run: PlayerRun = {
+        states: [],
+        stateLog: [],
+        decisions: [],
+        downloads: [],
+        errors: [],
+        retries: [],
+        loadRetries: [],
+        segments: [],
+        qoe: null,
+        ended: false,
+      };
+      w.run = run;
+      const player = abrkit.createPlayer(options);
+      w.player = player;
+      player.state$.subscribe((s) => {
+        run.states.push(s);
+        run.stateLog.push({ state: s, atMs: performance.now() });
+        if (s === 'ended') run.ended = true;
+      });
+      player.decision$.subscribe((d) => run.decisions.push(d));
+      player.download$.subscribe((d) => run.downloads.push({ ...d }));
+      player.error$.subscribe((e) =>
+        run.errors.push({
+          code: e.code,
+          message: e.message,
+          source: typeof e.data.source === 'string' ? e.data.source : null,
+        }),
+      );
+      player.on('retry', (r) =>
+        run.retries.push({
+          code: r.error.code,
+          source: typeof r.error.data.source === 'string' ? r.error.data.source : null,
+          segmentIndex: r.segmentIndex,
+          renditionIndex: r.renditionIndex,
+          attempt: r.attempt,
+          delayMs: r.delayMs,
+          nextRenditionIndex: r.nextRenditionIndex,
+          atMs: performance.now(),
+        }),
+      );
+      player.on('loadRetry', (r) =>
+        run.loadRetries.push({ code: r.error.code, url: r.url, attempt: r.attempt }),
+      );
+      player.segment$.subscribe((r) => run.segments.push(r));
+      player.qoe$.subscribe((q) => (run.qoe = q));
+      video.playbackRate = playbackRate;
+      for (const event of ['playing', 'canplay', 'loadedmetadata'])
+        video.addEventListener(event, () => (video.playbackRate = playbackRate));
+      player.attach(video);
+      await player.load(path);
+    },
+    { path, options, playbackRate },
+  );
+}
+
+export function getPlayerRun(page: Page): Promise<PlayerRun> {
+  return page.evaluate(() => (window as unknown as { run: PlayerRun }).run);
+}
+
+/** Waits for `predicate` (an expression over `run`) in the page; on timeout the error shows the run and the element. */
+export async function waitPlayerRun(page: Page, predicate: string, timeoutMs: number): Promise<PlayerRun> {
+  try {
+    await page.waitForFunction(`(() => { const run = window.run; return ${predicate}; })()`, null, {
+      timeout: timeoutMs,
+    });
+  } catch (error) {
+    const dump = await page.evaluate(() => {
+      const v = document.getElementById('v') as HTMLVideoElement;
+      const run = (window as unknown as { run: PlayerRun }).run;
+      const ranges = Array.from({ length: v.buffered.length }, (_, i) => [
+        v.buffered.start(i),
+        v.buffered.end(i),
+      ]);
+      return JSON.stringify({
+        currentTime: v.currentTime,
+        paused: v.paused,
+        readyState: v.readyState,
+        rate: v.playbackRate,
+        ranges,
+        states: run.states,
+        segments: run.segments.map((s) => `${s.segment}@${s.rendition}`).join(' '),
+        errors: run.errors,
+        retries: run.retries,
+      });
+    });
+    throw new Error(`${String(error)}\n${dump}`, { cause: error });
+  }
+  return getPlayerRun(page);
 }
 
 export const FIXTURES_DIR = join(REPO_ROOT, 'fixtures');

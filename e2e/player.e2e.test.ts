@@ -1,145 +1,54 @@
 /**
- * `abrkit/player` in Debian's chromium, on fixtures/ladder served from 127.0.0.1: plays to the end, climbs
- * on a fast loopback, switches down when throttled mid-session, recovers from a 404, seeks, and leaves
- * nothing running after `destroy()`. The page drives the real bundle (built by vite from src/player).
+ * `abrkit/player` in Debian's chromium, on fixtures/ladder served from 127.0.0.1 by the shaping server
+ * (src/shaping): plays to the end, climbs on a fast link, switches down under a step trace, recovers from
+ * injected 404s, seeks, and leaves nothing running after `destroy()`. The page drives the real bundle (built
+ * by vite from src/player). Fault recovery under chaos is in chaos.e2e.test.ts.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Player } from '../src/player/index.js';
+import type { ShapingServer } from '../src/shaping/index.js';
 import { launchBrowser } from './support/browser.js';
 import type { LaunchedBrowser } from './support/browser.js';
-import { buildPlayerBundle, FIXTURES_DIR, openPlayerPage, servePaced } from './player-harness.js';
-import type { PacedServer } from './player-harness.js';
-import type * as PlayerModule from '../src/player/index.js';
-import type { Player } from '../src/player/index.js';
-
-/** What the page records of a player run (kept on `window.run`). */
-interface Run {
-  states: string[];
-  decisions: { segmentIndex: number; renditionIndex: number; reason: string; bufferLevelMs: number }[];
-  downloads: { url: string; kind: string; segmentIndex: number; renditionIndex: number; aborted: boolean }[];
-  errors: { code: string; message: string; source: string | null }[];
-  retries: { code: string; segmentIndex: number; nextRenditionIndex: number }[];
-  segments: { segment: number; rendition: number; rebufferMs: number }[];
-  qoe: { stallCount: number; stallMs: number; startupMs: number | null; segments: number } | null;
-  ended: boolean;
-}
-
-/** Starts a player in the page with `options` on `path` at `playbackRate`; the run is in `window.run`. */
-async function startPlayer(
-  page: Page,
-  path: string,
-  options: Record<string, unknown>,
-  playbackRate = 1,
-): Promise<void> {
-  await page.evaluate(
-    async ({ path, options, playbackRate }) => {
-      const w = window as unknown as Record<string, unknown>;
-      const abrkit = w.abrkit as typeof PlayerModule;
-      const video = document.getElementById('v') as HTMLVideoElement;
-      const run: Run = {
-        states: [],
-        decisions: [],
-        downloads: [],
-        errors: [],
-        retries: [],
-        segments: [],
-        qoe: null,
-        ended: false,
-      };
-      w.run = run;
-      const player = abrkit.createPlayer(options);
-      w.player = player;
-      player.state$.subscribe((s) => {
-        run.states.push(s);
-        if (s === 'ended') run.ended = true;
-      });
-      player.decision$.subscribe((d) => run.decisions.push(d));
-      player.download$.subscribe((d) => run.downloads.push(d));
-      player.error$.subscribe((e) =>
-        run.errors.push({
-          code: e.code,
-          message: e.message,
-          source: typeof e.data.source === 'string' ? e.data.source : null,
-        }),
-      );
-      player.on('retry', (r) =>
-        run.retries.push({
-          code: r.error.code,
-          segmentIndex: r.segmentIndex,
-          nextRenditionIndex: r.nextRenditionIndex,
-        }),
-      );
-      player.segment$.subscribe((r) => run.segments.push(r));
-      player.qoe$.subscribe((q) => (run.qoe = q));
-      video.playbackRate = playbackRate;
-      for (const event of ['playing', 'canplay', 'loadedmetadata'])
-        video.addEventListener(event, () => (video.playbackRate = playbackRate));
-      player.attach(video);
-      await player.load(path);
-    },
-    { path, options, playbackRate },
-  );
-}
-
-function getRun(page: Page): Promise<Run> {
-  return page.evaluate(() => (window as unknown as { run: Run }).run);
-}
-
-/** Waits for `predicate(run)` in the page; on timeout the error shows the run and the element's state. */
-async function waitRun(page: Page, predicate: string, timeoutMs: number): Promise<Run> {
-  try {
-    await page.waitForFunction(`(() => { const run = window.run; return ${predicate}; })()`, null, {
-      timeout: timeoutMs,
-    });
-  } catch (error) {
-    const dump = await page.evaluate(() => {
-      const v = document.getElementById('v') as HTMLVideoElement;
-      const run = (window as unknown as { run: Run }).run;
-      const ranges = Array.from({ length: v.buffered.length }, (_, i) => [
-        v.buffered.start(i),
-        v.buffered.end(i),
-      ]);
-      return JSON.stringify({
-        currentTime: v.currentTime,
-        paused: v.paused,
-        readyState: v.readyState,
-        rate: v.playbackRate,
-        ranges,
-        states: run.states,
-        segments: run.segments.map((s) => `${s.segment}@${s.rendition}`).join(' '),
-        errors: run.errors,
-        retries: run.retries,
-      });
-    });
-    throw new Error(`${String(error)}\n${dump}`, { cause: error });
-  }
-  return getRun(page);
-}
+import {
+  buildPlayerBundle,
+  getPlayerRun as getRun,
+  openPlayerPage,
+  serveFixtures,
+  startPlayerRun as startPlayer,
+  waitPlayerRun as waitRun,
+  waitTraceMs,
+} from './player-harness.js';
 
 describe('abrkit/player in chromium', () => {
   let browser: LaunchedBrowser;
-  let server: PacedServer;
+  /** The default server: a fast constant link, no faults. Tests that shape the link or inject faults start their own. */
+  let server: ShapingServer;
+  const ownServers: ShapingServer[] = [];
   let bundle: string;
 
   beforeAll(async () => {
-    [bundle, server, browser] = await Promise.all([
-      buildPlayerBundle(),
-      servePaced(FIXTURES_DIR),
-      launchBrowser(),
-    ]);
+    [bundle, server, browser] = await Promise.all([buildPlayerBundle(), serveFixtures(), launchBrowser()]);
   });
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
+    await Promise.all([server, ...ownServers].map((s) => s?.close()));
   });
 
-  async function newPage(): Promise<Page> {
-    server.throttleKbps = null;
+  /** A page on `on` (default: the shared server). */
+  async function newPage(on: ShapingServer = server): Promise<Page> {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
-    await openPlayerPage(page, server.url, bundle);
+    await openPlayerPage(page, on.url, bundle);
     return page;
+  }
+
+  /** A server of this test's own (closed after the suite). */
+  async function ownServer(options: Parameters<typeof serveFixtures>[0]): Promise<ShapingServer> {
+    const s = await serveFixtures(options);
+    ownServers.push(s);
+    return s;
   }
 
   it('plays the fixture to the end with no error, every segment once, audio following', async () => {
@@ -211,14 +120,17 @@ describe('abrkit/player in chromium', () => {
   }, 60_000);
 
   it('switches down without a long stall when the link is throttled mid-session', async () => {
-    const page = await newPage();
-    // a 450 kbps link carries 240p (251 kbps with audio), not 480p (760 kbps); the throughput rule keeps 10% spare
+    // a fast link for 12 s, then 450 kbps: that carries 240p (251 kbps with audio), not 480p (760 kbps); the
+    // throughput rule keeps 10% spare
+    const fastForMs = 12_000;
+    const stepped = await ownServer({ trace: `step:100000x${fastForMs}ms,450x120s` });
+    const page = await newPage(stepped);
     await startPlayer(page, '/ladder/master.m3u8', { abr: 'throughput', bufferTargetMs: 10_000 }, 1);
     await waitRun(page, 'run.segments.length >= 5', 30_000);
     const before = await getRun(page);
     expect(before.segments.at(-1)?.rendition).toBe(3);
-    server.throttleKbps = 450;
-    const throttledFrom = before.segments.length;
+    await waitTraceMs(stepped, fastForMs);
+    const throttledFrom = (await getRun(page)).segments.length;
     await waitRun(page, 'run.ended', 60_000);
     const run = await getRun(page);
     expect(run.errors).toEqual([]);
@@ -233,8 +145,9 @@ describe('abrkit/player in chromium', () => {
   }, 90_000);
 
   it('recovers from a 404 on one segment by retrying it', async () => {
-    const page = await newPage();
-    for (const r of ['144p', '240p', '360p', '480p']) server.failNext(`/ladder/${r}/seg_00003.m4s`, 1);
+    // the first request of video segment 3, at whatever rendition, gets a 404
+    const faulty = await ownServer({ faults: '404=1,first=1,pattern=/(144|240|360|480)p/seg_00003\\.m4s$/' });
+    const page = await newPage(faulty);
     await startPlayer(
       page,
       '/ladder/master.m3u8',
@@ -250,8 +163,9 @@ describe('abrkit/player in chromium', () => {
   }, 60_000);
 
   it('falls back to a lower rendition when one keeps failing', async () => {
-    const page = await newPage();
-    for (const r of ['240p', '360p', '480p']) server.failNext(`/ladder/${r}/seg_00004.m4s`, 100);
+    // video segment 4 always fails at every rendition but the lowest
+    const faulty = await ownServer({ faults: '404=1,pattern=/(240|360|480)p/seg_00004\\.m4s$/' });
+    const page = await newPage(faulty);
     await startPlayer(
       page,
       '/ladder/master.m3u8',
@@ -264,7 +178,6 @@ describe('abrkit/player in chromium', () => {
     expect(run.segments.find((s) => s.segment === 4)?.rendition).toBe(0);
     // every failure of segment 4 was followed by a retry or a fallback, the last one to rendition 0
     expect(run.retries.at(-1)).toMatchObject({ segmentIndex: 4, nextRenditionIndex: 0 });
-    for (const r of ['240p', '360p', '480p']) server.failNext(`/ladder/${r}/seg_00004.m4s`, 0);
     await page.close();
   }, 60_000);
 
@@ -306,10 +219,11 @@ describe('abrkit/player in chromium', () => {
   }, 60_000);
 
   it('destroy() leaves no pending fetch or timer', async () => {
-    const page = await newPage();
+    // a fast link for 2 s, then 200 kbps: the next segment is in flight for seconds
+    const stepped = await ownServer({ trace: 'step:100000x2s,200x300s' });
+    const page = await newPage(stepped);
     await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', bufferTargetMs: 30_000 }, 1);
     await waitRun(page, 'run.segments.length >= 2', 20_000);
-    server.throttleKbps = 200; // the next segment is in flight for seconds
     await page.waitForFunction(
       () =>
         (window as unknown as { player: { pendingWork(): { requests: number } } }).player.pendingWork()
@@ -325,9 +239,11 @@ describe('abrkit/player in chromium', () => {
       return { work: player.pendingWork(), state: player.state };
     });
     expect(pending).toEqual({ work: { timers: 0, requests: 0 }, state: 'idle' });
-    const requestsAtDestroy = server.requests.length;
+    // the server logs a request when its response ends (the ones cut by destroy() included): none may start later
+    const destroyedAtMs = stepped.traceNowMs() ?? 0;
     await new Promise((r) => setTimeout(r, 1500));
-    expect(server.requests.length).toBe(requestsAtDestroy);
+    expect(stepped.requests.length).toBeGreaterThan(0);
+    expect(stepped.requests.filter((r) => r.startMs > destroyedAtMs)).toEqual([]);
     const video = await page.evaluate(() =>
       (document.getElementById('v') as HTMLVideoElement).getAttribute('src'),
     );

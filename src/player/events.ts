@@ -44,6 +44,18 @@ export interface PlayerRetry {
   readonly nextRenditionIndex: number;
 }
 
+/**
+ * A recoverable failure of a request `load()` makes (a playlist, or the head of a segment read to find its
+ * codecs): the same URL is fetched again after `delayMs` (backoff with jitter, the `retry` option).
+ */
+export interface PlayerLoadRetry {
+  readonly error: AbrkitError;
+  readonly url: string;
+  /** 1 for the first retry. */
+  readonly attempt: number;
+  readonly delayMs: number;
+}
+
 export interface PlayerEvents {
   state: PlayerState;
   decision: PlayerDecision;
@@ -53,6 +65,8 @@ export interface PlayerEvents {
   /** A fatal error: nothing can play any more (buffered media plays out). */
   error: AbrkitError;
   retry: PlayerRetry;
+  /** A recoverable failure while loading the presentation (playlists): the request is retried. */
+  loadRetry: PlayerLoadRetry;
   /** One per segment: the per-segment log line (simulator JSONL schema). */
   segment: SegmentRecord;
   qoe: PlayerQoe;

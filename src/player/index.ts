@@ -8,7 +8,14 @@ export {
   type PlayerOptions,
   type ResolvedPlayerOptions,
 } from './options.js';
-export type { PlayerBuffer, PlayerDecision, PlayerEvents, PlayerRetry, PlayerState } from './events.js';
+export type {
+  PlayerBuffer,
+  PlayerDecision,
+  PlayerEvents,
+  PlayerLoadRetry,
+  PlayerRetry,
+  PlayerState,
+} from './events.js';
 export type { DownloadRecord } from './fetch-source.js';
 export type { PlayerQoe, SessionExport } from './recorder.js';
 export { traceFromSamples } from './recorder.js';

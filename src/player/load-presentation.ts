@@ -20,6 +20,8 @@ export interface LoadPresentationOptions {
   readonly signal: AbortSignal;
   readonly inFlight?: Set<AbortController>;
   readonly fetchImpl?: typeof fetch;
+  /** Told before each retry of a failed request, with its error (`data.source` is the URL). */
+  readonly onRetry?: (error: AbrkitError, attempt: number, delayMs: number) => void;
 }
 
 /** Fetches one playlist as text (with retries). */
@@ -35,7 +37,7 @@ export async function fetchBytes(
 ): Promise<Uint8Array> {
   const fetched = await withRetry(
     o.retry,
-    { clock: o.clock, random: o.random, signal: o.signal },
+    { clock: o.clock, random: o.random, signal: o.signal, ...(o.onRetry ? { onRetry: o.onRetry } : {}) },
     async () => {
       const controller = new AbortController();
       const onAbort = (): void => controller.abort();

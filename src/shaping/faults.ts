@@ -12,6 +12,9 @@
  *                      not an error: clients see it through their own timeouts). Applies to every URL.
  * - `pattern=/RE/`     probabilistic faults only for URLs (path + query) matching the regular expression
  *                      (`/RE/flags`), or containing the text when not written between slashes
+ * - `first=N`          probabilistic faults only on the first N requests of each URL (N ≥ 1), so a test can
+ *                      fail a URL once (`404=1,first=1,pattern=/seg_00003/`) and let its retry through; the
+ *                      later requests still count as occurrences, so draws replay the same
  * e.g. `5xx=0.05,404=0.01,reset=0.02,stall=0.01:5000,spike=0.05:800,outage=30000-40000,pattern=/seg_/`.
  *
  * JSON (a file): a {@link FaultSpec} object with the same meaning, e.g.
@@ -36,6 +39,8 @@ export interface FaultSpec {
   readonly outages?: readonly { readonly fromMs: number; readonly toMs: number }[];
   /** `/regex/flags`, or plain text a URL must contain. Absent: every URL. */
   readonly pattern?: string;
+  /** Probabilistic faults only on the first N requests of each URL (an integer ≥ 1). Absent: every request. */
+  readonly firstRequests?: number;
 }
 
 /** What a request gets; logged as the request's `fault`. */
@@ -55,7 +60,7 @@ export interface FaultPlan {
   outageEndAt(tMs: number): number | null;
 }
 
-const COMPACT_KEYS = ['5xx', '404', 'reset', 'stall', 'spike', 'outage', 'pattern'] as const;
+const COMPACT_KEYS = ['5xx', '404', 'reset', 'stall', 'spike', 'outage', 'pattern', 'first'] as const;
 
 /**
  * Parses a compact spec string (see the file comment). Throws `AbrkitError('config', 'FAULT_SPEC_INVALID')`
@@ -102,6 +107,10 @@ export function parseFaultSpec(text: string, source = 'fault spec'): FaultSpec {
       }
       case 'pattern':
         spec.pattern = value;
+        break;
+      case 'first':
+        noSecond(source, key, second);
+        spec.firstRequests = num(source, key, first);
         break;
       default:
         throw faultError(
@@ -155,7 +164,7 @@ export function checkFaultSpec(spec: unknown, source = 'fault spec'): FaultSpec 
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
     throw faultError(source, 'a fault spec must be an object');
   const s = spec as Record<string, unknown>;
-  const known = ['notFound', 'serverError', 'reset', 'stall', 'spike', 'outages', 'pattern'];
+  const known = ['notFound', 'serverError', 'reset', 'stall', 'spike', 'outages', 'pattern', 'firstRequests'];
   for (const key of Object.keys(s))
     if (!known.includes(key))
       throw faultError(source, `unknown key ${JSON.stringify(key)}: expected one of ${known.join(', ')}`);
@@ -201,6 +210,11 @@ export function checkFaultSpec(spec: unknown, source = 'fault spec'): FaultSpec 
         throw faultError(source, `an outage needs 0 ≤ fromMs < toMs, got ${JSON.stringify(o)}`);
     }
   }
+  if (
+    s.firstRequests !== undefined &&
+    !(typeof s.firstRequests === 'number' && Number.isInteger(s.firstRequests) && s.firstRequests >= 1)
+  )
+    throw faultError(source, `firstRequests must be an integer ≥ 1, got ${JSON.stringify(s.firstRequests)}`);
   if (s.pattern !== undefined) {
     if (typeof s.pattern !== 'string' || s.pattern === '')
       throw faultError(source, 'pattern must be a non-empty string');
@@ -242,6 +256,7 @@ export function createFaultPlan(spec: FaultSpec, seed = 0, source = 'fault spec'
       const rng = createRng(mixSeed(seed, url, n));
       const u = rng.next();
       const at = Math.floor(bodyBytes * rng.uniform(0.1, 0.9));
+      if (spec.firstRequests !== undefined && n >= spec.firstRequests) return null;
       let edge = pNotFound;
       if (u < edge) return { kind: 'http', status: 404 };
       if (u < (edge += pServer)) return { kind: 'http', status: spec.serverError?.status ?? 500 };

@@ -129,6 +129,22 @@ describe('fault specs', () => {
     expect(text.decide('/v/seg_1.m4s', 10)).toBeNull();
   });
 
+  it('faults only the first N requests of each URL with first=N, keeping the draws of the others', () => {
+    const plan = createFaultPlan(parseFaultSpec('404=1,first=2,pattern=/seg_/'), 1);
+    const a = [1, 2, 3, 4].map(() => plan.decide('/v/seg_1.m4s', 10));
+    expect(a).toEqual([{ kind: 'http', status: 404 }, { kind: 'http', status: 404 }, null, null]);
+    expect(plan.decide('/v/seg_2.m4s', 10)).toEqual({ kind: 'http', status: 404 });
+    expect(parseFaultSpec('5xx=0.5,first=1').firstRequests).toBe(1);
+    // the first request of each URL draws as without the option
+    const free = createFaultPlan(parseFaultSpec('5xx=0.5'), 9);
+    const capped = createFaultPlan(parseFaultSpec('5xx=0.5,first=1'), 9);
+    const urls = Array.from({ length: 40 }, (_, i) => `/seg_${i}`);
+    expect(urls.map((u) => capped.decide(u, 10))).toEqual(urls.map((u) => free.decide(u, 10)));
+    expect(urls.map((u) => capped.decide(u, 10)).every((d) => d === null)).toBe(true);
+    for (const bad of ['404=1,first=0', '404=1,first=1.5', '404=1,first=x'])
+      expect(() => parseFaultSpec(bad, '--faults')).toThrow(/first/);
+  });
+
   it('merges touching outage windows', () => {
     const plan = createFaultPlan(parseFaultSpec('outage=2000-3000,outage=1000-2000'), 0);
     expect(plan.outageEndAt(500)).toBeNull();

@@ -38,6 +38,7 @@ Fault spec (--faults), comma-separated key=value, or a JSON file with the same m
   spike=P:MS       add MS ms to the latency before the first byte
   outage=A-B       no bytes during trace time [A, B) ms; new requests wait for its end (repeatable)
   pattern=/RE/     probabilistic faults only for URLs matching RE (or containing the text)
+  first=N          probabilistic faults only on the first N requests of each URL
   e.g. --faults '5xx=0.05,reset=0.02,stall=0.01:5000,outage=30000-40000,pattern=/seg_/' --seed 7
 At most one fault per request; the draws depend only on --seed, the URL and how many times it was requested,
 so a run replays with the same seed. JSON: {"serverError":{"probability":0.05,"status":503},
