@@ -3,14 +3,15 @@
  * simulator's JSONL schema (`SegmentRecord`, src/core/types.ts), the running QoE, and the observed
  * throughput as a network trace (Sabre network JSON, written by src/traces/sabre.ts).
  *
- * The trace is built from the video downloads the estimators saw, in time order: each download becomes one
- * period that ends with its last byte and starts where the previous period ended (so idle time before a
- * download gets that download's bandwidth: nothing was measured then), with the download's transfer
- * throughput as bandwidth and its time to first byte as latency. The trace's length is the session's.
+ * The trace is built from the video downloads the estimators saw by `traceFromSamples` (src/traces/samples.ts,
+ * also used by `abrkit trace from-session`). The trace's length is the session's.
  */
 import type { DownloadSample, SegmentRecord } from '../core/types.js';
-import type { NetworkTrace, TracePeriod } from '../traces/model.js';
+import type { NetworkTrace } from '../traces/model.js';
+import { traceFromSamples } from '../traces/samples.js';
 import { writeSabreTrace } from '../traces/sabre.js';
+
+export { traceFromSamples };
 
 /** The running QoE of a session, as `qoe$` reports it. */
 export interface PlayerQoe {
@@ -39,31 +40,6 @@ export interface SessionExport {
   /** `trace` as Sabre network JSON (`[{duration_ms, bandwidth_kbps, latency_ms}, ...]`). */
   readonly sabreTraceJson: string;
   readonly qoe: PlayerQoe;
-}
-
-/** Periods of the observed throughput from download samples (see the file comment). */
-export function traceFromSamples(samples: readonly DownloadSample[], name = 'player-session'): NetworkTrace {
-  const sorted = samples
-    .filter((s) => s.sizeBytes > 0 && s.endMs > s.startMs)
-    .sort((a, b) => a.endMs - b.endMs);
-  const periods: TracePeriod[] = [];
-  let cursorMs = sorted[0]?.startMs ?? 0;
-  for (const s of sorted) {
-    const transferMs = Math.max(1, s.endMs - s.firstByteMs);
-    const durationMs = s.endMs - cursorMs;
-    if (!(durationMs > 0)) continue;
-    periods.push({
-      durationMs: round3(durationMs),
-      bandwidthKbps: round3((s.sizeBytes * 8) / transferMs),
-      latencyMs: round3(Math.max(0, s.firstByteMs - s.startMs)),
-    });
-    cursorMs = s.endMs;
-  }
-  return { name, periods };
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }
 
 /** Collects records, samples and playback facts of one `load()`, across seeks. */

@@ -46,3 +46,14 @@ export {
   type TraceStep,
 } from './generators.js';
 export { TRACE_SPEC_KINDS, generateTrace, parseTraceSpec, type TraceSpec } from './spec.js';
+export { traceFromSamples } from './samples.js';
+export {
+  RECORDING_ERROR_CODES,
+  parseHarTrace,
+  sharedLinkPeriods,
+  type HarDownload,
+  type HarReadOptions,
+  type HarReadResult,
+  type RecordingErrorCode,
+} from './har.js';
+export { parseSessionExport, type SessionReadOptions, type SessionReadResult } from './session-export.js';

@@ -1,0 +1,145 @@
+/**
+ * A network trace from an exported player session (`JSON.stringify(player.exportSession())`, the
+ * `SessionExport` of src/player/recorder.ts): `abrkit trace from-session`.
+ *
+ * The export's `trace` is already the observed throughput, built by {@link traceFromSamples} from the video
+ * downloads the player's estimators saw (one period per download, ending with its last byte, transfer
+ * throughput as bandwidth, time to first byte as latency); it is checked and used as is. An export without
+ * `trace` (hand-edited, or cut down to the per-segment log) falls back to its `records`: each segment's
+ * download becomes a sample of `sizeBytes` over `downloadMs`, placed back to back (the log holds no start
+ * times, so idle time between downloads and the latency split are lost: the trace is shorter than the
+ * session and its latency is 0), run through the same {@link traceFromSamples}.
+ *
+ * Bad input throws `AbrkitError('trace', ...)` naming the file and the period (`data.period`) or record
+ * (`data.record`) index.
+ */
+import type { DownloadSample } from '../core/types.js';
+import { RECORDING_ERROR_CODES, isObject, parseJson, recordingError } from './har.js';
+import type { NetworkTrace, TracePeriod } from './model.js';
+import { traceFromSamples } from './samples.js';
+import { traceNameFromPath } from './text.js';
+
+export interface SessionReadOptions {
+  /** Trace name (default: the file name minus `.json`). */
+  readonly name?: string;
+}
+
+export interface SessionReadResult {
+  readonly trace: NetworkTrace;
+  /** Where the periods came from: the export's `trace`, or its `records` (see the file comment). */
+  readonly from: 'trace' | 'records';
+  /** Segment records in the export (0 when it has none). */
+  readonly records: number;
+}
+
+/** Reads an exported session's text into a trace (see the file comment). */
+export function parseSessionExport(
+  text: string,
+  source: string,
+  options: SessionReadOptions = {},
+): SessionReadResult {
+  const json = parseJson(text, source);
+  if (!isObject(json)) {
+    throw recordingError(
+      RECORDING_ERROR_CODES.badShape,
+      'expected an exported session (the JSON object of player.exportSession()), got ' + kind(json),
+      source,
+    );
+  }
+  const name = options.name ?? traceNameFromPath(source);
+  const records = json.records;
+  if (records !== undefined && !Array.isArray(records)) {
+    throw recordingError(RECORDING_ERROR_CODES.badShape, '"records" must be an array', source);
+  }
+  const recordCount = records?.length ?? 0;
+  if (json.trace !== undefined) {
+    const periods = readPeriods(json.trace, source);
+    if (periods.length > 0) return { trace: { name, periods }, from: 'trace', records: recordCount };
+  }
+  if (records === undefined) {
+    throw recordingError(
+      RECORDING_ERROR_CODES.badShape,
+      'expected an exported session with "trace" ({periods: [...]}) or "records" (the per-segment log)',
+      source,
+    );
+  }
+  const samples: DownloadSample[] = [];
+  let cursorMs = 0;
+  records.forEach((item: unknown, index: number) => {
+    const where = { record: index };
+    if (!isObject(item))
+      throw recordingError(
+        RECORDING_ERROR_CODES.badShape,
+        `record ${index}: expected an object`,
+        source,
+        where,
+      );
+    const sizeBytes = nonNegative(item.sizeBytes, `record ${index}: sizeBytes`, source, where);
+    const downloadMs = nonNegative(item.downloadMs, `record ${index}: downloadMs`, source, where);
+    if (sizeBytes > 0 && downloadMs > 0) {
+      samples.push({ startMs: cursorMs, firstByteMs: cursorMs, endMs: cursorMs + downloadMs, sizeBytes });
+      cursorMs += downloadMs;
+    }
+  });
+  const trace = traceFromSamples(samples, name);
+  if (trace.periods.length === 0) {
+    throw recordingError(
+      RECORDING_ERROR_CODES.noMedia,
+      `the session holds no download: its trace is empty and none of its ${recordCount} records has bytes and a download time`,
+      source,
+    );
+  }
+  return { trace, from: 'records', records: recordCount };
+}
+
+function readPeriods(value: unknown, source: string): TracePeriod[] {
+  const periods = isObject(value) ? value.periods : undefined;
+  if (!Array.isArray(periods)) {
+    throw recordingError(
+      RECORDING_ERROR_CODES.badShape,
+      '"trace" must be an object with a "periods" array',
+      source,
+    );
+  }
+  return periods.map((item: unknown, index: number) => {
+    const where = { period: index };
+    if (!isObject(item))
+      throw recordingError(
+        RECORDING_ERROR_CODES.badShape,
+        `trace period ${index}: expected an object`,
+        source,
+        where,
+      );
+    const durationMs = nonNegative(item.durationMs, `trace period ${index}: durationMs`, source, where);
+    if (durationMs === 0)
+      throw recordingError(
+        RECORDING_ERROR_CODES.badValue,
+        `trace period ${index}: durationMs must be > 0, got 0`,
+        source,
+        where,
+      );
+    return {
+      durationMs,
+      bandwidthKbps: nonNegative(item.bandwidthKbps, `trace period ${index}: bandwidthKbps`, source, where),
+      latencyMs: nonNegative(item.latencyMs, `trace period ${index}: latencyMs`, source, where),
+    };
+  });
+}
+
+function nonNegative(value: unknown, what: string, source: string, where: Record<string, unknown>): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw recordingError(
+      RECORDING_ERROR_CODES.badValue,
+      `${what} must be a finite number >= 0, got ${JSON.stringify(value) ?? String(value)}`,
+      source,
+      where,
+    );
+  }
+  return value;
+}
+
+function kind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
