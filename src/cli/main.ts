@@ -9,8 +9,10 @@ import { Command, CommanderError } from 'commander';
 import { register as registerAlgos } from './commands/algos.js';
 import { register as registerDemoSim } from './commands/demo-sim.js';
 import { register as registerLadder } from './commands/ladder.js';
+import { register as registerLongVod } from './commands/long-vod.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerSim } from './commands/sim.js';
+import { register as registerTrace } from './commands/trace.js';
 import type { CliContext } from './context.js';
 import { createContext } from './context.js';
 import type { CliIo } from './errors.js';
@@ -32,7 +34,9 @@ export function createProgram(context: CliContext): Command {
   registerAlgos(program, context);
   registerDemoSim(program, context);
   registerLadder(program, context);
+  registerLongVod(program, context);
   registerServe(program, context);
+  registerTrace(program, context);
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

@@ -21,7 +21,8 @@ export interface SourceBufferLike extends EventTarget {
 type Operation =
   | { kind: 'append'; data: BufferSource; source: string }
   | { kind: 'remove'; startS: number; endS: number }
-  | { kind: 'changeType'; mimeType: string };
+  | { kind: 'changeType'; mimeType: string }
+  | { kind: 'timestampOffset'; offsetS: number };
 
 interface Pending {
   readonly op: Operation;
@@ -66,6 +67,14 @@ export class SourceBufferQueue {
     return this.enqueue({ kind: 'changeType', mimeType });
   }
 
+  /**
+   * Sets `timestampOffset` (s) between appends (it cannot change while the buffer is updating): the media
+   * appended after it is shifted by `offsetS` (a discontinuity, see src/player/timeline-offsets.ts).
+   */
+  setTimestampOffset(offsetS: number): Promise<void> {
+    return this.enqueue({ kind: 'timestampOffset', offsetS });
+  }
+
   /** Operations waiting or running. */
   get length(): number {
     return this.pending.length + (this.current ? 1 : 0);
@@ -101,7 +110,10 @@ export class SourceBufferQueue {
       const { op } = item;
       if (op.kind === 'append') this.sourceBuffer.appendBuffer(op.data);
       else if (op.kind === 'remove') this.sourceBuffer.remove(op.startS, op.endS);
-      else {
+      else if (op.kind === 'timestampOffset') {
+        this.sourceBuffer.timestampOffset = op.offsetS;
+        this.finish();
+      } else {
         this.sourceBuffer.changeType?.(op.mimeType);
         this.finish();
       }

@@ -65,6 +65,8 @@ export async function fetchSegment(url: string, options: FetchSegmentOptions): P
       cache: 'no-store',
     });
     if (!response.ok) {
+      // Drop the error body: unread, it keeps the connection (and a paced link) busy until garbage collection.
+      controller.abort();
       // 4xx other than 408/429 will not get better by retrying the same URL, but another rendition may work.
       throw new AbrkitError(
         'network',

@@ -13,6 +13,8 @@ import type { AppendedSegment, MediaSink } from '../session/types.js';
 import { SourceBufferQueue, bufferedAheadMs, evictionRange } from '../mse/source-buffer-queue.js';
 import type { PlayerLadder } from './ladder.js';
 import type { SegmentPayload } from './fetch-source.js';
+import type { MediaSegment } from '../manifest/model.js';
+import type { TimelineOffsets, createTimelineOffsets } from './timeline-offsets.js';
 
 export interface MseSinkOptions {
   readonly video: HTMLMediaElement;
@@ -26,6 +28,8 @@ export interface MseSinkOptions {
   readonly onBufferChange?: () => void;
   /** Playback started, stalled, resumed. */
   readonly onPlayback?: (event: 'started' | 'stalled' | 'resumed' | 'ended') => void;
+  /** For a presentation with discontinuities: places each discontinuity sequence (timeline-offsets.ts). */
+  readonly timelineOffsets?: typeof createTimelineOffsets;
 }
 
 interface Track {
@@ -38,6 +42,12 @@ interface Track {
   mimeType: string;
   /** URLs of the appends queued, oldest (the one the browser is working on) first. */
   readonly urls: string[];
+  /** Where each discontinuity sequence goes on the timeline (null: no discontinuities, nothing to place). */
+  readonly offsets: TimelineOffsets | null;
+  /** The last init segment queued. */
+  init: Uint8Array | null;
+  /** The `timestampOffset` last queued, s (NaN after a reset: set it again before the next append). */
+  timestampOffsetS: number;
 }
 
 /** MSE behind the player. Create it once `sourceopen` fired. */
@@ -66,6 +76,9 @@ export class MseSink {
       pendingMs: 0,
       mimeType: first.mimeType,
       urls: [],
+      offsets: o.timelineOffsets?.(first.playlist.segments[0]?.discontinuitySequence ?? 0) ?? null,
+      init: null,
+      timestampOffsetS: 0,
     };
     this.audioTrack = ladder.audio
       ? {
@@ -76,6 +89,9 @@ export class MseSink {
           pendingMs: 0,
           mimeType: ladder.audio.mimeType,
           urls: [],
+          offsets: o.timelineOffsets?.(ladder.audio.playlist.segments[0]?.discontinuitySequence ?? 0) ?? null,
+          init: null,
+          timestampOffsetS: 0,
         }
       : null;
     if (Number.isFinite(ladder.durationMs) && ladder.durationMs > 0)
@@ -103,13 +119,21 @@ export class MseSink {
         ),
       );
     };
+    // Between appends (a slow download, retries) playback moves on: evict by time too, once a second's worth
+    // is due, so the back buffer stays within backBufferMs plus about a second whatever the append cadence.
+    const onTimeUpdate = (): void => {
+      // (an append coming evicts when it completes)
+      if (!this.destroyed) for (const t of this.tracks()) if (!t.queue.length) this.evictBehind(t, 1);
+    };
     video.addEventListener('playing', onPlaying);
     video.addEventListener('waiting', onWaiting);
+    video.addEventListener('timeupdate', onTimeUpdate);
     video.addEventListener('ended', onEnded);
     video.addEventListener('error', onError);
     this.removeListeners = () => {
       video.removeEventListener('playing', onPlaying);
       video.removeEventListener('waiting', onWaiting);
+      video.removeEventListener('timeupdate', onTimeUpdate);
       video.removeEventListener('ended', onEnded);
       video.removeEventListener('error', onError);
     };
@@ -128,18 +152,37 @@ export class MseSink {
         v.queue.changeType(rendition.mimeType).catch(() => {});
       }
       v.initUrl = payload.init.url;
+      v.init = payload.init.bytes;
       this.enqueue(v, payload.init.bytes, payload.init.url, 0, generation);
     }
+    const videoSegment =
+      this.o.ladder.renditions[payload.renditionIndex]?.playlist.segments[payload.segmentIndex];
+    if (videoSegment) this.placeAt(v, videoSegment, payload.video.bytes);
     this.enqueue(v, payload.video.bytes, payload.video.url, payload.durationMs, generation);
     const a = this.audioTrack;
     if (a) {
       if (payload.audioInit && a.initUrl !== payload.audioInit.url) {
         a.initUrl = payload.audioInit.url;
+        a.init = payload.audioInit.bytes;
         this.enqueue(a, payload.audioInit.bytes, payload.audioInit.url, 0, generation);
       }
-      for (const segment of payload.audio)
+      for (const segment of payload.audio) {
+        const audioSegment =
+          segment.index === undefined ? undefined : this.o.ladder.audio?.playlist.segments[segment.index];
+        if (audioSegment) this.placeAt(a, audioSegment, segment.bytes);
         this.enqueue(a, segment.bytes, segment.url, segment.durationMs, generation);
+      }
     }
+  }
+
+  /** Queues a `timestampOffset` change when `segment` starts a discontinuity sequence placed elsewhere. */
+  private placeAt(track: Track, segment: MediaSegment, bytes: Uint8Array): void {
+    const offsetS = track.offsets?.(segment, bytes, track.init) ?? 0;
+    if (offsetS === track.timestampOffsetS) return;
+    track.timestampOffsetS = offsetS;
+    track.queue.setTimestampOffset(offsetS).catch(() => {
+      // cleared by a seek (resetForSeek sets it again) or destroyed
+    });
   }
 
   private enqueue(
@@ -252,6 +295,7 @@ export class MseSink {
       t.queue.clear('seek');
       t.initUrl = null;
       t.pendingMs = 0;
+      t.timestampOffsetS = Number.NaN;
     }
   }
 
@@ -279,9 +323,10 @@ export class MseSink {
     }
   }
 
-  private evictBehind(track: Track): void {
+  /** Removes media older than the back buffer, when at least `minS` of it is due. */
+  private evictBehind(track: Track, minS = 0): void {
     const range = this.safeRange(track, this.o.backBufferMs);
-    if (!range) return;
+    if (!range || range[1] - range[0] < minS) return;
     track.queue.remove(range[0], range[1]).then(
       () => {
         this.o.onBufferChange?.();

@@ -178,12 +178,24 @@ export class Player {
         timeoutMs: this.options.requestTimeoutMs,
         signal: abort.signal,
         inFlight: this.inFlight,
+        onRetry: (error: AbrkitError, attempt: number, delayMs: number) =>
+          this.emitter.emit('loadRetry', {
+            error,
+            url: typeof error.data.source === 'string' ? error.data.source : url,
+            attempt,
+            delayMs,
+          }),
       };
       const presentation = await fillMissingCodecs(await loadPresentation(url, fetchOptions), (uri, range) =>
         fetchBytes(uri, fetchOptions, range),
       );
       if (abort.signal.aborted) return;
       const ladder = buildLadder(presentation, (mime) => MediaSource.isTypeSupported(mime));
+      // discontinuities (a looped or spliced presentation) need their media placed: loaded only then
+      const timelineOffsets = ladder.renditions.some((r) => r.playlist.segments.some((s) => s.discontinuity))
+        ? (await import('./timeline-offsets.js')).createTimelineOffsets
+        : undefined;
+      if (abort.signal.aborted) return;
       const mediaSource = new MediaSource();
       this.mediaSource = mediaSource;
       this.objectUrl = URL.createObjectURL(mediaSource);
@@ -204,6 +216,7 @@ export class Player {
         ladder,
         clock: this.clock,
         backBufferMs: this.options.backBufferMs,
+        ...(timelineOffsets ? { timelineOffsets } : {}),
         onFatal: (error) => this.fail(error),
         onBufferChange: () => this.emitBuffer(),
         onPlayback: (event) => {

@@ -136,18 +136,22 @@ export interface AlgoSeries {
   readonly bitrateKbpsMean: number[];
   readonly rebufferS: number[];
   readonly switches: number[];
-  /** QoE by trace index, for the optimal fraction. */
+  /** QoE by trace index, for the optimal fraction (filled only when the optimum is one of the algorithms). */
   readonly qoeByTrace: Map<number, number>;
 }
 
 /**
  * Collects session metrics as they arrive (in any order) and turns them into a {@link BatchSummary}.
- * Memory grows by a few numbers per session, never by segment records.
+ * Memory grows by four numbers per session (kept for exact medians and the report's distributions; plus
+ * a map entry when the optimum runs, for the optimal fraction), never by segment records.
  */
 export class SummaryAccumulator {
   readonly series: AlgoSeries[];
+  /** Whether the optimum runs: only then is `qoeByTrace` kept (the largest per-session cost otherwise). */
+  private readonly withOptimal: boolean;
 
   constructor(algos: readonly string[]) {
+    this.withOptimal = algos.includes(OPTIMAL_ALGORITHM);
     this.series = algos.map((name) => ({
       name,
       qoe: [],
@@ -165,7 +169,7 @@ export class SummaryAccumulator {
     s.bitrateKbpsMean.push(stats.bitrateKbpsMean);
     s.rebufferS.push(stats.rebufferS);
     s.switches.push(stats.switches);
-    s.qoeByTrace.set(stats.traceIndex, stats.qoe);
+    if (this.withOptimal) s.qoeByTrace.set(stats.traceIndex, stats.qoe);
   }
 
   /** Mean of qoe/qoe_optimal over traces with a positive optimal QoE (see {@link AlgoSummary.optimalFraction}). */

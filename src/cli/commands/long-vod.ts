@@ -1,0 +1,66 @@
+/**
+ * `abrkit long-vod <out-dir> [--source fixtures/ladder] [--duration 1h] [--reference]`: writes an HLS VOD
+ * that loops a short ladder to any length (src/media/long-vod.ts), for soak runs without a long file:
+ * the same segment files referenced lap after lap, an #EXT-X-DISCONTINUITY before each lap.
+ */
+import type { Command } from 'commander';
+import { writeLongVod } from '../../media/long-vod.js';
+import type { LongVod } from '../../media/long-vod.js';
+import type { CliContext } from '../context.js';
+import { createContext } from '../context.js';
+import { UsageError } from '../errors.js';
+
+export interface LongVodCommandOptions {
+  /** Folder holding master.m3u8 (default fixtures/ladder). */
+  readonly source?: string;
+  /** `90m`, `1h`, `3600s` or a number of seconds (default 1h). */
+  readonly duration?: string;
+  /** Reference the source's files instead of hard-linking them into the output folder. */
+  readonly reference?: boolean;
+}
+
+const UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `1h`, `90m`, `45s`, `500ms` or bare seconds → ms; throws `UsageError` otherwise. */
+export function parseDurationMs(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * UNITS_MS[match[2] ?? 's']! : Number.NaN;
+  if (!(ms > 0) || !Number.isFinite(ms)) {
+    throw new UsageError(`--duration: expected a positive duration such as 1h, 90m or 600s, got '${text}'`);
+  }
+  return ms;
+}
+
+/** Runs the command; reports what it wrote on stdout. */
+export async function runLongVodCommand(
+  outDir: string,
+  options: LongVodCommandOptions,
+  context: CliContext = createContext(),
+): Promise<LongVod> {
+  const durationMs = parseDurationMs(options.duration ?? '1h');
+  const vod = await writeLongVod({
+    sourceDir: context.resolvePath(options.source ?? 'fixtures/ladder'),
+    outDir: context.resolvePath(outDir),
+    durationMs,
+    media: options.reference ? 'reference' : 'link',
+  });
+  context.io.stdout.write(
+    `${vod.masterPath}: ${vod.laps} laps of ${vod.lapDurationMs / 1000} s, ${vod.segmentCount} segments, ` +
+      `${(vod.durationMs / 1000).toFixed(0)} s\n`,
+  );
+  return vod;
+}
+
+/** Adds `abrkit long-vod` to the program. */
+export function register(program: Command, context: CliContext = createContext()): void {
+  program
+    .command('long-vod')
+    .description('write an HLS VOD that loops a short ladder to any length (for soak tests)')
+    .argument('<out-dir>', 'folder to write (created); serve it with `abrkit serve`')
+    .option('--source <dir>', 'folder holding the master.m3u8 to loop', 'fixtures/ladder')
+    .option('-d, --duration <duration>', 'length, e.g. 1h, 90m, 600s', '1h')
+    .option('--reference', 'reference the source files (relative URIs) instead of hard-linking them', false)
+    .action(async (outDir: string, options: LongVodCommandOptions) => {
+      await runLongVodCommand(outDir, options, context);
+    });
+}
