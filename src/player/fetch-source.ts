@@ -139,6 +139,8 @@ export class FetchSegmentSource implements SegmentSource {
         ? await this.init(segment.initSegment.uri, 'init-video', segmentIndex, request.renditionIndex, signal)
         : null;
       const audioInitRef = audioSegments[0]?.initSegment;
+      // an audio init fetched now (not cached) also shares the link during this download
+      const audioInitFetched = audioInitRef !== undefined && !o.initCache.has(audioInitRef.uri);
       let audioEndMs = Number.NEGATIVE_INFINITY;
       // bytes of the audio segments so far and their sizes once known: progress counts them with the video's
       const audioLoaded = audioSegments.map(() => 0);
@@ -199,7 +201,9 @@ export class FetchSegmentSource implements SegmentSource {
       // one link, so the video alone measures only its share of it (half of it at the lowest rendition,
       // whose segments are as large as the audio ones). Until the last of them, as the next request waits
       // for all of them (bench/fidelity.ts, docs/fidelity.md).
-      const audioBytes = audio.reduce((sum, a) => sum + a.bytes.byteLength, 0);
+      const audioBytes =
+        audio.reduce((sum, a) => sum + a.bytes.byteLength, 0) +
+        (audioInitFetched && audioInit ? audioInit.bytes.byteLength : 0);
       const sample: DownloadSample =
         audioBytes > 0 && !video.sample.aborted
           ? {

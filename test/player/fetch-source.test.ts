@@ -92,8 +92,9 @@ describe('FetchSegmentSource', () => {
     const first = await load(source, request(0, 2));
     expect(first.error).toBeUndefined();
     // the sample is the video body stream's plus the audio fetched alongside on the same link (5000 + 5000
-    // bytes) until the last of them; first byte after the request; progress per chunk of the video
-    expect(first.sample?.sizeBytes).toBe(10_000);
+    // bytes, and the 700-byte audio init fetched for the first time) until the last of them; first byte after
+    // the request; progress per chunk of the video
+    expect(first.sample?.sizeBytes).toBe(10_700);
     expect(first.sample!.firstByteMs).toBeGreaterThan(first.sample!.startMs);
     const videoEnd = downloads.find((d) => d.kind === 'video');
     const audioEnd = downloads.find((d) => d.kind === 'audio');
@@ -106,7 +107,8 @@ describe('FetchSegmentSource', () => {
     expect(payloads[0]?.init?.url).toBe(`${BASE_URL}/ladder/360p/init.mp4`);
     expect(payloads[0]?.audioInit?.url).toBe(`${BASE_URL}/ladder/audio/init.mp4`);
     expect(payloads[0]?.audio.map((a) => a.url.split('/').pop())).toEqual(['seg_00000.m4s']);
-    await load(source, request(1, 2));
+    // the audio init is cached from now on: it no longer shares the link
+    expect((await load(source, request(1, 2))).sample?.sizeBytes).toBe(10_000);
     await load(source, request(2, 0));
     expect(log.filter((u) => u.endsWith('init.mp4'))).toEqual([
       '/ladder/360p/init.mp4',
