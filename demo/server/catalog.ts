@@ -11,20 +11,10 @@ import type { VideoDescription } from '../../src/videos/model.js';
 import { generateTrace } from '../../src/traces/spec.js';
 import { loadTraceFile } from '../../src/sim/load-trace.js';
 import { loadVideo } from '../../src/sim/load-video.js';
+import type { FixtureInfo, TraceInfo } from '../api-contract.js';
 import { ApiError } from './http.js';
 
-export interface FixtureInfo {
-  readonly name: string;
-  /** Unshaped master playlist, same origin. */
-  readonly masterUrl: string;
-}
-
-export interface TraceInfo {
-  readonly id: string;
-  readonly name: string;
-  readonly source: 'synthetic' | 'shared';
-  readonly description?: string;
-}
+export type { FixtureInfo, TraceInfo };
 
 /** A trace as the API sends it: name and periods only. */
 export interface TraceJson {

@@ -5,25 +5,8 @@
  */
 import type { NetworkTrace, VideoDescription } from 'abrkit';
 
-export interface FixtureInfo {
-  readonly name: string;
-  /** Unshaped master playlist, same origin. */
-  readonly masterUrl: string;
-}
-
-export interface TraceInfo {
-  readonly id: string;
-  readonly name: string;
-  readonly source: 'synthetic' | 'shared';
-  readonly description?: string;
-}
-
-export interface DemoConfig {
-  readonly fixtures: readonly FixtureInfo[];
-  readonly traces: readonly TraceInfo[];
-  /** Example fault specs. */
-  readonly faults: readonly string[];
-}
+export type { DemoConfig, FixtureInfo, TraceInfo } from '../api-contract.js';
+import type { DemoConfig, FixtureInfo } from '../api-contract.js';
 
 export interface SessionRequest {
   readonly fixture: string;

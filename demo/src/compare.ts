@@ -3,6 +3,7 @@
  * fixture's VideoDescription, and renders the rows next to the live session's (and a loaded recording's).
  */
 import type { AbrOptions, NetworkTrace, VideoDescription } from 'abrkit';
+import type { PlayerQoe } from 'abrkit/player';
 import type { CompareRequest, CompareResponse, CompareRow } from './compare-protocol.js';
 
 export interface LiveRow {
@@ -14,6 +15,20 @@ export interface LiveRow {
   readonly switches: number;
   readonly startupMs: number | null;
   readonly segments: number;
+}
+
+/** A player's QoE (live, or of a recorded session) as a row beside the simulated ones. */
+export function rowOfPlayerQoe(label: string, q: PlayerQoe): LiveRow {
+  return {
+    label,
+    qoe: q.qoe,
+    meanBitrateKbps: q.avgBitrateKbps,
+    stallCount: q.stallCount,
+    stallMs: q.stallMs,
+    switches: q.switches,
+    startupMs: q.startupMs,
+    segments: q.segments,
+  };
 }
 
 export class SimulatorComparison {

@@ -18,7 +18,7 @@ import {
   type FixtureInfo,
 } from './api.js';
 import { LiveCharts } from './charts.js';
-import { SimulatorComparison } from './compare.js';
+import { SimulatorComparison, rowOfPlayerQoe } from './compare.js';
 import { Controls } from './controls.js';
 import { installHook } from './hook.js';
 import {
@@ -147,16 +147,7 @@ function updateLiveRow(): void {
     comparison.setLive(null);
     return;
   }
-  comparison.setLive({
-    label: `live: ${c.settings.algorithm}`,
-    qoe: q.qoe,
-    meanBitrateKbps: q.avgBitrateKbps,
-    stallCount: q.stallCount,
-    stallMs: q.stallMs,
-    switches: q.switches,
-    startupMs: q.startupMs,
-    segments: q.segments,
-  });
+  comparison.setLive(rowOfPlayerQoe(`live: ${c.settings.algorithm}`, q));
 }
 
 function videoFor(fixture: string): Promise<VideoDescription> {
@@ -403,16 +394,7 @@ async function loadRecording(file: File): Promise<void> {
   renderRecords(recordedTable, recording.session.records);
   recordedBox.hidden = false;
   const q = recording.session.qoe;
-  comparison.setRecorded({
-    label: `recorded: ${settings.algorithm}`,
-    qoe: q.qoe,
-    meanBitrateKbps: q.avgBitrateKbps,
-    stallCount: q.stallCount,
-    stallMs: q.stallMs,
-    switches: q.switches,
-    startupMs: q.startupMs,
-    segments: q.segments,
-  });
+  comparison.setRecorded(rowOfPlayerQoe(`recorded: ${settings.algorithm}`, q));
   if (recording.trace && config) {
     controls.addInlineTrace(recording.trace, `recorded: ${recording.trace.name}`);
     await start({ kind: 'fixture' });
