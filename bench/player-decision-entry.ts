@@ -3,9 +3,7 @@
  * `choose()` of every algorithm on synthetic contexts and returns the numbers.
  */
 import { BUILTIN_ALGORITHMS } from '../src/abr/registry.js';
-import { mpcInfo } from '../src/abr/mpc.js';
-import { robustMpcInfo } from '../src/abr/robust-mpc.js';
-import type { AbrAlgorithmInfo, AbrContext } from '../src/abr/types.js';
+import type { AbrAlgorithmCore, AbrContext } from '../src/abr/types.js';
 
 export interface DecisionTiming {
   readonly name: string;
@@ -31,7 +29,7 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Times `decisions` decisions of `info`'s algorithm in batches of `batch` (the timer is coarse in a page). */
-export function timeAlgorithm(info: AbrAlgorithmInfo, decisions: number, batch: number): DecisionTiming {
+export function timeAlgorithm(info: AbrAlgorithmCore, decisions: number, batch: number): DecisionTiming {
   const random = rng(42);
   const algorithm = info.create();
   algorithm.reset?.();
@@ -83,7 +81,7 @@ export function timeAlgorithm(info: AbrAlgorithmInfo, decisions: number, batch: 
 
 /** Every online algorithm, warmed up, then timed. */
 export function timeAll(decisions = 4000, batch = 10): DecisionTiming[] {
-  const infos = [...BUILTIN_ALGORITHMS, mpcInfo, robustMpcInfo].filter((i) => !i.offline);
+  const infos = BUILTIN_ALGORITHMS.filter((i) => !i.offline);
   for (const info of infos) timeAlgorithm(info, 500, batch);
   return infos.map((info) => timeAlgorithm(info, decisions, batch));
 }

@@ -19,29 +19,28 @@
  */
 import type {
   AbrAlgorithm,
-  AbrAlgorithmInfo,
+  AbrAlgorithmCore,
+  AbrAlgorithmDocs,
   AbrContext,
   AbrDecision,
-  AbrOptionSpec,
+  AbrOptionCore,
   AbrOptions,
 } from './types.js';
 import { num, resolveOptions } from './options.js';
 import { capIndex } from './sabre-common.js';
 
-const OPTIONS: readonly AbrOptionSpec[] = [
+const OPTIONS: readonly AbrOptionCore[] = [
   {
     name: 'reservoirMs',
     type: 'number',
     default: 5000,
     min: 0,
-    description: 'Below this buffer level, the lowest rendition (Pensieve 5 s).',
   },
   {
     name: 'cushionMs',
     type: 'number',
     default: 10000,
     min: 1,
-    description: 'Buffer range over which the rendition climbs linearly to the top (Pensieve 10 s).',
   },
 ];
 
@@ -94,12 +93,21 @@ export function createBba(options?: AbrOptions): Bba {
   return new Bba(num(o, 'reservoirMs'), num(o, 'cushionMs'));
 }
 
-export const bbaInfo: AbrAlgorithmInfo = {
+/** Runtime part (the player bundles this); the registry joins it with {@link bbaDocs}. */
+export const bbaInfo: AbrAlgorithmCore = {
   name: 'bba',
+  options: OPTIONS,
+  create: createBba,
+};
+
+/** What `abrkit algos`, the demo and docs show for bba: not bundled by the player. */
+export const bbaDocs: AbrAlgorithmDocs = {
   description:
     'Buffer-based: lowest rendition in the reservoir, top above reservoir + cushion, linear in between (as Pensieve codes BB).',
   citation:
     'Huang, Johari, McKeown, Trunnell, Watson, "A Buffer-Based Approach to Rate Adaptation: Evidence from a Large Video Streaming Service", ACM SIGCOMM 2014',
-  options: OPTIONS,
-  create: createBba,
+  options: {
+    reservoirMs: 'Below this buffer level, the lowest rendition (Pensieve 5 s).',
+    cushionMs: 'Buffer range over which the rendition climbs linearly to the top (Pensieve 10 s).',
+  },
 };

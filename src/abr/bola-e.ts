@@ -45,10 +45,11 @@
 import type { DownloadProgress, DownloadSample } from '../core/types.js';
 import type {
   AbrAlgorithm,
-  AbrAlgorithmInfo,
+  AbrAlgorithmCore,
+  AbrAlgorithmDocs,
   AbrContext,
   AbrDecision,
-  AbrOptionSpec,
+  AbrOptionCore,
   AbrOptions,
 } from './types.js';
 import { bool, num, resolveOptions } from './options.js';
@@ -61,7 +62,7 @@ import {
   qualityFromThroughput,
   toSabreProgress,
 } from './sabre-common.js';
-import { GAMMA_P_OPTION, OSCILLATION_GUARD_OPTION } from './bola.js';
+import { GAMMA_P_OPTION, OSCILLATION_GUARD_DOC, OSCILLATION_GUARD_OPTION } from './bola.js';
 
 /** Sabre's BolaEnh constants. */
 export const BOLA_E_DEFAULTS = {
@@ -71,18 +72,15 @@ export const BOLA_E_DEFAULTS = {
   ibrSafetyMin: 0.5,
 } as const;
 
-const OPTIONS: readonly AbrOptionSpec[] = [
+const OPTIONS: readonly AbrOptionCore[] = [
   {
     name: 'insufficientBufferRule',
     type: 'boolean',
     default: true,
-    description:
-      "Sabre's insufficient-buffer rule and target-buffer V/gp (off = Sabre -noibr, V/gp as BOLA-BASIC).",
   },
   {
     ...GAMMA_P_OPTION,
     min: 1.01,
-    description: 'gamma*p, used only when insufficientBufferRule is off (Sabre -gp; gp = gammaP - 1 there).',
   },
   OSCILLATION_GUARD_OPTION,
   {
@@ -90,14 +88,12 @@ const OPTIONS: readonly AbrOptionSpec[] = [
     type: 'number',
     default: BOLA_E_DEFAULTS.minimumBufferMs,
     min: 1,
-    description: 'Buffer at which the lowest rendition stops being preferred (Sabre 10 s).',
   },
   {
     name: 'minimumBufferPerLevelMs',
     type: 'number',
     default: BOLA_E_DEFAULTS.minimumBufferPerLevelMs,
     min: 0,
-    description: 'Extra target buffer per rendition (Sabre 2 s).',
   },
 ];
 
@@ -374,12 +370,25 @@ export function createBolaE(options?: AbrOptions): BolaE {
   });
 }
 
-export const bolaEInfo: AbrAlgorithmInfo = {
+/** Runtime part (the player bundles this); the registry joins it with {@link bolaEDocs}. */
+export const bolaEInfo: AbrAlgorithmCore = {
   name: 'bola-e',
+  options: OPTIONS,
+  create: createBolaE,
+};
+
+/** What `abrkit algos`, the demo and docs show for bola-e: not bundled by the player. */
+export const bolaEDocs: AbrAlgorithmDocs = {
   description:
     "BOLA-E as Sabre's `bolae`: BOLA with a placeholder buffer, throughput-based startup, the insufficient-buffer rule and abandonment.",
   citation:
     'Spiteri, Sitaraman, Sparacio, "From Theory to Practice: Improving Bitrate Adaptation in the DASH Reference Player", ACM MMSys 2018 (Sabre BolaEnh); BOLA: Spiteri, Urgaonkar, Sitaraman, IEEE INFOCOM 2016 (arXiv 1601.06748)',
-  options: OPTIONS,
-  create: createBolaE,
+  options: {
+    insufficientBufferRule:
+      "Sabre's insufficient-buffer rule and target-buffer V/gp (off = Sabre -noibr, V/gp as BOLA-BASIC).",
+    gammaP: 'gamma*p, used only when insufficientBufferRule is off (Sabre -gp; gp = gammaP - 1 there).',
+    oscillationGuard: OSCILLATION_GUARD_DOC,
+    minimumBufferMs: 'Buffer at which the lowest rendition stops being preferred (Sabre 10 s).',
+    minimumBufferPerLevelMs: 'Extra target buffer per rendition (Sabre 2 s).',
+  },
 };

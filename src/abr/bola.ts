@@ -42,10 +42,11 @@
 import type { DownloadProgress } from '../core/types.js';
 import type {
   AbrAlgorithm,
-  AbrAlgorithmInfo,
+  AbrAlgorithmCore,
+  AbrAlgorithmDocs,
   AbrContext,
   AbrDecision,
-  AbrOptionSpec,
+  AbrOptionCore,
   AbrOptions,
 } from './types.js';
 import { bool, num, resolveOptions } from './options.js';
@@ -61,30 +62,32 @@ import {
 /** Sabre's default gamma*p. */
 export const DEFAULT_GAMMA_P = 5;
 
-export const GAMMA_P_OPTION: AbrOptionSpec = {
+/** Description of {@link GAMMA_P_OPTION} (docs only; shared with bola-e and dynamic). */
+export const GAMMA_P_DOC = "BOLA's gamma*p, weight of rebuffering against utility (Sabre -gp, default 5).";
+
+/** Description of {@link OSCILLATION_GUARD_OPTION} (docs only; shared with bola-e). */
+export const OSCILLATION_GUARD_DOC =
+  'Step up only to the throughput pick and wait (delayMs) instead of overshooting it by one (Sabre -ao).';
+
+export const GAMMA_P_OPTION: AbrOptionCore = {
   name: 'gammaP',
   type: 'number',
   default: DEFAULT_GAMMA_P,
   min: 0.01,
-  description: "BOLA's gamma*p, weight of rebuffering against utility (Sabre -gp, default 5).",
 };
 
-export const OSCILLATION_GUARD_OPTION: AbrOptionSpec = {
+export const OSCILLATION_GUARD_OPTION: AbrOptionCore = {
   name: 'oscillationGuard',
   type: 'boolean',
   default: false,
-  description:
-    'Step up only to the throughput pick and wait (delayMs) instead of overshooting it by one (Sabre -ao).',
 };
 
-const OPTIONS: readonly AbrOptionSpec[] = [
+const OPTIONS: readonly AbrOptionCore[] = [
   GAMMA_P_OPTION,
   {
     name: 'basic',
     type: 'boolean',
     default: false,
-    description:
-      'BOLA-BASIC: V from the buffer target only, no abandonment (Sabre -ab). Off = Sabre default.',
   },
   OSCILLATION_GUARD_OPTION,
 ];
@@ -229,12 +232,22 @@ export function createBola(options?: AbrOptions): Bola {
   });
 }
 
-export const bolaInfo: AbrAlgorithmInfo = {
+/** Runtime part (the player bundles this); the registry joins it with {@link bolaDocs}. */
+export const bolaInfo: AbrAlgorithmCore = {
   name: 'bola',
+  options: OPTIONS,
+  create: createBola,
+};
+
+/** What `abrkit algos`, the demo and docs show for bola: not bundled by the player. */
+export const bolaDocs: AbrAlgorithmDocs = {
   description:
     "BOLA (Lyapunov buffer-based utility maximisation, utility ln(b/b0)) as Sabre's `bola`, with throughput-limited step-ups and abandonment.",
   citation:
     'Spiteri, Urgaonkar, Sitaraman, "BOLA: Near-Optimal Bitrate Adaptation for Online Videos", IEEE INFOCOM 2016 (arXiv 1601.06748); as coded in Sabre (MMSys 2018)',
-  options: OPTIONS,
-  create: createBola,
+  options: {
+    gammaP: GAMMA_P_DOC,
+    oscillationGuard: OSCILLATION_GUARD_DOC,
+    basic: 'BOLA-BASIC: V from the buffer target only, no abandonment (Sabre -ab). Off = Sabre default.',
+  },
 };

@@ -25,15 +25,16 @@
 import type { DownloadProgress, DownloadSample } from '../core/types.js';
 import type {
   AbrAlgorithm,
-  AbrAlgorithmInfo,
+  AbrAlgorithmCore,
+  AbrAlgorithmDocs,
   AbrContext,
   AbrDecision,
-  AbrOptionSpec,
+  AbrOptionCore,
   AbrOptions,
 } from './types.js';
 import { bool, num, resolveOptions, str } from './options.js';
 import { beforeFirstSample } from './sabre-common.js';
-import { Bola, GAMMA_P_OPTION } from './bola.js';
+import { Bola, GAMMA_P_DOC, GAMMA_P_OPTION } from './bola.js';
 import { BolaE } from './bola-e.js';
 import { THROUGHPUT_DEFAULTS, ThroughputRule } from './throughput.js';
 
@@ -45,52 +46,46 @@ export const DYNAMIC_DASH_PRESETS = {
   dashjs: { lowBufferMs: 6000, highBufferMs: 12000 },
 } as const;
 
-const IBR_OPTION: AbrOptionSpec = {
+const IBR_OPTION: AbrOptionCore = {
   name: 'insufficientBufferRule',
   type: 'boolean',
   default: true,
-  description: "Sabre's insufficient-buffer rule in both inner rules (off = Sabre -noibr).",
 };
 
-const DYNAMIC_OPTIONS: readonly AbrOptionSpec[] = [
+const DYNAMIC_OPTIONS: readonly AbrOptionCore[] = [
   {
     name: 'switchBufferMs',
     type: 'number',
     default: 10000,
     min: 0,
-    description: 'Buffer level around which BOLA and the throughput rule hand over (Sabre 10 s).',
   },
   GAMMA_P_OPTION,
   {
     name: 'basic',
     type: 'boolean',
     default: false,
-    description: 'Inner BOLA as BOLA-BASIC (Sabre -ab).',
   },
   IBR_OPTION,
 ];
 
-const DYNAMIC_DASH_OPTIONS: readonly AbrOptionSpec[] = [
+const DYNAMIC_DASH_OPTIONS: readonly AbrOptionCore[] = [
   {
     name: 'preset',
     type: 'string',
     default: 'sabre',
     choices: Object.keys(DYNAMIC_DASH_PRESETS),
-    description: "Switch thresholds: 'sabre' (5 s / 10 s, as sabre.py) or 'dashjs' (6 s / 12 s).",
   },
   {
     name: 'lowBufferMs',
     type: 'number',
     default: DYNAMIC_DASH_PRESETS.sabre.lowBufferMs,
     min: 0,
-    description: 'Back to the throughput rule below this buffer level (overrides the preset).',
   },
   {
     name: 'highBufferMs',
     type: 'number',
     default: DYNAMIC_DASH_PRESETS.sabre.highBufferMs,
     min: 0,
-    description: 'To BOLA-E above this buffer level (overrides the preset).',
   },
   IBR_OPTION,
 ];
@@ -221,20 +216,42 @@ export function createDynamicDash(options?: AbrOptions): DynamicDash {
 const CITATION =
   'Spiteri, Sitaraman, Sparacio, "From Theory to Practice: Improving Bitrate Adaptation in the DASH Reference Player", ACM MMSys 2018 (Sabre Dynamic / DynamicDash)';
 
-export const dynamicInfo: AbrAlgorithmInfo = {
+/** Runtime part (the player bundles this); the registry joins it with {@link dynamicDocs}. */
+export const dynamicInfo: AbrAlgorithmCore = {
   name: 'dynamic',
-  description:
-    "Sabre's DYNAMIC: BOLA above a 10 s buffer, the throughput rule below, handing over when they disagree.",
-  citation: CITATION,
   options: DYNAMIC_OPTIONS,
   create: createDynamic,
 };
 
-export const dynamicDashInfo: AbrAlgorithmInfo = {
+/** What `abrkit algos`, the demo and docs show for dynamic: not bundled by the player. */
+export const dynamicDocs: AbrAlgorithmDocs = {
+  description:
+    "Sabre's DYNAMIC: BOLA above a 10 s buffer, the throughput rule below, handing over when they disagree.",
+  citation: CITATION,
+  options: {
+    switchBufferMs: 'Buffer level around which BOLA and the throughput rule hand over (Sabre 10 s).',
+    gammaP: GAMMA_P_DOC,
+    basic: 'Inner BOLA as BOLA-BASIC (Sabre -ab).',
+    insufficientBufferRule: "Sabre's insufficient-buffer rule in both inner rules (off = Sabre -noibr).",
+  },
+};
+
+/** Runtime part (the player bundles this); the registry joins it with {@link dynamicDashDocs}. */
+export const dynamicDashInfo: AbrAlgorithmCore = {
   name: 'dynamic-dash',
+  options: DYNAMIC_DASH_OPTIONS,
+  create: createDynamicDash,
+};
+
+/** What `abrkit algos`, the demo and docs show for dynamic-dash: not bundled by the player. */
+export const dynamicDashDocs: AbrAlgorithmDocs = {
   description:
     "Sabre's DYNAMIC for dash.js: BOLA-E above 10 s of buffer, the throughput rule below 5 s (preset 'dashjs': 12 s / 6 s).",
   citation: CITATION,
-  options: DYNAMIC_DASH_OPTIONS,
-  create: createDynamicDash,
+  options: {
+    preset: "Switch thresholds: 'sabre' (5 s / 10 s, as sabre.py) or 'dashjs' (6 s / 12 s).",
+    lowBufferMs: 'Back to the throughput rule below this buffer level (overrides the preset).',
+    highBufferMs: 'To BOLA-E above this buffer level (overrides the preset).',
+    insufficientBufferRule: "Sabre's insufficient-buffer rule in both inner rules (off = Sabre -noibr).",
+  },
 };

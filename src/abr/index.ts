@@ -2,12 +2,18 @@ export type * from './types.js';
 export { resolveOptions as resolveAbrOptions } from './options.js';
 export type { ResolvedOptions as ResolvedAbrOptions } from './options.js';
 export { qualityFromThroughput } from './sabre-common.js';
-export { ThroughputRule, createThroughput, throughputInfo, THROUGHPUT_DEFAULTS } from './throughput.js';
+export {
+  ThroughputRule,
+  createThroughput,
+  throughputInfo,
+  throughputDocs,
+  THROUGHPUT_DEFAULTS,
+} from './throughput.js';
 export type { ThroughputRuleOptions } from './throughput.js';
-export { Bba, bbaIndex, createBba, bbaInfo } from './bba.js';
-export { Bola, bolaV, createBola, bolaInfo, DEFAULT_GAMMA_P } from './bola.js';
+export { Bba, bbaIndex, createBba, bbaInfo, bbaDocs } from './bba.js';
+export { Bola, bolaV, createBola, bolaInfo, bolaDocs, DEFAULT_GAMMA_P } from './bola.js';
 export type { BolaOptions } from './bola.js';
-export { BolaE, createBolaE, bolaEInfo, BOLA_E_DEFAULTS } from './bola-e.js';
+export { BolaE, createBolaE, bolaEInfo, bolaEDocs, BOLA_E_DEFAULTS } from './bola-e.js';
 export type { BolaEOptions, BolaEParams } from './bola-e.js';
 export {
   Dynamic,
@@ -16,6 +22,8 @@ export {
   createDynamicDash,
   dynamicInfo,
   dynamicDashInfo,
+  dynamicDocs,
+  dynamicDashDocs,
   DYNAMIC_DASH_PRESETS,
 } from './dynamic.js';
 export {
@@ -27,6 +35,7 @@ export {
   getDefaultRegistry,
   listAlgorithms,
   registerAlgorithm,
+  withDocs,
 } from './registry.js';
 export {
   MpcAlgorithm,
@@ -34,16 +43,18 @@ export {
   HarmonicPredictor,
   createMpc,
   mpcInfo,
+  mpcDocs,
   qoeTable,
   segmentQoe,
   QOE_LIN,
   type QoeWeights,
 } from './mpc.js';
-export { createRobustMpc, robustMpcInfo, PENSIEVE_ROBUST_MPC_OPTIONS } from './robust-mpc.js';
+export { createRobustMpc, robustMpcInfo, robustMpcDocs, PENSIEVE_ROBUST_MPC_OPTIONS } from './robust-mpc.js';
 export {
   createOptimal,
   createOptimalPlanner,
   optimalInfo,
+  optimalDocs,
   planOptimal,
   simulatePlan,
   cappedWait,
@@ -54,6 +65,7 @@ export {
   ScenarioMpc,
   createScenarioMpc,
   scenarioMpcInfo,
+  scenarioMpcDocs,
   SCENARIO_MPC_NAME,
   SCENARIO_MPC_OPTION_SPECS,
   resolveScenarioMpcConfig,

@@ -23,10 +23,11 @@ import { AbrkitError } from '../core/errors.js';
 import type { DownloadSample, Rendition } from '../core/types.js';
 import type {
   AbrAlgorithm,
-  AbrAlgorithmInfo,
+  AbrAlgorithmCore,
+  AbrAlgorithmDocs,
   AbrContext,
   AbrDecision,
-  AbrOptionSpec,
+  AbrOptionCore,
   AbrOptions,
 } from './types.js';
 
@@ -326,32 +327,37 @@ export class MpcSearch {
 // The algorithm
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Options common to `mpc` and `robust-mpc`. */
-/** Option specs MPC shares with the algorithms built on it (scenario-mpc). */
-export const HORIZON_OPTION_SPEC: AbrOptionSpec = {
+/**
+ * Option specs MPC shares with the algorithms built on it (scenario-mpc): runtime parts only, their
+ * descriptions are the `*_OPTION_DOC` strings below.
+ */
+export const HORIZON_OPTION_SPEC: AbrOptionCore = {
   name: 'horizon',
   type: 'integer',
   default: 5,
   min: 1,
   max: 8,
-  description: 'Segments looked ahead.',
 };
-export const QOE_OBJECTIVE_OPTION_SPEC: AbrOptionSpec = {
+export const QOE_OBJECTIVE_OPTION_SPEC: AbrOptionCore = {
   name: 'qoe',
   type: 'string',
   default: 'lin',
   choices: ['lin', 'log', 'hd'],
-  description: 'QoE objective (Pensieve Table 1); hd needs 6 renditions.',
 };
-export const SMOOTH_PENALTY_OPTION_SPEC: AbrOptionSpec = {
+export const SMOOTH_PENALTY_OPTION_SPEC: AbrOptionCore = {
   name: 'smoothPenalty',
   type: 'number',
   default: 1,
   min: 0,
-  description: 'Weight of |q(R) - q(R_prev)|.',
 };
 
-export const MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
+/** Descriptions of the shared specs above (docs only: the registry joins them, the player never loads them). */
+export const HORIZON_OPTION_DOC = 'Segments looked ahead.';
+export const QOE_OBJECTIVE_OPTION_DOC = 'QoE objective (Pensieve Table 1); hd needs 6 renditions.';
+export const SMOOTH_PENALTY_OPTION_DOC = 'Weight of |q(R) - q(R_prev)|.';
+
+/** Options common to `mpc` and `robust-mpc`. */
+export const MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
   HORIZON_OPTION_SPEC,
   {
     name: 'window',
@@ -359,7 +365,6 @@ export const MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
     default: 5,
     min: 1,
     max: 50,
-    description: 'Throughput samples in the harmonic mean (and errors in the robust max).',
   },
   QOE_OBJECTIVE_OPTION_SPEC,
   {
@@ -367,25 +372,34 @@ export const MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
     type: 'number',
     default: 4.3,
     min: 0,
-    description: 'Penalty per second of rebuffering; defaults to the QoE model’s (lin 4.3, log 2.66, hd 8).',
   },
   SMOOTH_PENALTY_OPTION_SPEC,
   {
     name: 'pensieveSizeOffset',
     type: 'boolean',
     default: false,
-    description:
-      'Reproduce Pensieve’s test/mpc.py off-by-one: deciding segment k reads the sizes of k+1..k+h instead of k..k+h-1. ' +
-      'Only to replay its published logs.',
   },
   {
     name: 'firstRenditionIndex',
     type: 'integer',
     default: -1,
     min: -1,
-    description: 'Rendition of segment 0 (Pensieve: 1); -1 = decide it from the estimator’s default.',
   },
 ];
+
+/** Descriptions of {@link MPC_OPTION_SPECS} (docs only), shared by mpc and robust-mpc. */
+export const MPC_OPTION_DOCS: Readonly<Record<string, string>> = {
+  horizon: HORIZON_OPTION_DOC,
+  qoe: QOE_OBJECTIVE_OPTION_DOC,
+  smoothPenalty: SMOOTH_PENALTY_OPTION_DOC,
+  window: 'Throughput samples in the harmonic mean (and errors in the robust max).',
+  rebufferPenalty:
+    'Penalty per second of rebuffering; defaults to the QoE model’s (lin 4.3, log 2.66, hd 8).',
+  pensieveSizeOffset:
+    'Reproduce Pensieve’s test/mpc.py off-by-one: deciding segment k reads the sizes of k+1..k+h instead of k..k+h-1. ' +
+    'Only to replay its published logs.',
+  firstRenditionIndex: 'Rendition of segment 0 (Pensieve: 1); -1 = decide it from the estimator’s default.',
+};
 
 /** Resolved MPC configuration. */
 export interface MpcConfig {
@@ -522,12 +536,18 @@ export function createMpc(options?: AbrOptions): AbrAlgorithm {
   return new MpcAlgorithm(resolveMpcConfig('mpc', options, false));
 }
 
-export const mpcInfo: AbrAlgorithmInfo = {
+/** Runtime part (the player bundles this); the registry joins it with {@link mpcDocs}. */
+export const mpcInfo: AbrAlgorithmCore = {
   name: 'mpc',
+  options: MPC_OPTION_SPECS,
+  create: createMpc,
+};
+
+/** What `abrkit algos`, the demo and docs show for mpc: not bundled by the player. */
+export const mpcDocs: AbrAlgorithmDocs = {
   description:
     'Model predictive control: harmonic-mean throughput prediction, exhaustive search over the next 5 segments with exact sizes, QoE_lin objective.',
   citation:
     'X. Yin, A. Jindal, V. Sekar, B. Sinopoli, "A Control-Theoretic Approach for Dynamic Adaptive Video Streaming over HTTP", SIGCOMM 2015',
-  options: MPC_OPTION_SPECS,
-  create: createMpc,
+  options: MPC_OPTION_DOCS,
 };

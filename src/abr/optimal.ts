@@ -35,7 +35,14 @@ import { AbrkitError, invalidArgument } from '../core/errors.js';
 import type { VideoDescription } from '../videos/model.js';
 import { playableSegments } from '../videos/model.js';
 import { QOE_LIN, qoeTable, segmentQoe, type QoeTable, type QoeWeights } from './mpc.js';
-import type { AbrAlgorithm, AbrAlgorithmInfo, AbrContext, AbrDecision, AbrOptions } from './types.js';
+import type {
+  AbrAlgorithm,
+  AbrAlgorithmCore,
+  AbrAlgorithmDocs,
+  AbrContext,
+  AbrDecision,
+  AbrOptions,
+} from './types.js';
 
 /**
  * The network as the planner sees it: how long a download of `sizeBytes` started at `startMs` (session time,
@@ -520,13 +527,19 @@ export function createOptimal(options?: AbrOptions): AbrAlgorithm {
   };
 }
 
-export const optimalInfo: AbrAlgorithmInfo = {
+/** Runtime part (the player bundles this); the registry joins it with {@link optimalDocs}. */
+export const optimalInfo: AbrAlgorithmCore = {
   name: 'optimal',
+  options: [],
+  offline: true,
+  create: createOptimal,
+};
+
+/** What `abrkit algos`, the demo and docs show for optimal: not bundled by the player. */
+export const optimalDocs: AbrAlgorithmDocs = {
   description:
     'Offline optimum: replays the plan computed by dynamic programming with the whole trace known (planOptimal); simulator only. Option: plan (number[]).',
   citation:
     'H. Mao, R. Netravali, M. Alizadeh, "Neural Adaptive Video Streaming with Pensieve", SIGCOMM 2017 (§5.2, offline optimal)',
-  options: [],
-  offline: true,
-  create: createOptimal,
+  options: {},
 };

@@ -1,9 +1,9 @@
 /**
- * Validation of algorithm options against their `AbrOptionSpec`s, shared by the registry and by every
+ * Validation of algorithm options against their `AbrOptionCore`s, shared by the registry and by every
  * factory (so `createBola({ gammaP: -1 })` fails the same way as `createAlgorithm('bola', { gammaP: -1 })`).
  */
 import { AbrkitError } from '../core/errors.js';
-import type { AbrOptionSpec, AbrOptions } from './types.js';
+import type { AbrOptionCore, AbrOptions } from './types.js';
 
 export type ResolvedOptions = Readonly<Record<string, number | boolean | string>>;
 
@@ -11,7 +11,7 @@ function badOption(
   algorithm: string,
   option: string,
   problem: string,
-  specs: readonly AbrOptionSpec[],
+  specs: readonly AbrOptionCore[],
 ): AbrkitError {
   const valid = specs.map((s) => s.name);
   return new AbrkitError(
@@ -22,7 +22,7 @@ function badOption(
   );
 }
 
-function describeSpec(spec: AbrOptionSpec): string {
+function describeSpec(spec: AbrOptionCore): string {
   if (spec.choices) return `one of ${spec.choices.map((c) => `'${c}'`).join(', ')}`;
   const range =
     spec.min !== undefined && spec.max !== undefined
@@ -37,9 +37,9 @@ function describeSpec(spec: AbrOptionSpec): string {
 
 function checkValue(
   algorithm: string,
-  spec: AbrOptionSpec,
+  spec: AbrOptionCore,
   value: unknown,
-  specs: readonly AbrOptionSpec[],
+  specs: readonly AbrOptionCore[],
 ): void {
   const expected = `expected ${describeSpec(spec)}, got ${typeof value === 'string' ? `'${value}'` : String(value)}`;
   switch (spec.type) {
@@ -71,7 +71,7 @@ function checkValue(
  */
 export function resolveOptions(
   algorithm: string,
-  specs: readonly AbrOptionSpec[],
+  specs: readonly AbrOptionCore[],
   options: AbrOptions | undefined,
 ): ResolvedOptions {
   const out: Record<string, number | boolean | string> = {};

@@ -1,42 +1,68 @@
 /**
  * The algorithm registry: algorithms by name, with their option specs, for the CLI (`abrkit algos`), the
- * simulator's batch runner and the demo's pickers. The built-in rule-based algorithms are registered by
- * default; others (mpc, robust-mpc, optimal) register themselves through `registerAlgorithm`.
+ * simulator's batch runner and the demo's pickers. The built-in algorithms are registered by default, each
+ * joined here with its docs (an algorithm file exports its runtime part `xInfo` and its docs `xDocs`
+ * separately, so the player bundles no descriptions); others register through `registerAlgorithm`.
  */
 import { AbrkitError } from '../core/errors.js';
 import { invalidArgument } from '../core/errors.js';
-import type { AbrAlgorithm, AbrAlgorithmInfo, AbrOptions } from './types.js';
+import type {
+  AbrAlgorithm,
+  AbrAlgorithmCore,
+  AbrAlgorithmDocs,
+  AbrAlgorithmInfo,
+  AbrOptions,
+} from './types.js';
 import { resolveOptions } from './options.js';
-import { throughputInfo } from './throughput.js';
-import { bbaInfo } from './bba.js';
-import { bolaInfo } from './bola.js';
-import { bolaEInfo } from './bola-e.js';
-import { dynamicDashInfo, dynamicInfo } from './dynamic.js';
-import { mpcInfo } from './mpc.js';
-import { robustMpcInfo } from './robust-mpc.js';
-import { optimalInfo } from './optimal.js';
-import { scenarioMpcInfo } from './scenario-mpc.js';
+import { throughputDocs, throughputInfo } from './throughput.js';
+import { bbaDocs, bbaInfo } from './bba.js';
+import { bolaDocs, bolaInfo } from './bola.js';
+import { bolaEDocs, bolaEInfo } from './bola-e.js';
+import { dynamicDashDocs, dynamicDashInfo, dynamicDocs, dynamicInfo } from './dynamic.js';
+import { mpcDocs, mpcInfo } from './mpc.js';
+import { robustMpcDocs, robustMpcInfo } from './robust-mpc.js';
+import { optimalDocs, optimalInfo } from './optimal.js';
+import { scenarioMpcDocs, scenarioMpcInfo } from './scenario-mpc.js';
 
 /**
  * The algorithm a session uses when none is named: the player's default (`abrkit algos --json` marks it).
- * BOLA rather than BOLA-E because bundling BOLA-E would take the player 3.6 KB over its 30 KB budget;
- * issue 9's own algorithm takes this place once it meets its targets. test/player/options.test.ts keeps
- * the player's default equal to this.
+ * scenario-mpc, abrkit's own (docs/own-algorithm.md), since it meets issue 9's targets; the player bundles
+ * it within its 30 KB budget because it loads only the algorithms' runtime parts, not their docs.
+ * test/player/options.test.ts keeps the player's default equal to this.
  */
-export const DEFAULT_ALGORITHM = 'bola';
+export const DEFAULT_ALGORITHM = 'scenario-mpc';
 
-/** The algorithms registered by default, in listing order. */
+/**
+ * Joins an algorithm's runtime part with its docs into the full info the registry lists. Every option needs
+ * a description and every description an option: a mismatch is a `TypeError` naming the algorithm and the
+ * option.
+ */
+export function withDocs(core: AbrAlgorithmCore, docs: AbrAlgorithmDocs): AbrAlgorithmInfo {
+  for (const name of Object.keys(docs.options)) {
+    if (!core.options.some((spec) => spec.name === name))
+      throw invalidArgument(`docs of '${core.name}'`, `describes an unknown option '${name}'`);
+  }
+  const options = core.options.map((spec) => {
+    const description = Object.hasOwn(docs.options, spec.name) ? docs.options[spec.name] : undefined;
+    if (typeof description !== 'string' || description.length === 0)
+      throw invalidArgument(`docs of '${core.name}'`, `no description of option '${spec.name}'`);
+    return { ...spec, description };
+  });
+  return { ...core, description: docs.description, citation: docs.citation, options };
+}
+
+/** The algorithms registered by default, in listing order, with their docs. */
 export const BUILTIN_ALGORITHMS: readonly AbrAlgorithmInfo[] = [
-  throughputInfo,
-  bbaInfo,
-  bolaInfo,
-  bolaEInfo,
-  dynamicInfo,
-  dynamicDashInfo,
-  mpcInfo,
-  robustMpcInfo,
-  scenarioMpcInfo,
-  optimalInfo,
+  withDocs(throughputInfo, throughputDocs),
+  withDocs(bbaInfo, bbaDocs),
+  withDocs(bolaInfo, bolaDocs),
+  withDocs(bolaEInfo, bolaEDocs),
+  withDocs(dynamicInfo, dynamicDocs),
+  withDocs(dynamicDashInfo, dynamicDashDocs),
+  withDocs(mpcInfo, mpcDocs),
+  withDocs(robustMpcInfo, robustMpcDocs),
+  withDocs(scenarioMpcInfo, scenarioMpcDocs),
+  withDocs(optimalInfo, optimalDocs),
 ];
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;

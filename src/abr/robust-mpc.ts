@@ -16,8 +16,8 @@
  * default because it is a bug: use it, with `firstRenditionIndex: 1`, to replay the published logs.
  * The search itself is in mpc.ts.
  */
-import type { AbrAlgorithm, AbrAlgorithmInfo, AbrOptions } from './types.js';
-import { MPC_OPTION_SPECS, MpcAlgorithm, resolveMpcConfig } from './mpc.js';
+import type { AbrAlgorithm, AbrAlgorithmCore, AbrAlgorithmDocs, AbrOptions } from './types.js';
+import { MPC_OPTION_DOCS, MPC_OPTION_SPECS, MpcAlgorithm, resolveMpcConfig } from './mpc.js';
 
 /** Creates robustMPC. Options: {@link MPC_OPTION_SPECS}. */
 export function createRobustMpc(options?: AbrOptions): AbrAlgorithm {
@@ -27,12 +27,18 @@ export function createRobustMpc(options?: AbrOptions): AbrAlgorithm {
 /** Options that make robustMPC behave exactly like Pensieve's `test/mpc.py` (with a per-session reset). */
 export const PENSIEVE_ROBUST_MPC_OPTIONS: AbrOptions = { pensieveSizeOffset: true, firstRenditionIndex: 1 };
 
-export const robustMpcInfo: AbrAlgorithmInfo = {
+/** Runtime part (the player bundles this); the registry joins it with {@link robustMpcDocs}. */
+export const robustMpcInfo: AbrAlgorithmCore = {
   name: 'robust-mpc',
+  options: MPC_OPTION_SPECS,
+  create: createRobustMpc,
+};
+
+/** What `abrkit algos`, the demo and docs show for robust-mpc: not bundled by the player. */
+export const robustMpcDocs: AbrAlgorithmDocs = {
   description:
     'robustMPC: MPC with the harmonic-mean prediction divided by 1 + the max recent relative error (as in Pensieve’s test/mpc.py).',
   citation:
     'X. Yin, A. Jindal, V. Sekar, B. Sinopoli, "A Control-Theoretic Approach for Dynamic Adaptive Video Streaming over HTTP", SIGCOMM 2015',
-  options: MPC_OPTION_SPECS,
-  create: createRobustMpc,
+  options: MPC_OPTION_DOCS,
 };

@@ -35,8 +35,11 @@
 import type { DownloadProgress, DownloadSample, Rendition } from '../core/types.js';
 import {
   DEFAULT_REBUFFER_PENALTY_PER_S,
+  HORIZON_OPTION_DOC,
   HORIZON_OPTION_SPEC,
+  QOE_OBJECTIVE_OPTION_DOC,
   QOE_OBJECTIVE_OPTION_SPEC,
+  SMOOTH_PENALTY_OPTION_DOC,
   SMOOTH_PENALTY_OPTION_SPEC,
   qoeTable,
   type QoeModelName,
@@ -47,10 +50,11 @@ import { TransmissionPredictor } from './scenario-mpc-predictor.js';
 import { ScenarioPlanner } from './scenario-mpc-search.js';
 import type {
   AbrAlgorithm,
-  AbrAlgorithmInfo,
+  AbrAlgorithmCore,
+  AbrAlgorithmDocs,
   AbrContext,
   AbrDecision,
-  AbrOptionSpec,
+  AbrOptionCore,
   AbrOptions,
 } from './types.js';
 
@@ -62,7 +66,7 @@ const MIN_ABANDON_TRANSFER_MS = 300;
 const ABANDON_GAIN = 0.5;
 
 /** Options of scenario-mpc. Defaults were chosen on the TRAIN split only (docs/own-algorithm.md). */
-export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
+export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
   HORIZON_OPTION_SPEC,
   {
     name: 'window',
@@ -70,7 +74,6 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
     default: 1,
     min: 1,
     max: 50,
-    description: 'Transfer-throughput samples in the harmonic mean (and latencies in their mean).',
   },
   {
     name: 'errorWindow',
@@ -78,7 +81,6 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
     default: 20,
     min: 1,
     max: 200,
-    description: 'Recent prediction errors whose quantiles make the scenarios.',
   },
   {
     name: 'scenarios',
@@ -86,7 +88,6 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
     default: 3,
     min: 1,
     max: 16,
-    description: 'Throughput scenarios (quantiles of the error distribution) each plan is scored under.',
   },
   {
     name: 'riskAversion',
@@ -94,45 +95,36 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
     default: 0.5,
     min: 0,
     max: 1,
-    description: 'Weight of the worst scenario against the mean of all scenarios.',
   },
   {
     name: 'bufferValuePerS',
     type: 'number',
     default: 1.5,
     min: 0,
-    description: 'QoE credited per second of buffer left at the end of the horizon (up to the cap).',
   },
   {
     name: 'bufferValueCapMs',
     type: 'number',
     default: 45_000,
     min: 0,
-    description: 'Buffer beyond this earns no terminal value, ms (also capped by the buffer target).',
   },
   {
     name: 'bufferValueTaperMs',
     type: 'number',
     default: 60_000,
     min: 0,
-    description:
-      'The buffer value fades linearly over the last this-much content after the horizon (buffer left at the end is wasted), ms; 0: no fade.',
   },
   {
     name: 'switchCost',
     type: 'number',
     default: 3,
     min: 0,
-    description:
-      'Extra switch penalty in planning on a volatile path: the penalty is multiplied by 1 + switchCost · volatility (at most horizon − 1).',
   },
   {
     name: 'volatilityRef',
     type: 'number',
     default: 0.1,
     min: 0,
-    description:
-      'Median |ln(observed/predicted)| at which the full buffer value applies; steadier paths get less. 0: always full.',
   },
   QOE_OBJECTIVE_OPTION_SPEC,
   {
@@ -140,7 +132,6 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionSpec[] = [
     type: 'number',
     default: -1,
     min: -1,
-    description: 'Penalty per second of rebuffering; -1: the QoE model’s (lin 4.3, log 2.66, hd 8).',
   },
   SMOOTH_PENALTY_OPTION_SPEC,
 ];
@@ -320,12 +311,35 @@ export function createScenarioMpc(options?: AbrOptions): AbrAlgorithm {
 }
 
 /** Registry entry for scenario-mpc (to be registered by src/abr/registry.ts). */
-export const scenarioMpcInfo: AbrAlgorithmInfo = {
+/** Runtime part (the player bundles this); the registry joins it with {@link scenarioMpcDocs}. */
+export const scenarioMpcInfo: AbrAlgorithmCore = {
   name: SCENARIO_MPC_NAME,
+  options: SCENARIO_MPC_OPTION_SPECS,
+  create: createScenarioMpc,
+};
+
+/** What `abrkit algos`, the demo and docs show for scenario-mpc: not bundled by the player. */
+export const scenarioMpcDocs: AbrAlgorithmDocs = {
   description:
     'abrkit’s own: MPC over throughput scenarios from the predictor’s recent error quantiles, size- and latency-aware transmission times, terminal buffer value.',
   citation:
     'Yin et al., "A Control-Theoretic Approach for Dynamic Adaptive Video Streaming over HTTP", SIGCOMM 2015; Yan et al., "Learning in situ: a randomized experiment in video streaming", NSDI 2020',
-  options: SCENARIO_MPC_OPTION_SPECS,
-  create: createScenarioMpc,
+  options: {
+    horizon: HORIZON_OPTION_DOC,
+    qoe: QOE_OBJECTIVE_OPTION_DOC,
+    smoothPenalty: SMOOTH_PENALTY_OPTION_DOC,
+    window: 'Transfer-throughput samples in the harmonic mean (and latencies in their mean).',
+    errorWindow: 'Recent prediction errors whose quantiles make the scenarios.',
+    scenarios: 'Throughput scenarios (quantiles of the error distribution) each plan is scored under.',
+    riskAversion: 'Weight of the worst scenario against the mean of all scenarios.',
+    bufferValuePerS: 'QoE credited per second of buffer left at the end of the horizon (up to the cap).',
+    bufferValueCapMs: 'Buffer beyond this earns no terminal value, ms (also capped by the buffer target).',
+    bufferValueTaperMs:
+      'The buffer value fades linearly over the last this-much content after the horizon (buffer left at the end is wasted), ms; 0: no fade.',
+    switchCost:
+      'Extra switch penalty in planning on a volatile path: the penalty is multiplied by 1 + switchCost · volatility (at most horizon − 1).',
+    volatilityRef:
+      'Median |ln(observed/predicted)| at which the full buffer value applies; steadier paths get less. 0: always full.',
+    rebufferPenalty: 'Penalty per second of rebuffering; -1: the QoE model’s (lin 4.3, log 2.66, hd 8).',
+  },
 };

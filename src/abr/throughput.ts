@@ -29,10 +29,11 @@
 import type { DownloadProgress } from '../core/types.js';
 import type {
   AbrAlgorithm,
-  AbrAlgorithmInfo,
+  AbrAlgorithmCore,
+  AbrAlgorithmDocs,
   AbrContext,
   AbrDecision,
-  AbrOptionSpec,
+  AbrOptionCore,
   AbrOptions,
 } from './types.js';
 import { bool, num, resolveOptions } from './options.js';
@@ -53,41 +54,35 @@ export const THROUGHPUT_DEFAULTS = {
   abandonGraceMs: 500,
 } as const;
 
-const OPTIONS: readonly AbrOptionSpec[] = [
+const OPTIONS: readonly AbrOptionCore[] = [
   {
     name: 'safetyFactor',
     type: 'number',
     default: THROUGHPUT_DEFAULTS.safetyFactor,
     min: 0.01,
     max: 1,
-    description: 'Fraction of the throughput estimate a rendition may use (Sabre 0.9).',
   },
   {
     name: 'insufficientBufferRule',
     type: 'boolean',
     default: true,
-    description:
-      "Cap the pick to what the buffer can cover (Sabre's insufficient-buffer rule; off = Sabre -noibr).",
   },
   {
     name: 'abandonment',
     type: 'boolean',
     default: true,
-    description: 'Abandon a download that would take too long (Sabre check_abandon; off = Sabre -noa).',
   },
   {
     name: 'abandonMultiplier',
     type: 'number',
     default: THROUGHPUT_DEFAULTS.abandonMultiplier,
     min: 1,
-    description: 'Abandon when the download would take more than this many segment durations (Sabre 1.8).',
   },
   {
     name: 'abandonGraceMs',
     type: 'number',
     default: THROUGHPUT_DEFAULTS.abandonGraceMs,
     min: 0,
-    description: 'No abandonment before this much time since the request (Sabre 500 ms).',
   },
 ];
 
@@ -161,12 +156,26 @@ export function createThroughput(options?: AbrOptions): ThroughputRule {
   });
 }
 
-export const throughputInfo: AbrAlgorithmInfo = {
+/** Runtime part (the player bundles this); the registry joins it with {@link throughputDocs}. */
+export const throughputInfo: AbrAlgorithmCore = {
   name: 'throughput',
+  options: OPTIONS,
+  create: createThroughput,
+};
+
+/** What `abrkit algos`, the demo and docs show for throughput: not bundled by the player. */
+export const throughputDocs: AbrAlgorithmDocs = {
   description:
     "Rate-based: the highest rendition that downloads within a segment at 0.9 x the throughput estimate, with Sabre's insufficient-buffer rule and abandonment.",
   citation:
     'Spiteri, Sitaraman, Sparacio, "From Theory to Practice: Improving Bitrate Adaptation in the DASH Reference Player", ACM MMSys 2018 (Sabre ThroughputRule)',
-  options: OPTIONS,
-  create: createThroughput,
+  options: {
+    safetyFactor: 'Fraction of the throughput estimate a rendition may use (Sabre 0.9).',
+    insufficientBufferRule:
+      "Cap the pick to what the buffer can cover (Sabre's insufficient-buffer rule; off = Sabre -noibr).",
+    abandonment: 'Abandon a download that would take too long (Sabre check_abandon; off = Sabre -noa).',
+    abandonMultiplier:
+      'Abandon when the download would take more than this many segment durations (Sabre 1.8).',
+    abandonGraceMs: 'No abandonment before this much time since the request (Sabre 500 ms).',
+  },
 };

@@ -65,24 +65,50 @@ export type AbrOptions = Readonly<Record<string, unknown>>;
 
 export type AbrFactory = (options?: AbrOptions) => AbrAlgorithm;
 
-/** Describes one option of an algorithm, for the registry, `abrkit algos` and the demo's pickers. */
-export interface AbrOptionSpec {
+/**
+ * The runtime part of one option of an algorithm: what validation needs (src/abr/options.ts). The player
+ * bundles only this; the human-facing description lives in the algorithm's {@link AbrAlgorithmDocs}.
+ */
+export interface AbrOptionCore {
   readonly name: string;
   readonly type: 'number' | 'integer' | 'boolean' | 'string';
   readonly default: number | boolean | string;
-  readonly description: string;
   readonly min?: number;
   readonly max?: number;
   readonly choices?: readonly string[];
 }
 
-export interface AbrAlgorithmInfo {
+/** Describes one option of an algorithm, for the registry, `abrkit algos` and the demo's pickers. */
+export interface AbrOptionSpec extends AbrOptionCore {
+  readonly description: string;
+}
+
+/**
+ * The runtime part of an algorithm (name, option specs without descriptions, factory): what the player and
+ * the factories use. Each algorithm file exports one (`bolaInfo`) beside its {@link AbrAlgorithmDocs}
+ * (`bolaDocs`); the registry joins them into an {@link AbrAlgorithmInfo}.
+ */
+export interface AbrAlgorithmCore {
   readonly name: string;
+  readonly options: readonly AbrOptionCore[];
+  /** Needs the whole trace in advance (the offline optimum): simulator only. */
+  readonly offline?: boolean;
+  readonly create: AbrFactory;
+}
+
+/** The human-facing text of an algorithm: for `abrkit algos`, the demo's pickers and docs, not the player. */
+export interface AbrAlgorithmDocs {
+  readonly description: string;
+  /** Paper or source the algorithm follows. */
+  readonly citation: string;
+  /** Description of each option, by option name (every option of the algorithm's core). */
+  readonly options: Readonly<Record<string, string>>;
+}
+
+/** An algorithm with its docs, as the registry lists it (`listAlgorithms()`, `getAlgorithmInfo()`). */
+export interface AbrAlgorithmInfo extends AbrAlgorithmCore {
   readonly description: string;
   /** Paper or source the algorithm follows. */
   readonly citation: string;
   readonly options: readonly AbrOptionSpec[];
-  /** Needs the whole trace in advance (the offline optimum): simulator only. */
-  readonly offline?: boolean;
-  readonly create: AbrFactory;
 }

@@ -14,7 +14,7 @@
 import type { AbrController } from 'hls.js';
 import { Observable } from 'rxjs';
 import { createAlgorithm } from '../abr/registry.js';
-import type { AbrAlgorithm, AbrAlgorithmInfo, AbrFactory, AbrOptions } from '../abr/types.js';
+import type { AbrAlgorithm, AbrAlgorithmCore, AbrFactory, AbrOptions } from '../abr/types.js';
 import type { Clock } from '../core/clock.js';
 import { invalidArgument } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
@@ -85,12 +85,13 @@ const OPTION_NAMES = new Set([
 
 /**
  * Builds the class to pass as `new Hls({ abrController })`. `algorithm` is a registered name
- * (`createAlgorithm`, src/abr/registry.ts: 'throughput', 'bola', 'bola-e', 'bba', 'dynamic', ...), an
- * `AbrFactory` (`createRobustMpc`) or an `AbrAlgorithmInfo`. Each `Hls` instance gets its own algorithm and
- * estimators. Unknown names and bad algorithm options throw `AbrkitError('config')` here, not in hls.js.
+ * (`createAlgorithm`, src/abr/registry.ts: 'scenario-mpc', 'throughput', 'bola', 'bola-e', 'bba', ...), an
+ * `AbrFactory` (`createRobustMpc`) or an algorithm's info (`scenarioMpcInfo`, or an `AbrAlgorithmInfo`). Each
+ * `Hls` instance gets its own algorithm and estimators. Unknown names and bad algorithm options throw
+ * `AbrkitError('config')` here, not in hls.js.
  */
 export function createHlsAbrController(
-  algorithm: string | AbrFactory | AbrAlgorithmInfo,
+  algorithm: string | AbrFactory | AbrAlgorithmCore,
   options: HlsAbrControllerOptions = {},
 ): HlsAbrControllerClass {
   if (options === null || typeof options !== 'object') throw invalidArgument('options', 'must be an object');
@@ -133,7 +134,7 @@ export function abrkitControllerOf(hls: object): AbrkitHlsController | null {
 }
 
 function resolveAlgorithm(
-  algorithm: string | AbrFactory | AbrAlgorithmInfo,
+  algorithm: string | AbrFactory | AbrAlgorithmCore,
   options: AbrOptions | undefined,
 ): () => AbrAlgorithm {
   if (typeof algorithm === 'string') return () => createAlgorithm(algorithm, options);

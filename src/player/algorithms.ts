@@ -1,14 +1,16 @@
 /**
  * The algorithms and estimators the player knows by name. Not the whole registry (src/abr/registry.ts),
- * which would bundle every algorithm into `abrkit/player` and break its 30 KB budget (measured by
+ * which would bundle every algorithm and its docs into `abrkit/player` and break its 30 KB budget (measured by
  * bench/player-bundle.ts: the whole registry costs about 7 KB gzipped, BOLA-E alone 3.6 KB): the player names
- * BOLA and the throughput rule; any other algorithm or estimator is passed as a factory
+ * scenario-mpc (the default), BOLA and the throughput rule, by their runtime parts only (`xInfo`: option specs
+ * without descriptions); any other algorithm or estimator is passed as a factory
  * (`createPlayer({ abr: createBolaE })`, `estimator: () => new SlidingHarmonicMeanEstimator()`), so only what
  * a page uses is bundled.
  */
-import type { AbrAlgorithm, AbrAlgorithmInfo, AbrOptions } from '../abr/types.js';
+import type { AbrAlgorithm, AbrAlgorithmCore, AbrOptions } from '../abr/types.js';
 import { resolveOptions } from '../abr/options.js';
 import { bolaInfo } from '../abr/bola.js';
+import { scenarioMpcInfo } from '../abr/scenario-mpc.js';
 import { throughputInfo } from '../abr/throughput.js';
 import { invalidArgument } from '../core/errors.js';
 import { EWMA_PRESETS, EwmaEstimator } from '../estimators/ewma-estimator.js';
@@ -17,7 +19,7 @@ import type { ThroughputEstimator } from '../estimators/types.js';
 import type { ResolvedPlayerOptions } from './options.js';
 
 /** Algorithms `createPlayer({ abr: name })` accepts. */
-export const PLAYER_ALGORITHMS: readonly AbrAlgorithmInfo[] = [bolaInfo, throughputInfo];
+export const PLAYER_ALGORITHMS: readonly AbrAlgorithmCore[] = [scenarioMpcInfo, bolaInfo, throughputInfo];
 
 /** Estimators `createPlayer({ estimator: name })` accepts. */
 export const PLAYER_ESTIMATORS: readonly string[] = ['ewma'];

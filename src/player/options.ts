@@ -12,8 +12,9 @@ import type { QoeModelName } from '../qoe/models.js';
 /** What `createPlayer` accepts. Every field but none is required; defaults are in {@link PLAYER_DEFAULTS}. */
 export interface PlayerOptions {
   /**
-   * `'bola'` (BOLA, Spiteri et al. INFOCOM 2016, as in Sabre), `'throughput'` (Sabre's throughput rule), or any
-   * algorithm as a factory (e.g. `createBolaE`, `createDynamic` from `abrkit`). Default `'bola'`.
+   * `'scenario-mpc'` (abrkit's own, docs/own-algorithm.md), `'bola'` (BOLA, Spiteri et al. INFOCOM 2016, as in
+   * Sabre), `'throughput'` (Sabre's throughput rule), or any algorithm as a factory (e.g. `createBolaE`,
+   * `createDynamic` from `abrkit`). Default `'scenario-mpc'` (the registry's `DEFAULT_ALGORITHM`).
    */
   readonly abr?: string | AbrFactory;
   /** Options for the algorithm (checked by the registry when `abr` is a name). */
@@ -67,7 +68,7 @@ export interface ResolvedPlayerOptions {
 
 /** The documented defaults. */
 export const PLAYER_DEFAULTS = {
-  abr: 'bola',
+  abr: 'scenario-mpc',
   bufferTargetMs: 30_000,
   backBufferMs: 30_000,
   startEstimateKbps: 500,

@@ -7,7 +7,11 @@ import {
   getAlgorithmInfo,
   listAlgorithms,
   registerAlgorithm,
+  withDocs,
 } from '../../src/abr/registry.js';
+import { bolaDocs, bolaInfo } from '../../src/abr/bola.js';
+import { scenarioMpcInfo } from '../../src/abr/scenario-mpc.js';
+import { throughputInfo } from '../../src/abr/throughput.js';
 import type { AbrAlgorithmInfo } from '../../src/abr/types.js';
 import { AbrkitError } from '../../src/core/errors.js';
 import { makeContext } from './context.js';
@@ -23,7 +27,7 @@ function catchError(fn: () => unknown): AbrkitError {
 }
 
 describe('registry', () => {
-  it('registers the built-in algorithms by default, with bola the default', () => {
+  it('registers the built-in algorithms by default, with scenario-mpc the default', () => {
     const names = listAlgorithms().map((i) => i.name);
     for (const n of [
       'throughput',
@@ -38,7 +42,7 @@ describe('registry', () => {
     ])
       expect(names).toContain(n);
     expect(names).toContain(DEFAULT_ALGORITHM);
-    expect(DEFAULT_ALGORITHM).toBe('bola');
+    expect(DEFAULT_ALGORITHM).toBe('scenario-mpc');
   });
 
   it('gives every built-in a citation, a description and option defaults that pass their own validation', () => {
@@ -106,6 +110,33 @@ describe('registry', () => {
     const algo = createAlgorithm('bba', { reservoirMs: 2000, cushionMs: 4000 });
     // 3 renditions: at 4 s, floor(2 * (4 - 2) / 4) = 1 (with the default 5 s reservoir it would be 0)
     expect(algo.choose(makeContext({ bufferLevelMs: 4000 })).renditionIndex).toBe(1);
+  });
+
+  it('joins each runtime part with its docs: every listed option is described, the runtime specs are not', () => {
+    for (const info of listAlgorithms()) {
+      for (const spec of info.options) expect(spec.description.trim().length).toBeGreaterThan(0);
+    }
+    for (const core of [bolaInfo, throughputInfo, scenarioMpcInfo]) {
+      for (const spec of core.options) expect(spec).not.toHaveProperty('description');
+      const listed = getAlgorithmInfo(core.name);
+      expect(listed.create).toBe(core.create);
+      expect(listed.options.map(({ description: _, ...rest }) => rest)).toEqual(core.options);
+    }
+    const bola = withDocs(bolaInfo, bolaDocs);
+    expect(bola.description).toBe(bolaDocs.description);
+    expect(bola.options.find((o) => o.name === 'gammaP')?.description).toBe(bolaDocs.options.gammaP);
+  });
+
+  it('refuses docs that miss an option or describe one that does not exist', () => {
+    const { basic: _, ...missing } = bolaDocs.options;
+    expect(() => withDocs(bolaInfo, { ...bolaDocs, options: missing })).toThrow(
+      /docs of 'bola': no description of option 'basic'/,
+    );
+    const extra = { ...bolaDocs.options, nope: 'x' };
+    expect(() => withDocs(bolaInfo, { ...bolaDocs, options: extra })).toThrow(/unknown option 'nope'/);
+    expect(() => withDocs(bolaInfo, { ...bolaDocs, options: { ...bolaDocs.options, basic: '' } })).toThrow(
+      TypeError,
+    );
   });
 
   it('accepts new algorithms, and a separate registry is independent of the default one', () => {

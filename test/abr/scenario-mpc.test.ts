@@ -5,8 +5,10 @@ import {
   ScenarioMpc,
   createScenarioMpc,
   resolveScenarioMpcConfig,
+  scenarioMpcDocs,
   scenarioMpcInfo,
 } from '../../src/abr/scenario-mpc.js';
+import { getAlgorithmInfo } from '../../src/abr/registry.js';
 import { TransmissionPredictor } from '../../src/abr/scenario-mpc-predictor.js';
 import { ScenarioPlanner } from '../../src/abr/scenario-mpc-search.js';
 import type { AbrAlgorithm } from '../../src/abr/types.js';
@@ -354,7 +356,15 @@ describe('scenario-mpc', () => {
     expect(resolveScenarioMpcConfig({ rebufferPenalty: 10 }).rebufferPenaltyPerS).toBe(10);
     expect(scenarioMpcInfo.name).toBe('scenario-mpc');
     expect(scenarioMpcInfo.create()).toBeInstanceOf(ScenarioMpc);
-    for (const spec of scenarioMpcInfo.options) expect(spec.description.length).toBeGreaterThan(0);
+    for (const spec of scenarioMpcInfo.options) {
+      expect(spec).not.toHaveProperty('description');
+      expect(scenarioMpcDocs.options[spec.name]?.length).toBeGreaterThan(0);
+    }
+    const listed = getAlgorithmInfo('scenario-mpc');
+    expect(listed.description).toBe(scenarioMpcDocs.description);
+    expect(listed.options.map((s) => s.description)).toEqual(
+      scenarioMpcInfo.options.map((s) => scenarioMpcDocs.options[s.name]),
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AbrAlgorithm, AbrContext } from '../../src/abr/types.js';
+import { scenarioMpcInfo } from '../../src/abr/scenario-mpc.js';
 import { AbrkitError } from '../../src/core/errors.js';
 import type { DownloadProgress, DownloadSample } from '../../src/core/types.js';
 import {
@@ -511,6 +512,17 @@ describe('createHlsAbrController: destroy and options', () => {
     expect(() => createHlsAbrController('bola', { bufferTargetMs: -1 })).toThrow(/bufferTargetMs/);
     expect(() => createHlsAbrController('bola', { estimator: 'nope' })).toThrow(AbrkitError);
     expect(() => createHlsAbrController(42 as never)).toThrow(TypeError);
+  });
+
+  it("takes the player's default 'scenario-mpc' by name and by its runtime info", () => {
+    const byName = createHlsAbrController('scenario-mpc', { algorithmOptions: { horizon: 3 } });
+    expect(byName.algorithmName).toBe('scenario-mpc');
+    expect(() => createHlsAbrController('scenario-mpc', { algorithmOptions: { horizon: 0 } })).toThrow(
+      /option 'horizon'/,
+    );
+    const hls = new FakeHls(makeLevels(LEVELS));
+    const controller: AbrkitHlsController = new (createHlsAbrController(scenarioMpcInfo))(hls);
+    expect(controller.algorithm.name).toBe('scenario-mpc');
   });
 
   it("runs a registered algorithm by name ('throughput')", () => {

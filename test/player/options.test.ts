@@ -6,6 +6,7 @@ import { createThroughput } from '../../src/abr/throughput.js';
 import { createBolaE } from '../../src/abr/bola-e.js';
 import { SlidingHarmonicMeanEstimator } from '../../src/estimators/harmonic.js';
 import { DEFAULT_ALGORITHM } from '../../src/abr/registry.js';
+import { PLAYER_ALGORITHMS } from '../../src/player/algorithms.js';
 
 describe('resolvePlayerOptions', () => {
   it('fills in the documented defaults', () => {
@@ -67,15 +68,20 @@ describe('resolvePlayerOptions', () => {
 describe('createPlayer', () => {
   it('rejects an unknown algorithm name as a TypeError naming abr and listing the known ones', () => {
     expect(() => createPlayer({ abr: 'nope' })).toThrow(TypeError);
-    expect(() => createPlayer({ abr: 'nope' })).toThrow(/^abr: .*bola, throughput/);
-    // the player knows two rules by name (bundle budget); others come as factories
+    expect(() => createPlayer({ abr: 'nope' })).toThrow(/^abr: .*scenario-mpc, bola, throughput/);
+    // the player knows three algorithms by name (bundle budget); others come as factories
     expect(() => createPlayer({ abr: 'bola-e' })).toThrow(/factory/);
-    for (const abr of ['bola', 'throughput']) expect(createPlayer({ abr }).state).toBe('idle');
+    for (const abr of ['scenario-mpc', 'bola', 'throughput'])
+      expect(createPlayer({ abr }).state).toBe('idle');
     expect(createPlayer({ abr: createBolaE }).state).toBe('idle');
   });
 
   it('rejects bad algorithm options as a TypeError naming abrOptions', () => {
     expect(() => createPlayer({ abr: 'bola', abrOptions: { nonsense: 1 } })).toThrow(/^abrOptions: /);
+    // the default, validated by its runtime specs (no descriptions bundled) with the registry's message
+    expect(() => createPlayer({ abrOptions: { horizon: 0 } })).toThrow(
+      /^abrOptions: .*algorithm 'scenario-mpc', option 'horizon': out of range: expected an integer in \[1, 8\]/,
+    );
   });
 
   it('rejects an unknown estimator and bad estimator options', () => {
@@ -123,5 +129,7 @@ describe('createPlayer', () => {
 describe('the default algorithm', () => {
   it('is the one the registry and `abrkit algos --json` call the default', () => {
     expect(PLAYER_DEFAULTS.abr).toBe(DEFAULT_ALGORITHM);
+    expect(DEFAULT_ALGORITHM).toBe('scenario-mpc');
+    expect(PLAYER_ALGORITHMS.map((a) => a.name)).toContain(DEFAULT_ALGORITHM);
   });
 });
