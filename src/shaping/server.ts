@@ -281,11 +281,13 @@ export async function startShapingServer(options: ShapingServerOptions): Promise
       finished = true;
       entry.endMs = l.nowMs();
       if (aborted) entry.aborted = true;
-      if (entry.fault === null && entry.firstByteMs !== null) {
-        // an outage that paused this body in flight
+      if (entry.fault === null) {
+        // an outage that paused this body in flight or, for a response that never started (the client gave
+        // up while the outage held it), that held it until the client left
+        const fromMs = entry.firstByteMs ?? entry.startMs;
         let overlapMs = 0;
         for (const o of plan?.outages ?? [])
-          overlapMs += Math.max(0, Math.min(entry.endMs, o.toMs) - Math.max(entry.firstByteMs, o.fromMs));
+          overlapMs += Math.max(0, Math.min(entry.endMs, o.toMs) - Math.max(fromMs, o.fromMs));
         if (overlapMs > 0) entry.fault = { kind: 'outage', heldMs: Math.round(overlapMs) };
       }
       drop?.();

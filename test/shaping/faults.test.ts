@@ -245,6 +245,30 @@ describe('faults through the server', () => {
     );
   });
 
+  it('logs the outage of a request the client abandons while the outage holds it', async () => {
+    await withServer(
+      { trace: 'constant:50000', faults: 'outage=0-5000', originMs: performance.now() },
+      async (server) => {
+        const controller = new AbortController();
+        const request = fetch(`${server.url}/small.m4s`, { signal: controller.signal }).catch(
+          (error: unknown) => error,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        controller.abort();
+        await request;
+        await expect.poll(() => server.requests.length).toBe(1);
+        const entry = server.requests[0]!;
+        expect(entry.firstByteMs).toBeNull();
+        expect(entry.aborted).toBe(true);
+        expect(entry.fault?.kind).toBe('outage');
+        // held from the request until the client left, not until the outage's end
+        const heldMs = (entry.fault as { heldMs: number }).heldMs;
+        expect(heldMs).toBeGreaterThan(200);
+        expect(heldMs).toBeLessThan(4000);
+      },
+    );
+  });
+
   it('replays the same faults with the same seed', async () => {
     const run = async (seed: number): Promise<string[]> =>
       withServer({ trace: 'constant:100000', faults: '5xx=0.3,404=0.2', seed }, async (server) => {
