@@ -43,7 +43,7 @@ async function buildChunks(entryFile: string, minify: boolean, singleFile: boole
         sourcemap: false,
         write: false,
         lib: { entry: entryFile, formats: ['es'], fileName: () => 'bundle.js' },
-        rollupOptions: { output: { inlineDynamicImports: singleFile } },
+        rollupOptions: { output: { codeSplitting: !singleFile } },
       },
     });
     const results = (Array.isArray(output) ? output : [output]) as { output: unknown[] }[];
