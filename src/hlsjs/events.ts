@@ -4,24 +4,17 @@
  */
 import type { AbrkitError } from '../core/errors.js';
 import type { DownloadSample } from '../core/types.js';
+import type { PlayerDecision } from '../player/events.js';
 
-/** One ABR decision. Segment indices are the playlist's, 0-based (`frag.sn - startSN`). */
-export interface HlsAbrDecision {
-  readonly segmentIndex: number;
-  /** abrkit rendition index (ascending bitrate). */
-  readonly renditionIndex: number;
+/**
+ * One ABR decision: the player's {@link PlayerDecision} (segment indices are the playlist's, 0-based,
+ * `frag.sn - startSN`; `renditionIndex` is abrkit's, ascending bitrate; `forced` is true when hls.js or the
+ * app forced the level, `hls.nextAutoLevel = n` or an error switch; `delayMs`, the algorithm's requested
+ * pause, is reported, not honoured: hls.js cannot wait) plus the hls.js level it maps to.
+ */
+export interface HlsAbrDecision extends PlayerDecision {
   /** The hls.js level index it maps to (`hls.levels[level]`). */
   readonly level: number;
-  readonly bitrateKbps: number;
-  readonly reason: string;
-  /** True when hls.js or the app forced the level (`hls.nextAutoLevel = n`, an error switch). */
-  readonly forced: boolean;
-  /** The algorithm's requested pause before the download, ms. hls.js cannot wait: reported, not honoured. */
-  readonly delayMs: number;
-  readonly nowMs: number;
-  readonly bufferLevelMs: number;
-  /** The throughput estimate the decision used, kbps. */
-  readonly throughputKbps: number;
 }
 
 /** An emergency switch: the fragment in flight was aborted and is fetched again lower. */

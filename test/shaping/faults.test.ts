@@ -8,11 +8,11 @@ import {
   checkFaultSpec,
   createFaultPlan,
   parseFaultSpec,
-  startShapingServer,
   type FaultSpec,
   type ShapingServer,
+  type ShapingServerOptions,
 } from '../../src/shaping/index.js';
-import { makeServedFolder, timedRequest, type ServedFolder } from './helpers.js';
+import { makeServedFolder, timedRequest, withShapingServer, type ServedFolder } from './helpers.js';
 
 let folder: ServedFolder;
 beforeAll(() => {
@@ -20,16 +20,11 @@ beforeAll(() => {
 });
 afterAll(() => folder.cleanup());
 
-async function withServer<T>(
-  options: Omit<Parameters<typeof startShapingServer>[0], 'root'>,
+function withServer<T>(
+  options: Omit<ShapingServerOptions, 'root'>,
   run: (server: ShapingServer) => Promise<T>,
 ): Promise<T> {
-  const server = await startShapingServer({ root: folder.root, ...options });
-  try {
-    return await run(server);
-  } finally {
-    await server.close();
-  }
+  return withShapingServer(folder, options, run);
 }
 
 function codeOf(fn: () => unknown): string | undefined {

@@ -7,6 +7,11 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  startShapingServer,
+  type ShapingServer,
+  type ShapingServerOptions,
+} from '../../src/shaping/index.js';
 import { createRng } from '../../src/traces/random.js';
 
 export const SECRET = 'TOP-SECRET-abrkit-shaping-test-7f3a9c';
@@ -146,4 +151,21 @@ export function rawRequest(port: number, text: string | Buffer, waitMs = 2000): 
 export function statusOf(raw: string): number {
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(raw);
   return m ? Number(m[1]) : 0;
+}
+
+/**
+ * A shaping server on `folder` for the length of `run`, closed afterwards whatever happens; the tests' usual
+ * way to get one.
+ */
+export async function withShapingServer<T>(
+  folder: ServedFolder,
+  options: Omit<ShapingServerOptions, 'root'>,
+  run: (server: ShapingServer) => Promise<T>,
+): Promise<T> {
+  const server = await startShapingServer({ root: folder.root, ...options });
+  try {
+    return await run(server);
+  } finally {
+    await server.close();
+  }
 }

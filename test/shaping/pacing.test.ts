@@ -4,10 +4,10 @@
  * the trace integral worked out by hand for each case; tolerances absorb timer jitter on a busy machine.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startShapingServer, type ShapingServer } from '../../src/shaping/index.js';
+import { type ShapingServer, type ShapingServerOptions } from '../../src/shaping/index.js';
 import { TraceTimeline } from '../../src/shaping/timeline.js';
 import { generateTrace } from '../../src/traces/spec.js';
-import { makeServedFolder, timedRequest, type ServedFolder } from './helpers.js';
+import { makeServedFolder, timedRequest, withShapingServer, type ServedFolder } from './helpers.js';
 
 let folder: ServedFolder;
 beforeAll(() => {
@@ -15,16 +15,11 @@ beforeAll(() => {
 });
 afterAll(() => folder.cleanup());
 
-async function withServer<T>(
-  options: Omit<Parameters<typeof startShapingServer>[0], 'root'>,
+function withServer<T>(
+  options: Omit<ShapingServerOptions, 'root'>,
   run: (server: ShapingServer) => Promise<T>,
 ): Promise<T> {
-  const server = await startShapingServer({ root: folder.root, ...options });
-  try {
-    return await run(server);
-  } finally {
-    await server.close();
-  }
+  return withShapingServer(folder, options, run);
 }
 
 describe('TraceTimeline', () => {
