@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import type { AbrAlgorithm } from '../src/abr/types.js';
 import type { SegmentRecord } from '../src/core/types.js';
 import { simulateSession } from '../src/sim/simulate.js';
-import type { SessionSummary } from '../src/sim/summary.js';
+import type { PlayoutSummary as SessionSummary } from '../src/qoe/playout-summary.js';
 import type { NetworkTrace } from '../src/traces/model.js';
 import type { VideoDescription } from '../src/videos/model.js';
 

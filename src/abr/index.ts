@@ -37,18 +37,8 @@ export {
   registerAlgorithm,
   withDocs,
 } from './registry.js';
-export {
-  MpcAlgorithm,
-  MpcSearch,
-  HarmonicPredictor,
-  createMpc,
-  mpcInfo,
-  mpcDocs,
-  qoeTable,
-  segmentQoe,
-  QOE_LIN,
-  type QoeWeights,
-} from './mpc.js';
+export { MpcAlgorithm, MpcSearch, HarmonicPredictor, createMpc, mpcInfo, mpcDocs } from './mpc.js';
+export { qoeTable, segmentQoe, QOE_LIN, type QoeWeights, type QoeTable } from '../qoe/objective.js';
 export { createRobustMpc, robustMpcInfo, robustMpcDocs, PENSIEVE_ROBUST_MPC_OPTIONS } from './robust-mpc.js';
 export {
   createOptimal,

@@ -9,8 +9,8 @@
  * QoE objective and take the first rendition of the best one. robustMPC (robust-mpc.ts) divides the prediction
  * by 1 + the largest recent relative prediction error.
  *
- * This file holds what both share: the QoE objective table, the throughput predictor and the algorithm itself
- * (`robust` off here); the exact search is mpc-search.ts.
+ * This file holds what both share: the throughput predictor and the algorithm itself (`robust` off here); the
+ * exact search is mpc-search.ts. The QoE objective (ladder-aware rebuffer penalty) is src/qoe/objective.ts.
  *
  * The search is a depth-first walk of the R^h sequences in lexicographic order with the buffer, rebuffer,
  * utility and smoothness sums carried down the tree (typed arrays, no allocation): it performs, per sequence,
@@ -21,6 +21,7 @@
  */
 import { AbrkitError } from '../core/errors.js';
 import type { DownloadSample, Rendition } from '../core/types.js';
+import { qoeTable, type QoeModelName, type QoeTable, type QoeWeights } from '../qoe/objective.js';
 import type {
   AbrAlgorithm,
   AbrAlgorithmCore,
@@ -34,80 +35,6 @@ import { MpcSearch } from './mpc-search.js';
 
 /** The search moved to mpc-search.ts; re-exported for existing importers. */
 export { MpcSearch };
-
-// ---------------------------------------------------------------------------------------------------------------
-// QoE objective
-// ---------------------------------------------------------------------------------------------------------------
-
-/** The QoE models of Pensieve's Table 1: lin (R/1000), log (ln(R/R_min)), hd (scores 1,2,3,12,15,20). */
-export type QoeModelName = 'lin' | 'log' | 'hd';
-
-/** Rebuffer penalty per second of each model (Pensieve, Table 1). */
-export const DEFAULT_REBUFFER_PENALTY_PER_S: Readonly<Record<QoeModelName, number>> = {
-  lin: 4.3,
-  log: 2.66,
-  hd: 8,
-};
-
-/** QoE_hd's per-rendition scores; only defined for 6-rendition ladders. */
-export const HD_SCORES: readonly number[] = [1, 2, 3, 12, 15, 20];
-
-/** The per-segment objective: `q(R) - rebufferPenaltyPerS * rebuffer_s - smoothPenalty * |q(R) - q(R_prev)|`. */
-export interface QoeWeights {
-  readonly model: QoeModelName;
-  readonly rebufferPenaltyPerS: number;
-  readonly smoothPenalty: number;
-}
-
-/**
- * A QoE model resolved for one ladder. `q(r) = utilityRaw[r] / utilityDivisor`: lin keeps kbps and divides by
- * 1000 at the end of a sum, like Pensieve, so sums of integer bitrates stay exact.
- */
-export interface QoeTable {
-  readonly utilityRaw: Float64Array;
-  readonly utilityDivisor: number;
-  readonly rebufferPenaltyPerS: number;
-  readonly smoothPenalty: number;
-}
-
-/** QoE_lin with Pensieve's weights (rebuffer 4.3 per s, smoothness 1). */
-export const QOE_LIN: QoeWeights = { model: 'lin', rebufferPenaltyPerS: 4.3, smoothPenalty: 1 };
-
-/** Resolves `weights` for `renditions` (ascending). Throws TypeError when the model does not fit the ladder. */
-export function qoeTable(renditions: readonly Rendition[], weights: QoeWeights = QOE_LIN): QoeTable {
-  const n = renditions.length;
-  if (n === 0) throw new TypeError('renditions: must not be empty');
-  const utilityRaw = new Float64Array(n);
-  let utilityDivisor = 1;
-  const lowestKbps = renditions[0]?.bitrateKbps ?? 1;
-  for (let r = 0; r < n; r++) {
-    const kbps = renditions[r]?.bitrateKbps ?? 0;
-    if (weights.model === 'lin') utilityRaw[r] = kbps;
-    else if (weights.model === 'log') utilityRaw[r] = Math.log(kbps / lowestKbps);
-    else {
-      if (n !== HD_SCORES.length) throw new TypeError(`qoe: model hd needs 6 renditions, got ${n}`);
-      utilityRaw[r] = HD_SCORES[r] ?? 0;
-    }
-  }
-  if (weights.model === 'lin') utilityDivisor = 1000;
-  return {
-    utilityRaw,
-    utilityDivisor,
-    rebufferPenaltyPerS: weights.rebufferPenaltyPerS,
-    smoothPenalty: weights.smoothPenalty,
-  };
-}
-
-/** One segment's QoE term (seconds of rebuffering), `prev` null for no switch penalty. */
-export function segmentQoe(table: QoeTable, r: number, prev: number | null, rebufferS: number): number {
-  const u = table.utilityRaw[r] ?? 0;
-  const p = prev === null ? u : (table.utilityRaw[prev] ?? 0);
-  return (
-    u / table.utilityDivisor -
-    table.rebufferPenaltyPerS * rebufferS -
-    table.smoothPenalty * (Math.abs(u - p) / table.utilityDivisor)
-  );
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Throughput predictor (harmonic mean, optional robust discount)
@@ -240,8 +167,8 @@ export const MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
   {
     name: 'rebufferPenalty',
     type: 'number',
-    default: 4.3,
-    min: 0,
+    default: -1,
+    min: -1,
   },
   SMOOTH_PENALTY_OPTION_SPEC,
   {
@@ -264,7 +191,7 @@ export const MPC_OPTION_DOCS: Readonly<Record<string, string>> = {
   smoothPenalty: SMOOTH_PENALTY_OPTION_DOC,
   window: 'Throughput samples in the harmonic mean (and errors in the robust max).',
   rebufferPenalty:
-    'Penalty per second of rebuffering; defaults to the QoE model’s (lin 4.3, log 2.66, hd 8).',
+    'Penalty per second of rebuffering; -1: the QoE model’s ladder-aware one (lin: top Mbps, log: ln(top/bottom), hd: 8).',
   pensieveSizeOffset:
     'Reproduce Pensieve’s test/mpc.py off-by-one: deciding segment k reads the sizes of k+1..k+h instead of k..k+h-1. ' +
     'Only to replay its published logs.',
@@ -299,10 +226,10 @@ export function resolveMpcConfig(algo: string, options: AbrOptions | undefined, 
       throw optionError(algo, name, `must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
     return v;
   };
-  const num = (name: string, def: number): number => {
+  const num = (name: string, def: number, min = 0): number => {
     const v = o[name] ?? def;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-      throw optionError(algo, name, `must be a finite number >= 0, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+      throw optionError(algo, name, `must be a finite number >= ${min}, got ${JSON.stringify(v)}`);
     return v;
   };
   const model = o['qoe'] ?? 'lin';
@@ -314,15 +241,18 @@ export function resolveMpcConfig(algo: string, options: AbrOptions | undefined, 
   return {
     horizon: int('horizon', 5, 1, 8),
     window: int('window', 5, 1, 50),
-    qoe: {
-      model,
-      rebufferPenaltyPerS: num('rebufferPenalty', DEFAULT_REBUFFER_PENALTY_PER_S[model]),
-      smoothPenalty: num('smoothPenalty', 1),
-    },
+    qoe: qoeWeights(model, num('rebufferPenalty', -1, -1), num('smoothPenalty', 1)),
     pensieveSizeOffset: sizeOffset,
     firstRenditionIndex: first < 0 ? null : first,
     robust,
   };
+}
+
+/** QoE weights from option values: a negative `rebufferPenalty` leaves the ladder-aware default. */
+export function qoeWeights(model: QoeModelName, rebufferPenalty: number, smoothPenalty: number): QoeWeights {
+  return rebufferPenalty < 0
+    ? { model, smoothPenalty }
+    : { model, rebufferPenaltyPerS: rebufferPenalty, smoothPenalty };
 }
 
 /** The MPC algorithm (`robust` in the config selects robustMPC's discounted prediction). */

@@ -34,7 +34,7 @@
 import { AbrkitError, invalidArgument } from '../core/errors.js';
 import type { VideoDescription } from '../videos/model.js';
 import { playableSegments } from '../videos/model.js';
-import { QOE_LIN, qoeTable, segmentQoe, type QoeTable, type QoeWeights } from './mpc.js';
+import { QOE_LIN, qoeTable, segmentQoe, type QoeTable, type QoeWeights } from '../qoe/objective.js';
 import type {
   AbrAlgorithm,
   AbrAlgorithmCore,
@@ -70,7 +70,7 @@ export interface OptimalPlannerOptions {
   readonly video: VideoDescription;
   /** Idle rule; default Pensieve's {@link steppedWait}(60000, 500). */
   readonly waitMs?: WaitPolicy;
-  /** QoE objective; default QoE_lin (rebuffer 4.3 / s, smoothness 1). */
+  /** QoE objective; default QoE_lin (ladder-aware rebuffer penalty, smoothness 1). */
   readonly qoe?: QoeWeights;
   /** Rendition forced on segment 0 (Pensieve: 1), or null to optimise it too. */
   readonly firstRenditionIndex?: number | null;

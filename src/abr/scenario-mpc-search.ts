@@ -10,7 +10,7 @@
  * because a finite horizon otherwise spends buffer the next outage will need. Switches cost the objective's
  * penalty times `switchCostFactor` (hysteresis: with a noisy predictor a switch is likely to be undone).
  */
-import type { QoeTable } from './mpc.js';
+import type { QoeTable } from '../qoe/objective.js';
 
 /** What one run of the planner needs besides the download-time table. */
 export interface PlanInputs {

@@ -34,17 +34,15 @@
  */
 import type { DownloadProgress, DownloadSample, Rendition } from '../core/types.js';
 import {
-  DEFAULT_REBUFFER_PENALTY_PER_S,
   HORIZON_OPTION_DOC,
   HORIZON_OPTION_SPEC,
   QOE_OBJECTIVE_OPTION_DOC,
   QOE_OBJECTIVE_OPTION_SPEC,
   SMOOTH_PENALTY_OPTION_DOC,
   SMOOTH_PENALTY_OPTION_SPEC,
-  qoeTable,
-  type QoeModelName,
-  type QoeTable,
+  qoeWeights,
 } from './mpc.js';
+import { qoeTable, type QoeModelName, type QoeTable } from '../qoe/objective.js';
 import { num, resolveOptions, str } from './options.js';
 import { TransmissionPredictor } from './scenario-mpc-predictor.js';
 import { ScenarioPlanner } from './scenario-mpc-search.js';
@@ -149,6 +147,7 @@ export interface ScenarioMpcConfig {
   readonly switchCost: number;
   readonly volatilityRef: number;
   readonly qoeModel: QoeModelName;
+  /** Negative: the model's ladder-aware penalty (src/qoe/objective.ts). */
   readonly rebufferPenaltyPerS: number;
   readonly smoothPenalty: number;
 }
@@ -170,7 +169,7 @@ export function resolveScenarioMpcConfig(options?: AbrOptions): ScenarioMpcConfi
     switchCost: num(o, 'switchCost'),
     volatilityRef: num(o, 'volatilityRef'),
     qoeModel,
-    rebufferPenaltyPerS: rebuffer < 0 ? DEFAULT_REBUFFER_PENALTY_PER_S[qoeModel] : rebuffer,
+    rebufferPenaltyPerS: rebuffer,
     smoothPenalty: num(o, 'smoothPenalty'),
   };
 }
@@ -200,11 +199,10 @@ export class ScenarioMpc implements AbrAlgorithm {
       this.planner = new ScenarioPlanner(cfg.horizon, n, cfg.scenarios);
     }
     if (this.tableFor !== ctx.renditions || this.table === null) {
-      this.table = qoeTable(ctx.renditions, {
-        model: cfg.qoeModel,
-        rebufferPenaltyPerS: cfg.rebufferPenaltyPerS,
-        smoothPenalty: cfg.smoothPenalty,
-      });
+      this.table = qoeTable(
+        ctx.renditions,
+        qoeWeights(cfg.qoeModel, cfg.rebufferPenaltyPerS, cfg.smoothPenalty),
+      );
       this.tableFor = ctx.renditions;
     }
     const measured = this.predictor.throughputKbps();
@@ -340,6 +338,7 @@ export const scenarioMpcDocs: AbrAlgorithmDocs = {
       'Extra switch penalty in planning on a volatile path: the penalty is multiplied by 1 + switchCost · volatility (at most horizon − 1).',
     volatilityRef:
       'Median |ln(observed/predicted)| at which the full buffer value applies; steadier paths get less. 0: always full.',
-    rebufferPenalty: 'Penalty per second of rebuffering; -1: the QoE model’s (lin 4.3, log 2.66, hd 8).',
+    rebufferPenalty:
+      'Penalty per second of rebuffering; -1: the QoE model’s ladder-aware one (lin: top Mbps, log: ln(top/bottom), hd: 8).',
   },
 };

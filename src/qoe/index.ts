@@ -3,8 +3,6 @@ export {
   qoeTerm,
   hdScoresForLadder,
   renditionIndexOf,
-  PENSIEVE_HD_SCORES,
-  QOE_REBUFFER_PENALTY,
   type QoeModel,
   type QoeModelName,
   type QoeModelSpec,
@@ -19,3 +17,15 @@ export {
   type SabreMetrics,
 } from './summary.js';
 export { createQoeTermFunction, type QoeSegmentFacts } from './term-function.js';
+export {
+  defaultRebufferPenaltyPerS,
+  qoeTable,
+  segmentQoe,
+  PENSIEVE_HD_SCORES,
+  HD_REBUFFER_PENALTY_PER_S,
+  QOE_LIN,
+  QOE_MODEL_NAMES,
+  type QoeTable,
+  type QoeWeights,
+} from './objective.js';
+export { summarize, type PlayoutSummary, type PlayoutSummaryInputs } from './playout-summary.js';

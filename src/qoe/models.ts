@@ -5,23 +5,26 @@
  *   QoE_n = q(R_n) - mu * rebuffer_s(n) - |q(R_n) - q(R_{n-1})|
  *
  * with R in kbps, the rebuffering in seconds, and:
- * - `lin`: q(R) = R / 1000 (Mbps), mu = 4.3 (Pensieve test/mpc.py, fixed_env);
- * - `log`: q(R) = ln(R / R_min), R_min the lowest bitrate of the ladder (paper), mu = 2.66. Pensieve's
+ * - `lin`: q(R) = R / 1000 (Mbps), mu = the top bitrate in Mbps (4.3 on Pensieve's ladder: test/mpc.py, fixed_env);
+ * - `log`: q(R) = ln(R / R_min), R_min the lowest bitrate of the ladder (paper), mu = ln(top / R_min) to two
+ *   decimals (2.66 on Pensieve's ladder). Pensieve's
  *   training script normalises by the highest bitrate instead: pass `logBaseKbps` = the top bitrate to get
  *   its numbers (the smoothness term does not change; each segment's score shifts by ln(R_min / R_max));
  * - `hd`: q = HD score of the rendition, [1, 2, 3, 12, 15, 20] by rendition index for Pensieve's 6-rung
  *   ladder, mu = 8. For a ladder of n != 6 rungs we map by bitrate rank: rendition i of n scores
  *   scores[round(i * 5 / (n - 1))] (lowest rung 1, highest 20; a single rung scores 1), or pass `hdScores`.
- * The smoothness weight is 1 in all three, as in Pensieve.
+ * The smoothness weight is 1 in all three, as in Pensieve. The rebuffer penalty is ladder-aware (a stall second
+ * costs the top rendition's utility, Pensieve's own rule): see objective.ts.
  */
 import { invalidArgument } from '../core/errors.js';
+import { PENSIEVE_HD_SCORES, defaultRebufferPenaltyPerS, type QoeModelName } from './objective.js';
 
-export type QoeModelName = 'lin' | 'log' | 'hd';
+export { PENSIEVE_HD_SCORES, type QoeModelName };
 
 /** A QoE model by name with optional overrides of its constants. */
 export interface QoeModelSpec {
   readonly name: QoeModelName;
-  /** mu: penalty per second of rebuffering. Default lin 4.3, log 2.66, hd 8. */
+  /** mu: penalty per second of rebuffering. Default ladder-aware: lin top Mbps, log ln(top/bottom), hd 8. */
   readonly rebufferPenalty?: number;
   /** Weight of |q(R) - q(R_prev)|. Default 1. */
   readonly smoothnessPenalty?: number;
@@ -64,12 +67,6 @@ export interface QoeModel {
   breakdown(input: QoeTermInput): QoeTermBreakdown;
 }
 
-/** Pensieve's HD scores by rendition index. */
-export const PENSIEVE_HD_SCORES: readonly number[] = [1, 2, 3, 12, 15, 20];
-
-/** Default penalty per second of rebuffering of each model. */
-export const QOE_REBUFFER_PENALTY: Readonly<Record<QoeModelName, number>> = { lin: 4.3, log: 2.66, hd: 8 };
-
 /** Index of the highest rung of `ladderKbps` at or below `bitrateKbps` (0 when below them all). */
 export function renditionIndexOf(bitrateKbps: number, ladderKbps: readonly number[]): number {
   let index = 0;
@@ -96,7 +93,7 @@ export function createQoeModel(model: QoeModelName | QoeModelSpec, ladderKbps: r
   checkLadder(ladderKbps);
   const rebufferPenalty = nonNegative(
     'rebufferPenalty',
-    spec.rebufferPenalty ?? QOE_REBUFFER_PENALTY[spec.name],
+    spec.rebufferPenalty ?? defaultRebufferPenaltyPerS(spec.name, ladderKbps),
   );
   const smoothnessPenalty = nonNegative('smoothnessPenalty', spec.smoothnessPenalty ?? 1);
   let quality: (bitrateKbps: number, renditionIndex: number) => number;

@@ -5,7 +5,11 @@
  * import `abrkit/sim`, which re-exports all of this and adds file loading and the worker-thread batch runner.
  */
 export { simulateSession, type SimulateOptions, type SimulationResult } from './simulate.js';
-export { summarize, type SessionSummary, type SummaryInputs } from './summary.js';
+export {
+  summarize,
+  type PlayoutSummary as SessionSummary,
+  type PlayoutSummaryInputs as SummaryInputs,
+} from '../qoe/playout-summary.js';
 export { VirtualClock } from './virtual-clock.js';
 export { TraceSource, type TraceSourceOptions } from './trace-source.js';
 export { NETWORK_PRESETS, type NetworkPreset } from './presets.js';

@@ -10,7 +10,7 @@ import {
   type DownloadOracle,
   type OptimalResult,
 } from '../abr/optimal.js';
-import type { QoeWeights } from '../abr/mpc.js';
+import type { QoeWeights } from '../qoe/objective.js';
 import type { NetworkTrace } from '../traces/model.js';
 import type { VideoDescription } from '../videos/model.js';
 import { PENSIEVE_RTT_MS, PensieveModel } from './network/pensieve.js';
@@ -18,12 +18,6 @@ import { LinkModel } from './network/link.js';
 import type { NetworkModelName } from './network/types.js';
 import { PENSIEVE_SLEEP_STEP_MS } from '../session/wait-policy.js';
 import type { QoeModelName } from './qoe-terms.js';
-
-const WEIGHTS: Readonly<Record<QoeModelName, QoeWeights>> = {
-  lin: { model: 'lin', rebufferPenaltyPerS: 4.3, smoothPenalty: 1 },
-  log: { model: 'log', rebufferPenaltyPerS: 2.66, smoothPenalty: 1 },
-  hd: { model: 'hd', rebufferPenaltyPerS: 8, smoothPenalty: 1 },
-};
 
 /** The simulator's default DP cell size for the offline optimum, ms. */
 export const DEFAULT_OPTIMAL_RESOLUTION_MS = 200;
@@ -33,6 +27,8 @@ export interface OptimalSessionOptions {
   readonly trace: NetworkTrace;
   readonly network: NetworkModelName;
   readonly qoe: QoeModelName;
+  /** Rebuffer penalty per second; default the model's ladder-aware one (src/qoe/objective.ts). */
+  readonly rebufferPenaltyPerS?: number;
   readonly bufferTargetMs: number;
   readonly forcedFirstRendition: number | null;
   readonly maxRenditionIndex?: number;
@@ -61,7 +57,11 @@ export function planOptimalSession(o: OptimalSessionOptions): OptimalResult {
     waitMs: pensieve
       ? steppedWait(o.bufferTargetMs, PENSIEVE_SLEEP_STEP_MS)
       : cappedWait(Math.max(0, o.bufferTargetMs - o.video.segmentDurationMs)),
-    qoe: WEIGHTS[o.qoe],
+    qoe: {
+      model: o.qoe,
+      smoothPenalty: 1,
+      ...(o.rebufferPenaltyPerS !== undefined ? { rebufferPenaltyPerS: o.rebufferPenaltyPerS } : {}),
+    } satisfies QoeWeights,
     firstRenditionIndex: o.forcedFirstRendition,
     previousRenditionIndex: null,
     startupCountsAsRebuffer: pensieve,

@@ -19,7 +19,7 @@ import { createNetworkModel } from './network/index.js';
 import type { NetworkModelName } from './network/types.js';
 import { NETWORK_PRESETS } from './presets.js';
 import { qoeTermFunction, type QoeModelName } from './qoe-terms.js';
-import { summarize, type SessionSummary } from './summary.js';
+import { summarize, type PlayoutSummary as SessionSummary } from '../qoe/playout-summary.js';
 import { TraceSource } from './trace-source.js';
 import { VirtualClock } from './virtual-clock.js';
 

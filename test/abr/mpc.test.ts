@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  HarmonicPredictor,
-  MpcAlgorithm,
-  MpcSearch,
-  createMpc,
-  mpcInfo,
-  qoeTable,
-  type QoeTable,
-} from '../../src/abr/mpc.js';
+import { HarmonicPredictor, MpcAlgorithm, MpcSearch, createMpc, mpcInfo } from '../../src/abr/mpc.js';
+import { qoeTable, type QoeTable } from '../../src/qoe/objective.js';
 import { PENSIEVE_ROBUST_MPC_OPTIONS, createRobustMpc, robustMpcInfo } from '../../src/abr/robust-mpc.js';
 import type { AbrContext } from '../../src/abr/types.js';
 import { AbrkitError } from '../../src/core/errors.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { qoeTable, segmentQoe } from '../../src/abr/mpc.js';
+import { qoeTable, segmentQoe } from '../../src/qoe/objective.js';
 import {
   cappedWait,
   createOptimal,
@@ -194,8 +194,9 @@ describe('planOptimal', () => {
     const downloadMs: DownloadOracle = (_t, size) => (size * 8) / 1000;
     const problem: OptimalProblem = { video, downloadMs, firstRenditionIndex: 1 };
     const sim = simulatePlan(problem, [1, 1]);
-    // segment 0: 0.75 - 4.3 * 3 ; segment 1: buffer 4 s > 3 s download, no stall: 0.75
-    expect(sim.perSegmentQoe[0]).toBeCloseTo(0.75 - 4.3 * 3, 12);
+    // a stall second costs the top rendition's utility (0.75: ladder-aware QoE_lin)
+    // segment 0: 0.75 - 0.75 * 3 ; segment 1: buffer 4 s > 3 s download, no stall: 0.75
+    expect(sim.perSegmentQoe[0]).toBeCloseTo(0.75 - 0.75 * 3, 12);
     expect(sim.perSegmentQoe[1]).toBeCloseTo(0.75, 12);
     expect(sim.rebufferMs).toBe(3000);
     expect(simulatePlan({ ...problem, startupCountsAsRebuffer: false }, [1, 1]).rebufferMs).toBe(0);
@@ -204,7 +205,7 @@ describe('planOptimal', () => {
     expect(down.perSegmentQoe[1]).toBeCloseTo(0.3 - 0.45, 12);
     const best = planOptimal(problem);
     expect(best.plan).toEqual([1, 1]);
-    expect(best.qoe).toBeCloseTo(0.75 - 4.3 * 3 + 0.75, 12);
+    expect(best.qoe).toBeCloseTo(0.75 - 0.75 * 3 + 0.75, 12);
     const table = qoeTable(video.renditions);
     expect(segmentQoe(table, 1, 0, 0)).toBeCloseTo(0.75 - 0.45, 12);
   });

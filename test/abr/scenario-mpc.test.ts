@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { qoeTable } from '../../src/abr/mpc.js';
+import { qoeTable } from '../../src/qoe/objective.js';
 import { createRobustMpc } from '../../src/abr/robust-mpc.js';
 import {
   ScenarioMpc,
@@ -352,7 +352,7 @@ describe('scenario-mpc', () => {
     expect(() => createScenarioMpc({ horizon: 1.5 })).toThrow(AbrkitError);
     expect(() => createScenarioMpc({ switchCost: -1 })).toThrow(AbrkitError);
     expect(() => createScenarioMpc({ bufferValueTaperMs: 'long' })).toThrow(AbrkitError);
-    expect(resolveScenarioMpcConfig({ qoe: 'log' }).rebufferPenaltyPerS).toBe(2.66);
+    expect(resolveScenarioMpcConfig({ qoe: 'log' }).rebufferPenaltyPerS).toBe(-1); // ladder-aware
     expect(resolveScenarioMpcConfig({ rebufferPenalty: 10 }).rebufferPenaltyPerS).toBe(10);
     expect(scenarioMpcInfo.name).toBe('scenario-mpc');
     expect(scenarioMpcInfo.create()).toBeInstanceOf(ScenarioMpc);

@@ -4,7 +4,9 @@ import type { SegmentRecord } from '../../src/core/types.js';
 import {
   createQoeModel,
   createQoeTermFunction,
+  defaultRebufferPenaltyPerS,
   hdScoresForLadder,
+  qoeTable,
   qoeTerm,
   summarizeSession,
 } from '../../src/qoe/index.js';
@@ -232,5 +234,35 @@ describe('createQoeTermFunction', () => {
     expect(lin(next)).toBeCloseTo(1.85 - 1.1, 12);
     expect(createQoeTermFunction('hd')(next)).toBe(12 - 10);
     expect(createQoeTermFunction({ name: 'log', rebufferPenalty: 0 })(first)).toBeCloseTo(ln(1850 / 300), 12);
+  });
+});
+
+describe('ladder-aware rebuffer penalty (Pensieve’s rule: a stall second costs the top rendition’s utility)', () => {
+  it('is the top bitrate in Mbps for lin, ln(top/bottom) to two decimals for log, 8 for hd', () => {
+    expect(defaultRebufferPenaltyPerS('lin', LADDER)).toBe(4.3);
+    expect(defaultRebufferPenaltyPerS('log', LADDER)).toBe(2.66);
+    expect(defaultRebufferPenaltyPerS('hd', LADDER)).toBe(8);
+    const fourK = [1000, 2500, 5000, 8000, 16000, 35000];
+    expect(defaultRebufferPenaltyPerS('lin', fourK)).toBe(35);
+    expect(defaultRebufferPenaltyPerS('log', fourK)).toBe(3.56);
+    expect(() => defaultRebufferPenaltyPerS('lin', [])).toThrow(/ladderKbps/);
+  });
+
+  it('is the default of every QoE in abrkit: models, term functions, planner tables', () => {
+    const fourK = [1000, 2500, 5000, 8000, 16000, 35000];
+    expect(createQoeModel('lin', fourK).rebufferPenalty).toBe(35);
+    expect(createQoeModel({ name: 'lin', rebufferPenalty: 4.3 }, fourK).rebufferPenalty).toBe(4.3);
+    const renditions = fourK.map((bitrateKbps, index) => ({ index, bitrateKbps }));
+    expect(qoeTable(renditions).rebufferPenaltyPerS).toBe(35);
+    const term = createQoeTermFunction('lin');
+    const oneSecondStall = term({
+      renditionIndex: 0,
+      bitrateKbps: 1000,
+      lastRenditionIndex: 0,
+      lastBitrateKbps: 1000,
+      rebufferMs: 1000,
+      renditions,
+    });
+    expect(oneSecondStall).toBeCloseTo(1 - 35, 12);
   });
 });

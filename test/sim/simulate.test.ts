@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simulateSession } from '../../src/sim/simulate.js';
-import { summarize } from '../../src/sim/summary.js';
+import { summarize } from '../../src/qoe/playout-summary.js';
 import { NETWORK_PRESETS } from '../../src/sim/presets.js';
 import { planOptimalSession } from '../../src/sim/optimal-plan.js';
 import { qoeTermFunction } from '../../src/sim/qoe-terms.js';

@@ -1,11 +1,12 @@
 /**
- * A session's summary: Pensieve-style totals (QoE, mean bitrate, rebuffer, switches, startup) and Sabre's
+ * A simulated or played session's summary from its per-segment log and the playout facts the buffer model
+ * knows (stalls, startup, the end of playout): Pensieve-style totals (QoE, mean bitrate, rebuffer, switches, startup) and Sabre's
  * time-average metrics (src/sabre.py's output: played bitrate, bitrate change and score per segment time
  * of total play time, rebuffer ratio).
  */
 import type { SegmentRecord } from '../core/types.js';
 
-export interface SessionSummary {
+export interface PlayoutSummary {
   readonly segments: number;
   /** Sum of the per-segment QoE terms (Pensieve's session reward). */
   readonly totalQoe: number;
@@ -33,7 +34,7 @@ export interface SessionSummary {
   readonly timeAvgScore: number;
 }
 
-export interface SummaryInputs {
+export interface PlayoutSummaryInputs {
   readonly records: readonly SegmentRecord[];
   readonly segmentDurationMs: number;
   /** Lowest bitrate of the ladder (Sabre's utility origin b0). */
@@ -48,8 +49,8 @@ export interface SummaryInputs {
   readonly gammaPS?: number;
 }
 
-/** Computes a `SessionSummary`. */
-export function summarize(inputs: SummaryInputs): SessionSummary {
+/** Computes a {@link PlayoutSummary}. */
+export function summarize(inputs: PlayoutSummaryInputs): PlayoutSummary {
   const { records, segmentDurationMs: seg } = inputs;
   let qoe = 0;
   let bitrate = 0;
