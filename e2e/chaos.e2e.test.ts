@@ -245,7 +245,7 @@ describe('abrkit/player under injected faults in chromium', () => {
     { timeout: 60_000 },
     async ({ expect }) => {
       const { server, page } = await session(
-        { faults: '5xx=1:503,first=1,pattern=/p/seg_00003\\.m4s$|master\\.m3u8$/', seed: 1 },
+        { faults: '5xx=1:503,first=1,pattern=p/seg_00003.m4s|master.m3u8', seed: 1 },
         { abr: 'bola', retry: { baseDelayMs: 50 } },
       );
       const run = await waitPlayerRun(page, 'run.segments.length >= 6 || run.errors.length > 0', 40_000);
@@ -274,7 +274,7 @@ describe('abrkit/player under injected faults in chromium', () => {
     async ({ expect }) => {
       const audio = '/ladder/audio/seg_00004.m4s';
       const { server, page } = await session(
-        { faults: '404=1,first=1,pattern=/audio/seg_00004\\.m4s$/', seed: 1 },
+        { faults: '404=1,first=1,pattern=audio/seg_00004.m4s', seed: 1 },
         { abr: 'bola', retry: { baseDelayMs: 50 } },
       );
       const run = await waitPlayerRun(page, 'run.segments.length >= 7 || run.errors.length > 0', 40_000);
@@ -297,7 +297,7 @@ describe('abrkit/player under injected faults in chromium', () => {
     { timeout: 60_000 },
     async ({ expect }) => {
       const { server, page } = await session(
-        { faults: 'reset=1,first=1,pattern=/p/seg_00003\\.m4s$/', seed: 1 },
+        { faults: 'reset=1,first=1,pattern=p/seg_00003.m4s', seed: 1 },
         { abr: 'bola', retry: { baseDelayMs: 50 } },
       );
       const run = await waitPlayerRun(page, 'run.segments.length >= 6 || run.errors.length > 0', 40_000);
@@ -331,7 +331,7 @@ describe('abrkit/player under injected faults in chromium', () => {
     async ({ expect }) => {
       const stallMs = 4000;
       const { server, page } = await session(
-        { faults: `stall=1:${stallMs},first=1,pattern=/p/seg_00003\\.m4s$/`, seed: 1 },
+        { faults: `stall=1:${stallMs},first=1,pattern=p/seg_00003.m4s`, seed: 1 },
         { abr: 'bola', requestTimeoutMs: 1500, retry: { baseDelayMs: 50 } },
       );
       const run = await waitPlayerRun(page, 'run.segments.length >= 6 || run.errors.length > 0', 40_000);
@@ -360,7 +360,7 @@ describe('abrkit/player under injected faults in chromium', () => {
     async ({ expect }) => {
       const spikeMs = 3000;
       const { server, page } = await session(
-        { faults: `spike=1:${spikeMs},first=1,pattern=/p/seg_00003\\.m4s$/`, seed: 1 },
+        { faults: `spike=1:${spikeMs},first=1,pattern=p/seg_00003.m4s`, seed: 1 },
         { abr: 'bola', requestTimeoutMs: 1500, retry: { baseDelayMs: 50 } },
       );
       const run = await waitPlayerRun(page, 'run.segments.length >= 6 || run.errors.length > 0', 40_000);

@@ -59,12 +59,12 @@ export const SYNTHETIC_TRACES: readonly { id: string; spec: string; description:
 /** Example fault specs for the page's picker (src/shaping/faults.ts grammar). */
 export const EXAMPLE_FAULTS: readonly string[] = [
   '5xx=0.05',
-  '404=0.02,pattern=/seg_/',
+  '404=0.02,pattern=seg_',
   'reset=0.03',
   'stall=0.05:3000',
   'spike=0.1:800',
   'outage=15000-20000',
-  '5xx=0.03,reset=0.02,stall=0.02:2000,spike=0.05:500,pattern=/seg_/',
+  '5xx=0.03,reset=0.02,stall=0.02:2000,spike=0.05:500,pattern=seg_',
 ];
 
 /** Shared traces listed per format folder (`<shared>/traces/<folder>/`). */

@@ -10,16 +10,17 @@
  * - `outage=A-B`       no bytes at all during trace time [A, B) ms (repeatable): responses in flight pause,
  *                      new requests wait for the end of the outage before their latency starts (a dead link,
  *                      not an error: clients see it through their own timeouts). Applies to every URL.
- * - `pattern=/RE/`     probabilistic faults only for URLs (path + query) matching the regular expression
- *                      (`/RE/flags`), or containing the text when not written between slashes
+ * - `pattern=GLOB`     probabilistic faults only for URLs (path + query) a glob matches somewhere (see
+ *                      url-pattern.ts: `*` any text, `?` one character, `|` between alternatives; regular
+ *                      expressions are refused, as they can take minutes on one URL)
  * - `first=N`          probabilistic faults only on the first N requests of each URL (N ≥ 1), so a test can
- *                      fail a URL once (`404=1,first=1,pattern=/seg_00003/`) and let its retry through; the
+ *                      fail a URL once (`404=1,first=1,pattern=seg_00003`) and let its retry through; the
  *                      later requests still count as occurrences, so draws replay the same
- * e.g. `5xx=0.05,404=0.01,reset=0.02,stall=0.01:5000,spike=0.05:800,outage=30000-40000,pattern=/seg_/`.
+ * e.g. `5xx=0.05,404=0.01,reset=0.02,stall=0.01:5000,spike=0.05:800,outage=30000-40000,pattern=seg_`.
  *
  * JSON (a file): a {@link FaultSpec} object with the same meaning, e.g.
  * `{"serverError": {"probability": 0.05, "status": 503}, "stall": {"probability": 0.01, "ms": 5000},
- *   "outages": [{"fromMs": 30000, "toMs": 40000}], "pattern": "/seg_/"}`.
+ *   "outages": [{"fromMs": 30000, "toMs": 40000}], "pattern": "seg_"}`.
  *
  * Probabilistic faults apply to GET requests only (HEAD and OPTIONS are never faulted).
  * At most one probabilistic fault hits a request: one uniform draw U picks, in this order, 404, 5xx, reset,
@@ -29,6 +30,7 @@
  */
 import { AbrkitError } from '../core/errors.js';
 import { createRng } from '../traces/random.js';
+import { parseUrlPattern } from './url-pattern.js';
 
 export interface FaultSpec {
   readonly notFound?: { readonly probability: number };
@@ -37,7 +39,7 @@ export interface FaultSpec {
   readonly stall?: { readonly probability: number; readonly ms: number };
   readonly spike?: { readonly probability: number; readonly ms: number };
   readonly outages?: readonly { readonly fromMs: number; readonly toMs: number }[];
-  /** `/regex/flags`, or plain text a URL must contain. Absent: every URL. */
+  /** A glob (url-pattern.ts) matching part of the URLs to fault, e.g. `seg_*.m4s`. Absent: every URL. */
   readonly pattern?: string;
   /** Probabilistic faults only on the first N requests of each URL (an integer ≥ 1). Absent: every request. */
   readonly firstRequests?: number;
@@ -59,6 +61,9 @@ export interface FaultPlan {
   /** The end of the outage covering trace time `tMs`, or null when none does. */
   outageEndAt(tMs: number): number | null;
 }
+
+/** Longest injected stall or latency spike, ms (24 h): longer is a typo, and past setTimeout's range. */
+export const MAX_FAULT_DELAY_MS = 86_400_000;
 
 const COMPACT_KEYS = ['5xx', '404', 'reset', 'stall', 'spike', 'outage', 'pattern', 'first'] as const;
 
@@ -124,7 +129,7 @@ export function parseFaultSpec(text: string, source = 'fault spec'): FaultSpec {
   return spec;
 }
 
-/** Splits on commas that are not inside a `/regex/` (a pattern may hold commas). */
+/** Splits on commas that are not inside a slash-wrapped `pattern=/…/` (older specs; refused later if regex). */
 function splitItems(text: string): string[] {
   const items: string[] = [];
   let current = '';
@@ -158,7 +163,7 @@ function num(source: string, what: string, text: string): number {
 
 /**
  * Checks a spec object (from JSON or {@link parseFaultSpec}): probabilities in [0, 1] summing to ≤ 1,
- * durations ≥ 0, 5xx status in 500-599, outages with 0 ≤ from < to, a pattern that compiles.
+ * durations ≥ 0, 5xx status in 500-599, outages with 0 ≤ from < to, a glob pattern (url-pattern.ts).
  */
 export function checkFaultSpec(spec: unknown, source = 'fault spec'): FaultSpec {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
@@ -178,8 +183,11 @@ export function checkFaultSpec(spec: unknown, source = 'fault spec'): FaultSpec 
     if (typeof p !== 'number' || !(p >= 0 && p <= 1))
       throw faultError(source, `${key}.probability must be a number in [0, 1], got ${String(p)}`);
     total += p;
-    if (needMs && (typeof o.ms !== 'number' || !(o.ms >= 0) || !Number.isFinite(o.ms)))
-      throw faultError(source, `${key}.ms must be a finite number ≥ 0, got ${String(o.ms)}`);
+    if (needMs && (typeof o.ms !== 'number' || !(o.ms >= 0 && o.ms <= MAX_FAULT_DELAY_MS)))
+      throw faultError(
+        source,
+        `${key}.ms must be a number of ms in [0, ${MAX_FAULT_DELAY_MS}] (24 h), got ${String(o.ms)}`,
+      );
   };
   probability('notFound', false);
   probability('serverError', false);
@@ -223,16 +231,11 @@ export function checkFaultSpec(spec: unknown, source = 'fault spec'): FaultSpec 
   return s;
 }
 
-/** A URL matcher from `/re/flags` or plain text. */
+/** A URL matcher from a glob (url-pattern.ts), linear in the URL's length. */
 function compilePattern(pattern: string, source: string): (url: string) => boolean {
-  const m = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
-  if (!m) return (url) => url.includes(pattern);
-  try {
-    const re = new RegExp(m[1] ?? '', (m[2] ?? '').replace(/[gy]/g, ''));
-    return (url) => re.test(url);
-  } catch (e) {
-    throw faultError(source, `pattern is not a valid regular expression: ${(e as Error).message}`, e);
-  }
+  const parsed = parseUrlPattern(pattern);
+  if (!parsed.ok) throw faultError(source, parsed.problem);
+  return parsed.pattern.test;
 }
 
 /** Builds the plan that decides each request's fault from `seed`. */

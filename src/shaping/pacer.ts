@@ -11,6 +11,9 @@
 import type { Clock } from '../core/clock.js';
 import type { TraceTimeline } from './timeline.js';
 
+/** Longest delay setTimeout takes, ms (2^31 − 1); a later time is reached by re-arming. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** What the pacer needs of a response: Node's ServerResponse fits. */
 export interface PacedSink {
   write(chunk: Uint8Array): boolean;
@@ -90,7 +93,8 @@ export class SharedLink {
           if (this.nowMs() < atMs) arm();
           else callback();
         },
-        Math.max(0, Math.ceil(atMs - this.nowMs())),
+        // capped to setTimeout's range (a longer delay would fire at once, then re-arm every ms)
+        Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(atMs - this.nowMs()))),
       );
       this.timers.add(current);
       cancel = () => {

@@ -39,7 +39,7 @@ function codeOf(fn: () => unknown): string | undefined {
 describe('fault specs', () => {
   it('parses the compact form', () => {
     const spec = parseFaultSpec(
-      '5xx=0.05:503,404=0.01,reset=0.02,stall=0.01:5000,spike=0.05:800,outage=30000-40000,outage=50000-51000,pattern=/seg_,x/i',
+      '5xx=0.05:503,404=0.01,reset=0.02,stall=0.01:5000,spike=0.05:800,outage=30000-40000,outage=50000-51000,pattern=seg_*.m4s|init.mp4',
     );
     expect(spec).toEqual<FaultSpec>({
       serverError: { probability: 0.05, status: 503 },
@@ -51,7 +51,7 @@ describe('fault specs', () => {
         { fromMs: 30000, toMs: 40000 },
         { fromMs: 50000, toMs: 51000 },
       ],
-      pattern: '/seg_,x/i',
+      pattern: 'seg_*.m4s|init.mp4',
     });
   });
 
@@ -67,6 +67,10 @@ describe('fault specs', () => {
       'outage=40-30',
       'outage=abc',
       'pattern=/(/',
+      'pattern=/seg_,x/i',
+      'pattern=/(a+)+$/',
+      'pattern=seg_\\d+',
+      'stall=0.1:1e300',
       'teapot=0.1',
     ]) {
       expect(
@@ -116,9 +120,13 @@ describe('fault specs', () => {
   });
 
   it('applies probabilistic faults only to URLs matching the pattern', () => {
-    const plan = createFaultPlan(parseFaultSpec('404=1,pattern=/seg_\\d+/'), 1);
+    const plan = createFaultPlan(parseFaultSpec('404=1,pattern=seg_??.m4s'), 1);
     expect(plan.decide('/v/seg_12.m4s', 10)).toEqual({ kind: 'http', status: 404 });
+    expect(plan.decide('/v/seg_123.m4s', 10)).toBeNull();
     expect(plan.decide('/v/index.m3u8', 10)).toBeNull();
+    const slashed = createFaultPlan(parseFaultSpec('404=1,pattern=/seg_/'), 1);
+    expect(slashed.decide('/v/seg_1.m4s', 10)).not.toBeNull();
+    expect(slashed.decide('/v/index.m3u8', 10)).toBeNull();
     const text = createFaultPlan(parseFaultSpec('404=1,pattern=.m3u8'), 1);
     expect(text.decide('/v/index.m3u8', 10)).not.toBeNull();
     expect(text.decide('/v/seg_1.m4s', 10)).toBeNull();

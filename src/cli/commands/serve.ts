@@ -37,13 +37,13 @@ Fault spec (--faults), comma-separated key=value, or a JSON file with the same m
   stall=P:MS       after a random 10-90% of the body, send nothing for MS ms
   spike=P:MS       add MS ms to the latency before the first byte
   outage=A-B       no bytes during trace time [A, B) ms; new requests wait for its end (repeatable)
-  pattern=/RE/     probabilistic faults only for URLs matching RE (or containing the text)
+  pattern=GLOB     probabilistic faults only for URLs GLOB matches in part (* any text, ? one char, | or)
   first=N          probabilistic faults only on the first N requests of each URL
-  e.g. --faults '5xx=0.05,reset=0.02,stall=0.01:5000,outage=30000-40000,pattern=/seg_/' --seed 7
+  e.g. --faults '5xx=0.05,reset=0.02,stall=0.01:5000,outage=30000-40000,pattern=seg_' --seed 7
 At most one fault per request; the draws depend only on --seed, the URL and how many times it was requested,
 so a run replays with the same seed. JSON: {"serverError":{"probability":0.05,"status":503},
 "notFound":{"probability":0.01},"reset":{"probability":0.02},"stall":{"probability":0.01,"ms":5000},
-"spike":{"probability":0.05,"ms":800},"outages":[{"fromMs":30000,"toMs":40000}],"pattern":"/seg_/"}
+"spike":{"probability":0.05,"ms":800},"outages":[{"fromMs":30000,"toMs":40000}],"pattern":"seg_"}
 
 The trace clock starts at the first request. Each request waits its period's latency, then the headers
 and the body follow, all bodies in flight sharing the trace's bandwidth equally. Without --loop the last
