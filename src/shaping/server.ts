@@ -11,10 +11,14 @@
  * to end before their latency starts.
  *
  * Hardening: binds 127.0.0.1 unless `host` says otherwise; serves only regular files under `root` (see
- * files.ts for what is refused and how); GET, HEAD and OPTIONS only (405 otherwise); at most
- * `limits.maxConnections` open connections (the next ones get a raw 503 and are closed); request headers
+ * files.ts for what is refused and how); GET, HEAD and OPTIONS only (405 otherwise); request headers
  * limited in size (431) and in time (`headersTimeoutMs`, `requestTimeoutMs`), idle keep-alive connections
- * closed after `keepAliveTimeoutMs`. A trace or fault spec that cannot be used is refused at start.
+ * closed after `keepAliveTimeoutMs`. At most `limits.maxConnections` connections are open at once, and idle
+ * ones cannot lock new clients out (issue 18: 70 idle sockets, or 100 sending headers slowly, made every new
+ * request a 503 for up to a minute): a connection beyond the cap closes the connection idle the longest
+ * (one with no request in flight: fresh and still sending its headers, or kept alive between requests), and
+ * only when every connection has a request in flight does the newcomer get a raw 503. A trace or fault spec
+ * that cannot be used is refused at start.
  *
  * Refusals for safety (400, 403, 405, 503) are answered at once; every other response (files, 404 for a
  * missing file, 416, injected 404/5xx) is paced like a file.
@@ -47,7 +51,10 @@ import { TraceTimeline, type ShapingNetwork } from './timeline.js';
 
 /** Bounds on what a client can make the server do. */
 export interface ShapingLimits {
-  /** Open connections at once; the next get a 503 and are closed (default 64). */
+  /**
+   * Open connections at once (default 64). One more closes the connection idle the longest (no request in
+   * flight), or gets a 503 and is closed when every connection has a request in flight.
+   */
   readonly maxConnections: number;
   /** Request line + headers, bytes; larger requests get 431 (default 16 KiB). */
   readonly maxHeaderSizeBytes: number;
@@ -137,6 +144,8 @@ export interface ShapingServer {
   readonly requests: RequestLogEntry[];
   /** How many requests were logged in all. */
   requestCount(): number;
+  /** Open connections now, and how many idle ones were closed to make room for new ones. */
+  connectionStats(): { open: number; evictedIdle: number };
   readonly timeline: TraceTimeline;
   /** Trace time now (ms since the origin), or null before the trace started. */
   traceNowMs(): number | null;
@@ -235,6 +244,14 @@ export async function startShapingServer(options: ShapingServerOptions): Promise
     },
     (req, res) => {
       if (refused.has(req.socket)) return;
+      const connection = connections.get(req.socket);
+      if (connection !== undefined) {
+        connection.busy++;
+        res.once('close', () => {
+          connection.busy--;
+          connection.idleSince = ++idleSequence;
+        });
+      }
       handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) {
           res.writeHead(500, { ...SAFE_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
@@ -243,23 +260,43 @@ export async function startShapingServer(options: ShapingServerOptions): Promise
       });
     },
   );
-  // A backstop beyond which Node itself drops connections; up to it, the extra ones get an explicit 503.
-  server.maxConnections = limits.maxConnections + 16;
-  const sockets = new Set<Socket>();
-  const refused = new WeakSet<Socket>();
+  // A backstop beyond which Node itself drops connections; up to it, the refused ones get an explicit 503.
+  server.maxConnections = limits.maxConnections + 64;
+  /** Open connections, each with its requests in flight and when it last became idle (a sequence number). */
+  const connections = new Map<Socket, { busy: number; idleSince: number }>();
+  const refused = new Set<Socket>();
+  let idleSequence = 0;
+  let evictions = 0;
+  /** Closes the connection idle the longest; false when every connection has a request in flight. */
+  const evictIdle = (): boolean => {
+    let oldest: Socket | null = null;
+    let since = Number.POSITIVE_INFINITY;
+    for (const [socket, state] of connections)
+      if (state.busy === 0 && state.idleSince < since) {
+        oldest = socket;
+        since = state.idleSince;
+      }
+    if (oldest === null) return false;
+    connections.delete(oldest);
+    oldest.destroy();
+    evictions++;
+    return true;
+  };
   server.on('connection', (socket: Socket) => {
     socket.on('error', () => {});
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    if (sockets.size > limits.maxConnections) {
+    if (connections.size >= limits.maxConnections && !evictIdle()) {
       refused.add(socket);
+      socket.on('close', () => refused.delete(socket));
       const body = 'too many connections\n';
       socket.end(
         `HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n` +
           `Content-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
       );
       setTimeout(() => socket.destroy(), 1000).unref();
+      return;
     }
+    connections.set(socket, { busy: 0, idleSince: ++idleSequence });
+    socket.on('close', () => connections.delete(socket));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -466,13 +503,14 @@ export async function startShapingServer(options: ShapingServerOptions): Promise
     requests,
     timeline,
     requestCount: () => requestsSeen,
+    connectionStats: () => ({ open: connections.size, evictedIdle: evictions }),
     traceNowMs: () => (link === null ? null : link.nowMs()),
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         link?.close();
         server.closeAllConnections();
-        for (const s of sockets) s.destroy();
+        for (const s of [...connections.keys(), ...refused]) s.destroy();
         await stopped;
         if (logStream !== null) {
           const stream = logStream;
