@@ -10,6 +10,12 @@
  * times, so idle time between downloads and the latency split are lost: the trace is shorter than the
  * session and its latency is 0), run through the same {@link traceFromSamples}.
  *
+ * The demo page's "Export session" file (`{ kind: 'abrkit-demo-session', settings, trace, session }`, see
+ * demo/src/recording.ts) wraps such an export: its top-level `trace` is the trace the shaping server was told
+ * to follow (the input), and `session` is the player's export. It is unwrapped, so the result is the
+ * throughput the player observed, as for a bare export; `container` says which it was, and `inputTrace`
+ * gives the wrapped input trace's name for comparison.
+ *
  * Bad input throws `AbrkitError('trace', ...)` naming the file and the period (`data.period`) or record
  * (`data.record`) index.
  */
@@ -30,7 +36,14 @@ export interface SessionReadResult {
   readonly from: 'trace' | 'records';
   /** Segment records in the export (0 when it has none). */
   readonly records: number;
+  /** `player-export`: `player.exportSession()` as is; `demo-session`: the demo page's session file. */
+  readonly container: 'player-export' | 'demo-session';
+  /** A demo session file's input trace (what the network was shaped to), by name; null otherwise. */
+  readonly inputTrace: { readonly name: string; readonly periods: number } | null;
 }
+
+/** The `kind` of the demo page's session file (demo/src/recording.ts). */
+export const DEMO_SESSION_KIND = 'abrkit-demo-session';
 
 /** Reads an exported session's text into a trace (see the file comment). */
 export function parseSessionExport(
@@ -38,7 +51,28 @@ export function parseSessionExport(
   source: string,
   options: SessionReadOptions = {},
 ): SessionReadResult {
-  const json = parseJson(text, source);
+  const outer = parseJson(text, source);
+  let json: unknown = outer;
+  let container: SessionReadResult['container'] = 'player-export';
+  let inputTrace: SessionReadResult['inputTrace'] = null;
+  if (isObject(outer) && outer.kind === DEMO_SESSION_KIND) {
+    if (!isObject(outer.session)) {
+      throw recordingError(
+        RECORDING_ERROR_CODES.badShape,
+        `a demo session file ("kind": "${DEMO_SESSION_KIND}") needs "session", the player's export, as an object`,
+        source,
+      );
+    }
+    json = outer.session;
+    container = 'demo-session';
+    const input = outer.trace;
+    if (isObject(input) && Array.isArray(input.periods)) {
+      inputTrace = {
+        name: typeof input.name === 'string' ? input.name : '(unnamed)',
+        periods: input.periods.length,
+      };
+    }
+  }
   if (!isObject(json)) {
     throw recordingError(
       RECORDING_ERROR_CODES.badShape,
@@ -54,7 +88,8 @@ export function parseSessionExport(
   const recordCount = records?.length ?? 0;
   if (json.trace !== undefined) {
     const periods = readPeriods(json.trace, source);
-    if (periods.length > 0) return { trace: { name, periods }, from: 'trace', records: recordCount };
+    if (periods.length > 0)
+      return { trace: { name, periods }, from: 'trace', records: recordCount, container, inputTrace };
   }
   if (records === undefined) {
     throw recordingError(
@@ -89,7 +124,7 @@ export function parseSessionExport(
       source,
     );
   }
-  return { trace, from: 'records', records: recordCount };
+  return { trace, from: 'records', records: recordCount, container, inputTrace };
 }
 
 function readPeriods(value: unknown, source: string): TracePeriod[] {

@@ -4,7 +4,8 @@ import type { DownloadSample } from '../../src/core/types.js';
 import { parseHarTrace, RECORDING_ERROR_CODES } from '../../src/traces/har.js';
 import { traceDurationMs } from '../../src/traces/model.js';
 import { traceFromSamples } from '../../src/traces/samples.js';
-import { parseSessionExport } from '../../src/traces/session-export.js';
+import { DEMO_SESSION_KIND, parseSessionExport } from '../../src/traces/session-export.js';
+import { RECORDING_KIND, buildRecording } from '../../demo/src/recording.js';
 import { harEntry, makeHar, type HarDownloadSpec } from './har-fixture.js';
 
 function thrown(f: () => unknown): AbrkitError {
@@ -162,6 +163,50 @@ describe('parseSessionExport', () => {
     expect(r.from).toBe('trace');
     expect(r.trace.name).toBe('run-7');
     expect(r.trace.periods).toEqual(trace.periods);
+  });
+
+  it('unwraps the demo page’s session file: the observed trace, not the input trace it was shaped to', () => {
+    const input = {
+      name: 'step-down',
+      periods: [{ durationMs: 300_000, bandwidthKbps: 4000, latencyMs: 40 }],
+    };
+    const playerExport = {
+      records,
+      jsonl: '',
+      trace,
+      sabreTraceJson: '[]',
+      qoe: { segments: 2 },
+    } as unknown as Parameters<typeof buildRecording>[2];
+    const file = buildRecording(
+      {
+        fixture: 'ladder',
+        url: null,
+        algorithm: 'bba',
+        algorithmOptions: {},
+        bufferTargetMs: 10_000,
+        faults: null,
+        traceId: 'step-down',
+      },
+      input,
+      playerExport,
+    );
+    expect(DEMO_SESSION_KIND).toBe(RECORDING_KIND);
+    const r = parseSessionExport(JSON.stringify(file), '/x/abrkit-session-bba.json');
+    expect(r.container).toBe('demo-session');
+    expect(r.from).toBe('trace');
+    expect(r.records).toBe(2);
+    expect(r.trace.periods).toEqual(trace.periods);
+    expect(r.inputTrace).toEqual({ name: 'step-down', periods: 1 });
+    // a bare export says so
+    expect(parseSessionExport(JSON.stringify(playerExport), 'p.json')).toMatchObject({
+      container: 'player-export',
+      inputTrace: null,
+    });
+    // a demo file without the player's export is refused, not read as its input trace
+    const { session: _dropped, ...noSession } = file;
+    const e = thrown(() => parseSessionExport(JSON.stringify(noSession), 'd.json'));
+    expect(e.code).toBe(RECORDING_ERROR_CODES.badShape);
+    expect(e.message).toMatch(/^d\.json: .*"session"/);
   });
 
   it('falls back to the records, back to back, when the export has no trace', () => {
