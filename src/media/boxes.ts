@@ -17,47 +17,60 @@ export interface BoxHeader {
  * declares more bytes than remain, and `'MEDIA_MALFORMED'` for a size smaller than its header.
  */
 export function listTopLevelBoxes(bytes: Uint8Array, source: string): BoxHeader[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const boxes: BoxHeader[] = [];
   let offset = 0;
   while (offset < bytes.byteLength) {
-    if (bytes.byteLength - offset < 8) {
-      throw truncated(
-        source,
-        `${bytes.byteLength - offset} stray bytes after the last box at offset ${offset}`,
-      );
-    }
-    let size = view.getUint32(offset);
-    const type = fourCC(bytes, offset + 4);
-    let headerBytes = 8;
-    if (size === 1) {
-      if (bytes.byteLength - offset < 16)
-        throw truncated(source, `box '${type}' at offset ${offset} lacks its 64-bit size`);
-      size = Number(view.getBigUint64(offset + 8));
-      headerBytes = 16;
-    } else if (size === 0) {
-      size = bytes.byteLength - offset; // the box runs to the end of the file
-    }
-    if (size < headerBytes) {
-      throw new AbrkitError(
-        'media',
-        'MEDIA_MALFORMED',
-        `box '${type}' at offset ${offset} declares ${size} bytes`,
-        {
-          data: { source, offsetBytes: offset },
-        },
-      );
-    }
-    if (offset + size > bytes.byteLength) {
-      throw truncated(
-        source,
-        `box '${type}' at offset ${offset} declares ${size} bytes but only ${bytes.byteLength - offset} remain`,
-      );
-    }
-    boxes.push({ type, offsetBytes: offset, sizeBytes: size });
-    offset += size;
+    const box = readBoxHeader(bytes.subarray(offset, offset + 16), offset, bytes.byteLength - offset, source);
+    boxes.push(box);
+    offset += box.sizeBytes;
   }
   return boxes;
+}
+
+/**
+ * The header of the box at `offsetBytes`, from `head` (the first up to 16 bytes there) and the bytes
+ * `remainingBytes` left from there to the end of the segment (or byte range). Throws as
+ * {@link listTopLevelBoxes}. Shared with the file walker of load.ts, which reads only these 16 bytes a box.
+ */
+export function readBoxHeader(
+  head: Uint8Array,
+  offsetBytes: number,
+  remainingBytes: number,
+  source: string,
+): BoxHeader {
+  const offset = offsetBytes;
+  if (remainingBytes < 8) {
+    throw truncated(source, `${remainingBytes} stray bytes after the last box at offset ${offset}`);
+  }
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  let size = view.getUint32(0);
+  const type = fourCC(head, 4);
+  let headerBytes = 8;
+  if (size === 1) {
+    if (remainingBytes < 16 || head.byteLength < 16)
+      throw truncated(source, `box '${type}' at offset ${offset} lacks its 64-bit size`);
+    size = Number(view.getBigUint64(8));
+    headerBytes = 16;
+  } else if (size === 0) {
+    size = remainingBytes; // the box runs to the end of the file
+  }
+  if (size < headerBytes) {
+    throw new AbrkitError(
+      'media',
+      'MEDIA_MALFORMED',
+      `box '${type}' at offset ${offset} declares ${size} bytes`,
+      {
+        data: { source, offsetBytes: offset },
+      },
+    );
+  }
+  if (size > remainingBytes) {
+    throw truncated(
+      source,
+      `box '${type}' at offset ${offset} declares ${size} bytes but only ${remainingBytes} remain`,
+    );
+  }
+  return { type, offsetBytes: offset, sizeBytes: size };
 }
 
 /** Reads a four-character code at `offset` (printable ASCII, else `?`). */

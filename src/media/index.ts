@@ -20,5 +20,12 @@ export {
   toSabreMovieJson,
   writeSabreMovieJson,
 } from './ladder.js';
-export type { ScannedLadder, ScannedMediaPlaylist, ScannedSegment, SabreMovieJson } from './ladder.js';
-export { loadBytes, loadText, sizeOf, isHttpUrl } from './load.js';
+export type {
+  ScanOptions,
+  ScannedLadder,
+  ScannedMediaPlaylist,
+  ScannedSegment,
+  SabreMovieJson,
+} from './ladder.js';
+export { loadBytes, loadText, sizeOf, isHttpUrl, probeSegment, MAX_TOP_LEVEL_BOXES } from './load.js';
+export type { SegmentProbe } from './load.js';

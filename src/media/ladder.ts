@@ -15,7 +15,7 @@ import type { ByteRange, HlsRendition, MasterPlaylist, MediaPlaylist } from '../
 import type { VideoDescription } from '../videos/model.js';
 import { inspectInitSegment, inspectMediaSegment } from './inspect.js';
 import type { InitSegmentInfo, MediaSegmentInfo } from './inspect.js';
-import { isHttpUrl, loadBytes, loadText, sizeOf } from './load.js';
+import { isHttpUrl, loadBytes, loadText, probeSegment } from './load.js';
 
 /** One media segment of a scanned media playlist, with its location resolved and its size measured. */
 export interface ScannedSegment {
@@ -45,19 +45,98 @@ export interface ScannedLadder {
   readonly audio: readonly ScannedMediaPlaylist[];
 }
 
+/** How much a scan checks. */
+export interface ScanOptions {
+  /**
+   * Read each segment's and init segment's top-level boxes (default true): a media segment must hold a
+   * `moof` and an `mdat` (or be MPEG-TS), an init segment a `moov`, and no box may run past the end. Off,
+   * only sizes, byte ranges, durations and the playlist type are checked (for tools that scan a broken
+   * ladder on purpose).
+   */
+  readonly checkMedia?: boolean;
+}
+
 /**
- * Reads a media playlist and measures each segment (byte-range length, file size, or HEAD Content-Length).
- * Throws the `AbrkitError('manifest', code)` of `parseMediaPlaylist` naming `location` and the line.
+ * Reads a media playlist and measures each segment from the real file (its byte range's length once the
+ * range is known to fit the file; over http, the bytes received or HEAD's Content-Length), and checks what
+ * it measures. Throws `AbrkitError` naming the file and, for the playlist, the line and the value as
+ * written:
+ * - `('manifest', code)` of `parseMediaPlaylist`;
+ * - `('manifest', 'LIVE_PLAYLIST')`: no `#EXT-X-ENDLIST` (a live or unfinished event playlist);
+ * - `('manifest', 'BAD_DURATION')`: an `#EXTINF` of 0;
+ * - `('media', 'SEGMENT_EMPTY')`: a 0-byte segment or byte range;
+ * - `('media', 'BYTERANGE_OUT_OF_FILE')`: an `#EXT-X-BYTERANGE` or EXT-X-MAP `BYTERANGE` past the file's end;
+ * - `('media', 'INIT_MISSING')` (source: the init file) for an EXT-X-MAP naming no file;
+ * - with `checkMedia`: `('media', 'MEDIA_MALFORMED' | 'SEGMENT_TRUNCATED' | 'INIT_MISSING_MOOV')`.
  */
-export async function scanMediaPlaylist(location: string): Promise<ScannedMediaPlaylist> {
-  const playlist = readMediaPlaylist(await loadText(location), location);
+export async function scanMediaPlaylist(
+  location: string,
+  options: ScanOptions = {},
+): Promise<ScannedMediaPlaylist> {
+  const checkMedia = options.checkMedia ?? true;
+  const text = await loadText(location);
+  const playlist = readMediaPlaylist(text, location);
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n?|\n/);
+  if (!playlist.endList && playlist.type !== 'vod') {
+    throw new AbrkitError(
+      'manifest',
+      'LIVE_PLAYLIST',
+      `a ${playlist.type} playlist (no #EXT-X-ENDLIST): abrkit measures finished VOD ladders. If this VOD ` +
+        'is complete, end the playlist with #EXT-X-ENDLIST (or declare #EXT-X-PLAYLIST-TYPE:VOD); a live ' +
+        'stream must be recorded to files first',
+      { data: { source: location, playlistType: playlist.type } },
+    );
+  }
   const segments: ScannedSegment[] = [];
+  const inits = new Map<string, string>(); // init key → where it was checked
   for (const segment of playlist.segments) {
-    const sizeBytes = segment.byteRange ? segment.byteRange.lengthBytes : await sizeOf(segment.uri);
+    const extinf = tagBefore(lines, segment.line, '#EXTINF');
+    const segmentName = `segment ${segment.index} (${segment.uri})`;
+    if (!(segment.durationMs > 0)) {
+      throw new AbrkitError(
+        'manifest',
+        'BAD_DURATION',
+        `${extinf?.text ?? '#EXTINF'}: ${segmentName} must last more than 0 s`,
+        { data: { source: location, line: extinf?.line ?? segment.line } },
+      );
+    }
+    const init = segment.initSegment;
+    if (init !== undefined) {
+      const key = `${init.uri}@${init.byteRange?.offsetBytes ?? ''}:${init.byteRange?.lengthBytes ?? ''}`;
+      if (!inits.has(key)) {
+        const map = tagBefore(lines, segment.line, '#EXT-X-MAP', true);
+        const namedAt = `${location}:${map?.line ?? segment.line} ${map?.text ?? '#EXT-X-MAP'}`;
+        await checkInit(init.uri, init.byteRange, namedAt, checkMedia);
+        inits.set(key, namedAt);
+      }
+    }
+    const byterange = segment.byteRange ? tagBefore(lines, segment.line, '#EXT-X-BYTERANGE') : undefined;
+    const namedAt = `${location}:${byterange?.line ?? segment.line}${byterange ? ` ${byterange.text}` : ''}`;
+    const probe = await probeSegment(segment.uri, segment.byteRange, { readBoxes: checkMedia, namedAt });
+    if (probe.sizeBytes === 0) {
+      throw new AbrkitError(
+        'media',
+        'SEGMENT_EMPTY',
+        `${segment.byteRange ? 'an empty byte range' : 'a 0-byte segment'}: nothing to measure (named at ${namedAt})`,
+        { data: { source: segment.uri, namedAt } },
+      );
+    }
+    if (probe.boxes !== null) {
+      const types = probe.boxes.map((b) => b.type);
+      if (!types.includes('moof') || !types.includes('mdat')) {
+        throw new AbrkitError(
+          'media',
+          'MEDIA_MALFORMED',
+          `not a media segment: top-level boxes [${types.join(', ')}], where a segment needs a moof and ` +
+            `an mdat (named at ${namedAt})`,
+          { data: { source: segment.uri, namedAt, boxes: types } },
+        );
+      }
+    }
     segments.push({
       location: segment.uri,
       durationMs: segment.durationMs,
-      sizeBytes,
+      sizeBytes: probe.sizeBytes,
       ...(segment.byteRange === undefined ? {} : { byteRange: segment.byteRange }),
     });
   }
@@ -71,17 +150,76 @@ export async function scanMediaPlaylist(location: string): Promise<ScannedMediaP
   };
 }
 
+/** Checks that an EXT-X-MAP init segment exists, fits its file, and (with `checkMedia`) holds a `moov`. */
+async function checkInit(
+  uri: string,
+  byteRange: ByteRange | undefined,
+  namedAt: string,
+  checkMedia: boolean,
+): Promise<void> {
+  let probe;
+  try {
+    probe = await probeSegment(uri, byteRange, { readBoxes: checkMedia, namedAt });
+  } catch (e) {
+    if (isAbrkitError(e) && e.code === 'RESOURCE_NOT_FOUND')
+      throw new AbrkitError(
+        'media',
+        'INIT_MISSING',
+        `the init segment does not exist (named at ${namedAt})`,
+        {
+          data: { ...e.data, source: uri, namedAt },
+          cause: e,
+        },
+      );
+    throw e;
+  }
+  if (probe.sizeBytes === 0)
+    throw new AbrkitError('media', 'INIT_MISSING', `the init segment is empty (named at ${namedAt})`, {
+      data: { source: uri, namedAt },
+    });
+  if (probe.boxes !== null && !probe.boxes.some((b) => b.type === 'moov')) {
+    const types = probe.boxes.map((b) => b.type);
+    throw new AbrkitError(
+      'media',
+      'INIT_MISSING_MOOV',
+      `not an init segment: top-level boxes [${types.join(', ')}] hold no moov (named at ${namedAt})`,
+      { data: { source: uri, namedAt, boxes: types } },
+    );
+  }
+}
+
+/**
+ * The last line starting with `tag` among the tag lines just before the URI on 1-based line `uriLine` (or,
+ * with `anywhere`, on any line before it): its line number and text as written.
+ */
+function tagBefore(
+  lines: readonly string[],
+  uriLine: number,
+  tag: string,
+  anywhere = false,
+): { line: number; text: string } | undefined {
+  for (let i = uriLine - 2; i >= 0; i--) {
+    const text = (lines[i] ?? '').trim();
+    if (text.startsWith(tag)) return { line: i + 1, text };
+    if (!anywhere && text !== '' && !text.startsWith('#')) return undefined; // the previous segment's URI
+  }
+  return undefined;
+}
+
 /** Reads a master playlist (or a folder holding `master.m3u8`) and scans every variant and audio rendition. */
-export async function scanHlsLadder(masterPathOrUrl: string): Promise<ScannedLadder> {
+export async function scanHlsLadder(
+  masterPathOrUrl: string,
+  options: ScanOptions = {},
+): Promise<ScannedLadder> {
   const location = await masterLocation(masterPathOrUrl);
   const master = readMasterPlaylist(await loadText(location), location);
   const variants = [];
   for (const variant of [...master.renditions].sort((a, b) => a.line - b.line)) {
-    variants.push({ variant, playlist: await scanMediaPlaylist(variant.uri) });
+    variants.push({ variant, playlist: await scanMediaPlaylist(variant.uri, options) });
   }
   const audio = [];
   for (const rendition of master.audioRenditions) {
-    if (rendition.uri !== undefined) audio.push(await scanMediaPlaylist(rendition.uri));
+    if (rendition.uri !== undefined) audio.push(await scanMediaPlaylist(rendition.uri, options));
   }
   return { location, variants, audio };
 }
@@ -93,13 +231,17 @@ export async function scanHlsLadder(masterPathOrUrl: string): Promise<ScannedLad
  * (audio and init segments not included), `segmentDurationMs` = the most common EXTINF, rounded to the ms.
  * Throws `AbrkitError('video', 'LADDER_MISMATCH')` when renditions differ in segment count, src/manifest's
  * `AbrkitError('manifest', code)` naming the playlist and line (`ManifestErrorCode`, e.g. `BAD_DURATION`), and
- * `AbrkitError('network', ...)` naming a file or URL it cannot read.
+ * `AbrkitError('network', ...)` naming a file or URL it cannot read, and the checks of
+ * {@link scanMediaPlaylist} (a live playlist, a 0-byte segment, a byte range past its file, garbage bytes).
  */
 export async function readHlsLadder(
   masterPathOrUrl: string,
-  options: { name?: string } = {},
+  options: { name?: string } & ScanOptions = {},
 ): Promise<VideoDescription> {
-  const ladder = await scanHlsLadder(masterPathOrUrl);
+  const ladder = await scanHlsLadder(
+    masterPathOrUrl,
+    options.checkMedia === undefined ? {} : { checkMedia: options.checkMedia },
+  );
   return ladderToVideo(ladder, options.name ?? defaultLadderName(ladder.location));
 }
 

@@ -2,8 +2,9 @@
  * Reading playlists and segments from a local path or an http(s) URL (Node: node:fs and fetch), and sizing
  * them without reading them when the file system or a HEAD request can say.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { AbrkitError } from '../core/errors.js';
+import { open, readFile, stat } from 'node:fs/promises';
+import { AbrkitError, isAbrkitError } from '../core/errors.js';
+import { listTopLevelBoxes, readBoxHeader, type BoxHeader } from './boxes.js';
 
 export function isHttpUrl(location: string): boolean {
   return /^https?:\/\//i.test(location);
@@ -56,6 +57,152 @@ export async function sizeOf(location: string): Promise<number> {
     if (cause instanceof AbrkitError) throw cause;
     throw fileError(location, cause);
   }
+}
+
+/** What {@link probeSegment} found. */
+export interface SegmentProbe {
+  /** Bytes of the segment: its byte range's length, else the whole file's (never an announced size). */
+  readonly sizeBytes: number;
+  /** Size of the whole file or resource. */
+  readonly fileSizeBytes: number;
+  /**
+   * Top-level ISO BMFF boxes (offsets from the start of the segment or range); null when not read
+   * (`readBoxes: false`) or when the segment is MPEG-TS (sync byte 0x47 every 188 bytes).
+   */
+  readonly boxes: readonly BoxHeader[] | null;
+  readonly mpegTs: boolean;
+}
+
+/** A segment with more top-level boxes than this is not a media segment (and would take long to walk). */
+export const MAX_TOP_LEVEL_BOXES = 10_000;
+const TS_PACKET_BYTES = 188;
+
+/**
+ * Measures a segment (or its byte range) from the real file or resource, and optionally lists its top-level
+ * boxes: for a local file by reading only the 16-byte box headers, over http by reading it whole. Throws
+ * `AbrkitError` naming `location`: the errors of {@link loadBytes}, `('media', 'BYTERANGE_OUT_OF_FILE')`
+ * when the range ends past the end of the file, and those of `listTopLevelBoxes` (a box that runs past the
+ * end, a malformed size). `namedAt` (e.g. the playlist and line naming the segment) ends every message.
+ */
+export async function probeSegment(
+  location: string,
+  range: { readonly offsetBytes: number; readonly lengthBytes: number } | undefined,
+  options: { readonly readBoxes: boolean; readonly namedAt?: string },
+): Promise<SegmentProbe> {
+  try {
+    return isHttpUrl(location)
+      ? await probeRemote(location, range, options.readBoxes)
+      : await probeLocal(location, range, options.readBoxes);
+  } catch (e) {
+    if (options.namedAt === undefined || !isAbrkitError(e)) throw e;
+    const prefix = `${location}: `;
+    const problem = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+    throw new AbrkitError(e.category, e.code, `${problem} (named at ${options.namedAt})`, {
+      fatal: e.fatal,
+      data: { ...e.data, namedAt: options.namedAt },
+      cause: e.cause,
+    });
+  }
+}
+
+function outOfFile(
+  location: string,
+  range: { readonly offsetBytes: number; readonly lengthBytes: number },
+  fileSizeBytes: number,
+): AbrkitError {
+  const end = range.offsetBytes + range.lengthBytes;
+  return new AbrkitError(
+    'media',
+    'BYTERANGE_OUT_OF_FILE',
+    `byte range ${range.lengthBytes}@${range.offsetBytes} ends at byte ${end} but the file has ${fileSizeBytes} bytes`,
+    {
+      data: {
+        source: location,
+        fileSizeBytes,
+        offsetBytes: range.offsetBytes,
+        lengthBytes: range.lengthBytes,
+      },
+    },
+  );
+}
+
+function isMpegTs(head: Uint8Array, sizeBytes: number): boolean {
+  return (
+    head[0] === 0x47 &&
+    sizeBytes % TS_PACKET_BYTES === 0 &&
+    (sizeBytes === TS_PACKET_BYTES || head[TS_PACKET_BYTES] === 0x47)
+  );
+}
+
+async function probeLocal(
+  location: string,
+  range: { readonly offsetBytes: number; readonly lengthBytes: number } | undefined,
+  readBoxes: boolean,
+): Promise<SegmentProbe> {
+  let handle;
+  try {
+    handle = await open(location, 'r');
+  } catch (cause) {
+    throw fileError(location, cause);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile())
+      throw new AbrkitError('network', 'READ_FAILED', 'not a file', { data: { source: location } });
+    const fileSizeBytes = info.size;
+    if (range && range.offsetBytes + range.lengthBytes > fileSizeBytes)
+      throw outOfFile(location, range, fileSizeBytes);
+    const start = range?.offsetBytes ?? 0;
+    const sizeBytes = range?.lengthBytes ?? fileSizeBytes;
+    if (!readBoxes || sizeBytes === 0) return { sizeBytes, fileSizeBytes, boxes: null, mpegTs: false };
+    const read = async (offset: number, length: number): Promise<Uint8Array> => {
+      const buffer = new Uint8Array(Math.min(length, sizeBytes - offset));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, start + offset);
+      return buffer.subarray(0, bytesRead);
+    };
+    if (isMpegTs(await read(0, TS_PACKET_BYTES + 1), sizeBytes))
+      return { sizeBytes, fileSizeBytes, boxes: null, mpegTs: true };
+    const boxes: BoxHeader[] = [];
+    for (let offset = 0; offset < sizeBytes;) {
+      if (boxes.length >= MAX_TOP_LEVEL_BOXES)
+        throw new AbrkitError(
+          'media',
+          'MEDIA_MALFORMED',
+          `more than ${MAX_TOP_LEVEL_BOXES} top-level boxes: not a media segment`,
+          { data: { source: location } },
+        );
+      const box = readBoxHeader(await read(offset, 16), offset, sizeBytes - offset, location);
+      boxes.push(box);
+      offset += box.sizeBytes;
+    }
+    return { sizeBytes, fileSizeBytes, boxes, mpegTs: false };
+  } catch (cause) {
+    if (cause instanceof AbrkitError) throw cause;
+    throw fileError(location, cause);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function probeRemote(
+  location: string,
+  range: { readonly offsetBytes: number; readonly lengthBytes: number } | undefined,
+  readBoxes: boolean,
+): Promise<SegmentProbe> {
+  if (!readBoxes) {
+    const fileSizeBytes = await sizeOf(location);
+    if (range && range.offsetBytes + range.lengthBytes > fileSizeBytes)
+      throw outOfFile(location, range, fileSizeBytes);
+    return { sizeBytes: range?.lengthBytes ?? fileSizeBytes, fileSizeBytes, boxes: null, mpegTs: false };
+  }
+  const bytes = await loadBytes(location, range);
+  if (range && bytes.byteLength < range.lengthBytes)
+    throw outOfFile(location, range, range.offsetBytes + bytes.byteLength);
+  const sizeBytes = bytes.byteLength;
+  const fileSizeBytes = range ? range.offsetBytes + sizeBytes : sizeBytes;
+  if (sizeBytes === 0) return { sizeBytes, fileSizeBytes, boxes: null, mpegTs: false };
+  if (isMpegTs(bytes, sizeBytes)) return { sizeBytes, fileSizeBytes, boxes: null, mpegTs: true };
+  return { sizeBytes, fileSizeBytes, boxes: listTopLevelBoxes(bytes, location), mpegTs: false };
 }
 
 async function fetchOrThrow(url: string, init: RequestInit): Promise<Response> {

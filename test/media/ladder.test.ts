@@ -126,22 +126,27 @@ describe('readHlsLadder(fixtures/ladder)', () => {
   it('sizes byte-range segments by their range, not their file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'abrkit-ladder-'));
     try {
-      const seg = join(LADDER_DIR, '144p', 'seg_00000.m4s');
+      // two real segments in one file, each named by its byte range
+      const first = readFileSync(join(LADDER_DIR, '144p', 'seg_00000.m4s'));
+      const second = readFileSync(join(LADDER_DIR, '144p', 'seg_00001.m4s'));
+      const seg = join(dir, 'both.m4s');
+      writeFileSync(seg, Buffer.concat([first, second]));
       const playlist = [
         '#EXTM3U',
         '#EXT-X-TARGETDURATION:2',
         '#EXTINF:2,',
-        '#EXT-X-BYTERANGE:100@0',
+        `#EXT-X-BYTERANGE:${first.length}@0`,
         seg,
         '#EXTINF:2,',
-        '#EXT-X-BYTERANGE:50',
+        `#EXT-X-BYTERANGE:${second.length}`,
         seg,
+        '#EXT-X-ENDLIST',
       ];
       writeFileSync(join(dir, 'p.m3u8'), playlist.join('\n'));
       const scanned = await scanMediaPlaylist(join(dir, 'p.m3u8'));
       expect(scanned.segments.map((s) => [s.sizeBytes, s.byteRange?.offsetBytes])).toEqual([
-        [100, 0],
-        [50, 100],
+        [first.length, 0],
+        [second.length, first.length],
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -155,9 +160,12 @@ describe('readHlsLadder errors', () => {
     try {
       const seg = join(LADDER_DIR, '144p', 'seg_00000.m4s');
       const media = (n: number) =>
-        ['#EXTM3U', '#EXT-X-TARGETDURATION:2', ...Array.from({ length: n }, () => `#EXTINF:2,\n${seg}`)].join(
-          '\n',
-        );
+        [
+          '#EXTM3U',
+          '#EXT-X-TARGETDURATION:2',
+          ...Array.from({ length: n }, () => `#EXTINF:2,\n${seg}`),
+          '#EXT-X-ENDLIST',
+        ].join('\n');
       writeFileSync(join(dir, 'a.m3u8'), media(2));
       writeFileSync(join(dir, 'b.m3u8'), media(3));
       writeFileSync(
@@ -189,7 +197,8 @@ describe('readHlsLadder over http', () => {
 
   it('gives the same description as from the files', async () => {
     expect(await readHlsLadder(`${server.url}/ladder/master.m3u8`)).toEqual(await readHlsLadder(MASTER));
-    expect(server.requests.some((r) => r.method === 'HEAD' && r.path === '/ladder/480p/seg_00019.m4s')).toBe(
+    // each segment is read to check it holds a moof and an mdat
+    expect(server.requests.some((r) => r.method === 'GET' && r.path === '/ladder/480p/seg_00019.m4s')).toBe(
       true,
     );
   });
@@ -230,8 +239,17 @@ describe('the broken fixtures give their documented errors (fixtures/README.md)'
     );
   });
 
-  it('truncated-segment: sizes read fine, inspection gives SEGMENT_TRUNCATED', async () => {
-    const ladder = await scanHlsLadder(join(BROKEN_DIR, 'truncated-segment'));
+  it('truncated-segment: the scan refuses it with SEGMENT_TRUNCATED naming the file and playlist line', async () => {
+    const e = await rejection(scanHlsLadder(join(BROKEN_DIR, 'truncated-segment')));
+    const segment = join(BROKEN_DIR, 'truncated-segment', `seg_0000${BROKEN_SEGMENT_INDEX}.m4s`);
+    expect(e).toMatchObject({ category: 'media', code: 'SEGMENT_TRUNCATED', data: { source: segment } });
+    const playlist = join(BROKEN_DIR, 'truncated-segment', 'index.m3u8');
+    expect(e.message).toContain(`(named at ${playlist}:${8 + 2 * BROKEN_SEGMENT_INDEX})`);
+    expect(e.message).toMatch(/box 'mdat' at offset \d+ declares \d+ bytes but only \d+ remain/);
+  });
+
+  it('truncated-segment: with checkMedia off, sizes read fine and inspection gives SEGMENT_TRUNCATED', async () => {
+    const ladder = await scanHlsLadder(join(BROKEN_DIR, 'truncated-segment'), { checkMedia: false });
     const playlist = ladder.variants[0]?.playlist;
     if (!playlist) throw new Error('no variant');
     const whole = statSync(join(LADDER_DIR, '144p', `seg_0000${BROKEN_SEGMENT_INDEX}.m4s`)).size;
@@ -326,14 +344,20 @@ describe('playlists read through src/manifest', () => {
   });
 
   it('reads the init segment byte range of EXT-X-MAP', async () => {
-    const init = join(LADDER_DIR, '144p', 'init.mp4');
+    // the init segment and a media segment in one file
+    const initBytes = readFileSync(join(LADDER_DIR, '144p', 'init.mp4'));
+    const segBytes = readFileSync(fixtureSegment(0));
+    const both = join(dir, 'both.mp4');
+    writeFileSync(both, Buffer.concat([initBytes, segBytes]));
     writeFileSync(
       join(dir, 'p.m3u8'),
-      `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI="${init}",BYTERANGE="64@8"\n#EXTINF:2,\n${fixtureSegment(0)}\n`,
+      `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI="${both}",BYTERANGE="${initBytes.length}@0"\n` +
+        `#EXTINF:2,\n#EXT-X-BYTERANGE:${segBytes.length}@${initBytes.length}\n${both}\n#EXT-X-ENDLIST\n`,
     );
     const scanned = await scanMediaPlaylist(join(dir, 'p.m3u8'));
-    expect(scanned.initLocation).toBe(init);
-    expect(scanned.initByteRange).toEqual({ offsetBytes: 8, lengthBytes: 64 });
+    expect(scanned.initLocation).toBe(both);
+    expect(scanned.initByteRange).toEqual({ offsetBytes: 0, lengthBytes: initBytes.length });
+    expect(scanned.segments[0]?.sizeBytes).toBe(segBytes.length);
   });
 
   it('names the master playlist and line of its errors', async () => {
@@ -356,8 +380,8 @@ describe('playlists read through src/manifest', () => {
     const odd = join(dir, 'take #2?final');
     mkdirSync(join(odd, 'v'), { recursive: true });
     // A segment next to the playlist, one a level up, one by absolute path.
-    writeFileSync(join(odd, 'v', 's0.m4s'), new Uint8Array(100));
-    writeFileSync(join(odd, 's1.m4s'), new Uint8Array(200));
+    writeFileSync(join(odd, 'v', 's0.m4s'), readFileSync(fixtureSegment(0)));
+    writeFileSync(join(odd, 's1.m4s'), readFileSync(fixtureSegment(1)));
     writeFileSync(
       join(odd, 'v', 'index.m3u8'),
       mediaPlaylist(3, (i) => ['s0.m4s', '../s1.m4s', fixtureSegment(2)][i] ?? ''),
@@ -366,8 +390,8 @@ describe('playlists read through src/manifest', () => {
     const ladder = await scanHlsLadder(odd);
     expect(ladder.variants[0]?.variant.uri).toBe(join(odd, 'v', 'index.m3u8'));
     expect(ladder.variants[0]?.playlist.segments.map((s) => [s.location, s.sizeBytes])).toEqual([
-      [join(odd, 'v', 's0.m4s'), 100],
-      [join(odd, 's1.m4s'), 200],
+      [join(odd, 'v', 's0.m4s'), statSync(fixtureSegment(0)).size],
+      [join(odd, 's1.m4s'), statSync(fixtureSegment(1)).size],
       [fixtureSegment(2), statSync(fixtureSegment(2)).size],
     ]);
 
@@ -380,5 +404,142 @@ describe('playlists read through src/manifest', () => {
     expect(e.message).toBe(
       `${join(odd, 'v', 'index.m3u8')}:3: #EXTINF duration must be a non-negative number, got "two"`,
     );
+  });
+});
+
+describe('measures only what it can validate (issue 18)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'abrkit-ladder-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const init144 = join(LADDER_DIR, '144p', 'init.mp4');
+  const seg144 = (i: number) => join(LADDER_DIR, '144p', `seg_0000${i}.m4s`);
+
+  /** Writes `p.m3u8` in `dir` from its lines (ENDLIST appended unless `live`); returns its path. */
+  function playlist(lines: string[], live = false): string {
+    const path = join(dir, 'p.m3u8');
+    writeFileSync(
+      path,
+      ['#EXTM3U', '#EXT-X-TARGETDURATION:2', ...lines, ...(live ? [] : ['#EXT-X-ENDLIST'])].join('\n'),
+    );
+    return path;
+  }
+
+  it('refuses a 0-byte segment, naming it and the playlist line', async () => {
+    writeFileSync(join(dir, 'empty.m4s'), '');
+    const path = playlist(['#EXTINF:2,', seg144(0), '#EXTINF:2,', 'empty.m4s']);
+    const e = await rejection(scanMediaPlaylist(path));
+    expect(e).toMatchObject({
+      category: 'media',
+      code: 'SEGMENT_EMPTY',
+      data: { source: join(dir, 'empty.m4s') },
+    });
+    expect(e.message).toContain(`named at ${path}:6`);
+    // refused whether or not the boxes are read
+    expect((await rejection(scanMediaPlaylist(path, { checkMedia: false }))).code).toBe('SEGMENT_EMPTY');
+  });
+
+  it('refuses an #EXT-X-BYTERANGE past the end of its file, quoting it as written', async () => {
+    const size = statSync(seg144(0)).size;
+    const path = playlist(['#EXTINF:2,', '#EXT-X-BYTERANGE:100000000@0', seg144(0)]);
+    for (const checkMedia of [true, false]) {
+      const e = await rejection(scanMediaPlaylist(path, { checkMedia }));
+      expect(e).toMatchObject({
+        category: 'media',
+        code: 'BYTERANGE_OUT_OF_FILE',
+        data: { source: seg144(0), fileSizeBytes: size },
+      });
+      expect(e.message).toContain(`ends at byte 100000000 but the file has ${size} bytes`);
+      expect(e.message).toContain(`named at ${path}:4 #EXT-X-BYTERANGE:100000000@0`);
+    }
+  });
+
+  it('refuses garbage bytes and an init segment given as a media segment', async () => {
+    writeFileSync(join(dir, 'garbage.m4s'), 'this is not a media segment at all, just text\n'.repeat(50));
+    const garbage = await rejection(scanMediaPlaylist(playlist(['#EXTINF:2,', 'garbage.m4s'])));
+    expect(garbage).toMatchObject({ category: 'media', data: { source: join(dir, 'garbage.m4s') } });
+    expect(['SEGMENT_TRUNCATED', 'MEDIA_MALFORMED']).toContain(garbage.code);
+
+    const notSegment = await rejection(scanMediaPlaylist(playlist(['#EXTINF:2,', init144])));
+    expect(notSegment).toMatchObject({ code: 'MEDIA_MALFORMED', data: { source: init144 } });
+    expect(notSegment.message).toContain('top-level boxes [ftyp, moov]');
+    expect(notSegment.message).toContain('needs a moof and an mdat');
+
+    // without the media check, sizes are all it reads
+    const sized = await scanMediaPlaylist(playlist(['#EXTINF:2,', 'garbage.m4s']), { checkMedia: false });
+    expect(sized.segments[0]?.sizeBytes).toBe(statSync(join(dir, 'garbage.m4s')).size);
+  });
+
+  it('refuses an init segment without a moov, and a missing init segment naming it and its EXT-X-MAP', async () => {
+    const asInit = await rejection(
+      scanMediaPlaylist(playlist([`#EXT-X-MAP:URI="${seg144(1)}"`, '#EXTINF:2,', seg144(0)])),
+    );
+    expect(asInit).toMatchObject({
+      category: 'media',
+      code: 'INIT_MISSING_MOOV',
+      data: { source: seg144(1) },
+    });
+
+    const path = playlist(['#EXT-X-MAP:URI="init.mp4"', '#EXTINF:2,', seg144(0)]);
+    const missing = await rejection(scanMediaPlaylist(path, { checkMedia: false }));
+    expect(missing).toMatchObject({
+      category: 'media',
+      code: 'INIT_MISSING',
+      data: { source: join(dir, 'init.mp4') },
+    });
+    expect(missing.message).toContain(`named at ${path}:3 #EXT-X-MAP:URI="init.mp4"`);
+  });
+
+  it('refuses a live playlist given as VOD, with a hint', async () => {
+    const path = playlist(['#EXTINF:2,', seg144(0)], true);
+    const e = await rejection(scanMediaPlaylist(path));
+    expect(e).toMatchObject({ category: 'manifest', code: 'LIVE_PLAYLIST', data: { source: path } });
+    expect(e.message).toContain('#EXT-X-ENDLIST');
+    // a declared VOD playlist is finished even without the tag
+    const vod = playlist(['#EXT-X-PLAYLIST-TYPE:VOD', '#EXTINF:2,', seg144(0)], true);
+    expect((await scanMediaPlaylist(vod)).segments).toHaveLength(1);
+  });
+
+  it('refuses #EXTINF:0 naming the playlist, the line and the tag as written', async () => {
+    const path = playlist(['#EXTINF:2,', seg144(0), '#EXTINF:0,', seg144(1)]);
+    const e = await rejection(scanMediaPlaylist(path));
+    expect(e).toMatchObject({ category: 'manifest', code: 'BAD_DURATION', data: { source: path, line: 5 } });
+    expect(e.message).toBe(`${path}:5: #EXTINF:0,: segment 1 (${seg144(1)}) must last more than 0 s`);
+  });
+
+  it('accepts an MPEG-TS segment (sync byte every 188 bytes) without boxes', async () => {
+    const ts = Buffer.alloc(188 * 3);
+    for (let i = 0; i < ts.length; i += 188) ts[i] = 0x47;
+    writeFileSync(join(dir, 's.ts'), ts);
+    const scanned = await scanMediaPlaylist(playlist(['#EXTINF:2,', 's.ts']));
+    expect(scanned.segments[0]?.sizeBytes).toBe(188 * 3);
+  });
+
+  describe('over http', () => {
+    let server: StaticServer;
+    beforeEach(async () => {
+      server = await serveStatic(dir);
+    });
+    afterEach(async () => {
+      await server.close();
+    });
+
+    it('refuses a byte range past the end and garbage bytes, naming the URL', async () => {
+      writeFileSync(join(dir, 'seg.m4s'), readFileSync(seg144(0)));
+      writeFileSync(join(dir, 'garbage.m4s'), 'x'.repeat(500));
+      playlist(['#EXTINF:2,', '#EXT-X-BYTERANGE:100000000@0', 'seg.m4s']);
+      const range = await rejection(scanMediaPlaylist(`${server.url}/p.m3u8`));
+      expect(range.data.source).toBe(`${server.url}/seg.m4s`);
+      expect(['BYTERANGE_OUT_OF_FILE', 'HTTP_STATUS']).toContain(range.code);
+      playlist(['#EXTINF:2,', 'garbage.m4s']);
+      const garbage = await rejection(scanMediaPlaylist(`${server.url}/p.m3u8`));
+      expect(garbage).toMatchObject({ category: 'media', data: { source: `${server.url}/garbage.m4s` } });
+      playlist(['#EXTINF:2,', 'seg.m4s']);
+      const good = await scanMediaPlaylist(`${server.url}/p.m3u8`);
+      expect(good.segments[0]?.sizeBytes).toBe(statSync(seg144(0)).size);
+    });
   });
 });
