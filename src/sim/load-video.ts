@@ -13,6 +13,7 @@ import { VIDEO_ERROR_CODES as CODES, videoError } from '../videos/errors.js';
 import type { VideoDescription } from '../videos/model.js';
 import { parsePensieveVideoSizes, type NamedText, type PensieveVideoOptions } from '../videos/pensieve.js';
 import { parseSabreMovie } from '../videos/sabre.js';
+import { validateVideo } from '../videos/validate.js';
 
 export type LoadVideoOptions = PensieveVideoOptions;
 
@@ -66,7 +67,9 @@ async function loadPensieveFolder(path: string, options: LoadVideoOptions): Prom
   return parsePensieveVideoSizes(files, options, path);
 }
 
+/** An HLS ladder, checked like every other video (a `#EXTINF:0` is refused naming the playlist). */
 function withPlayable(video: VideoDescription, options: LoadVideoOptions, path: string): VideoDescription {
+  validateVideo(video, path);
   return options.playableSegmentCount === undefined
     ? video
     : parsePlayable(video, options.playableSegmentCount, path);

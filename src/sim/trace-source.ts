@@ -22,6 +22,66 @@ import type { DownloadSample } from '../core/types.js';
 import type { LoadCallbacks, LoadHandle, SegmentRequest, SegmentSource } from '../session/types.js';
 import type { NetworkModel, TransferPlan } from './network/types.js';
 
+/**
+ * Virtual time a simulated session may take beyond its video's duration before it is ended with
+ * `SIM_TIME_LIMIT`: 24 hours of stall, waits and downloads. Every trace and video the readers accept either
+ * finishes within it or gets that typed error; the network models bound their walks, so reaching it costs
+ * little CPU.
+ */
+export const SIM_EXTRA_VIRTUAL_MS = 24 * 3600 * 1000;
+
+/** The default virtual-time limit of a session: the video's duration plus {@link SIM_EXTRA_VIRTUAL_MS}. */
+export function defaultVirtualTimeLimitMs(video: {
+  readonly segmentDurationMs: number;
+  readonly segmentSizesBytes: readonly unknown[];
+  readonly playableSegmentCount?: number;
+}): number {
+  const segments = video.playableSegmentCount ?? video.segmentSizesBytes.length;
+  return segments * video.segmentDurationMs + SIM_EXTRA_VIRTUAL_MS;
+}
+
+/**
+ * The typed error of a session that passed its virtual-time limit, naming the trace and the segment in
+ * flight (or the segments done, when none is).
+ */
+export function timeLimitError(
+  traceName: string,
+  network: string,
+  limitMs: number,
+  inFlight: SegmentInFlight | null,
+  segmentsDone: number,
+): AbrkitError {
+  const hours = (limitMs / 3_600_000).toFixed(limitMs % 3_600_000 === 0 ? 0 : 2);
+  const what =
+    inFlight === null
+      ? `after ${segmentsDone} segments, nothing downloading`
+      : `segment ${inFlight.segmentIndex} at rendition ${inFlight.renditionIndex} (${inFlight.sizeBytes * 8} bits, ` +
+        `requested at ${(inFlight.requestMs / 1000).toFixed(3)} s) was still downloading`;
+  return new AbrkitError(
+    'trace',
+    'SIM_TIME_LIMIT',
+    `the session on the ${network} network did not finish within its limit of ${hours} h of virtual time ` +
+      `(the video's duration + 24 h): ${what}; the trace is too slow for this video`,
+    {
+      data: {
+        source: traceName,
+        limitMs,
+        ...(inFlight === null
+          ? { segmentsDone }
+          : { segment: inFlight.segmentIndex, rendition: inFlight.renditionIndex }),
+      },
+    },
+  );
+}
+
+/** The download a {@link TraceSource} has in flight. */
+export interface SegmentInFlight {
+  readonly segmentIndex: number;
+  readonly renditionIndex: number;
+  readonly sizeBytes: number;
+  readonly requestMs: number;
+}
+
 export interface TraceSourceOptions {
   /** Default 50 ms (Sabre). */
   readonly progressMinMs?: number;
@@ -54,6 +114,8 @@ export class TraceSource implements SegmentSource, LoadHandle {
   private initRendition = -1;
   private requestStartMs = 0;
   private wantProgress = false;
+  private segmentIndex = -1;
+  private renditionIndex = -1;
 
   constructor(
     private readonly clock: Clock,
@@ -92,6 +154,8 @@ export class TraceSource implements SegmentSource, LoadHandle {
     if (this.plan !== null)
       throw new AbrkitError('internal', 'SOURCE_BUSY', 'TraceSource downloads one segment at a time');
     const startMs = this.clock.nowMs();
+    this.segmentIndex = request.segmentIndex;
+    this.renditionIndex = request.renditionIndex;
     this.callbacks = callbacks;
     this.sizeBytes = size;
     this.requestStartMs = startMs;
@@ -108,6 +172,17 @@ export class TraceSource implements SegmentSource, LoadHandle {
     }
     this.beginMedia(startMs);
     return this;
+  }
+
+  /** The download in flight, or null. */
+  inFlight(): SegmentInFlight | null {
+    if (this.plan === null) return null;
+    return {
+      segmentIndex: this.segmentIndex,
+      renditionIndex: this.renditionIndex,
+      sizeBytes: this.sizeBytes,
+      requestMs: this.requestStartMs,
+    };
   }
 
   /** Starts the media segment's download, requested at `startMs` (now). */

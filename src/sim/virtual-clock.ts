@@ -40,6 +40,11 @@ export class VirtualClock implements Clock {
     return this.heap.length;
   }
 
+  /** Whether a timer that was not cancelled is still waiting (e.g. after `run(untilMs)` stopped early). */
+  hasLiveTimers(): boolean {
+    return this.heap.some((t) => t.callback !== null);
+  }
+
   /** Fires timers in time order until none remain (or `untilMs` is reached). Returns how many fired. */
   run(untilMs = Number.POSITIVE_INFINITY): number {
     let fired = 0;

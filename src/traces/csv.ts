@@ -23,7 +23,13 @@ import {
   traceError,
   traceNameFromPath,
 } from './text.js';
-import { checkWritableTrace } from './validate.js';
+import {
+  bandwidthProblem,
+  checkWritableTrace,
+  durationProblem,
+  latencyProblem,
+  validateTrace,
+} from './validate.js';
 
 export interface CsvReadOptions {
   /** Latency for rows without a `latency_ms` column, ms. Default 0. */
@@ -44,9 +50,8 @@ interface Row {
 /** Reads a CSV trace (see the file comment for the conventions). */
 export function parseCsvTrace(text: string, source: string, options: CsvReadOptions = {}): NetworkTrace {
   const defaultLatencyMs = options.latencyMs ?? 0;
-  if (!(Number.isFinite(defaultLatencyMs) && defaultLatencyMs >= 0)) {
-    throw invalidArgument('latencyMs', `must be a number >= 0, got ${defaultLatencyMs}`);
-  }
+  const badLatency = latencyProblem(defaultLatencyMs);
+  if (badLatency !== null) throw invalidArgument('latencyMs', `${badLatency}, got ${defaultLatencyMs}`);
   const lines = textLines(text, source);
   const rows: Row[] = [];
   lines.forEach(({ line, text: row }, i) => {
@@ -73,7 +78,17 @@ export function parseCsvTrace(text: string, source: string, options: CsvReadOpti
       'throughput_kbps',
       source,
       line,
+      fields[1],
     );
+    const slow = bandwidthProblem(bandwidthKbps);
+    if (slow !== null) {
+      throw traceError(
+        TRACE_ERROR_CODES.badValue,
+        `throughput_kbps ${fields[1] ?? ''} ${slow}`,
+        source,
+        line,
+      );
+    }
     const latencyMs =
       fields.length === 3
         ? checkNonNegative(
@@ -81,8 +96,13 @@ export function parseCsvTrace(text: string, source: string, options: CsvReadOpti
             'latency_ms',
             source,
             line,
+            fields[2],
           )
         : defaultLatencyMs;
+    const late = latencyProblem(latencyMs);
+    if (late !== null) {
+      throw traceError(TRACE_ERROR_CODES.badValue, `latency_ms ${fields[2] ?? ''} ${late}`, source, line);
+    }
     rows.push({ line, timeS, timeMs, bandwidthKbps, latencyMs });
   });
   if (rows.length === 0) throw traceError(TRACE_ERROR_CODES.empty, 'the file holds only a header', source);
@@ -122,12 +142,21 @@ export function parseCsvTrace(text: string, source: string, options: CsvReadOpti
         row.line,
       );
     }
+    const short = durationProblem(durationMs);
+    if (short !== null) {
+      throw traceError(
+        TRACE_ERROR_CODES.badDuration,
+        `the period starting at ${row.timeS} s lasts ${durationMs} ms, which ${short}`,
+        source,
+        row.line,
+      );
+    }
     periods.push({ durationMs, bandwidthKbps: row.bandwidthKbps, latencyMs: row.latencyMs });
   }
   if (periods.length === 0) {
     throw traceError(TRACE_ERROR_CODES.zeroDuration, 'the trace has no period before its end row', source);
   }
-  return { name: traceNameFromPath(source), periods, sourceFormat: 'csv' };
+  return validateTrace({ name: traceNameFromPath(source), periods, sourceFormat: 'csv' }, source);
 }
 
 function isHeader(fields: readonly string[]): boolean {

@@ -10,6 +10,7 @@
 import { invalidArgument } from '../core/errors.js';
 import type { NetworkTrace, TracePeriod } from './model.js';
 import { createRng, type Rng } from './random.js';
+import { TRACE_LIMITS, checkWritableTrace } from './validate.js';
 
 /** Options shared by the generators. */
 export interface GeneratorOptions {
@@ -44,10 +45,10 @@ export function constantTrace(options: ConstantTraceOptions): NetworkTrace {
   const bandwidthKbps = nonNegative('bandwidthKbps', options.bandwidthKbps);
   const durationMs = positive('durationMs', options.durationMs ?? DEFAULT_CONSTANT_DURATION_MS);
   const latencyMs = nonNegative('latencyMs', options.latencyMs ?? 0);
-  return {
+  return checked({
     name: options.name ?? `constant-${bandwidthKbps}kbps`,
     periods: [{ durationMs, bandwidthKbps, latencyMs }],
-  };
+  });
 }
 
 export interface TraceStep {
@@ -67,7 +68,7 @@ export function stepTrace(steps: readonly TraceStep[], options: GeneratorOptions
     bandwidthKbps: nonNegative(`steps[${i}].bandwidthKbps`, s.bandwidthKbps),
     latencyMs: nonNegative(`steps[${i}].latencyMs`, s.latencyMs ?? defaultLatencyMs),
   }));
-  return { name: options.name ?? `step-${steps.map((s) => s.bandwidthKbps).join('-')}`, periods };
+  return checked({ name: options.name ?? `step-${steps.map((s) => s.bandwidthKbps).join('-')}`, periods });
 }
 
 export interface RandomWalkTraceOptions extends SeriesOptions {
@@ -230,6 +231,9 @@ function series(
 ): NetworkTrace {
   const durationMs = positive('durationMs', options.durationMs ?? DEFAULT_SERIES_DURATION_MS);
   const periodMs = positive('periodMs', options.periodMs ?? DEFAULT_PERIOD_MS);
+  if (periodMs < TRACE_LIMITS.minPeriodMs) {
+    throw invalidArgument('periodMs', `must be >= ${TRACE_LIMITS.minPeriodMs} ms, got ${periodMs}`);
+  }
   const latencyMs = nonNegative('latencyMs', options.latencyMs ?? 0);
   const count = Math.ceil(durationMs / periodMs - 1e-9);
   if (count > 10_000_000) throw invalidArgument('periodMs', `makes ${count} periods; use longer periods`);
@@ -237,9 +241,28 @@ function series(
   const periods: TracePeriod[] = [];
   for (let k = 0; k < count; k++) {
     const length = Math.min(periodMs, durationMs - k * periodMs);
-    periods.push({ durationMs: length, bandwidthKbps: draw(rng, k), latencyMs });
+    const bandwidthKbps = withinLimits(draw(rng, k));
+    const last = periods[periods.length - 1];
+    if (length < TRACE_LIMITS.minPeriodMs && last !== undefined) {
+      // A sliver shorter than the shortest period joins the one before it.
+      periods[periods.length - 1] = { ...last, durationMs: last.durationMs + length };
+      continue;
+    }
+    periods.push({ durationMs: length, bandwidthKbps, latencyMs });
   }
-  return { name: options.name ?? defaultName, periods };
+  return checked({ name: options.name ?? defaultName, periods });
+}
+
+/** A drawn bandwidth within TRACE_LIMITS: 0 stays an outage, draws below the floor are raised to it. */
+function withinLimits(kbps: number): number {
+  if (kbps === 0) return 0;
+  return clamp(kbps, TRACE_LIMITS.minBandwidthKbps, TRACE_LIMITS.maxBandwidthKbps);
+}
+
+/** Every generated trace passes the writers' check (what a generator makes, a reader reads back). */
+function checked(trace: NetworkTrace): NetworkTrace {
+  checkWritableTrace(trace, 'trace');
+  return trace;
 }
 
 function positive(name: string, value: number): number {

@@ -27,8 +27,9 @@
  */
 import { AbrkitError } from '../core/errors.js';
 import type { NetworkTrace, TracePeriod } from './model.js';
-import { round3 } from './samples.js';
+import { round3, withinTraceLimits } from './samples.js';
 import { traceNameFromPath } from './text.js';
+import { TRACE_LIMITS, validateTrace } from './validate.js';
 
 /** Stable codes of the HAR and session-export readers' errors (category `'trace'`). */
 export const RECORDING_ERROR_CODES = {
@@ -58,7 +59,25 @@ export interface HarReadOptions {
   readonly name?: string;
   /** Media entries are those whose URL matches this, instead of the extension / MIME type rule. */
   readonly match?: RegExp;
+  /**
+   * Called as the entries are read (every {@link HAR_PROGRESS_EVERY} entries and once at the end) with the
+   * entries done and the total, for a progress display on large files.
+   */
+  readonly onProgress?: (doneEntries: number, totalEntries: number) => void;
 }
+
+/** Entries between two `onProgress` calls. */
+export const HAR_PROGRESS_EVERY = 10_000;
+
+/**
+ * A media entry whose `startedDateTime` is more than this from the median of the media entries' is an
+ * outlier (a clock set to 1970, a date typed as 2999): it is skipped with a warning, so it cannot stretch
+ * the trace over decades. 24 hours.
+ */
+export const HAR_OUTLIER_MS = 24 * 3600 * 1000;
+
+/** Longest `timings.receive` of one entry, ms (24 hours): longer is refused naming the entry. */
+export const HAR_MAX_RECEIVE_MS = 24 * 3600 * 1000;
 
 /** One media download taken from a HAR entry, times in ms since the first media request. */
 export interface HarDownload {
@@ -79,6 +98,8 @@ export interface HarReadResult {
   readonly skipped: readonly { readonly entry: number; readonly reason: string }[];
   /** Entries that are not media (playlists, pages, ...). */
   readonly otherEntries: number;
+  /** What the reader changed or left out that a user should hear about (outlier dates, raised bandwidths). */
+  readonly warnings: readonly string[];
 }
 
 const MEDIA_PATH = /\.(?:m4s|mp4|m4v|m4a|ts|aac|cmfv|cmfa|webm)$/i;
@@ -109,7 +130,11 @@ export function parseHarTrace(text: string, source: string, options: HarReadOpti
     receiveMs: number;
     sizeBytes: number;
   }[] = [];
+  const total = entries.length;
   entries.forEach((item: unknown, index: number) => {
+    if (options.onProgress !== undefined && index > 0 && index % HAR_PROGRESS_EVERY === 0) {
+      options.onProgress(index, total);
+    }
     const fail = (message: string, code: RecordingErrorCode = RECORDING_ERROR_CODES.badShape): AbrkitError =>
       recordingError(code, `entry ${index}: ${message}`, source, { entry: index });
     if (!isObject(item)) throw fail('expected an object');
@@ -137,7 +162,19 @@ export function parseHarTrace(text: string, source: string, options: HarReadOpti
       if (value === undefined && (key === 'blocked' || key === 'dns' || key === 'connect')) continue;
       latencyMs += timing(value, key, key === 'blocked' || key === 'dns' || key === 'connect', fail);
     }
+    if (latencyMs > TRACE_LIMITS.maxLatencyMs) {
+      throw fail(
+        `blocked + dns + connect + send + wait is ${latencyMs} ms, above the ${TRACE_LIMITS.maxLatencyMs} ms limit on a latency`,
+        RECORDING_ERROR_CODES.badValue,
+      );
+    }
     const receiveMs = timing(timings.receive, 'receive', false, fail);
+    if (receiveMs > HAR_MAX_RECEIVE_MS) {
+      throw fail(
+        `timings.receive ${JSON.stringify(timings.receive)} ms is more than ${HAR_MAX_RECEIVE_MS} ms (24 h)`,
+        RECORDING_ERROR_CODES.badValue,
+      );
+    }
     const status = response.status;
     if (typeof status !== 'number' || status < 200 || status > 299) {
       skipped.push({ entry: index, reason: `status ${String(status)}` });
@@ -156,9 +193,22 @@ export function parseHarTrace(text: string, source: string, options: HarReadOpti
       skipped.push({ entry: index, reason: 'no receive time' });
       return;
     }
-    originMs = Math.min(originMs, startedMs);
+    const kbps = (sizeBytes * 8) / receiveMs;
+    if (!(kbps <= TRACE_LIMITS.maxBandwidthKbps)) {
+      throw fail(
+        `${sizeBytes} body bytes in timings.receive ${receiveMs} ms is ${kbps} kbps, above the ` +
+          `${TRACE_LIMITS.maxBandwidthKbps} kbps limit (check response.bodySize, _transferSize, content.size)`,
+        RECORDING_ERROR_CODES.badValue,
+      );
+    }
     absolute.push({ entry: index, url, startedMs, latencyMs, receiveMs, sizeBytes });
   });
+  options.onProgress?.(total, total);
+  const warnings: string[] = [];
+  const kept = dropOutliers(absolute, skipped, warnings);
+  for (const a of kept) originMs = Math.min(originMs, a.startedMs);
+  absolute.length = 0;
+  for (const a of kept) absolute.push(a);
   if (absolute.length === 0) {
     throw recordingError(
       RECORDING_ERROR_CODES.noMedia,
@@ -181,7 +231,58 @@ export function parseHarTrace(text: string, source: string, options: HarReadOpti
   }
   raw.sort((a, b) => a.startMs - b.startMs || a.entry - b.entry);
   const name = options.name ?? traceNameFromPath(source).replace(/\.har$/i, '');
-  return { trace: { name, periods: sharedLinkPeriods(raw) }, downloads: raw, skipped, otherEntries };
+  const { periods, raised } = withinTraceLimits(sharedLinkPeriods(raw));
+  if (raised > 0) {
+    warnings.push(
+      `${raised} period(s) slower than ${TRACE_LIMITS.minBandwidthKbps} kbps raised to ${TRACE_LIMITS.minBandwidthKbps} kbps`,
+    );
+  }
+  const trace = validateTrace({ name, periods }, source);
+  return { trace, downloads: raw, skipped, otherEntries, warnings };
+}
+
+interface AbsoluteEntry {
+  readonly entry: number;
+  readonly url: string;
+  readonly startedMs: number;
+  readonly latencyMs: number;
+  readonly receiveMs: number;
+  readonly sizeBytes: number;
+}
+
+/**
+ * The entries within {@link HAR_OUTLIER_MS} of the median start; the others go to `skipped` with a reason
+ * and one warning names them.
+ */
+function dropOutliers(
+  entries: readonly AbsoluteEntry[],
+  skipped: { entry: number; reason: string }[],
+  warnings: string[],
+): AbsoluteEntry[] {
+  if (entries.length === 0) return [];
+  const starts = entries.map((e) => e.startedMs).sort((a, b) => a - b);
+  const medianMs = starts[Math.floor((starts.length - 1) / 2)]!;
+  const kept: AbsoluteEntry[] = [];
+  const outliers: number[] = [];
+  for (const e of entries) {
+    if (Math.abs(e.startedMs - medianMs) <= HAR_OUTLIER_MS) {
+      kept.push(e);
+      continue;
+    }
+    outliers.push(e.entry);
+    skipped.push({
+      entry: e.entry,
+      reason: `startedDateTime ${new Date(e.startedMs).toISOString()} is more than 24 h from the other entries'`,
+    });
+  }
+  if (outliers.length > 0) {
+    const listed = outliers.slice(0, 5).join(', ') + (outliers.length > 5 ? ', ...' : '');
+    warnings.push(
+      `${outliers.length} media entr${outliers.length === 1 ? 'y' : 'ies'} (${listed}) dated more than 24 h ` +
+        `from the median ${new Date(medianMs).toISOString()} skipped as clock outliers`,
+    );
+  }
+  return kept;
 }
 
 /**
@@ -189,37 +290,52 @@ export function parseHarTrace(text: string, source: string, options: HarReadOpti
  * to the last byte. Exported for tests.
  */
 export function sharedLinkPeriods(downloads: readonly HarDownload[]): TracePeriod[] {
-  const cuts = new Set<number>([0]);
-  for (const d of downloads) {
-    cuts.add(d.firstByteMs);
-    cuts.add(d.endMs);
+  const times = [0];
+  for (const d of downloads) times.push(d.firstByteMs, d.endMs);
+  times.sort((a, b) => a - b);
+  let unique = 0;
+  for (let i = 0; i < times.length; i++) {
+    if (i === 0 || times[i] !== times[unique - 1]) times[unique++] = times[i]!;
   }
-  const times = [...cuts].sort((a, b) => a - b);
-  // Stretches between consecutive cut times: the summed rate of the downloads receiving then.
+  times.length = unique;
+  // A sweep over the cut times: `active` holds the downloads receiving in the current stretch (first byte at
+  // or before its start, last byte after it), in the order of `downloads` so the rates add up in the same
+  // order whatever the sweep; it stays as small as the number of parallel downloads, so the sweep is
+  // O(n log n + n × parallel), not O(n²).
+  const byFirstByte = downloads
+    .map((_, i) => i)
+    .sort((a, b) => downloads[a]!.firstByteMs - downloads[b]!.firstByteMs);
+  let nextToAdd = 0;
+  let active: number[] = [];
   const stretches: { durationMs: number; kbps: number | null; latencyMs: number | null }[] = [];
   for (let i = 0; i + 1 < times.length; i++) {
     const from = times[i]!;
     const to = times[i + 1]!;
+    while (nextToAdd < byFirstByte.length && downloads[byFirstByte[nextToAdd]!]!.firstByteMs <= from) {
+      insertSorted(active, byFirstByte[nextToAdd]!);
+      nextToAdd++;
+    }
+    if (active.some((k) => downloads[k]!.endMs <= from)) {
+      active = active.filter((k) => downloads[k]!.endMs > from);
+    }
     let kbps = 0;
-    let active = false;
     let latest: HarDownload | null = null;
-    for (const d of downloads) {
-      if (d.firstByteMs <= from && d.endMs >= to) {
-        active = true;
-        kbps += (d.sizeBytes * 8) / (d.endMs - d.firstByteMs);
-        if (latest === null || d.firstByteMs > latest.firstByteMs) latest = d;
-      }
+    for (const k of active) {
+      const d = downloads[k]!;
+      kbps += (d.sizeBytes * 8) / (d.endMs - d.firstByteMs);
+      if (latest === null || d.firstByteMs > latest.firstByteMs) latest = d;
     }
     stretches.push({
       durationMs: to - from,
-      kbps: active ? kbps : null,
+      kbps: latest !== null ? kbps : null,
       latencyMs: latest === null ? null : latest.firstByteMs - latest.startMs,
     });
   }
-  // Idle stretches take the next measured stretch's bandwidth and the next download's latency.
+  // Idle stretches take the next measured stretch's bandwidth and the next download's latency; built from
+  // the end, equal neighbours merged.
   let nextKbps = 0;
   let nextLatencyMs = 0;
-  const periods: TracePeriod[] = [];
+  const reversed: TracePeriod[] = [];
   for (let i = stretches.length - 1; i >= 0; i--) {
     const s = stretches[i]!;
     if (s.kbps !== null) {
@@ -231,24 +347,37 @@ export function sharedLinkPeriods(downloads: readonly HarDownload[]): TracePerio
       bandwidthKbps: s.kbps ?? nextKbps,
       latencyMs: s.kbps === null ? nextLatencyMs : (s.latencyMs ?? 0),
     };
-    const after = periods[0];
+    const after = reversed[reversed.length - 1];
     if (
       after !== undefined &&
       round3(after.bandwidthKbps) === round3(period.bandwidthKbps) &&
       round3(after.latencyMs) === round3(period.latencyMs)
     ) {
-      periods[0] = { ...after, durationMs: after.durationMs + period.durationMs };
+      reversed[reversed.length - 1] = { ...after, durationMs: after.durationMs + period.durationMs };
     } else {
-      periods.unshift(period);
+      reversed.push(period);
     }
   }
-  return periods
+  return reversed
+    .reverse()
     .map((p) => ({
       durationMs: round3(p.durationMs),
       bandwidthKbps: round3(p.bandwidthKbps),
       latencyMs: round3(p.latencyMs),
     }))
     .filter((p) => p.durationMs > 0);
+}
+
+/** Inserts `k` into the ascending `list` (binary search). */
+function insertSorted(list: number[], k: number): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! < k) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, k);
 }
 
 function isMedia(url: string, response: Record<string, unknown>, match: RegExp | undefined): boolean {

@@ -6,7 +6,16 @@
 export type { NetworkTrace, TraceFormat, TracePeriod } from './model.js';
 export { traceDurationMs, traceMeanBandwidthKbps } from './model.js';
 export { TRACE_ERROR_CODES, traceNameFromPath, type TraceErrorCode } from './text.js';
-export { checkWritableTrace } from './validate.js';
+export {
+  TRACE_LIMITS,
+  TRACE_LIMIT_CODES,
+  bandwidthProblem,
+  checkWritableTrace,
+  durationProblem,
+  latencyProblem,
+  periodProblem,
+  validateTrace,
+} from './validate.js';
 export { parseSabreTrace, writeSabreTrace } from './sabre.js';
 export {
   PENSIEVE_DEFAULT_LATENCY_MS,
@@ -46,8 +55,11 @@ export {
   type TraceStep,
 } from './generators.js';
 export { TRACE_SPEC_KINDS, generateTrace, parseTraceSpec, type TraceSpec } from './spec.js';
-export { traceFromSamples } from './samples.js';
+export { traceFromSamples, withinTraceLimits } from './samples.js';
 export {
+  HAR_MAX_RECEIVE_MS,
+  HAR_OUTLIER_MS,
+  HAR_PROGRESS_EVERY,
   RECORDING_ERROR_CODES,
   parseHarTrace,
   sharedLinkPeriods,

@@ -13,7 +13,7 @@
 import { invalidArgument } from '../core/errors.js';
 import type { NetworkTrace, TracePeriod } from './model.js';
 import { TRACE_ERROR_CODES, parseNumber, quote, textLines, traceError, traceNameFromPath } from './text.js';
-import { checkWritableTrace } from './validate.js';
+import { TRACE_LIMITS, checkWritableTrace, latencyProblem, validateTrace } from './validate.js';
 
 /** Bytes a mahimahi delivery opportunity carries (one MTU-sized packet). */
 export const MAHIMAHI_PACKET_BYTES = 1500;
@@ -40,11 +40,10 @@ export function parseMahimahiTrace(
 ): NetworkTrace {
   const binMs = options.binMs ?? MAHIMAHI_DEFAULT_BIN_MS;
   const latencyMs = options.latencyMs ?? 0;
-  if (!(Number.isFinite(binMs) && binMs > 0))
-    throw invalidArgument('binMs', `must be a number > 0, got ${binMs}`);
-  if (!(Number.isFinite(latencyMs) && latencyMs >= 0)) {
-    throw invalidArgument('latencyMs', `must be a number >= 0, got ${latencyMs}`);
-  }
+  if (!(Number.isInteger(binMs) && binMs >= TRACE_LIMITS.minPeriodMs && binMs <= 3_600_000))
+    throw invalidArgument('binMs', `must be a whole number of ms in 1..3600000, got ${binMs}`);
+  const badLatency = latencyProblem(latencyMs);
+  if (badLatency !== null) throw invalidArgument('latencyMs', `${badLatency}, got ${latencyMs}`);
   const lines = textLines(text, source);
   // Windows are built as the lines go; a run of empty windows becomes one zero-bandwidth period, so a long
   // gap costs one period, not one per empty bin.
@@ -115,7 +114,7 @@ export function parseMahimahiTrace(
     );
   }
   flush(totalMs); // the last window ends at the last timestamp
-  return { name: traceNameFromPath(source), periods, sourceFormat: 'mahimahi' };
+  return validateTrace({ name: traceNameFromPath(source), periods, sourceFormat: 'mahimahi' }, source);
 }
 
 /**

@@ -17,7 +17,14 @@ import {
   traceError,
   traceNameFromPath,
 } from './text.js';
-import { checkWritableTrace } from './validate.js';
+import { invalidArgument } from '../core/errors.js';
+import {
+  bandwidthProblem,
+  checkWritableTrace,
+  durationProblem,
+  latencyProblem,
+  validateTrace,
+} from './validate.js';
 
 /** Pensieve's fixed round-trip time, ms (fixed_env.py `LINK_RTT`), given to every period read from a cooked file. */
 export const PENSIEVE_DEFAULT_LATENCY_MS = 80;
@@ -39,6 +46,8 @@ export function parsePensieveTrace(
   options: PensieveReadOptions = {},
 ): NetworkTrace {
   const latencyMs = options.latencyMs ?? PENSIEVE_DEFAULT_LATENCY_MS;
+  const badLatency = latencyProblem(latencyMs);
+  if (badLatency !== null) throw invalidArgument('latencyMs', `${badLatency}, got ${latencyMs}`);
   const lines = textLines(text, source);
   const timesS: number[] = [];
   const throughputsMbps: number[] = [];
@@ -57,7 +66,19 @@ export function parsePensieveTrace(
     const [timeS, timeMs] = parseNumberScaled(fields[0] ?? '', 'time_s', source, line, 3);
     // Scaled in decimal: "1.285" Mbps is exactly 1285 kbps.
     const [mbps, kbps] = parseNumberScaled(fields[1] ?? '', 'throughput_Mbps', source, line, 3);
-    const bandwidthKbps = checkNonNegative(kbps, 'throughput_Mbps', source, line);
+    const bandwidthKbps = checkNonNegative(kbps, 'throughput_Mbps', source, line, fields[1]);
+    const slow = bandwidthProblem(bandwidthKbps);
+    if (slow !== null) {
+      throw traceError(
+        TRACE_ERROR_CODES.badValue,
+        `throughput_Mbps ${fields[1] ?? ''} (${bandwidthKbps} kbps) ${slow}`,
+        source,
+        line,
+      );
+    }
+    if (timesS.length === 0 && timeS < 0) {
+      throw traceError(TRACE_ERROR_CODES.badValue, `time_s ${fields[0] ?? ''} must be >= 0`, source, line);
+    }
     const previousS = timesS[timesS.length - 1];
     if (previousS !== undefined) {
       if (!(timeS > previousS)) {
@@ -77,6 +98,15 @@ export function parsePensieveTrace(
           line,
         );
       }
+      const short = durationProblem(durationMs);
+      if (short !== null) {
+        throw traceError(
+          TRACE_ERROR_CODES.badDuration,
+          `slot from ${previousS} s to ${fields[0] ?? ''} s lasts ${durationMs} ms, which ${short}`,
+          source,
+          line,
+        );
+      }
       periods.push({ durationMs, bandwidthKbps, latencyMs });
     }
     timesS.push(timeS);
@@ -91,12 +121,15 @@ export function parsePensieveTrace(
       lines[0]?.line,
     );
   }
-  return {
-    name: traceNameFromPath(source),
-    periods,
-    sourceFormat: 'pensieve',
-    pensieve: { timesS, throughputsMbps },
-  };
+  return validateTrace(
+    {
+      name: traceNameFromPath(source),
+      periods,
+      sourceFormat: 'pensieve',
+      pensieve: { timesS, throughputsMbps },
+    },
+    source,
+  );
 }
 
 /**

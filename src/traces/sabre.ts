@@ -4,7 +4,13 @@
  * `{"duration_ms", "bandwidth_kbps", "latency_ms"}`. Our model is the same, so reading is validation.
  */
 import type { NetworkTrace, TracePeriod } from './model.js';
-import { checkWritableTrace } from './validate.js';
+import {
+  bandwidthProblem,
+  checkWritableTrace,
+  durationProblem,
+  latencyProblem,
+  validateTrace,
+} from './validate.js';
 import { TRACE_ERROR_CODES, lineAt, rejectBinary, traceError, traceNameFromPath } from './text.js';
 
 const KEYS = ['duration_ms', 'bandwidth_kbps', 'latency_ms'] as const;
@@ -45,7 +51,7 @@ export function parseSabreTrace(text: string, source: string): NetworkTrace {
   for (let i = 0; i < json.length; i++) {
     periods.push(readPeriod(json[i] as unknown, i, source));
   }
-  return { name: traceNameFromPath(source), periods, sourceFormat: 'sabre' };
+  return validateTrace({ name: traceNameFromPath(source), periods, sourceFormat: 'sabre' }, source);
 }
 
 function readPeriod(item: unknown, index: number, source: string): TracePeriod {
@@ -102,6 +108,17 @@ function readPeriod(item: unknown, index: number, source: string): TracePeriod {
       undefined,
       where,
     );
+  }
+  const limit =
+    durationProblem(durationMs) !== null
+      ? `duration_ms ${durationMs} ${durationProblem(durationMs)}`
+      : bandwidthProblem(bandwidthKbps) !== null
+        ? `bandwidth_kbps ${bandwidthKbps} ${bandwidthProblem(bandwidthKbps)}`
+        : latencyProblem(latencyMs) !== null
+          ? `latency_ms ${latencyMs} ${latencyProblem(latencyMs)}`
+          : null;
+  if (limit !== null) {
+    throw traceError(TRACE_ERROR_CODES.badValue, `period ${index}: ${limit}`, source, undefined, where);
   }
   return { durationMs, bandwidthKbps, latencyMs };
 }

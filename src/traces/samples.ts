@@ -8,6 +8,7 @@
  */
 import type { DownloadSample } from '../core/types.js';
 import type { NetworkTrace, TracePeriod } from './model.js';
+import { TRACE_LIMITS } from './validate.js';
 
 /** Periods of the observed throughput from download samples (see the file comment). */
 export function traceFromSamples(samples: readonly DownloadSample[], name = 'player-session'): NetworkTrace {
@@ -27,7 +28,53 @@ export function traceFromSamples(samples: readonly DownloadSample[], name = 'pla
     });
     cursorMs = s.endMs;
   }
-  return { name, periods };
+  return { name, periods: withinTraceLimits(periods).periods };
+}
+
+/**
+ * Periods of a measured trace brought within TRACE_LIMITS (src/traces/validate.ts), so that what a
+ * recording makes a reader reads back: a period shorter than 1 ms joins the next one (the last joins the
+ * one before), its bits kept (the merged bandwidth is the time-weighted mean); a bandwidth between 0 and
+ * the floor is raised to the floor (`raised` counts them). Values are rounded to 1 µs like the rest.
+ */
+export function withinTraceLimits(periods: readonly TracePeriod[]): {
+  periods: TracePeriod[];
+  raised: number;
+} {
+  const merged: { durationMs: number; bits: number; latencyMs: number }[] = [];
+  let pending: { durationMs: number; bits: number } | null = null;
+  for (const p of periods) {
+    const durationMs: number = p.durationMs + (pending?.durationMs ?? 0);
+    const bits: number = p.bandwidthKbps * p.durationMs + (pending?.bits ?? 0);
+    if (durationMs < TRACE_LIMITS.minPeriodMs) {
+      pending = { durationMs, bits };
+      continue;
+    }
+    pending = null;
+    merged.push({ durationMs, bits, latencyMs: p.latencyMs });
+  }
+  const last = merged[merged.length - 1];
+  if (pending !== null && last !== undefined) {
+    last.durationMs += pending.durationMs;
+    last.bits += pending.bits;
+  } else if (pending !== null && pending.durationMs > 0) {
+    // Everything together is shorter than 1 ms: one period of 1 ms carrying the same bits.
+    merged.push({ durationMs: TRACE_LIMITS.minPeriodMs, bits: pending.bits, latencyMs: 0 });
+  }
+  let raised = 0;
+  const out = merged.map((m) => {
+    let kbps = m.bits / m.durationMs;
+    if (kbps > 0 && round3(kbps) < TRACE_LIMITS.minBandwidthKbps) {
+      kbps = TRACE_LIMITS.minBandwidthKbps;
+      raised++;
+    }
+    return {
+      durationMs: round3(m.durationMs),
+      bandwidthKbps: Math.min(round3(kbps), TRACE_LIMITS.maxBandwidthKbps),
+      latencyMs: Math.min(round3(m.latencyMs), TRACE_LIMITS.maxLatencyMs),
+    };
+  });
+  return { periods: out, raised };
 }
 
 /** Rounds to 1 µs (three decimals of a ms): traces carry no finer times. */

@@ -140,12 +140,21 @@ export function parseNumberScaled(
   return [value, scaled];
 }
 
-/** Checks that a converted value is finite and >= 0; `TRACE_BAD_VALUE` otherwise. */
-export function checkNonNegative(value: number, what: string, source: string, line?: number): number {
+/**
+ * Checks that a converted value is finite and >= 0; `TRACE_BAD_VALUE` otherwise, quoting the field as
+ * written (`asWritten`, e.g. "-0.1" Mbps rather than the -100 kbps it became) when given.
+ */
+export function checkNonNegative(
+  value: number,
+  what: string,
+  source: string,
+  line?: number,
+  asWritten?: string,
+): number {
   if (!Number.isFinite(value) || value < 0) {
     throw traceError(
       TRACE_ERROR_CODES.badValue,
-      `${what} must be a finite number >= 0, got ${value}`,
+      `${what} must be a finite number >= 0, got ${asWritten ?? String(value)}`,
       source,
       line,
     );

@@ -1,6 +1,6 @@
 export * from './model.js';
 export { VIDEO_ERROR_CODES, type VideoErrorCode } from './errors.js';
-export { validateVideo } from './validate.js';
+export { VIDEO_LIMITS, segmentBitsProblem, validateVideo } from './validate.js';
 export { parseSabreMovie, writeSabreMovie } from './sabre.js';
 export {
   parsePensieveVideoSizes,

@@ -11,7 +11,7 @@ import { invalidArgument } from '../core/errors.js';
 import type { Rendition } from '../core/types.js';
 import type { VideoDescription } from './model.js';
 import { VIDEO_ERROR_CODES as CODES, baseName, videoError } from './errors.js';
-import { validateVideo } from './validate.js';
+import { VIDEO_LIMITS, validateVideo } from './validate.js';
 
 /** Pensieve's bitrate ladder, kbps. */
 export const PENSIEVE_BITRATES_KBPS: readonly number[] = [300, 750, 1200, 1850, 2850, 4300];
@@ -164,6 +164,15 @@ function readSizes(text: string, source: string, rendition: number): number[] {
         segment: i,
         rendition,
       });
+    }
+    if (size * 8 > VIDEO_LIMITS.maxSegmentBits) {
+      throw videoError(
+        CODES.badSize,
+        `segment ${i}: size ${value} bytes is above ${VIDEO_LIMITS.maxSegmentBits / 8} bytes (1 Gbit), the largest segment`,
+        source,
+        i + 1,
+        { segment: i, rendition },
+      );
     }
     return size;
   });

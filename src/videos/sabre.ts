@@ -10,7 +10,7 @@
 import type { Rendition } from '../core/types.js';
 import type { VideoDescription } from './model.js';
 import { VIDEO_ERROR_CODES as CODES, baseName, videoError } from './errors.js';
-import { validateVideo } from './validate.js';
+import { segmentBitsProblem, validateVideo } from './validate.js';
 
 /** Reads a Sabre movie JSON text; `source` (file name or URL) names it in errors and gives the video its name. */
 export function parseSabreMovie(text: string, source: string): VideoDescription {
@@ -73,6 +73,17 @@ export function parseSabreMovie(text: string, source: string): VideoDescription 
         throw videoError(
           CODES.badSize,
           `segment ${segment}, rendition ${rendition}: size must be a number of bits, got ${describe(bits)}`,
+          source,
+          undefined,
+          { segment, rendition },
+        );
+      }
+      const problem = segmentBitsProblem(bits);
+      if (problem !== null) {
+        // In bits, as the file writes it (not the bytes it would become).
+        throw videoError(
+          CODES.badSize,
+          `segment ${segment}, rendition ${rendition}: size ${bits} bits ${problem}`,
           source,
           undefined,
           { segment, rendition },

@@ -6,6 +6,30 @@
 import type { VideoDescription } from './model.js';
 import { VIDEO_ERROR_CODES as CODES, videoError } from './errors.js';
 
+/**
+ * Limits every video description meets (README "Reliability"), so a simulated session on it ends:
+ * - `maxSegmentBits`: 1e9 bits (1 Gbit, 125 MB) per segment; a size must also be > 0.
+ * - `minSegmentDurationMs` / `maxSegmentDurationMs`: 1 ms to 1 hour.
+ * - `maxBitrateKbps`: 1e9 kbps (1 Tbit/s).
+ * - `maxSegments`: 10 million segments.
+ */
+export const VIDEO_LIMITS = {
+  maxSegmentBits: 1e9,
+  minSegmentDurationMs: 1,
+  maxSegmentDurationMs: 3_600_000,
+  maxBitrateKbps: 1e9,
+  maxSegments: 10_000_000,
+} as const;
+
+/** Why a segment of `bits` is refused ("must be > 0", "is above ..."), or null. Say the value before it. */
+export function segmentBitsProblem(bits: number): string | null {
+  if (!(typeof bits === 'number' && Number.isFinite(bits) && bits > 0)) return 'must be a finite number > 0';
+  if (bits > VIDEO_LIMITS.maxSegmentBits) {
+    return `is above ${VIDEO_LIMITS.maxSegmentBits} bits (1 Gbit), the largest segment`;
+  }
+  return null;
+}
+
 /** Throws `AbrkitError('video', ...)` naming `source` at the first broken invariant; returns `video`. */
 export function validateVideo(video: VideoDescription, source: string = video.name): VideoDescription {
   const { segmentDurationMs, renditions, segmentSizesBytes } = video;
@@ -20,6 +44,16 @@ export function validateVideo(video: VideoDescription, source: string = video.na
       source,
     );
   }
+  if (
+    segmentDurationMs < VIDEO_LIMITS.minSegmentDurationMs ||
+    segmentDurationMs > VIDEO_LIMITS.maxSegmentDurationMs
+  ) {
+    throw videoError(
+      CODES.badDuration,
+      `segment duration ${segmentDurationMs} ms is outside ${VIDEO_LIMITS.minSegmentDurationMs}..${VIDEO_LIMITS.maxSegmentDurationMs} ms`,
+      source,
+    );
+  }
   if (renditions.length === 0) throw videoError(CODES.empty, 'the video has no rendition', source);
   renditions.forEach((r, i) => {
     if (typeof r.bitrateKbps !== 'number' || !Number.isFinite(r.bitrateKbps) || r.bitrateKbps <= 0) {
@@ -31,6 +65,15 @@ export function validateVideo(video: VideoDescription, source: string = video.na
         {
           rendition: i,
         },
+      );
+    }
+    if (r.bitrateKbps > VIDEO_LIMITS.maxBitrateKbps) {
+      throw videoError(
+        CODES.badBitrate,
+        `bitrate ${i} is ${r.bitrateKbps} kbps, above ${VIDEO_LIMITS.maxBitrateKbps} kbps`,
+        source,
+        undefined,
+        { rendition: i },
       );
     }
     if (r.index !== i) {
@@ -50,6 +93,13 @@ export function validateVideo(video: VideoDescription, source: string = video.na
     }
   });
   if (segmentSizesBytes.length === 0) throw videoError(CODES.empty, 'the video has no segment', source);
+  if (segmentSizesBytes.length > VIDEO_LIMITS.maxSegments) {
+    throw videoError(
+      CODES.badField,
+      `${segmentSizesBytes.length} segments, more than ${VIDEO_LIMITS.maxSegments}`,
+      source,
+    );
+  }
   segmentSizesBytes.forEach((row, segment) => {
     if (row.length !== renditions.length) {
       throw videoError(
@@ -65,6 +115,15 @@ export function validateVideo(video: VideoDescription, source: string = video.na
         throw videoError(
           CODES.badSize,
           `segment ${segment}, rendition ${rendition}: size must be a number > 0, got ${String(size)}`,
+          source,
+          undefined,
+          { segment, rendition },
+        );
+      }
+      if (size * 8 > VIDEO_LIMITS.maxSegmentBits) {
+        throw videoError(
+          CODES.badSize,
+          `segment ${segment}, rendition ${rendition}: size ${size} bytes is above ${VIDEO_LIMITS.maxSegmentBits / 8} bytes (1 Gbit), the largest segment`,
           source,
           undefined,
           { segment, rendition },

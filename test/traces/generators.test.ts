@@ -130,8 +130,8 @@ describe('seeded generators', () => {
       seed: 3,
       durationMs: 2_000_000,
       minKbps: 1,
-      maxKbps: 1e12,
-      startKbps: 1e6,
+      maxKbps: 1e9, // TRACE_LIMITS.maxBandwidthKbps
+      startKbps: 3e4,
     });
     const logs = wide.periods.map((p) => Math.log(p.bandwidthKbps));
     const steps = logs.slice(1).map((x, i) => x - logs[i]!);

@@ -20,7 +20,18 @@ interface LinkTables {
   readonly latencies: Float64Array;
   readonly ends: Float64Array;
   readonly loopMs: number;
+  /** Bits one whole loop of the trace moves. */
+  readonly loopBits: number;
+  /** Latency units one whole loop pays off (sum of duration / latency; Infinity if a latency is 0). */
+  readonly loopLatencyUnits: number;
 }
+
+/**
+ * Periods a walk steps through one by one before it skips whole loops of the trace in closed form. Walks
+ * this short are exactly Sabre's period-by-period arithmetic (the reproduction depends on it); a longer
+ * one (a huge segment on a slow, short trace) costs at most this plus two loops, whatever the sizes.
+ */
+export const LINK_WALK_STEPS = 10_000;
 
 /** Tables of each trace, kept while the trace lives (a batch runs many sessions on one trace). */
 const compiled = new WeakMap<NetworkTrace, LinkTables>();
@@ -33,16 +44,29 @@ function compile(trace: NetworkTrace): LinkTables {
   const ends = new Float64Array(n);
   let t = 0;
   let anyBandwidth = false;
+  let loopBits = 0;
+  let loopLatencyUnits = 0;
   for (let i = 0; i < n; i++) {
     const p = trace.periods[i]!;
+    if (!(p.durationMs > 0 && p.bandwidthKbps >= 0 && p.latencyMs >= 0)) {
+      throw new AbrkitError(
+        'trace',
+        'TRACE_OUT_OF_LIMITS',
+        `trace ${trace.name}: period ${i} needs durationMs > 0, bandwidthKbps >= 0 and latencyMs >= 0, ` +
+          `got ${p.durationMs}, ${p.bandwidthKbps}, ${p.latencyMs}`,
+        { data: { source: trace.name, period: i } },
+      );
+    }
     durations[i] = p.durationMs;
     bandwidths[i] = p.bandwidthKbps;
     latencies[i] = p.latencyMs;
     t += p.durationMs;
     ends[i] = t;
+    loopBits += p.bandwidthKbps * p.durationMs;
+    loopLatencyUnits += p.latencyMs > 0 ? p.durationMs / p.latencyMs : Number.POSITIVE_INFINITY;
     if (p.bandwidthKbps > 0 && p.durationMs > 0) anyBandwidth = true;
   }
-  if (!(t > 0) || !anyBandwidth) {
+  if (!(t > 0) || !Number.isFinite(t) || !anyBandwidth || !(loopBits > 0)) {
     throw new AbrkitError(
       'trace',
       'TRACE_NO_BANDWIDTH',
@@ -52,7 +76,7 @@ function compile(trace: NetworkTrace): LinkTables {
       },
     );
   }
-  return { durations, bandwidths, latencies, ends, loopMs: t };
+  return { durations, bandwidths, latencies, ends, loopMs: t, loopBits, loopLatencyUnits };
 }
 
 /** A position on the looping trace: period `i`, which spans [startMs, endMs) on the session clock. */
@@ -69,10 +93,16 @@ export class LinkModel implements NetworkModel {
   private readonly latencies: Float64Array;
   /** ends[i] = end of period i within one loop. */
   private readonly ends: Float64Array;
-  private readonly loopMs: number;
+  /** @internal */
+  readonly loopMs: number;
+  /** @internal bits one loop moves */
+  readonly loopBits: number;
+  private readonly loopLatencyUnits: number;
+  private readonly traceName: string;
 
   constructor(trace: NetworkTrace, name: NetworkModelName = 'sabre') {
     this.name = name;
+    this.traceName = trace.name;
     let tables = compiled.get(trace);
     if (!tables) {
       tables = compile(trace);
@@ -83,6 +113,8 @@ export class LinkModel implements NetworkModel {
     this.latencies = tables.latencies;
     this.ends = tables.ends;
     this.loopMs = tables.loopMs;
+    this.loopBits = tables.loopBits;
+    this.loopLatencyUnits = tables.loopLatencyUnits;
   }
 
   /** Reused by `locate` (the walks below are not re-entrant), to keep the simulator's loop allocation-free. */
@@ -135,12 +167,17 @@ export class LinkModel implements NetworkModel {
     return i + 1 === this.durations.length ? 0 : i + 1;
   }
 
-  /** Time the latency of a request sent at `startMs` ends (Sabre's `do_latency_delay(1)`). */
+  /**
+   * Time the latency of a request sent at `startMs` ends (Sabre's `do_latency_delay(1)`). A walk past
+   * {@link LINK_WALK_STEPS} periods pays whole loops at once (a loop pays off `loopLatencyUnits`), so it
+   * ends within two more loops.
+   */
   firstByteMs(startMs: number): number {
     const c = this.locate(startMs);
     let t = startMs;
     let units = 1;
-    for (let guard = 0; ; guard++) {
+    const limit = LINK_WALK_STEPS + 3 * this.durations.length + 3;
+    for (let step = 0; ; step++) {
       const latency = this.latencies[c.i]!;
       const needMs = units * latency;
       const leftMs = c.endMs - t;
@@ -148,40 +185,83 @@ export class LinkModel implements NetworkModel {
       units -= leftMs / latency;
       t = c.endMs;
       this.advance(c);
-      if (guard > 10_000_000)
-        throw new AbrkitError('internal', 'LINK_NO_PROGRESS', 'latency walk does not end');
+      if (step >= LINK_WALK_STEPS && c.i === 0) {
+        // At a loop boundary: leave (0, loopLatencyUnits] to walk.
+        const loops = Math.ceil(units / this.loopLatencyUnits) - 1;
+        if (loops > 0) {
+          units -= loops * this.loopLatencyUnits;
+          t += loops * this.loopMs;
+          c.startMs = t;
+          c.endMs = t + this.durations[0]!;
+        }
+      }
+      if (step > limit) throw this.noProgress('the latency', startMs);
     }
   }
 
-  /** Time `bits` have moved when the transfer starts at `fromMs`. */
+  /**
+   * Time `bits` have moved when the transfer starts at `fromMs`. Past {@link LINK_WALK_STEPS} periods,
+   * whole loops (each moving `loopBits`) are skipped in closed form.
+   */
   timeAfterBits(fromMs: number, bits: number): number {
     if (!(bits > 0)) return fromMs;
     const c = this.locate(fromMs);
     let t = fromMs;
     let left = bits;
-    for (;;) {
+    const limit = LINK_WALK_STEPS + 3 * this.durations.length + 3;
+    for (let step = 0; ; step++) {
       const bw = this.bandwidths[c.i]!;
       const leftMs = c.endMs - t;
       if (bw > 0 && left <= leftMs * bw) return t + left / bw;
       if (bw > 0) left -= leftMs * bw;
       t = c.endMs;
       this.advance(c);
+      if (step >= LINK_WALK_STEPS && c.i === 0) {
+        const loops = Math.ceil(left / this.loopBits) - 1;
+        if (loops > 0) {
+          left -= loops * this.loopBits;
+          t += loops * this.loopMs;
+          c.startMs = t;
+          c.endMs = t + this.durations[0]!;
+        }
+      }
+      if (step > limit) throw this.noProgress(`${bits} bits`, fromMs);
     }
   }
 
-  /** Bits moved between `fromMs` and `toMs`. */
+  /** Bits moved between `fromMs` and `toMs` (whole loops in closed form past {@link LINK_WALK_STEPS}). */
   bitsBetween(fromMs: number, toMs: number): number {
     if (!(toMs > fromMs)) return 0;
     const c = this.locate(fromMs);
     let t = fromMs;
     let bits = 0;
-    for (;;) {
+    for (let step = 0; ; step++) {
       const bw = this.bandwidths[c.i]!;
       if (toMs <= c.endMs) return bits + (toMs - t) * bw;
       bits += (c.endMs - t) * bw;
       t = c.endMs;
       this.advance(c);
+      if (step >= LINK_WALK_STEPS && c.i === 0) {
+        const loops = Math.floor((toMs - t) / this.loopMs);
+        if (loops > 0) {
+          bits += loops * this.loopBits;
+          t += loops * this.loopMs;
+          c.startMs = t;
+          c.endMs = t + this.durations[0]!;
+        }
+      }
     }
+  }
+
+  /** The typed error of a walk that would not end (a backstop: the closed-form skips make it unreachable). */
+  private noProgress(what: string, fromMs: number): AbrkitError {
+    return new AbrkitError(
+      'trace',
+      'LINK_NO_PROGRESS',
+      `trace ${this.traceName}: ${what} of a request at ${fromMs / 1000} s would not end on the ${this.name} link ` +
+        `(loop of ${this.loopMs} ms moving ${this.loopBits} bits)`,
+      { data: { source: this.traceName, atMs: fromMs } },
+    );
   }
 
   /** Request-to-last-byte time of `sizeBytes` sent at `startMs`. Pure. */
@@ -250,11 +330,13 @@ class LinkTransfer implements TransferPlan {
     if (tMs >= this.endMs) return this.sizeBytes;
     if (tMs < this.atMs) this.rewind();
     const link = this.link;
-    while (tMs > this.periodEndMs) {
+    for (let step = 0; tMs > this.periodEndMs; step++) {
       this.bits += (this.periodEndMs - this.atMs) * link.bandwidthOf(this.period);
       this.atMs = this.periodEndMs;
       this.period = link.nextPeriod(this.period);
-      this.periodEndMs += link.durationOf(this.period);
+      if (step >= LINK_WALK_STEPS && this.period === 0)
+        this.skipLoops(Math.floor((tMs - this.atMs) / link.loopMs));
+      this.periodEndMs = this.atMs + link.durationOf(this.period);
     }
     this.bits += (tMs - this.atMs) * link.bandwidthOf(this.period);
     this.atMs = tMs;
@@ -267,14 +349,24 @@ class LinkTransfer implements TransferPlan {
     const target = bytes * 8;
     if (target < this.bits) this.rewind();
     const link = this.link;
-    for (;;) {
+    for (let step = 0; ; step++) {
       const bw = link.bandwidthOf(this.period);
       const leftBits = (this.periodEndMs - this.atMs) * bw;
       if (bw > 0 && target - this.bits <= leftBits) return this.atMs + (target - this.bits) / bw;
       this.bits += leftBits;
       this.atMs = this.periodEndMs;
       this.period = link.nextPeriod(this.period);
-      this.periodEndMs += link.durationOf(this.period);
+      if (step >= LINK_WALK_STEPS && this.period === 0) {
+        this.skipLoops(Math.ceil((target - this.bits) / link.loopBits) - 1);
+      }
+      this.periodEndMs = this.atMs + link.durationOf(this.period);
     }
+  }
+
+  /** Moves the cursor (at the start of a loop) `loops` whole loops on. */
+  private skipLoops(loops: number): void {
+    if (!(loops > 0)) return;
+    this.bits += loops * this.link.loopBits;
+    this.atMs += loops * this.link.loopMs;
   }
 }

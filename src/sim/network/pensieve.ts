@@ -19,6 +19,12 @@ export const PENSIEVE_PAYLOAD_PORTION = 0.95;
 const B_IN_MB = 1000000.0;
 const BITS_IN_BYTE = 8.0;
 
+/**
+ * Slots a walk steps through one by one (fixed_env.py's exact arithmetic) before it skips whole loops of
+ * the trace in closed form; see LINK_WALK_STEPS in link.ts.
+ */
+export const PENSIEVE_WALK_STEPS = 10_000;
+
 /** Where the trace clock is: the slot pointer and the trace time (s), like fixed_env's mahimahi_ptr / last_mahimahi_time. */
 interface TraceCursor {
   ptr: number;
@@ -82,9 +88,49 @@ export class PensieveModel implements NetworkModel {
         data: { source: trace.name },
       });
     }
+    if (!(timesS[0]! >= 0) || !Number.isFinite(timesS[timesS.length - 1]!)) {
+      throw new AbrkitError(
+        'trace',
+        'TRACE_OUT_OF_LIMITS',
+        `trace ${trace.name}: Pensieve sample times must be finite and >= 0, got ${timesS[0]} to ${timesS[timesS.length - 1]}`,
+        { data: { source: trace.name } },
+      );
+    }
     this.times = timesS;
     this.bws = throughputsMbps;
+    this.traceName = trace.name;
+    // One later loop (from line 1 with the clock at 0 back to the wrap): its length and payload.
+    this.loopS = timesS[timesS.length - 1]!;
+    let payload = 0;
+    for (let i = 1; i < timesS.length; i++) {
+      const durationS = timesS[i]! - (i === 1 ? 0 : timesS[i - 1]!);
+      payload += ((throughputsMbps[i]! * B_IN_MB) / BITS_IN_BYTE) * durationS * PENSIEVE_PAYLOAD_PORTION;
+    }
+    this.loopPayloadBytes = payload;
     this.cursor = this.startCursor();
+  }
+
+  private readonly traceName: string;
+  /** Length of a later loop of the trace clock, s. */
+  private readonly loopS: number;
+  /** Bytes a later loop delivers. */
+  private readonly loopPayloadBytes: number;
+
+  /** Whether a walk of `step` steps may skip whole loops: long enough, and at the start of a later loop. */
+  private atLoopStart(c: TraceCursor, step: number): boolean {
+    return step >= PENSIEVE_WALK_STEPS && c.ptr === 1 && c.lastS === 0;
+  }
+
+  /** A backstop: the closed-form skips make every walk end within two loops past PENSIEVE_WALK_STEPS. */
+  private checkSteps(step: number, what: string): void {
+    if (step > PENSIEVE_WALK_STEPS + 3 * this.times.length + 3) {
+      throw new AbrkitError(
+        'trace',
+        'LINK_NO_PROGRESS',
+        `trace ${this.traceName}: ${what} would not end on the pensieve link (a loop of ${this.loopS} s delivers ${this.loopPayloadBytes} bytes)`,
+        { data: { source: this.traceName } },
+      );
+    }
   }
 
   private startCursor(): TraceCursor {
@@ -95,7 +141,12 @@ export class PensieveModel implements NetworkModel {
   private idle(c: TraceCursor, ms: number): void {
     const times = this.times;
     let sleepMs = ms;
-    for (;;) {
+    for (let step = 0; ; step++) {
+      if (this.atLoopStart(c, step)) {
+        const loops = Math.floor(sleepMs / (this.loopS * 1000));
+        if (loops > 0) sleepMs -= loops * this.loopS * 1000;
+      }
+      this.checkSteps(step, `a sleep of ${ms} ms`);
       const durationS = times[c.ptr]! - c.lastS;
       if (durationS > sleepMs / 1000) {
         c.lastS += sleepMs / 1000;
@@ -117,7 +168,16 @@ export class PensieveModel implements NetworkModel {
     const bws = this.bws;
     let delayS = 0;
     let sent = 0;
-    for (;;) {
+    for (let step = 0; ; step++) {
+      if (this.atLoopStart(c, step)) {
+        // Leave (0, loopPayloadBytes] to walk.
+        const loops = Math.ceil((sizeBytes - sent) / this.loopPayloadBytes) - 1;
+        if (loops > 0) {
+          sent += loops * this.loopPayloadBytes;
+          delayS += loops * this.loopS;
+        }
+      }
+      this.checkSteps(step, `a download of ${sizeBytes} bytes`);
       const throughput = (bws[c.ptr]! * B_IN_MB) / BITS_IN_BYTE;
       const durationS = times[c.ptr]! - c.lastS;
       const payload = throughput * durationS * PENSIEVE_PAYLOAD_PORTION;
@@ -143,7 +203,16 @@ export class PensieveModel implements NetworkModel {
     const c = { ...from };
     let left = seconds;
     let bytes = 0;
-    while (left > 0) {
+    for (let step = 0; left > 0; step++) {
+      if (this.atLoopStart(c, step)) {
+        const loops = Math.floor(left / this.loopS);
+        if (loops > 0) {
+          bytes += loops * this.loopPayloadBytes;
+          left -= loops * this.loopS;
+          if (!(left > 0)) break;
+        }
+      }
+      this.checkSteps(step, `the progress of a download after ${seconds} s`);
       const throughput = (this.bws[c.ptr]! * B_IN_MB) / BITS_IN_BYTE;
       const durationS = this.times[c.ptr]! - c.lastS;
       const stepS = Math.min(durationS, left);
