@@ -20,7 +20,7 @@ import type { NetworkModelName } from './network/types.js';
 import { NETWORK_PRESETS } from './presets.js';
 import { qoeTermFunction, type QoeModelName } from './qoe-terms.js';
 import { summarize, type PlayoutSummary as SessionSummary } from '../qoe/playout-summary.js';
-import { TraceSource } from './trace-source.js';
+import { TraceSource, defaultVirtualTimeLimitMs, timeLimitError } from './trace-source.js';
 import { VirtualClock } from './virtual-clock.js';
 
 export interface SimulateOptions {
@@ -55,6 +55,12 @@ export interface SimulateOptions {
    * first (src/sim/trace-source.ts). Not seen by the offline optimum's planner.
    */
   readonly initSegmentBytes?: readonly number[];
+  /**
+   * Virtual-time limit of the session, ms (default: the video's duration + 24 h, `SIM_EXTRA_VIRTUAL_MS` in
+   * src/sim/trace-source.ts). A session still running then ends with `AbrkitError('trace', 'SIM_TIME_LIMIT')`
+   * naming the trace and the segment in flight.
+   */
+  readonly virtualTimeLimitMs?: number;
   /** Called with the session's event emitter before it starts (to log decisions, stalls...). */
   readonly onEvents?: (events: Emitter<SessionEvents>) => void;
 }
@@ -115,7 +121,10 @@ export function simulateSession(options: SimulateOptions): SimulationResult {
   });
   options.onEvents?.(events);
   session.start();
-  clock.run();
+  const limitMs = options.virtualTimeLimitMs ?? defaultVirtualTimeLimitMs(video);
+  clock.run(limitMs);
+  if (clock.hasLiveTimers())
+    throw timeLimitError(trace.name, networkName, limitMs, source.inFlight(), session.records.length);
   const records = session.records as SegmentRecord[];
   const startedAt = sink.startedAtMs();
   const summary = summarize({
