@@ -1,7 +1,10 @@
 /**
  * How the CLI fails: one clear line on stderr naming the file (or option) and the problem, exit code 1 for
- * bad input (files, algorithm names, option values) and 2 for usage errors (unknown flags, malformed flag
- * values such as `--shard 3`); the stack only with `--verbose`.
+ * bad input (a file that cannot be read or written, an option value an algorithm refuses) and 2 for usage
+ * errors (unknown commands, flags or algorithm names, with a "did you mean"; malformed flag values such as
+ * `--shard 3`; outputs that would clash or overwrite); 130 when interrupted. The stack only with `--verbose`.
+ * Errors of the operating system are put in words naming the file ("no space left writing out.jsonl"),
+ * never shown as an internal error.
  */
 import { CommanderError } from 'commander';
 import { isAbrkitError } from '../core/errors.js';
@@ -10,10 +13,22 @@ import { isAbrkitError } from '../core/errors.js';
 export const EXIT_INPUT = 1;
 /** Exit code for a malformed command line. */
 export const EXIT_USAGE = 2;
+/** Exit code of a run stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it). */
+export const EXIT_INTERRUPTED = 130;
 
 /** A malformed command line (exit code 2). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** A run stopped by a signal (exit code 130); the message says what was written. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+}
+
+/** An output that could not be written (exit code 1), with the system's reason in words. */
+export class OutputError extends Error {
+  override readonly name = 'OutputError';
 }
 
 /** Where the CLI writes. Tests pass string sinks; `main` passes the process streams. */
@@ -32,23 +47,56 @@ interface NodeSystemError extends Error {
   syscall?: string;
 }
 
+const SYSTEM_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory, expected a file',
+  ENOTDIR: 'not a directory',
+  ENOSPC: 'no space left',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EEXIST: 'already exists',
+  ENAMETOOLONG: 'file name too long',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+  EFBIG: 'file too large',
+  EXDEV: 'cannot rename across file systems',
+  EBUSY: 'resource busy',
+  ELOOP: 'too many symbolic links',
+};
+
+/** The system's reason for `code` in words (`ENOSPC` → "no space left on the device"), if known. */
+export function systemReason(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : SYSTEM_REASONS[code];
+}
+
 function systemErrorLine(e: NodeSystemError): string | null {
-  if (!e.code || !e.path) return null;
-  const what: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    EACCES: 'permission denied',
-    EISDIR: 'is a directory, expected a file',
-    ENOTDIR: 'not a directory',
-  };
-  return `${e.path}: ${what[e.code] ?? e.message}`;
+  if (!e.code) return null;
+  const reason = SYSTEM_REASONS[e.code];
+  if (!e.path) return reason ? `${reason} (${e.syscall ?? e.code})` : null;
+  return `${e.path}: ${reason ?? e.message}`;
+}
+
+/** Commander's message on one line: "unknown option '--vidoe' (did you mean --video?)". */
+function commanderLine(message: string): string {
+  return message
+    .replace(/^error:\s*/, '')
+    .replace(/\s*\n\(Did you mean ([^)]*)\)/, ' (did you mean $1)')
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 /** The single line and the exit code to report `error` with. */
 export function describeFailure(error: unknown): { line: string; exitCode: number } {
   if (error instanceof UsageError) return { line: error.message, exitCode: EXIT_USAGE };
+  if (error instanceof InterruptedError) return { line: error.message, exitCode: EXIT_INTERRUPTED };
+  if (error instanceof OutputError) return { line: error.message, exitCode: EXIT_INPUT };
   if (error instanceof CommanderError) {
-    return { line: `${error.message.replace(/^error:\s*/, '')} (see abrkit --help)`, exitCode: EXIT_USAGE };
+    return { line: `${commanderLine(error.message)} (see abrkit --help)`, exitCode: EXIT_USAGE };
   }
+  // An unknown algorithm is a usage error, like an unknown --network.
+  if (isAbrkitError(error) && error.code === 'ABR_UNKNOWN')
+    return { line: error.message, exitCode: EXIT_USAGE };
   if (isAbrkitError(error)) return { line: error.message, exitCode: EXIT_INPUT };
   if (error instanceof TypeError) return { line: error.message, exitCode: EXIT_INPUT };
   if (error instanceof Error) {

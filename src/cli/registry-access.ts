@@ -5,6 +5,8 @@
 import { resolveOptions } from '../abr/options.js';
 import { createAlgorithm, DEFAULT_ALGORITHM, getAlgorithmInfo, listAlgorithms } from '../abr/registry.js';
 import type { AbrAlgorithmInfo, AbrOptions } from '../abr/types.js';
+import { UsageError } from './errors.js';
+import { didYouMean } from './suggest.js';
 
 /** Every registered algorithm's description, in registration order. */
 export function algorithmInfos(): readonly AbrAlgorithmInfo[] {
@@ -16,9 +18,31 @@ export function defaultAlgorithm(): string {
   return DEFAULT_ALGORITHM;
 }
 
+/** Throws a `UsageError` (exit 2) naming an unknown algorithm, with the closest registered names. */
+export function checkAlgorithmNames(names: readonly string[]): void {
+  const registered = listAlgorithms().map((i) => i.name);
+  for (const name of names) {
+    if (registered.includes(name)) continue;
+    throw new UsageError(
+      `--algo: unknown algorithm '${name}'${didYouMean(name, registered)} (registered: ${registered.join(', ')}; see abrkit algos)`,
+    );
+  }
+}
+
+/** Throws a `UsageError` when `--opt`/`--algo-options` set options of an offline algorithm (it takes none). */
+function checkOfflineOptions(info: AbrAlgorithmInfo, given: Record<string, unknown> | undefined): void {
+  if (!info.offline || given === undefined) return;
+  const keys = Object.keys(given);
+  if (keys.length === 0) return;
+  throw new UsageError(
+    `--opt ${info.name}.${keys[0] ?? ''}: '${info.name}' takes no options on the command line ` +
+      '(the simulator computes its plan from each whole trace)',
+  );
+}
+
 /**
- * Resolves the algorithms to run (the default when none is named) and their options. Unknown names throw
- * the registry's `AbrkitError('config', 'ABR_UNKNOWN')`; bad options its `ABR_BAD_OPTION`. Each online
+ * Resolves the algorithms to run (the default when none is named) and their options. Unknown names throw a
+ * `UsageError` with a suggestion (exit 2); bad options the registry's `ABR_BAD_OPTION` (exit 1). Each online
  * algorithm is built once so that a factory's own checks fail here, in the main thread.
  */
 export function resolveAlgorithms(
@@ -26,11 +50,13 @@ export function resolveAlgorithms(
   collect: (names: readonly string[]) => Record<string, Record<string, unknown>>,
 ): { names: string[]; options: Record<string, AbrOptions>; infos: AbrAlgorithmInfo[] } {
   const list = names && names.length > 0 ? [...names] : [defaultAlgorithm()];
+  checkAlgorithmNames(list);
   const infos = list.map((n) => getAlgorithmInfo(n));
   const raw = collect(list);
   const options: Record<string, AbrOptions> = {};
   for (const info of infos) {
     const given = raw[info.name];
+    checkOfflineOptions(info, given);
     resolveOptions(info.name, info.options, given);
     if (given) options[info.name] = given;
     // The offline optimum is built by the simulator with the trace in hand.

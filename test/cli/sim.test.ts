@@ -248,7 +248,7 @@ describe('abrkit sim: bad input stops with one line on stderr', () => {
     {
       name: 'unknown algorithm',
       args: (f) => ['--video', f.movie, '--traces', f.traces[0] ?? '', '--algo', 'bola,nosuch'],
-      code: 1,
+      code: 2,
       mention: /nosuch/,
     },
     {
@@ -388,6 +388,7 @@ describe.skipIf(!hasSharedData)('abrkit sim on the shared Pensieve data (needs .
         'bb.json',
         '--jsonl',
         'bb.jsonl',
+        '--quiet',
       ],
       cap.io,
     );

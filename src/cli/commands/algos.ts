@@ -60,8 +60,11 @@ export function register(program: Command, context: CliContext = createContext()
       context.io.stdout.write(formatTable(['algorithm', 'description'], rows, 2));
       context.io.stdout.write('\noptions (--opt algo.key=value):\n');
       for (const a of list) {
+        const none = offline.has(a.name)
+          ? '(none on the command line: the simulator computes its plan from each whole trace)'
+          : '(none)';
         context.io.stdout.write(
-          `  ${a.name}: ${a.options.length > 0 ? a.options.map(optionText).join(', ') : '(none)'}\n`,
+          `  ${a.name}: ${a.options.length > 0 ? a.options.map(optionText).join(', ') : none}\n`,
         );
       }
     });

@@ -83,6 +83,16 @@ export async function resolveFaultsArg(arg: string, context: CliContext): Promis
     }
     return checkFaultSpec(json, path);
   }
+  // A compact spec always holds key=value; anything else names a file, which must exist.
+  if (!arg.includes('=')) {
+    const what = existsSync(path) ? 'not a file' : 'no such file';
+    throw new AbrkitError(
+      'config',
+      'FAULT_SPEC_INVALID',
+      `${what} (--faults takes a JSON file or a spec such as 5xx=0.05,reset=0.02)`,
+      { data: { source: path } },
+    );
+  }
   return parseFaultSpec(arg, '--faults');
 }
 
