@@ -20,8 +20,14 @@ import { runSessionJob, simulateRunner } from './batch-session.js';
 import type { BatchWorkerData, BatchWorkerRequest, BatchWorkerResponse } from './batch-worker.js';
 
 export interface RunBatchOptions {
-  /** Worker threads; 0 or 1 runs in this thread. Default: the core count. */
+  /**
+   * Worker threads; 0 or 1 runs in this thread. Default: the core count. More than the core count is
+   * capped at it (each worker holds its own copy of the video and its share of traces, and more threads
+   * than cores only add memory): `BatchRunInfo.workers` says how many ran.
+   */
   readonly workers?: number;
+  /** Stops the run: no new session starts, workers are terminated, the promise rejects with the reason. */
+  readonly signal?: AbortSignal;
   readonly shard?: Shard;
   /** Produce each session's JSONL lines (`SessionResult.jsonl`). */
   readonly jsonl?: boolean;
@@ -57,7 +63,8 @@ export async function runBatch(spec: BatchSpec, options: RunBatchOptions): Promi
   const total = shardSize(spec.traces.length * spec.algos.length, options.shard);
   const jobs = planJobs(spec.traces.length, spec.algos.length, options.shard);
   const examplePosition = options.examplePosition === undefined ? 0 : options.examplePosition;
-  const threadCount = Math.min(workers, total);
+  options.signal?.throwIfAborted();
+  const threadCount = Math.min(workers, total, defaultWorkerCount());
   if (threadCount <= 1 || options.runner) {
     await runInProcess(spec, options, jobs, total, examplePosition);
     return { sessions: total, workers: 0 };
@@ -78,6 +85,7 @@ async function runInProcess(
   let position = 0;
   let lastYield = Date.now();
   for (let next = jobs.next(); !next.done; next = jobs.next()) {
+    options.signal?.throwIfAborted();
     const result = runSessionJob(
       spec,
       next.value,
@@ -151,11 +159,17 @@ function runInWorkers(
     const fail = (error: unknown): void => {
       if (failed) return;
       failed = true;
+      signal?.removeEventListener('abort', onAbort);
       for (const t of threads) void t.terminate();
       reject(error instanceof Error ? error : new Error(String(error)));
     };
 
+    const signal = options.signal;
+    const onAbort = (): void => fail(signal?.reason ?? new Error('aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+
     const finish = (): void => {
+      signal?.removeEventListener('abort', onAbort);
       Promise.all(threads.map((t) => t.terminate())).then(() => resolve(), fail);
     };
 

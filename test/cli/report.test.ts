@@ -66,7 +66,7 @@ describe('abrkit demo-sim report in Chromium', () => {
     dir = mkdtempSync(join(tmpdir(), 'abrkit-report-'));
     const cap = captureIo(dir);
     const code = await runCli(
-      ['demo-sim', '--traces-per-generator', '1', '--workers', '2', '--summary', 'demo.json'],
+      ['demo-sim', '--traces-per-generator', '1', '--workers', '2', '--summary', 'demo.json', '--quiet'],
       cap.io,
     );
     expect(cap.err()).toBe('');

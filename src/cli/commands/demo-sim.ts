@@ -1,9 +1,9 @@
 /**
  * `abrkit demo-sim`: compare every online algorithm (plus the offline optimum when registered) on bundled
  * synthetic traces and a synthetic video, print the table and write an HTML report. Needs no data files.
+ * Progress goes to stderr whether or not it is a terminal (`--quiet` for none); existing outputs are only
+ * replaced with `--force`.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import type { BatchSpec } from '../../sim/batch-session.js';
 import { OPTIMAL_ALGORITHM } from '../../sim/batch-stats.js';
@@ -30,6 +30,8 @@ export function register(program: Command, context: CliContext = createContext()
     .option('--jsonl <file>', 'also write the per-segment log')
     .option('--workers <n>', 'worker threads (default: the core count)')
     .option('--traces-per-generator <n>', 'seeded traces per random generator', '4')
+    .option('--force', 'replace existing output files')
+    .option('--quiet', 'no progress on stderr')
     .option('--verbose', 'print stack traces on errors')
     .action(
       async (flags: {
@@ -38,6 +40,8 @@ export function register(program: Command, context: CliContext = createContext()
         jsonl?: string;
         workers?: string;
         tracesPerGenerator: string;
+        force?: boolean;
+        quiet?: boolean;
         verbose?: boolean;
       }) => {
         context.verbose = flags.verbose ?? false;
@@ -46,7 +50,6 @@ export function register(program: Command, context: CliContext = createContext()
         const video = demoVideo();
         const traces = demoTraces(1, perGenerator);
         const algos = demoAlgorithms();
-        mkdirSync(dirname(context.resolvePath(flags.report)), { recursive: true });
         const spec: BatchSpec = { video, traces, algos, seed: 1 };
         // Show the default algorithm on the first Markov trace: more telling than a constant link.
         const exampleTrace = Math.max(
@@ -57,6 +60,8 @@ export function register(program: Command, context: CliContext = createContext()
         await runSimulation({
           spec,
           io: context.io,
+          force: flags.force ?? false,
+          quiet: flags.quiet ?? false,
           ...(workers !== undefined ? { workers } : {}),
           reportPath: flags.report,
           examplePosition: exampleTrace * algos.length + exampleAlgo,

@@ -3,7 +3,6 @@
  * real size) and writes it as Sabre movie JSON (default) or abrkit's VideoDescription JSON, for the simulator.
  * `--inspect` also reads every segment with mp4box and checks codecs and keyframe alignment.
  */
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { checkDeclaredCodec } from '../../media/inspect.js';
 import { checkKeyframeAlignment } from '../../media/keyframes.js';
@@ -19,6 +18,7 @@ import type { VideoDescription } from '../../videos/model.js';
 import type { CliContext } from '../context.js';
 import { createContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { checkOutputs, writeOutputFile } from '../outputs.js';
 
 export interface LadderCommandOptions {
   /** Output file; stdout when absent. */
@@ -28,6 +28,8 @@ export interface LadderCommandOptions {
   readonly name?: string;
   /** Also inspect every segment (codecs, durations, keyframe alignment). */
   readonly inspect?: boolean;
+  /** Replace an existing `out` file. */
+  readonly force?: boolean;
 }
 
 /**
@@ -43,6 +45,15 @@ export async function runLadderCommand(
   if (format !== 'sabre' && format !== 'abrkit')
     throw new UsageError(`--format: must be sabre or abrkit, got '${format}'`);
   const log = (line: string) => context.io.stderr.write(`${line}\n`);
+  // Checked before measuring: the file must not exist (without --force) nor be the ladder's own.
+  const output =
+    options.out === undefined
+      ? undefined
+      : checkOutputs(
+          [{ flag: '--out', path: context.resolvePath(options.out) }],
+          isHttpUrl(master) ? [] : [{ flag: '<master>', path: context.resolvePath(master) }],
+          options.force ?? false,
+        )[0];
   const ladder = await scanHlsLadder(isHttpUrl(master) ? master : context.resolvePath(master));
   const video = ladderToVideo(ladder, options.name ?? defaultLadderName(ladder.location));
   log(
@@ -66,11 +77,10 @@ export async function runLadderCommand(
     format === 'sabre'
       ? `${JSON.stringify(toSabreMovieJson(video))}\n`
       : `${JSON.stringify(video, null, 2)}\n`;
-  if (options.out === undefined) context.io.stdout.write(text);
+  if (output === undefined) context.io.stdout.write(text);
   else {
-    const out = context.resolvePath(options.out);
-    await writeFile(out, text);
-    log(`wrote ${out}`);
+    writeOutputFile(output, text);
+    log(`wrote ${output.path}`);
   }
   return { video, text };
 }
@@ -91,6 +101,7 @@ export function register(program: Command, context: CliContext = createContext()
     )
     .option('--name <name>', 'name of the video (default: the folder name)')
     .option('--inspect', 'also read every segment with mp4box: check codecs and keyframe alignment', false)
+    .option('--force', 'replace an existing --out file')
     .action(async (master: string, options: LadderCommandOptions) => {
       await runLadderCommand(master, options, context);
     });

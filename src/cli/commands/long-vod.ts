@@ -3,6 +3,7 @@
  * that loops a short ladder to any length (src/media/long-vod.ts), for soak runs without a long file:
  * the same segment files referenced lap after lap, an #EXT-X-DISCONTINUITY before each lap.
  */
+import { readdirSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeLongVod } from '../../media/long-vod.js';
 import type { LongVod } from '../../media/long-vod.js';
@@ -17,6 +18,21 @@ export interface LongVodCommandOptions {
   readonly duration?: string;
   /** Reference the source's files instead of hard-linking them into the output folder. */
   readonly reference?: boolean;
+  /** Write into an existing, non-empty folder (replacing what it holds of the same names). */
+  readonly force?: boolean;
+}
+
+/** Refuses (UsageError) an output folder that exists and is not empty, unless `force`; or that is a file. */
+export function checkOutDir(outDir: string, force: boolean): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(outDir).isDirectory();
+  } catch {
+    return; // Absent: it will be created.
+  }
+  if (!isDir) throw new UsageError(`<out-dir> ${outDir}: is a file, expected a folder`);
+  if (!force && readdirSync(outDir).length > 0)
+    throw new UsageError(`<out-dir> ${outDir}: exists and is not empty; pass --force to write into it`);
 }
 
 const UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -38,6 +54,7 @@ export async function runLongVodCommand(
   context: CliContext = createContext(),
 ): Promise<LongVod> {
   const durationMs = parseDurationMs(options.duration ?? '1h');
+  checkOutDir(context.resolvePath(outDir), options.force ?? false);
   const vod = await writeLongVod({
     sourceDir: context.resolvePath(options.source ?? 'fixtures/ladder'),
     outDir: context.resolvePath(outDir),
@@ -60,6 +77,7 @@ export function register(program: Command, context: CliContext = createContext()
     .option('--source <dir>', 'folder holding the master.m3u8 to loop', 'fixtures/ladder')
     .option('-d, --duration <duration>', 'length, e.g. 1h, 90m, 600s', '1h')
     .option('--reference', 'reference the source files (relative URIs) instead of hard-linking them', false)
+    .option('--force', 'write into an existing, non-empty folder')
     .action(async (outDir: string, options: LongVodCommandOptions) => {
       await runLongVodCommand(outDir, options, context);
     });

@@ -5,7 +5,7 @@
  * `abrkit sim --traces` and `abrkit serve --trace`. The conversions are pure (src/traces/har.ts,
  * src/traces/session-export.ts); this file reads and writes.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AbrkitError } from '../../core/errors.js';
 import { asTraceFormat, TRACE_FORMATS, writeTrace } from '../../traces/detect.js';
@@ -17,6 +17,8 @@ import { decodeTraceBytes } from '../../sim/load-trace.js';
 import type { CliContext } from '../context.js';
 import { createContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import type { CheckedOutput } from '../outputs.js';
+import { checkOutputs, writeOutputFile } from '../outputs.js';
 
 export interface TraceCommandOptions {
   /** Output file; stdout when absent. */
@@ -27,6 +29,22 @@ export interface TraceCommandOptions {
   readonly name?: string;
   /** from-har: media entries are those whose URL matches this regular expression. */
   readonly match?: string;
+  /** Replace an existing `out` file. */
+  readonly force?: boolean;
+}
+
+/** `--out`, checked before reading: not the input, not an existing file without `--force`. */
+function checkOut(
+  options: TraceCommandOptions,
+  input: string,
+  context: CliContext,
+): CheckedOutput | undefined {
+  if (options.out === undefined) return undefined;
+  return checkOutputs(
+    [{ flag: '--out', path: context.resolvePath(options.out) }],
+    [{ flag: 'input', path: input }],
+    options.force ?? false,
+  )[0];
 }
 
 /** Runs `trace from-session`; returns the trace and the text written. */
@@ -37,6 +55,7 @@ export async function runFromSession(
 ): Promise<{ trace: NetworkTrace; text: string }> {
   const format = checkFormat(options.format);
   const path = context.resolvePath(file);
+  const output = checkOut(options, path, context);
   const result = parseSessionExport(
     await readText(path),
     path,
@@ -46,7 +65,7 @@ export async function runFromSession(
     result.from === 'trace'
       ? `from the export's trace (${result.records} segment records)`
       : `from ${result.records} segment records (no "trace" in the export: downloads back to back, latency 0)`;
-  return emit(result.trace, format, how, options, context);
+  return emit(result.trace, format, how, output, context);
 }
 
 /** Runs `trace from-har`; returns the trace and the text written. */
@@ -67,6 +86,7 @@ export async function runFromHar(
     }
   }
   const path = context.resolvePath(file);
+  const output = checkOut(options, path, context);
   const result = parseHarTrace(await readText(path), path, {
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(match === undefined ? {} : { match }),
@@ -75,7 +95,7 @@ export async function runFromHar(
     `from ${result.downloads.length} media downloads` +
     (result.skipped.length > 0 ? ` (${result.skipped.length} skipped: failed, cached or empty)` : '') +
     `, ${result.otherEntries} other entries ignored`;
-  return emit(result.trace, format, how, options, context);
+  return emit(result.trace, format, how, output, context);
 }
 
 function checkFormat(format: string | undefined): NonNullable<ReturnType<typeof asTraceFormat>> {
@@ -97,24 +117,23 @@ async function readText(path: string): Promise<string> {
   return decodeTraceBytes(bytes, path);
 }
 
-async function emit(
+function emit(
   trace: NetworkTrace,
   format: NonNullable<ReturnType<typeof asTraceFormat>>,
   how: string,
-  options: TraceCommandOptions,
+  output: CheckedOutput | undefined,
   context: CliContext,
-): Promise<{ trace: NetworkTrace; text: string }> {
+): { trace: NetworkTrace; text: string } {
   const log = (line: string) => context.io.stderr.write(`${line}\n`);
   const text = writeTrace(trace, format);
   log(
     `${trace.name}: ${trace.periods.length} periods, ${(traceDurationMs(trace) / 1000).toFixed(1)} s, ` +
       `mean ${Math.round(traceMeanBandwidthKbps(trace))} kbps, ${how}`,
   );
-  if (options.out === undefined) context.io.stdout.write(text);
+  if (output === undefined) context.io.stdout.write(text);
   else {
-    const out = context.resolvePath(options.out);
-    await writeFile(out, text);
-    log(`wrote ${out} (${format})`);
+    writeOutputFile(output, text);
+    log(`wrote ${output.path} (${format})`);
   }
   return { trace, text };
 }
@@ -128,7 +147,8 @@ export function register(program: Command, context: CliContext = createContext()
     cmd
       .option('-o, --out <file>', 'output file (default: stdout)')
       .option('-f, --format <format>', `trace format to write: ${TRACE_FORMATS.join(', ')}`, 'sabre')
-      .option('--name <name>', 'trace name (default: the input file name)');
+      .option('--name <name>', 'trace name (default: the input file name)')
+      .option('--force', 'replace an existing --out file');
   common(
     trace
       .command('from-session')

@@ -1,0 +1,98 @@
+/**
+ * The inputs of `abrkit sim`: `--traces` values are files, folders or generator specs (the ones
+ * `abrkit serve --trace` takes, e.g. `step:4000x20s,500x20s`, see src/traces/spec.ts); `--video` is a file,
+ * folder, URL or `synthetic[:...]`. Returns the paths read too, so no output may be written on them.
+ */
+import { existsSync } from 'node:fs';
+import { AbrkitError, isAbrkitError } from '../core/errors.js';
+import { loadTraces } from '../sim/load-trace.js';
+import { loadVideo } from '../sim/load-video.js';
+import type { LoadVideoOptions } from '../sim/load-video.js';
+import type { NetworkTrace, TraceFormat } from '../traces/model.js';
+import { TRACE_SPEC_KINDS, generateTrace } from '../traces/spec.js';
+import type { VideoDescription } from '../videos/model.js';
+import type { CliContext } from './context.js';
+import { isVideoSpec, videoFromSpec } from './demo-data.js';
+import type { InputPath } from './outputs.js';
+import { didYouMean } from './suggest.js';
+
+const SPEC_EXAMPLE = 'step:4000x20s,500x20s';
+
+/** The kind of a `kind:args` spec, or undefined when `arg` does not look like one. */
+function specKind(arg: string): string | undefined {
+  return /^([a-z][a-z-]*):/.exec(arg)?.[1];
+}
+
+/**
+ * Loads `--traces` values in the order given: an existing path is read (a folder: its trace files, by
+ * name), else a `kind:args` value is generated. A value that is neither fails naming it, with the closest
+ * generator kind when it looks like a misspelt spec.
+ */
+export async function resolveTraces(
+  args: readonly string[],
+  context: CliContext,
+  format?: TraceFormat,
+): Promise<{ traces: NetworkTrace[]; inputs: InputPath[] }> {
+  const traces: NetworkTrace[] = [];
+  const inputs: InputPath[] = [];
+  for (const arg of args) {
+    const path = context.resolvePath(arg);
+    const kind = specKind(arg);
+    if (!existsSync(path) && kind !== undefined) {
+      if ((TRACE_SPEC_KINDS as readonly string[]).includes(kind)) {
+        traces.push(generateTrace(arg));
+        continue;
+      }
+      throw new AbrkitError(
+        'trace',
+        'TRACE_NOT_FOUND',
+        `no such trace file or folder, nor a generator spec: '${kind}' is not a generator${didYouMean(kind, TRACE_SPEC_KINDS)} (generators: ${TRACE_SPEC_KINDS.join(', ')}; e.g. ${SPEC_EXAMPLE})`,
+        { data: { source: arg } },
+      );
+    }
+    try {
+      traces.push(...(await loadTraces([path], format)));
+    } catch (e) {
+      if (isAbrkitError(e) && e.code === 'TRACE_NOT_FOUND' && !existsSync(path)) {
+        throw new AbrkitError(
+          'trace',
+          'TRACE_NOT_FOUND',
+          `no such trace file or folder (nor a generator spec such as ${SPEC_EXAMPLE})`,
+          { data: { source: path }, cause: e },
+        );
+      }
+      throw e;
+    }
+    inputs.push({ flag: '--traces', path });
+  }
+  return { traces, inputs };
+}
+
+/** Loads `--video`: `synthetic[:...]`, a URL, or a file or folder (which then counts as an input). */
+export async function resolveVideo(
+  arg: string,
+  context: CliContext,
+  options: LoadVideoOptions,
+): Promise<{ video: VideoDescription; inputs: InputPath[] }> {
+  const path = context.resolvePath(arg);
+  if (isVideoSpec(arg) && !existsSync(path)) {
+    const video = videoFromSpec(arg);
+    if (options.playableSegmentCount === undefined) return { video, inputs: [] };
+    return { video: withPlayable(video, options.playableSegmentCount, arg), inputs: [] };
+  }
+  if (/^https?:\/\//i.test(arg)) return { video: await loadVideo(arg, options), inputs: [] };
+  return { video: await loadVideo(path, options), inputs: [{ flag: '--video', path }] };
+}
+
+function withPlayable(video: VideoDescription, playable: number, source: string): VideoDescription {
+  const total = video.segmentSizesBytes.length;
+  if (!Number.isInteger(playable) || playable < 1 || playable > total) {
+    throw new AbrkitError(
+      'video',
+      'VIDEO_INVALID',
+      `--playable-segments: must be between 1 and the video's ${total} segments, got ${playable}`,
+      { data: { source } },
+    );
+  }
+  return { ...video, playableSegmentCount: playable };
+}
