@@ -3,26 +3,38 @@
  * returns the exit code without touching `process.exit`, so tests can run it in-process; `bin/abrkit.js`
  * calls it with the process's own arguments and streams.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { register as registerAlgos } from './commands/algos.js';
 import { register as registerDemoSim } from './commands/demo-sim.js';
 import { register as registerLadder } from './commands/ladder.js';
 import { register as registerLongVod } from './commands/long-vod.js';
+import { register as registerMerge } from './commands/merge.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerSim } from './commands/sim.js';
+import { register as registerSuite } from './commands/suite.js';
 import { register as registerTrace } from './commands/trace.js';
 import type { CliContext } from './context.js';
 import { createContext } from './context.js';
 import type { CliIo } from './errors.js';
 import { EXIT_USAGE, reportFailure } from './errors.js';
 
+/** The package's version, from package.json (two folders up from src/cli and from dist/cli alike). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
+  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+}
+
 /** Builds the program; subcommands write through `context.io`. */
 export function createProgram(context: CliContext): Command {
   const program = new Command('abrkit');
   program
     .description('adaptive-bitrate toolkit: simulate and compare ABR algorithms on network traces')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => context.io.stdout.write(s),
@@ -31,10 +43,12 @@ export function createProgram(context: CliContext): Command {
       outputError: () => undefined,
     });
   registerSim(program, context);
+  registerSuite(program, context);
   registerAlgos(program, context);
   registerDemoSim(program, context);
   registerLadder(program, context);
   registerLongVod(program, context);
+  registerMerge(program, context);
   registerServe(program, context);
   registerTrace(program, context);
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());

@@ -3,7 +3,8 @@
  * fixed order, trace-major: job `j` runs trace `floor(j / algos)` with algorithm `j mod algos`. A shard
  * `i/n` (1-based i) takes the contiguous block of jobs `[floor((i-1)·N/n), floor(i·N/n))` of the N jobs,
  * so shards 1..n hold each job exactly once and concatenating their JSONL logs in shard order gives the
- * unsharded log byte for byte (`cat shard-*.jsonl`). No Node, no globals.
+ * unsharded log byte for byte (`cat shard-*.jsonl`). `--shard auto/N` takes the index from the array-job
+ * variable of Kubernetes, AWS Batch or Slurm (passed in: no Node, no globals).
  */
 import { invalidArgument } from '../core/errors.js';
 
@@ -70,4 +71,46 @@ export function sessionSeed(baseSeed: number, traceIndex: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
   return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * Array-job variables that `--shard auto/N` reads, in this order, each a 0-based task index: Kubernetes
+ * Indexed Jobs, AWS Batch array jobs, Slurm job arrays (`sbatch --array=0-<N-1>`).
+ */
+export const SHARD_INDEX_VARIABLES = [
+  'JOB_COMPLETION_INDEX',
+  'AWS_BATCH_JOB_ARRAY_INDEX',
+  'SLURM_ARRAY_TASK_ID',
+] as const;
+
+/**
+ * `--shard auto/N`: shard `index + 1` of N, where index is the first of {@link SHARD_INDEX_VARIABLES} set
+ * in `env`; `i/n` as {@link parseShard}. Throws a `TypeError` naming `--shard` and the variable otherwise.
+ */
+export function resolveShard(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Shard & { readonly from?: string } {
+  const auto = /^\s*auto\s*\/\s*(\d+)\s*$/.exec(text);
+  if (!auto) return parseShard(text);
+  const count = Number(auto[1]);
+  if (!Number.isSafeInteger(count) || count < 1)
+    throw invalidArgument('--shard', `n must be at least 1, got "${text}"`);
+  for (const name of SHARD_INDEX_VARIABLES) {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') continue;
+    if (!/^\s*\d+\s*$/.test(raw))
+      throw invalidArgument('--shard', `auto: ${name}="${raw}" is not a task index (an integer ≥ 0)`);
+    const index = Number(raw);
+    if (index >= count)
+      throw invalidArgument(
+        '--shard',
+        `auto/${count}: ${name}=${index} is outside 0..${count - 1} (array indices start at 0; with Slurm use --array=0-${count - 1})`,
+      );
+    return { index: index + 1, count, from: name };
+  }
+  throw invalidArgument(
+    '--shard',
+    `auto/${count}: none of ${SHARD_INDEX_VARIABLES.join(', ')} is set (run as an array job, or give --shard i/${count})`,
+  );
 }
