@@ -9,7 +9,11 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** A color per series, readable on white and for most color-vision deficiencies (Okabe-Ito). */
+/**
+ * A colour per series, 12 distinct ones: Okabe-Ito's colour-blind-safe set without its yellow (too pale on
+ * white), then five darker hues from Paul Tol's palettes. Every pair differs by at least 26 in CIELAB ΔE76
+ * (test/cli/report.test.ts checks 20); past 12 the colours repeat and {@link seriesDash} tells them apart.
+ */
 export const PALETTE = [
   '#0072B2',
   '#D55E00',
@@ -18,11 +22,21 @@ export const PALETTE = [
   '#E69F00',
   '#56B4E9',
   '#000000',
-  '#F0E442',
+  '#882255',
+  '#999933',
+  '#661100',
+  '#332288',
+  '#8C564B',
 ];
 
 export function seriesColor(i: number): string {
   return PALETTE[i % PALETTE.length] ?? '#000000';
+}
+
+/** Dash pattern of series `i`'s lines: solid for the first 12, then dashed, then dotted. */
+export function seriesDash(i: number): string | null {
+  const lap = Math.floor(i / PALETTE.length) % 3;
+  return lap === 0 ? null : lap === 1 ? '7 3' : '2 3';
 }
 
 /** About `count` round tick values covering [min, max]. */
@@ -90,13 +104,18 @@ function label(v: number): string {
 }
 
 /** Axes, grid lines, tick labels and axis titles of a chart. */
-export function axes(frame: ChartFrame, xTitle: string, yTitle: string): string {
+export function axes(
+  frame: ChartFrame,
+  xTitle: string,
+  yTitle: string,
+  options: { readonly xTicksFrom?: number } = {},
+): string {
   const parts: string[] = [];
   const x0 = frame.left;
   const x1 = frame.width - frame.right;
   const y0 = frame.height - frame.bottom;
   const y1 = frame.top;
-  for (const t of niceTicks(frame.x[0], frame.x[1], 6)) {
+  for (const t of niceTicks(Math.max(frame.x[0], options.xTicksFrom ?? frame.x[0]), frame.x[1], 6)) {
     const x = fmt(px(frame, t));
     parts.push(`<line class="grid" x1="${x}" x2="${x}" y1="${y1}" y2="${y0}"/>`);
     parts.push(`<text class="tick" x="${x}" y="${y0 + 14}" text-anchor="middle">${label(t)}</text>`);
@@ -140,6 +159,17 @@ export function stepPoints(xs: readonly number[], ys: readonly number[], xEnd: n
     out.push([x, y], [next, y]);
   }
   return out;
+}
+
+/**
+ * A deterministic pseudo-random number in [0, 1) for `(a, b)`: the report's jitter must be the same in every
+ * run (and in a merge of shards), so it comes from the point's identity, not from Math.random.
+ */
+export function hashUnit(a: number, b: number): number {
+  let h = (Math.imul(a + 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x7f4a7c15, 0xc2b2ae35)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
 }
 
 /** An `<svg>` element wrapping chart content, with an accessible label. */

@@ -1,8 +1,11 @@
 /**
  * The batch run's HTML report: ONE self-contained file (inline CSS and SVG, no script, no external asset)
- * that reads offline. A summary table per algorithm, the distribution of session QoE per algorithm as CDFs,
- * mean bitrate against rebuffering per session as a scatter plot, and one example session's bitrate and
- * buffer over its segments. Node-free string building; the CLI writes the file.
+ * that reads offline. A summary table per algorithm, the distribution of session QoE per algorithm as
+ * empirical CDFs (drawn as steps), mean bitrate against rebuffering per session as a scatter plot (sessions
+ * without rebuffering spread by a deterministic jitter over a strip at 0 s, so they do not hide each other),
+ * and one example session's bitrate and buffer over its segments. Colours stay distinct for 12 algorithms
+ * (src/sim/report-svg.ts). Node-free string building, deterministic (a merge of shards gives the same
+ * bytes); the CLI writes the file.
  */
 import type { SegmentRecord } from '../core/types.js';
 import type { AlgoSeries, BatchSummary } from './batch-stats.js';
@@ -15,7 +18,9 @@ import {
   polyline,
   px,
   py,
+  hashUnit,
   seriesColor,
+  seriesDash,
   stepPoints,
   svg,
 } from './report-svg.js';
@@ -98,12 +103,32 @@ export function cdfPoints(values: readonly number[], maxPoints = CDF_MAX_POINTS)
   return out;
 }
 
+/**
+ * The empirical CDF as the corners of its step function: from (first value, 0), up at each (thinned) value
+ * to its cumulative fraction, then across to the next value. At most about `2 × maxPoints` corners.
+ */
+export function cdfStepPoints(values: readonly number[], maxPoints = CDF_MAX_POINTS): [number, number][] {
+  const pts = cdfPoints(values, maxPoints);
+  const out: [number, number][] = [];
+  let prevY = 0;
+  for (const [i, [x, y]] of pts.entries()) {
+    if (i === 0) {
+      out.push([x, y]);
+      prevY = y;
+      continue;
+    }
+    out.push([x, prevY], [x, y]);
+    prevY = y;
+  }
+  return out;
+}
+
 function frame(x: [number, number], y: [number, number], width = 560, height = 320): ChartFrame {
   return { width, height, left: 58, right: 16, top: 14, bottom: 42, x, y };
 }
 
 function qoeCdfChart(series: readonly AlgoSeries[]): string {
-  const curves = series.map((s) => cdfPoints(s.qoe));
+  const curves = series.map((s) => cdfStepPoints(s.qoe));
   const f = frame(
     domainOf(
       curves.flatMap((c) => c.map((p) => p[0])),
@@ -115,7 +140,8 @@ function qoeCdfChart(series: readonly AlgoSeries[]): string {
     polyline(
       f,
       c,
-      `class="cdf" data-algo="${escapeHtml(series[i]?.name ?? '')}" stroke="${seriesColor(i)}" stroke-width="2"`,
+      `class="cdf" data-algo="${escapeHtml(series[i]?.name ?? '')}" stroke="${seriesColor(i)}" stroke-width="2"` +
+        (seriesDash(i) ? ` stroke-dasharray="${seriesDash(i) ?? ''}"` : ''),
     ),
   );
   return svg(
@@ -126,29 +152,47 @@ function qoeCdfChart(series: readonly AlgoSeries[]): string {
   );
 }
 
+/** Width of the strip at 0 s rebuffering over which sessions without a stall are spread, px. */
+const ZERO_STRIP_PX = 14;
+
 function scatterChart(series: readonly AlgoSeries[]): string {
   const picked = series.map((s) => {
     const n = s.qoe.length;
     const step = Math.max(1, Math.ceil(n / SCATTER_MAX_POINTS));
-    const pts: [number, number][] = [];
-    for (let i = 0; i < n; i += step) pts.push([s.rebufferS[i] ?? 0, s.bitrateKbpsMean[i] ?? 0]);
+    const pts: { x: number; y: number; k: number }[] = [];
+    for (let i = 0; i < n; i += step)
+      pts.push({ x: s.rebufferS[i] ?? 0, y: s.bitrateKbpsMean[i] ?? 0, k: i });
     return pts;
   });
   const all = picked.flat();
-  const f = frame(
-    domainOf(all.map((p) => p[0]).concat([0]), 0.04),
+  const xDomain = domainOf(all.map((p) => p.x).concat([0]), 0.04);
+  const f0 = frame(
+    xDomain,
     domainOf(
-      all.map((p) => p[1]),
+      all.map((p) => p.y),
       0.06,
     ),
   );
+  // Leave room left of x = 0 for the strip of sessions without rebuffering.
+  const plotWidth = f0.width - f0.left - f0.right;
+  const perPx = (xDomain[1] - xDomain[0]) / plotWidth;
+  const f = frame([Math.min(xDomain[0], -(ZERO_STRIP_PX + 4) * perPx), xDomain[1]], f0.y);
+  const anyZero = all.some((p) => p.x === 0);
+  const strip = anyZero
+    ? `<rect class="zero-strip" x="${(px(f, 0) - ZERO_STRIP_PX).toFixed(1)}" y="${f.top}" width="${ZERO_STRIP_PX}" ` +
+      `height="${f.height - f.top - f.bottom}" fill="#888" fill-opacity="0.08"><title>sessions without rebuffering, spread over this strip</title></rect>`
+    : '';
   const dots = picked.map((pts, i) => {
     const color = seriesColor(i);
     const name = escapeHtml(series[i]?.name ?? '');
     return (
       `<g class="points" data-algo="${name}" fill="${color}" fill-opacity="0.55">` +
       pts
-        .map(([x, y]) => `<circle cx="${px(f, x).toFixed(1)}" cy="${py(f, y).toFixed(1)}" r="3"/>`)
+        .map(({ x, y, k }) => {
+          // Zero rebuffering: a jitter left of the axis that depends only on (series, session).
+          const cx = x === 0 ? px(f, 0) - ZERO_STRIP_PX * hashUnit(i, k) : px(f, x);
+          return `<circle cx="${cx.toFixed(1)}" cy="${py(f, y).toFixed(1)}" r="3"/>`;
+        })
         .join('') +
       '</g>'
     );
@@ -157,7 +201,7 @@ function scatterChart(series: readonly AlgoSeries[]): string {
     f,
     'bitrate-rebuffer',
     'Mean bitrate against total rebuffering, one point per session',
-    axes(f, 'rebuffering per session (s)', 'mean bitrate (kbps)') + dots.join(''),
+    axes(f, 'rebuffering per session (s)', 'mean bitrate (kbps)', { xTicksFrom: 0 }) + strip + dots.join(''),
   );
 }
 
@@ -241,6 +285,7 @@ ${legend(names)}
 ${qoeCdfChart(input.series)}
 ${scatterChart(input.series)}
 </div>
+<p class="note">QoE distributions are empirical CDFs (steps). In the scatter plot, sessions without rebuffering are spread over the shaded strip left of 0 s so that they do not hide each other.</p>
 <h2>Example session${example ? `: ${escapeHtml(example.algo)} on ${escapeHtml(example.trace)}` : ''}</h2>
 ${example ? `<div class="charts">${timelineCharts(example)}</div><p class="note">Shaded: segments whose download stalled playback.</p>` : '<p class="note">No session to show.</p>'}
 </body></html>
