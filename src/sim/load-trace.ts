@@ -3,8 +3,8 @@
  * decodes UTF-8 strictly and hands the text to the pure readers in src/traces. Every problem is an
  * `AbrkitError('trace', ...)` naming the file.
  */
-import { readFileSync, readdirSync, statSync, type Stats } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AbrkitError } from '../core/errors.js';
 import { parseTrace, type TraceReadOptions } from '../traces/detect.js';
@@ -15,6 +15,105 @@ import { TRACE_ERROR_CODES, lineAt, traceError } from '../traces/text.js';
 const READ_CONCURRENCY = 16;
 
 /**
+ * Largest trace file read, bytes (512 MiB). A larger regular file is refused from its size before a byte
+ * is read; a device or pipe (`/dev/zero`) is read in chunks and refused once it passes the limit (or at its
+ * first NUL byte), so memory never grows past it.
+ */
+export const TRACE_FILE_MAX_BYTES = 512 * 1024 * 1024;
+
+const CHUNK_BYTES = 1024 * 1024;
+
+/** Reads `path` in chunks, refusing it past {@link TRACE_FILE_MAX_BYTES} or at a NUL byte. */
+async function readBounded(path: string): Promise<Uint8Array> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    throw ioError(e, path);
+  }
+  try {
+    const info = await handle.stat();
+    if (info.isFile() && info.size > TRACE_FILE_MAX_BYTES) throw tooLarge(path, info.size);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = new Uint8Array(CHUNK_BYTES);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null));
+      } catch (e) {
+        throw ioError(e, path);
+      }
+      if (bytesRead === 0) break;
+      const used = chunk.subarray(0, bytesRead);
+      const nul = used.indexOf(0);
+      if (nul >= 0) decodeTraceBytes(concat([...chunks, used.subarray(0, nul + 1)], total + nul + 1), path);
+      total += bytesRead;
+      if (total > TRACE_FILE_MAX_BYTES) throw tooLarge(path, total);
+      chunks.push(used);
+    }
+    return concat(chunks, total);
+  } finally {
+    await handle.close();
+  }
+}
+
+function readBoundedSync(path: string): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw ioError(e, path);
+  }
+  try {
+    const info = fstatSync(fd);
+    if (info.isFile() && info.size > TRACE_FILE_MAX_BYTES) throw tooLarge(path, info.size);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = new Uint8Array(CHUNK_BYTES);
+      let bytesRead: number;
+      try {
+        bytesRead = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+      } catch (e) {
+        throw ioError(e, path);
+      }
+      if (bytesRead === 0) break;
+      const used = chunk.subarray(0, bytesRead);
+      const nul = used.indexOf(0);
+      if (nul >= 0) decodeTraceBytes(concat([...chunks, used.subarray(0, nul + 1)], total + nul + 1), path);
+      total += bytesRead;
+      if (total > TRACE_FILE_MAX_BYTES) throw tooLarge(path, total);
+      chunks.push(used);
+    }
+    return concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]!.byteLength === total) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c.subarray(0, Math.min(c.byteLength, total - at)), at);
+    at += c.byteLength;
+    if (at >= total) break;
+  }
+  return out;
+}
+
+function tooLarge(path: string, bytes: number): AbrkitError {
+  return new AbrkitError(
+    'trace',
+    TRACE_ERROR_CODES.tooLarge,
+    `the file is larger than the ${TRACE_FILE_MAX_BYTES / 1024 / 1024} MiB a trace may be (${bytes} bytes${bytes > TRACE_FILE_MAX_BYTES ? '' : ' so far'})`,
+    { data: { source: path, sizeBytes: bytes } },
+  );
+}
+
+/**
  * Reads and parses one trace file. `format` forces a reader; without it the format is detected from the
  * content. A missing file throws `TRACE_NOT_FOUND`, NUL bytes or invalid UTF-8 `TRACE_BINARY`.
  */
@@ -23,12 +122,7 @@ export async function loadTraceFile(
   format?: TraceFormat,
   options: TraceReadOptions = {},
 ): Promise<NetworkTrace> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw ioError(e, path);
-  }
+  const bytes = await readBounded(path);
   return parseTrace(decodeTraceBytes(bytes, path), path, format, options);
 }
 
@@ -38,12 +132,7 @@ export function loadTraceFileSync(
   format?: TraceFormat,
   options: TraceReadOptions = {},
 ): NetworkTrace {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw ioError(e, path);
-  }
+  const bytes = readBoundedSync(path);
   return parseTrace(decodeTraceBytes(bytes, path), path, format, options);
 }
 

@@ -33,6 +33,8 @@ export const TRACE_ERROR_CODES = {
   notFound: 'TRACE_NOT_FOUND',
   /** A file that exists but cannot be read (Node loader). */
   readFailed: 'TRACE_READ_FAILED',
+  /** A file larger than the loader's limit (`TRACE_FILE_MAX_BYTES`, 512 MiB). */
+  tooLarge: 'TRACE_TOO_LARGE',
 } as const;
 
 export type TraceErrorCode = (typeof TRACE_ERROR_CODES)[keyof typeof TRACE_ERROR_CODES];

@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbrkitError } from '../../src/core/errors.js';
-import { loadTraceFile } from '../../src/sim/load-trace.js';
+import { loadTraceFile, loadTraceFileSync } from '../../src/sim/load-trace.js';
 import {
   TRACE_LIMITS,
   checkWritableTrace,
@@ -131,6 +131,23 @@ describe('readers name the file, the line or period and the value as written', (
       await writeFile(join(dir, 'deep', 'er', 'zero.txt'), '0 0\n1 0\n2 0\n');
     });
     afterAll(async () => rm(dir, { recursive: true, force: true }));
+    it('refuses /dev/zero at its first chunk and a 10 GB file from its size', async () => {
+      const zero = await loadTraceFile('/dev/zero').then(
+        () => null,
+        (err: unknown) => err as AbrkitError,
+      );
+      expect(zero?.code).toBe('TRACE_BINARY');
+      const sparse = join(dir, 'sparse.txt');
+      await writeFile(sparse, '');
+      await truncate(sparse, 10 * 1024 ** 3);
+      const big = await loadTraceFile(sparse).then(
+        () => null,
+        (err: unknown) => err as AbrkitError,
+      );
+      expect(big?.code).toBe('TRACE_TOO_LARGE');
+      expect(big?.message).toMatch(/larger than the 512 MiB a trace may be \(10737418240 bytes\)/);
+      expect(() => loadTraceFileSync(sparse)).toThrow(/larger than the 512 MiB/);
+    });
     it('names the path, not the base name', async () => {
       const path = join(dir, 'deep', 'er', 'zero.txt');
       const e = await loadTraceFile(path).then(
