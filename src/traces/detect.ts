@@ -17,6 +17,8 @@ export interface TraceReadOptions extends PensieveReadOptions, MahimahiReadOptio
 
 /** Lines looked at to tell mahimahi from the other text formats. */
 const SNIFF_LINES = 50;
+/** Characters looked at for those lines. */
+const SNIFF_BYTES = 64 * 1024;
 
 /**
  * Tells a trace's format from its content:
@@ -27,7 +29,10 @@ const SNIFF_LINES = 50;
  * Anything else (and empty or binary content) throws `AbrkitError('trace', ...)` naming the file.
  */
 export function detectTraceFormat(text: string, source: string): TraceFormat {
-  const lines = textLines(text, source).slice(0, SNIFF_LINES);
+  // Only the first lines matter: look at a prefix (cut at a line end), not the whole (maybe huge) text.
+  const cut = text.length > SNIFF_BYTES ? text.lastIndexOf('\n', SNIFF_BYTES) : -1;
+  const head = cut > 0 ? text.slice(0, cut) : text;
+  const lines = textLines(head, source).slice(0, SNIFF_LINES);
   const first = lines[0];
   if (first === undefined) throw traceError(TRACE_ERROR_CODES.empty, 'the file holds no data', source);
   const body = first.text.replace(/^\uFEFF/, '');

@@ -13,7 +13,7 @@ import {
   formatScaled,
   parseNumberScaled,
   roundDurationMs,
-  textLines,
+  forEachLine,
   traceError,
   traceNameFromPath,
 } from './text.js';
@@ -48,12 +48,13 @@ export function parsePensieveTrace(
   const latencyMs = options.latencyMs ?? PENSIEVE_DEFAULT_LATENCY_MS;
   const badLatency = latencyProblem(latencyMs);
   if (badLatency !== null) throw invalidArgument('latencyMs', `${badLatency}, got ${latencyMs}`);
-  const lines = textLines(text, source);
+  let firstLine: number | undefined;
   const timesS: number[] = [];
   const throughputsMbps: number[] = [];
   const periods: TracePeriod[] = [];
   let previousMs = 0;
-  for (const { line, text: row } of lines) {
+  forEachLine(text, source, (line, row) => {
+    firstLine ??= line;
     const fields = row.split(/\s+/);
     if (fields.length !== 2) {
       throw traceError(
@@ -112,13 +113,13 @@ export function parsePensieveTrace(
     timesS.push(timeS);
     previousMs = timeMs;
     throughputsMbps.push(mbps);
-  }
+  });
   if (periods.length === 0) {
     throw traceError(
       TRACE_ERROR_CODES.zeroDuration,
       'a cooked trace needs at least two lines: its total duration is 0',
       source,
-      lines[0]?.line,
+      firstLine,
     );
   }
   return validateTrace(
