@@ -13,7 +13,7 @@ import type { MasterVariantLine } from './master.js';
 /** The broken segment's index in every case: a few seconds in, after playback has started. */
 export const BROKEN_SEGMENT_INDEX = 2;
 
-/** Writes the four broken cases from `ladderRoot/<rendition.uri>`'s media playlist into `brokenRoot`. */
+/** Writes the six broken cases from `ladderRoot/<rendition.uri>`'s media playlist into `brokenRoot`. */
 export async function writeBrokenFixtures(
   ladderRoot: string,
   brokenRoot: string,
@@ -91,4 +91,18 @@ export async function writeBrokenFixtures(
 
   // 4. malformed-playlist: one EXTINF whose duration is not a number.
   await write('malformed-playlist', { 'index.m3u8': mediaPlaylist({ brokenExtinf: 'two' }) });
+
+  // 5. random-bytes: a segment of seeded random bytes as long as the real one (no MP4 structure at all).
+  let seed = 42;
+  const noise = whole.map(() => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 24);
+  await write('random-bytes', {
+    'index.m3u8': mediaPlaylist({ brokenUri: segmentFile(BROKEN_SEGMENT_INDEX) }),
+    [segmentFile(BROKEN_SEGMENT_INDEX)]: noise,
+  });
+
+  // 6. spliced-segment: the playlist points segment 2 at the top rendition's file (another resolution and
+  //    profile than the init segment describes; same track id and timescale, so only the decoder can tell).
+  await write('spliced-segment', {
+    'index.m3u8': mediaPlaylist({ brokenUri: `../../ladder/480p/${segmentFile(BROKEN_SEGMENT_INDEX)}` }),
+  });
 }

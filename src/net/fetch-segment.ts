@@ -16,6 +16,8 @@ export interface FetchSegmentOptions {
   readonly signal?: AbortSignal;
   /** No byte for this long (connect, first byte or between chunks) fails the request. */
   readonly timeoutMs?: number;
+  /** Before the first body byte, this timeout instead of `timeoutMs` (a shorter one at startup). */
+  readonly firstByteTimeoutMs?: number;
   readonly onProgress?: (
     loadedBytes: number,
     totalBytes: number | null,
@@ -40,13 +42,14 @@ export async function fetchSegment(url: string, options: FetchSegmentOptions): P
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   let timedOut = false;
   let cancelTimer: () => void = () => {};
+  let timeoutMs = options.firstByteTimeoutMs ?? options.timeoutMs;
   const armTimeout = (): void => {
     cancelTimer();
-    if (options.timeoutMs === undefined) return;
+    if (timeoutMs === undefined) return;
     cancelTimer = clock.setTimer(() => {
       timedOut = true;
       controller.abort();
-    }, options.timeoutMs);
+    }, timeoutMs);
   };
 
   const startMs = clock.nowMs();
@@ -90,6 +93,7 @@ export async function fetchSegment(url: string, options: FetchSegmentOptions): P
         if (done) break;
         const nowMs = clock.nowMs();
         firstByteMs ??= nowMs;
+        timeoutMs = options.timeoutMs;
         chunks.push(value);
         loadedBytes += value.byteLength;
         options.onProgress?.(loadedBytes, totalBytes, nowMs, firstByteMs);
@@ -121,7 +125,7 @@ export async function fetchSegment(url: string, options: FetchSegmentOptions): P
   } catch (error) {
     if (error instanceof AbrkitError) throw error;
     if (timedOut) {
-      throw new AbrkitError('network', 'TIMEOUT', `no data for ${options.timeoutMs} ms`, {
+      throw new AbrkitError('network', 'TIMEOUT', `no data for ${timeoutMs} ms`, {
         fatal: false,
         data: { source: url, loadedBytes },
         cause: error,

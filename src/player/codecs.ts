@@ -5,7 +5,10 @@
  * fed playlists with CODECS never downloads it.
  */
 import type { ByteRange, Presentation, PresentationRendition } from '../manifest/model.js';
-import { splitCodecs } from './ladder.js';
+
+/** The video codecs of a CODECS attribute (as `splitCodecs` in ladder.ts; repeated so this chunk stands alone). */
+const videoCodecs = (codecs: string | undefined): string[] =>
+  (codecs ?? '').split(',').filter((c) => c.trim() !== '' && !/^\s*(mp4a|ac-3|ec-3|opus|flac|mp3)/i.test(c));
 
 /** Fetches a resource (or a byte range of it) as bytes. */
 export type FetchBytes = (url: string, byteRange?: ByteRange) => Promise<Uint8Array>;
@@ -20,7 +23,7 @@ const readWithMp4box: ReadInitCodec = async (bytes, source) => {
 
 /** True when `presentation` has a playable video variant without a video codec in CODECS. */
 export function needsCodecProbe(presentation: Presentation): boolean {
-  return presentation.renditions.some((r) => r.playlist && splitCodecs(r.codecs).video.length === 0);
+  return presentation.renditions.some((r) => r.playlist && videoCodecs(r.codecs).length === 0);
 }
 
 /**
@@ -49,11 +52,13 @@ export async function fillMissingCodecs(
   };
   const renditions = await Promise.all(
     presentation.renditions.map(async (r): Promise<PresentationRendition> => {
-      const split = splitCodecs(r.codecs);
-      if (!r.playlist || split.video.length > 0) return r;
+      if (!r.playlist || videoCodecs(r.codecs).length > 0) return r;
       const video = await probe(r.playlist.segments[0]?.initSegment);
       if (video === null) return r;
-      let audio = split.audio;
+      let audio = (r.codecs ?? '')
+        .split(',')
+        .map((c) => c.trim())
+        .filter((c) => c !== '' && !videoCodecs(c).length);
       if (audio.length === 0 && r.audioGroupId !== undefined) {
         const group = presentation.audioRenditions.find((a) => a.groupId === r.audioGroupId && a.playlist);
         const audioCodec = await probe(group?.playlist?.segments[0]?.initSegment);

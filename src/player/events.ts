@@ -7,7 +7,30 @@ import type { SegmentRecord } from '../core/types.js';
 import type { DownloadRecord } from './fetch-source.js';
 import type { PlayerQoe } from './recorder.js';
 
-export type PlayerState = 'idle' | 'loading' | 'playing' | 'stalled' | 'ended' | 'error';
+/**
+ * `loading`: a `load()` or a seek until media plays; `playing` / `stalled` (the buffer ran dry) / `paused` (by
+ * the app, the user or the browser, e.g. the element left the document); `ended`: the presentation's last
+ * segment played; `error`: a fatal error, until the next `load()` or `destroy()` (`idle`).
+ */
+export type PlayerState = 'idle' | 'loading' | 'playing' | 'stalled' | 'paused' | 'ended' | 'error';
+
+/** A change the app, the user or the browser made to the element (pause, play, rate, in or out of the document). */
+export interface PlayerPlayback {
+  readonly reason: 'pause' | 'play' | 'ratechange';
+  readonly paused: boolean;
+  readonly playbackRate: number;
+  /** The element is in a document (a paused element out of one downloads nothing). */
+  readonly connected: boolean;
+}
+
+/** A rendition set aside for the rest of the session: the ABR is not offered it any more. */
+export interface PlayerExclusion {
+  /** Index in the player's ladder, or null for a variant left out at `load()` (its playlist failed). */
+  readonly renditionIndex: number | null;
+  /** The URL that failed (the init segment, or the media playlist). */
+  readonly url: string;
+  readonly error: AbrkitError;
+}
 
 /** One ABR decision (segment indices are the presentation's, 0-based). */
 export interface PlayerDecision {
@@ -67,6 +90,10 @@ export interface PlayerEvents {
   retry: PlayerRetry;
   /** A recoverable failure while loading the presentation (playlists): the request is retried. */
   loadRetry: PlayerLoadRetry;
+  /** A rendition excluded for the session (its init segment or its playlist failed beyond its retries). */
+  exclusion: PlayerExclusion;
+  /** The element was paused, played, changed rate. */
+  playback: PlayerPlayback;
   /** One per segment: the per-segment log line (simulator JSONL schema). */
   segment: SegmentRecord;
   qoe: PlayerQoe;

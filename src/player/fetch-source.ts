@@ -11,6 +11,15 @@ import type { DownloadSample } from '../core/types.js';
 import type { MediaSegment } from '../manifest/model.js';
 import { fetchSegment } from '../net/fetch-segment.js';
 import type { FetchedSegment } from '../net/fetch-segment.js';
+
+/** Checks media bytes against their init segment (src/player/payload-check.ts): the error, or null. */
+export type PayloadCheck = (
+  init: FetchedBytes | null,
+  part: FetchedBytes,
+  startS: number | null,
+  durationS: number,
+  initKind: 'video' | 'audio',
+) => AbrkitError | null;
 import type { LoadCallbacks, LoadHandle, SegmentRequest, SegmentSource } from '../session/types.js';
 import type { PlayerLadder } from './ladder.js';
 
@@ -58,7 +67,11 @@ export interface FetchSourceOptions {
   /** First audio segment to fetch. */
   readonly audioStart: number;
   readonly timeoutMs: number;
+  /** The timeout before the first byte of a response, ms, asked per request (shorter at startup). */
+  readonly firstByteTimeoutMs?: () => number;
   readonly initCache: InitCache;
+  /** Checks each media segment against its init before it is handed on (none: no check). */
+  readonly check?: PayloadCheck;
   readonly onPayload: (payload: SegmentPayload) => void;
   readonly onDownload?: (record: DownloadRecord) => void;
   /** Every AbortController in flight (so `destroy()` can check none is left). */
@@ -138,6 +151,10 @@ export class FetchSegmentSource implements SegmentSource {
       const init = segment.initSegment
         ? await this.init(segment.initSegment.uri, 'init-video', segmentIndex, request.renditionIndex, signal)
         : null;
+      // the time check holds within the first discontinuity sequence (later ones restart their timestamps)
+      const firstSequence = rendition.playlist.segments[0]?.discontinuitySequence;
+      const placed = (s: MediaSegment): number | null =>
+        s.discontinuitySequence === firstSequence ? s.startMs / 1000 : null;
       const audioInitRef = audioSegments[0]?.initSegment;
       // an audio init fetched now (not cached) also shares the link during this download
       const audioInitFetched = audioInitRef !== undefined && !o.initCache.has(audioInitRef.uri);
@@ -166,6 +183,7 @@ export class FetchSegmentSource implements SegmentSource {
         clock: o.clock,
         signal,
         timeoutMs: o.timeoutMs,
+        ...(o.firstByteTimeoutMs ? { firstByteTimeoutMs: o.firstByteTimeoutMs() } : {}),
         ...(segment.byteRange ? { byteRange: segment.byteRange } : {}),
         ...(o.fetchImpl ? { fetchImpl: o.fetchImpl } : {}),
         onProgress: (loaded, total, nowMs, first) => {
@@ -183,6 +201,18 @@ export class FetchSegmentSource implements SegmentSource {
       });
       this.report(video, 'video', segmentIndex, request.renditionIndex);
       const [audioInit, ...audio] = await audioPromise;
+      const check = o.check ?? ((): null => null);
+      const corrupt =
+        check(init, video, placed(segment), segment.durationMs / 1000, 'video') ??
+        audio.reduce<AbrkitError | null>((found, a, i) => {
+          const s = audioSegments[i]!;
+          return found ?? check(audioInit, a, placed(s), s.durationMs / 1000, 'audio');
+        }, null);
+      if (corrupt) {
+        // a bad init is not kept: the next try fetches it again
+        if (corrupt.code === 'CORRUPT_INIT') o.initCache.delete(corrupt.data.source ?? '');
+        throw corrupt;
+      }
       const payload: SegmentPayload = {
         segmentIndex,
         renditionIndex: request.renditionIndex,
@@ -265,7 +295,13 @@ export class FetchSegmentSource implements SegmentSource {
   ): Promise<FetchedBytes> {
     const cached = this.o.initCache.get(url);
     if (cached) return { url, bytes: cached };
-    const fetched = await this.fetchOne(url, kind, segmentIndex, renditionIndex, signal);
+    const fetched = await this.fetchOne(url, kind, segmentIndex, renditionIndex, signal).catch(
+      (error: unknown) => {
+        // marked, so the fallback hook can set the rendition aside when its init keeps failing
+        if (error instanceof AbrkitError) (error.data as { init?: string }).init = kind.slice(5);
+        throw error;
+      },
+    );
     this.o.initCache.set(url, fetched.bytes);
     return fetched;
   }
@@ -283,6 +319,7 @@ export class FetchSegmentSource implements SegmentSource {
       clock: o.clock,
       signal,
       timeoutMs: o.timeoutMs,
+      ...(o.firstByteTimeoutMs ? { firstByteTimeoutMs: o.firstByteTimeoutMs() } : {}),
       ...(o.fetchImpl ? { fetchImpl: o.fetchImpl } : {}),
       ...(onProgress ? { onProgress } : {}),
     });

@@ -12,6 +12,8 @@ export type {
   PlayerBuffer,
   PlayerDecision,
   PlayerEvents,
+  PlayerExclusion,
+  PlayerPlayback,
   PlayerLoadRetry,
   PlayerRetry,
   PlayerState,

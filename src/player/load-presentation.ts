@@ -17,11 +17,15 @@ export interface LoadPresentationOptions {
   readonly retry: RetryPolicy;
   readonly random: () => number;
   readonly timeoutMs: number;
+  /** Timeout before the first byte of each attempt, ms (default `timeoutMs`). */
+  readonly firstByteTimeoutMs?: number;
   readonly signal: AbortSignal;
   readonly inFlight?: Set<AbortController>;
   readonly fetchImpl?: typeof fetch;
   /** Told before each retry of a failed request, with its error (`data.source` is the URL). */
   readonly onRetry?: (error: AbrkitError, attempt: number, delayMs: number) => void;
+  /** Told when a video variant is left out because its playlist failed beyond its retries. */
+  readonly onExclude?: (url: string, error: AbrkitError) => void;
 }
 
 /** Fetches one playlist as text (with retries). */
@@ -48,6 +52,7 @@ export async function fetchBytes(
           clock: o.clock,
           signal: controller.signal,
           timeoutMs: o.timeoutMs,
+          ...(o.firstByteTimeoutMs ? { firstByteTimeoutMs: o.firstByteTimeoutMs } : {}),
           ...(byteRange ? { byteRange } : {}),
           ...(o.fetchImpl ? { fetchImpl: o.fetchImpl } : {}),
         });
@@ -77,14 +82,26 @@ export async function loadPresentation(
   }
   const master = parseMasterPlaylist(text, url);
   const uris = new Set<string>();
-  for (const r of master.renditions) uris.add(r.uri);
   for (const a of master.audioRenditions) if (a.uri !== undefined) uris.add(a.uri);
+  const audioUris = new Set(uris);
+  for (const r of master.renditions) uris.add(r.uri);
   const playlists = new Map<string, MediaPlaylist>();
+  // a video variant whose playlist cannot be loaded is left out (the others play); audio, or every video
+  // variant failing, fails the load
+  const failed: [string, AbrkitError][] = [];
   await Promise.all(
     [...uris].map(async (uri) => {
-      playlists.set(uri, parseMediaPlaylist(await fetchText(uri, o), uri));
+      try {
+        playlists.set(uri, parseMediaPlaylist(await fetchText(uri, o), uri));
+      } catch (error) {
+        if (audioUris.has(uri) || !(error instanceof AbrkitError) || error.category !== 'network')
+          throw error;
+        failed.push([uri, error]);
+      }
     }),
   );
+  if (failed.length > 0 && failed.length === master.renditions.length) throw failed[0]![1];
+  for (const [uri, error] of failed) o.onExclude?.(uri, error);
   const presentation = buildPresentation(master, playlists);
   if (presentation.type === 'live') {
     throw new AbrkitError('manifest', 'LIVE_UNSUPPORTED', 'live playlists are not supported yet (VOD only)', {

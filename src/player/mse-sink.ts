@@ -48,6 +48,8 @@ interface Track {
   init: Uint8Array | null;
   /** The `timestampOffset` last queued, s (NaN after a reset: set it again before the next append). */
   timestampOffsetS: number;
+  /** Media segments appended (or being appended) with their playlist times, s: who to blame for a decode error. */
+  readonly placed: { url: string; startS: number; endS: number }[];
 }
 
 /** MSE behind the player. Create it once `sourceopen` fired. */
@@ -59,6 +61,9 @@ export class MseSink {
   private stalls = 0;
   private startedAtMs: number | null = null;
   private ending = false;
+  /** The presentation's last video segment was queued (until a seek drops the queue) / appended. */
+  private lastQueued = false;
+  private lastAppended = false;
   private ignoreWaitingUntilPlaying = false;
   private destroyed = false;
   /** Bumped on reset: appends queued before it must not count. */
@@ -79,6 +84,7 @@ export class MseSink {
       offsets: o.timelineOffsets?.(first.playlist.segments[0]?.discontinuitySequence ?? 0) ?? null,
       init: null,
       timestampOffsetS: 0,
+      placed: [],
     };
     this.audioTrack = ladder.audio
       ? {
@@ -92,6 +98,7 @@ export class MseSink {
           offsets: o.timelineOffsets?.(ladder.audio.playlist.segments[0]?.discontinuitySequence ?? 0) ?? null,
           init: null,
           timestampOffsetS: 0,
+          placed: [],
         }
       : null;
     if (Number.isFinite(ladder.durationMs) && ladder.durationMs > 0)
@@ -103,10 +110,11 @@ export class MseSink {
       this.endStall();
       o.onPlayback?.('ended');
     };
-    // the element's own error (decode failure): name the segment the browser was appending
+    // the element's own error (decode failure): name the segment the browser was appending, else the one
+    // being decoded (the decoder runs a little ahead of the playhead)
     const onError = (): void => {
       if (this.destroyed) return;
-      const source = this.videoTrack.urls[0] ?? this.audioTrack?.urls[0];
+      const source = this.videoTrack.urls[0] ?? this.audioTrack?.urls[0] ?? this.segmentAt(video.currentTime);
       const code = video.error?.code ?? 0;
       o.onFatal(
         new AbrkitError(
@@ -158,7 +166,17 @@ export class MseSink {
     const videoSegment =
       this.o.ladder.renditions[payload.renditionIndex]?.playlist.segments[payload.segmentIndex];
     if (videoSegment) this.placeAt(v, videoSegment, payload.video.bytes);
-    this.enqueue(v, payload.video.bytes, payload.video.url, payload.durationMs, generation);
+    const last = payload.segmentIndex === this.o.ladder.segmentCount - 1;
+    if (last) this.lastQueued = true;
+    this.enqueue(
+      v,
+      payload.video.bytes,
+      payload.video.url,
+      payload.durationMs,
+      generation,
+      videoSegment,
+      last,
+    );
     const a = this.audioTrack;
     if (a) {
       if (payload.audioInit && a.initUrl !== payload.audioInit.url) {
@@ -170,7 +188,7 @@ export class MseSink {
         const audioSegment =
           segment.index === undefined ? undefined : this.o.ladder.audio?.playlist.segments[segment.index];
         if (audioSegment) this.placeAt(a, audioSegment, segment.bytes);
-        this.enqueue(a, segment.bytes, segment.url, segment.durationMs, generation);
+        this.enqueue(a, segment.bytes, segment.url, segment.durationMs, generation, audioSegment);
       }
     }
   }
@@ -191,9 +209,17 @@ export class MseSink {
     url: string,
     durationMs: number,
     generation: number,
+    segment?: MediaSegment,
+    last = false,
   ): void {
     track.pendingMs += durationMs;
     track.urls.push(url);
+    if (segment) {
+      const startS = segment.startMs / 1000;
+      // keep the last minute or so: enough to find the one being decoded
+      if (track.placed.push({ url, startS, endS: startS + segment.durationMs / 1000 }) > 32)
+        track.placed.shift();
+    }
     const done = (): void => {
       const i = track.urls.indexOf(url);
       if (i >= 0) track.urls.splice(i, 1);
@@ -201,6 +227,7 @@ export class MseSink {
     track.queue.append(bytes as Uint8Array<ArrayBuffer>, url).then(
       () => {
         done();
+        if (last) this.lastAppended = true;
         if (generation !== this.generation || this.destroyed) return;
         track.pendingMs = Math.max(0, track.pendingMs - durationMs);
         this.evictBehind(track);
@@ -279,16 +306,42 @@ export class MseSink {
     return this.o.video.playbackRate || 1;
   }
 
-  /** No more segments: end the MediaSource once the queues drained. */
+  /**
+   * The presentation's last segment was appended: end the MediaSource once the queues drained (its duration
+   * then becomes the end of what is buffered, which is the real end). Ignored before that: ending early
+   * would shrink the duration to what happens to be buffered.
+   */
   endOfStream(): void {
+    if (!this.lastQueued && !this.lastAppended) return;
     this.ending = true;
     this.maybeEndOfStream();
+  }
+
+  /** True when the last segment is buffered (or queued) and nothing is missing from `positionS` to the end. */
+  bufferedToEnd(positionS: number): boolean {
+    return (
+      (this.lastQueued || this.lastAppended) &&
+      positionS * 1000 + this.bufferLevelMs() >= this.o.ladder.durationMs - 100
+    );
+  }
+
+  /** The URL of the video (else audio) segment whose playlist time covers `positionS` (+ 0.25 s), if known. */
+  segmentAt(positionS: number): string | undefined {
+    const t = positionS + 0.25;
+    for (const track of this.tracks()) {
+      for (let i = track.placed.length - 1; i >= 0; i--) {
+        const p = track.placed[i]!;
+        if (p.startS <= t && t < p.endS) return p.url;
+      }
+    }
+    return undefined;
   }
 
   /** Seek: drop queued appends, re-append init segments next time, do not count the seek's wait as a stall. */
   resetForSeek(): void {
     this.generation++;
     this.ending = false;
+    this.lastQueued = false;
     this.endStall();
     this.ignoreWaitingUntilPlaying = true;
     for (const t of this.tracks()) {

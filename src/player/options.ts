@@ -6,7 +6,7 @@ import type { AbrFactory, AbrOptions } from '../abr/types.js';
 import { invalidArgument } from '../core/errors.js';
 import type { ThroughputEstimator } from '../estimators/types.js';
 import type { RetryPolicy } from '../net/retry.js';
-import { DEFAULT_RETRY_POLICY, validateRetryPolicy } from '../net/retry.js';
+import { DEFAULT_PLAYLIST_RETRY_POLICY, DEFAULT_RETRY_POLICY, validateRetryPolicy } from '../net/retry.js';
 import type { QoeModelName } from '../qoe/models.js';
 
 /** What `createPlayer` accepts. Every field but none is required; defaults are in {@link PLAYER_DEFAULTS}. */
@@ -34,10 +34,23 @@ export interface PlayerOptions {
    * at least as large as the element in device pixels, and nothing above it. Default false.
    */
   readonly capToElementSize?: boolean;
-  /** Retries of a failed request before falling back to another rendition. Default 3 retries, 250 ms base, 4 s cap. */
+  /**
+   * Retries of a failed segment (src/net/retry.ts, src/player/fallback.ts): backoff with jitter from 1 s up to
+   * 8 s (hls.js `fragLoadPolicy`), within 31 s per segment (`maxTotalMs`), then a fatal error.
+   */
   readonly retry?: Partial<RetryPolicy>;
-  /** A request that receives no byte for this long fails (and is retried), ms. Default 10000. */
+  /** Retries of the playlists `load()` fetches: 1 s up to 8 s (hls.js `manifestLoadPolicy`), within 120 s. */
+  readonly playlistRetry?: Partial<RetryPolicy>;
+  /**
+   * A request that receives no byte for this long fails (and is retried), ms. Default 10000 (hls.js
+   * `fragLoadPolicy.maxTimeToFirstByteMs`).
+   */
   readonly requestTimeoutMs?: number;
+  /**
+   * Until playback starts, a request whose first byte takes longer than this fails and is retried at once, ms
+   * (a latency spike must not hold up startup for `requestTimeoutMs`). Default 3000.
+   */
+  readonly startupTimeoutMs?: number;
   /** Throughput estimator by name (`'ewma'`, `'harmonic'`, `'robust-harmonic'`, `'mean'`) or a factory. Default `'ewma'`. */
   readonly estimator?: string | (() => ThroughputEstimator);
   /** Options for a named estimator (`startEstimateKbps` fills `defaultEstimateKbps` when absent). */
@@ -59,7 +72,9 @@ export interface ResolvedPlayerOptions {
   readonly maxRendition: number | null;
   readonly capToElementSize: boolean;
   readonly retry: RetryPolicy;
+  readonly playlistRetry: RetryPolicy;
   readonly requestTimeoutMs: number;
+  readonly startupTimeoutMs: number;
   readonly estimator: string | (() => ThroughputEstimator);
   readonly estimatorOptions: Readonly<Record<string, unknown>>;
   readonly qoeModel: QoeModelName;
@@ -74,7 +89,9 @@ export const PLAYER_DEFAULTS = {
   startEstimateKbps: 500,
   capToElementSize: false,
   retry: DEFAULT_RETRY_POLICY,
+  playlistRetry: DEFAULT_PLAYLIST_RETRY_POLICY,
   requestTimeoutMs: 10_000,
+  startupTimeoutMs: 3000,
   estimator: 'ewma',
   qoeModel: 'lin',
 } as const;
@@ -89,7 +106,9 @@ const KNOWN = new Set<string>([
   'maxRendition',
   'capToElementSize',
   'retry',
+  'playlistRetry',
   'requestTimeoutMs',
+  'startupTimeoutMs',
   'estimator',
   'estimatorOptions',
   'qoeModel',
@@ -128,8 +147,8 @@ function plainObject(name: string, value: unknown): Readonly<Record<string, unkn
   return value as Readonly<Record<string, unknown>>;
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return `a string (${JSON.stringify(value)})`;
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   return Array.isArray(value) ? 'an array' : typeof value;
 }
@@ -160,6 +179,10 @@ export function resolvePlayerOptions(options: PlayerOptions = {}): ResolvedPlaye
   if (typeof random !== 'function') throw invalidArgument('random', 'must be a function');
   const retryGiven = plainObject('retry', options.retry);
   const retry = validateRetryPolicy({ ...PLAYER_DEFAULTS.retry, ...retryGiven }, 'retry');
+  const playlistRetry = validateRetryPolicy(
+    { ...PLAYER_DEFAULTS.playlistRetry, ...plainObject('playlistRetry', options.playlistRetry) },
+    'playlistRetry',
+  );
   const startRendition = index('startRendition', options.startRendition);
   const maxRendition = index('maxRendition', options.maxRendition);
   if (startRendition !== null && maxRendition !== null && startRendition > maxRendition) {
@@ -183,10 +206,16 @@ export function resolvePlayerOptions(options: PlayerOptions = {}): ResolvedPlaye
     maxRendition,
     capToElementSize,
     retry,
+    playlistRetry,
     requestTimeoutMs: positive(
       'requestTimeoutMs',
       options.requestTimeoutMs,
       PLAYER_DEFAULTS.requestTimeoutMs,
+    ),
+    startupTimeoutMs: positive(
+      'startupTimeoutMs',
+      options.startupTimeoutMs,
+      PLAYER_DEFAULTS.startupTimeoutMs,
     ),
     estimator,
     estimatorOptions: plainObject('estimatorOptions', options.estimatorOptions),

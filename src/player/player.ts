@@ -23,20 +23,23 @@ import { StreamingSession } from '../session/session.js';
 import type { SessionMedia } from '../session/session.js';
 import { keepAcrossSessions, makeAlgorithm, makeEstimator } from './algorithms.js';
 import type { PlayerEvents, PlayerState } from './events.js';
-import { createFallbackHook } from './fallback.js';
 import type { InitCache, SegmentPayload } from './fetch-source.js';
 import { FetchSegmentSource } from './fetch-source.js';
 import type { PlayerLadder } from './ladder.js';
-import { audioSegmentAt, buildLadder, capForElementSize, segmentAt } from './ladder.js';
+import { audioSegmentAt, buildLadder, capForElementSize, segmentAt, splitCodecs } from './ladder.js';
 import { fetchBytes, loadPresentation } from './load-presentation.js';
-import { fillMissingCodecs } from './codecs.js';
+import { isRetryable, nextRetryDelayMs } from '../net/retry.js';
 import { MseSink, SessionSinkView } from './mse-sink.js';
 import type { PlayerOptions, ResolvedPlayerOptions } from './options.js';
-import { resolvePlayerOptions } from './options.js';
+import { describe, resolvePlayerOptions } from './options.js';
 import type { SessionExport } from './recorder.js';
 import { SessionRecorder } from './recorder.js';
 import type { TrackedClock } from './tracked-clock.js';
 import { createTrackedClock } from './tracked-clock.js';
+import type * as FaultsModule from './faults.js';
+
+/** The faults chunk (src/player/faults.ts). */
+type Faults = typeof FaultsModule;
 
 /** What is still running: for tests and diagnostics (`destroy()` leaves both at 0). */
 export interface PendingWork {
@@ -59,6 +62,8 @@ export class Player {
   private readonly emitter = new Emitter<PlayerEvents>();
   private readonly clock: TrackedClock = createTrackedClock();
   private readonly algorithm: AbrAlgorithm;
+  /** Renditions set aside for this load (init failures); the algorithm sees the ladder without them. */
+  private readonly excluded = new Set<number>();
   private readonly estimator: ThroughputEstimator;
   private readonly latency = new EwmaLatencyEstimator();
   private readonly qoeTerm;
@@ -74,14 +79,20 @@ export class Player {
   private running: Running | null = null;
   private recorder = new SessionRecorder();
   private initCache: InitCache = new Map();
+  /** The faults chunk (segment check, fallback hook, exclusion), there once a `load()` got it. */
+  private faults: Faults | null = null;
+  /** The algorithm kept off the excluded renditions (made once the faults chunk is there). */
+  private abr: AbrAlgorithm | null = null;
   private readonly payloads = new Map<string, SegmentPayload>();
   private loadAbort: AbortController | null = null;
   private loadStartMs = 0;
   /** Where to start playing: set by a `seek()` during `load()`, s. */
   private startPositionS = 0;
   private destroyed = false;
+  /** The session was stopped because the element is paused out of the document: resume on play. */
+  private suspended = false;
 
-  /** The player's state: idle, loading, playing, stalled, ended or error. Emits the current one on subscribe. */
+  /** The player's state (see `PlayerState`). Emits the current one on subscribe. */
   readonly state$: Observable<PlayerState>;
   readonly decision$: Observable<PlayerEvents['decision']>;
   readonly download$: Observable<PlayerEvents['download']>;
@@ -127,11 +138,21 @@ export class Player {
     return { timers: this.clock.activeTimers, requests: this.inFlight.size };
   }
 
-  /** Uses `video` for playback (call before `load()`). */
+  /** Uses `video` for playback (call before `load()`); anything but an `HTMLMediaElement` is a `TypeError`. */
   attach(video: HTMLMediaElement): void {
     this.checkAlive();
-    if (typeof video !== 'object' || video === null || typeof video.addEventListener !== 'function') {
-      throw invalidArgument('video', 'must be an HTMLMediaElement');
+    const isMedia =
+      typeof HTMLMediaElement === 'function'
+        ? video instanceof HTMLMediaElement
+        : typeof video === 'object' &&
+          video !== null &&
+          typeof (video as { play?: unknown }).play === 'function';
+    if (!isMedia) {
+      const what = (video as { tagName?: unknown } | null)?.tagName;
+      throw invalidArgument(
+        'video',
+        `must be an HTMLMediaElement (<video> or <audio>), got ${typeof what === 'string' ? `<${what.toLowerCase()}>` : describe(video)}`,
+      );
     }
     this.teardown();
     this.detachVideo?.();
@@ -139,43 +160,105 @@ export class Player {
     const onTimeUpdate = (): void => this.emitBuffer();
     // after a seek into buffered media the element may play on without a 'playing' event
     const onSeeked = (): void => {
-      if (this.currentState === 'loading' && this.sink?.started() && !video.paused && video.readyState >= 3) {
-        this.setState('playing');
-      }
+      if (this.currentState !== 'loading' || !this.sink?.started()) return;
+      if (video.paused) this.setState('paused');
+      else if (video.readyState >= 3) this.setState('playing');
     };
-    video.addEventListener('timeupdate', onTimeUpdate);
-    video.addEventListener('seeked', onSeeked);
-    video.addEventListener('canplay', onSeeked);
+    const playback = (reason: 'pause' | 'play' | 'ratechange'): void => {
+      this.emitter.emit('playback', {
+        reason,
+        paused: video.paused,
+        playbackRate: video.playbackRate,
+        connected: video.isConnected,
+      });
+    };
+    // the app, the user or the browser (an element taken out of the document is paused by it)
+    const onPause = (): void => {
+      if (!this.sink || video.ended) return;
+      if (
+        this.currentState === 'playing' ||
+        this.currentState === 'stalled' ||
+        this.currentState === 'loading'
+      )
+        this.setState('paused');
+      // out of the document and paused: nothing will play, fetch nothing until it plays again
+      if (!video.isConnected && this.running) {
+        this.stopSession();
+        this.suspended = true;
+      }
+      playback('pause');
+    };
+    const onPlay = (): void => {
+      if (!this.sink) return;
+      if (this.currentState === 'paused') this.setState(this.sink.started() ? 'playing' : 'loading');
+      if (this.suspended) {
+        this.suspended = false;
+        if (this.currentState !== 'error' && this.currentState !== 'ended')
+          this.resumeAt(video.currentTime * 1000);
+      }
+      playback('play');
+    };
+    const onRate = (): void => playback('ratechange');
+    const listeners: [string, () => void][] = [
+      ['timeupdate', onTimeUpdate],
+      ['seeked', onSeeked],
+      ['canplay', onSeeked],
+      ['pause', onPause],
+      ['play', onPlay],
+      ['ratechange', onRate],
+    ];
+    for (const [name, fn] of listeners) video.addEventListener(name, fn);
     this.detachVideo = () => {
-      video.removeEventListener('timeupdate', onTimeUpdate);
-      video.removeEventListener('seeked', onSeeked);
-      video.removeEventListener('canplay', onSeeked);
+      for (const [name, fn] of listeners) video.removeEventListener(name, fn);
     };
   }
 
   /**
    * Loads and plays the HLS presentation at `url` (a master playlist, or a lone media playlist). Resolves
-   * once the first segment is requested; rejects (and emits `error`) when the playlists cannot be loaded or
-   * nothing in them can play.
+   * once the first segment is requested; rejects (and emits `error`) when the playlists cannot be loaded,
+   * nothing in them can play or an option does not fit the presentation (`bufferTargetMs` below two segments,
+   * `startRendition` / `maxRendition` outside the ladder); rejects with `LOAD_ABORTED` when `destroy()` or
+   * another `load()` interrupts it.
    */
   async load(url: string): Promise<void> {
     this.checkAlive();
-    if (typeof url !== 'string' || url === '') throw invalidArgument('url', 'must be a non-empty string');
+    if (typeof url !== 'string' || url === '')
+      throw invalidArgument('url', `must be a non-empty string, got ${describe(url)}`);
     const video = this.video;
     if (!video) throw invalidArgument('video', 'call attach(videoElement) before load()');
     this.teardown();
     this.recorder = new SessionRecorder();
     this.initCache = new Map();
+    this.excluded.clear();
     const abort = new AbortController();
     this.loadAbort = abort;
     this.loadStartMs = this.clock.nowMs();
-    this.setState('loading');
+    this.setState('loading', true);
+    const o = this.options;
+    const interrupted = (): AbrkitError =>
+      new AbrkitError(
+        'internal',
+        'LOAD_ABORTED',
+        `load(${url}) was interrupted by destroy() or another load()`,
+        {
+          fatal: false,
+          data: { source: url },
+        },
+      );
+    const check = (): void => {
+      if (abort.signal.aborted) throw interrupted();
+    };
+    const excludedAtLoad: [string, AbrkitError][] = [];
+    // the fault handling is a chunk of its own, fetched while the playlists load
+    const faults = import('./faults.js');
+    faults.catch(() => {});
     try {
       const fetchOptions = {
         clock: this.clock,
-        retry: this.options.retry,
-        random: this.options.random,
-        timeoutMs: this.options.requestTimeoutMs,
+        retry: o.playlistRetry,
+        random: o.random,
+        timeoutMs: o.requestTimeoutMs,
+        firstByteTimeoutMs: Math.min(o.startupTimeoutMs, o.requestTimeoutMs),
         signal: abort.signal,
         inFlight: this.inFlight,
         onRetry: (error: AbrkitError, attempt: number, delayMs: number) =>
@@ -185,52 +268,62 @@ export class Player {
             attempt,
             delayMs,
           }),
+        onExclude: (uri: string, error: AbrkitError) => excludedAtLoad.push([uri, error]),
       };
-      const presentation = await fillMissingCodecs(await loadPresentation(url, fetchOptions), (uri, range) =>
-        fetchBytes(uri, fetchOptions, range),
-      );
-      if (abort.signal.aborted) return;
+      let presentation = await loadPresentation(url, fetchOptions);
+      // a master without CODECS: read them from the init segments (a chunk of its own, with mp4box behind it)
+      if (presentation.renditions.some((r) => r.playlist && splitCodecs(r.codecs).video.length === 0)) {
+        const { fillMissingCodecs } = await import('./codecs.js');
+        presentation = await fillMissingCodecs(presentation, (uri, range) =>
+          fetchBytes(uri, fetchOptions, range),
+        );
+      }
+      check();
       const ladder = buildLadder(presentation, (mime) => MediaSource.isTypeSupported(mime));
+      this.faults = await faults;
+      this.faults.checkOptions(o, ladder, url);
       // discontinuities (a looped or spliced presentation) need their media placed: loaded only then
       const timelineOffsets = ladder.renditions.some((r) => r.playlist.segments.some((s) => s.discontinuity))
         ? (await import('./timeline-offsets.js')).createTimelineOffsets
         : undefined;
-      if (abort.signal.aborted) return;
+      check();
       const mediaSource = new MediaSource();
       this.mediaSource = mediaSource;
       this.objectUrl = URL.createObjectURL(mediaSource);
       video.src = this.objectUrl;
       await new Promise<void>((resolve, reject) => {
         mediaSource.addEventListener('sourceopen', () => resolve(), { once: true });
-        abort.signal.addEventListener(
-          'abort',
-          () => reject(new AbrkitError('internal', 'LOAD_ABORTED', 'load() was superseded or destroyed')),
-          { once: true },
-        );
+        abort.signal.addEventListener('abort', () => reject(interrupted()), { once: true });
       });
-      if (abort.signal.aborted) return;
+      this.abr ??= this.faults.excludingRenditions(this.algorithm, this.excluded);
+      check();
       this.ladderNow = ladder;
+      for (const [uri, error] of excludedAtLoad) {
+        this.emitter.emit('exclusion', { renditionIndex: null, url: uri, error });
+      }
       this.sink = new MseSink({
         video,
         mediaSource,
         ladder,
         clock: this.clock,
-        backBufferMs: this.options.backBufferMs,
+        backBufferMs: o.backBufferMs,
         ...(timelineOffsets ? { timelineOffsets } : {}),
         onFatal: (error) => this.fail(error),
         onBufferChange: () => this.emitBuffer(),
         onPlayback: (event) => {
+          // after a fatal error the state stays `error`; `ended` only comes after the real last segment
           if (event === 'stalled') this.setState('stalled');
           else if (event === 'ended') this.setState('ended');
-          else if (this.currentState !== 'error') this.setState('playing');
+          else if (!video.paused) this.setState('playing');
           this.emitQoe();
         },
       });
       const startS = this.startPositionS;
       this.startPositionS = 0;
       if (startS > 0) {
-        video.currentTime = startS;
-        this.startSession(segmentAt(ladder, Math.min(startS * 1000, ladder.durationMs - 1)), true);
+        const startMs = Math.min(startS * 1000, ladder.durationMs - 1);
+        video.currentTime = startMs / 1000;
+        this.startSession(segmentAt(ladder, startMs), true);
       } else {
         this.startSession(0, true);
       }
@@ -238,7 +331,7 @@ export class Player {
         // autoplay refused: the page starts playback on a user gesture
       });
     } catch (error) {
-      if (abort.signal.aborted) return;
+      if (abort.signal.aborted) throw interrupted();
       const e =
         error instanceof AbrkitError
           ? error
@@ -251,11 +344,16 @@ export class Player {
     }
   }
 
-  /** Moves the playhead to `positionS`: drops scheduled work, restarts the loop from the segment there. */
+  /**
+   * Moves the playhead to `positionS` (s; past the end: the end): drops scheduled work, restarts the loop
+   * from the first segment not buffered there. Seeking to the end plays the last segment (or ends at once when
+   * it is buffered), with the presentation's full duration; a seek back plays again. After a fatal error it
+   * only moves the playhead within what is buffered (the state stays `error` until `load()`).
+   */
   seek(positionS: number): void {
     this.checkAlive();
     if (typeof positionS !== 'number' || !Number.isFinite(positionS) || positionS < 0) {
-      throw invalidArgument('positionS', `must be a finite number >= 0, got ${String(positionS)}`);
+      throw invalidArgument('positionS', `must be a finite number >= 0, got ${describe(positionS)}`);
     }
     const video = this.video;
     const ladder = this.ladderNow;
@@ -266,31 +364,41 @@ export class Player {
       this.startPositionS = positionS;
       return;
     }
-    const wasEnded = this.currentState === 'ended' || video.ended;
     const positionMs = Math.min(positionS * 1000, Math.max(0, ladder.durationMs - 1));
+    if (this.currentState === 'error') {
+      video.currentTime = positionMs / 1000;
+      return;
+    }
+    const wasEnded = this.currentState === 'ended' || video.ended;
     this.stopSession();
     sink.resetForSeek();
     this.payloads.clear();
     video.currentTime = positionMs / 1000;
-    const aheadMs = sink.bufferLevelMs();
-    const fromMs = positionMs + aheadMs;
-    // a seek may also get out of a fatal error (another part of the presentation may play)
     this.setState('loading');
-    if (fromMs >= ladder.durationMs - 50) {
-      sink.endOfStream();
-    } else {
-      this.startSession(segmentAt(ladder, fromMs));
-    }
+    this.resumeAt(positionMs);
     if (wasEnded) {
       video.play().catch(() => {});
     }
+  }
+
+  /** Restarts the loop after what is buffered from `positionMs` on, or ends the stream when that is the end. */
+  private resumeAt(positionMs: number): void {
+    const ladder = this.ladderNow;
+    const sink = this.sink;
+    if (!ladder || !sink) return;
+    if (sink.bufferedToEnd(positionMs / 1000)) {
+      sink.endOfStream();
+      return;
+    }
+    const fromMs = Math.min(positionMs + sink.bufferLevelMs(), ladder.durationMs - 1);
+    this.startSession(segmentAt(ladder, fromMs));
   }
 
   /** Stops everything: the session, every request and timer, the MediaSource; completes the Observables. */
   destroy(): void {
     if (this.destroyed) return;
     this.teardown();
-    this.setState('idle');
+    this.setState('idle', true);
     this.destroyed = true;
     this.detachVideo?.();
     this.detachVideo = null;
@@ -314,7 +422,11 @@ export class Player {
   private startSession(segmentOffset: number, atLoad = false): void {
     const ladder = this.ladderNow;
     const sink = this.sink;
-    if (!ladder || !sink) return;
+    const faults = this.faults;
+    const algorithm = this.abr;
+    if (!ladder || !sink || !faults || !algorithm) return;
+    this.stopSession();
+    this.suspended = false;
     const o = this.options;
     const first = ladder.renditions[0]!.playlist.segments[segmentOffset];
     const audioStart = ladder.audio && first ? audioSegmentAt(ladder.audio, first.startMs) : 0;
@@ -324,7 +436,11 @@ export class Player {
       segmentOffset,
       audioStart,
       timeoutMs: o.requestTimeoutMs,
+      // until playback starts a latency spike must not hold startup for the whole requestTimeoutMs
+      firstByteTimeoutMs: () =>
+        sink.started() ? o.requestTimeoutMs : Math.min(o.startupTimeoutMs, o.requestTimeoutMs),
       initCache: this.initCache,
+      check: faults.checkPayloadPart,
       inFlight: this.inFlight,
       onPayload: (payload) => this.payloads.set(`${payload.segmentIndex}:${payload.renditionIndex}`, payload),
       onDownload: (record) => this.emitter.emit('download', record),
@@ -338,7 +454,8 @@ export class Player {
         return payload;
       },
       segmentOffset,
-      () => true,
+      // a session that failed must not end the stream: that would cut the duration to what is buffered
+      (): boolean => session.error === null,
     );
     const maxRendition = this.maxRendition(ladder);
     const media: SessionMedia = {
@@ -349,11 +466,11 @@ export class Player {
         ladder.renditions[renditionIndex]?.playlist.segments[segmentIndex + segmentOffset]?.byteRange
           ?.lengthBytes ?? null,
     };
-    const session = new StreamingSession({
+    const session: StreamingSession = new StreamingSession({
       clock: this.clock,
       source,
       sink: view,
-      algorithm: this.algorithm,
+      algorithm,
       media,
       throughputEstimator: this.estimator,
       latencyEstimator: this.latency,
@@ -362,11 +479,20 @@ export class Player {
       forcedFirstRendition:
         atLoad && o.startRendition !== null ? Math.min(o.startRendition, ladder.renditions.length - 1) : null,
       maxRenditionIndex: maxRendition,
-      onError: createFallbackHook({
+      onError: faults.createFallbackHook({
         policy: o.retry,
+        rules: { isRetryable, nextRetryDelayMs },
         renditionCount: ladder.renditions.length,
         maxRendition: () => maxRendition,
         random: o.random,
+        nowMs: () => this.clock.nowMs(),
+        excluded: this.excluded,
+        onExclude: (renditionIndex, error) =>
+          this.emitter.emit('exclusion', {
+            renditionIndex,
+            url: typeof error.data.source === 'string' ? error.data.source : '',
+            error,
+          }),
         onRetry: (error, request, next) =>
           this.emitter.emit('retry', {
             error,
@@ -464,8 +590,9 @@ export class Player {
     this.mediaSource = null;
   }
 
-  private setState(state: PlayerState): void {
-    if (state === this.currentState) return;
+  /** `error` stays until `load()` or `destroy()` (`force`). */
+  private setState(state: PlayerState, force = false): void {
+    if (state === this.currentState || (this.currentState === 'error' && !force)) return;
     this.currentState = state;
     this.emitter.emit('state', state);
   }

@@ -205,13 +205,21 @@ describe('MseSink', () => {
     expect(videoBuffer.ranges).toEqual([[6, 12]]);
   });
 
-  it('ends the stream once the queues drained; a seek reset drops queued appends silently', async () => {
+  it('ends the stream only after the last segment, once the queues drained; a seek reset drops queued appends silently', async () => {
     const { sink, mediaSource, fatal } = setup();
+    const last = ladder.segmentCount - 1;
     sink.appendPayload(payload(0, 0));
+    // a session that stopped early (a fatal error) asks to end: ending would cut the duration to 2 s
+    sink.endOfStream();
+    await settle();
+    expect(mediaSource.ended).toBe(0);
+    expect(sink.bufferedToEnd(0)).toBe(false);
+    sink.appendPayload(payload(last, 0));
     sink.endOfStream();
     expect(mediaSource.ended).toBe(0);
     await settle();
     expect(mediaSource.ended).toBe(1);
+    expect(mediaSource.duration).toBe(ladder.durationMs / 1000);
     mediaSource.readyState = 'open';
     sink.appendPayload(payload(1, 0));
     sink.appendPayload(payload(2, 0));
@@ -219,6 +227,21 @@ describe('MseSink', () => {
     await settle();
     expect(fatal).toEqual([]);
     expect(sink.bufferLevelMs()).toBeCloseTo(4000, 6);
+  });
+
+  it('blames a decode error on the segment being played (or appended), by playlist time', async () => {
+    const { sink, video, fatal } = setup();
+    for (let i = 0; i < 4; i++) sink.appendPayload(payload(i, 1));
+    await settle(150);
+    // the decoder runs a little ahead of the playhead: 3.9 s is in segment 1, the error in segment 2
+    video.currentTime = 3.9;
+    (video as unknown as { error: { code: number; message: string } }).error = { code: 3, message: 'decode' };
+    video.dispatchEvent(new Event('error'));
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]).toMatchObject({
+      code: 'MEDIA_ERROR',
+      data: { source: '240p/seg_2.m4s', mediaErrorCode: 3 },
+    });
   });
 
   it('accounts startup and stalls from the element events on the clock, ignoring waits while seeking', () => {

@@ -19,19 +19,24 @@ describe('resolvePlayerOptions', () => {
       startEstimateKbps: 500,
       maxRendition: null,
       capToElementSize: false,
-      retry: { maxRetries: 3, baseDelayMs: 250, maxDelayMs: 4000 },
+      // hls.js fragLoadPolicy / manifestLoadPolicy delays; budgets of time, not counts
+      retry: { maxRetries: Infinity, baseDelayMs: 1000, maxDelayMs: 8000, maxTotalMs: 31_000 },
+      playlistRetry: { maxRetries: Infinity, baseDelayMs: 1000, maxDelayMs: 8000, maxTotalMs: 120_000 },
       requestTimeoutMs: 10_000,
+      startupTimeoutMs: 3000,
       estimator: 'ewma',
       qoeModel: 'lin',
     });
   });
 
   it('merges a partial retry policy over the default one', () => {
-    expect(resolvePlayerOptions({ retry: { maxRetries: 0 } }).retry).toEqual({
-      maxRetries: 0,
-      baseDelayMs: 250,
-      maxDelayMs: 4000,
+    expect(resolvePlayerOptions({ retry: { maxTotalMs: 5000 } }).retry).toEqual({
+      maxRetries: Infinity,
+      baseDelayMs: 1000,
+      maxDelayMs: 8000,
+      maxTotalMs: 5000,
     });
+    expect(resolvePlayerOptions({ playlistRetry: { baseDelayMs: 50 } }).playlistRetry.baseDelayMs).toBe(50);
   });
 
   const bad: [string, PlayerOptions, RegExp][] = [
@@ -50,6 +55,14 @@ describe('resolvePlayerOptions', () => {
     ['retry.maxRetries', { retry: { maxRetries: -1 } }, /^retry\.maxRetries: /],
     ['retry.maxDelayMs', { retry: { baseDelayMs: 100, maxDelayMs: 10 } }, /^retry\.maxDelayMs: /],
     ['retry not an object', { retry: 3 as unknown as PlayerOptions['retry'] }, /^retry: /],
+    ['retry.maxTotalMs', { retry: { maxTotalMs: -1 } }, /^retry\.maxTotalMs: must be a number >= 0, got -1/],
+    ['playlistRetry.baseDelayMs', { playlistRetry: { baseDelayMs: -5 } }, /^playlistRetry\.baseDelayMs: /],
+    ['startupTimeoutMs', { startupTimeoutMs: 0 }, /^startupTimeoutMs: /],
+    [
+      'bufferTargetMs a string',
+      { bufferTargetMs: '5' as unknown as number },
+      /^bufferTargetMs: .*got a string \("5"\)/,
+    ],
     ['requestTimeoutMs', { requestTimeoutMs: 0 }, /^requestTimeoutMs: /],
     ['abr', { abr: 42 as unknown as string }, /^abr: /],
     ['estimator', { estimator: '' }, /^estimator: /],
