@@ -34,6 +34,25 @@ async function readBounded(path: string): Promise<Uint8Array> {
   try {
     const info = await handle.stat();
     if (info.isFile() && info.size > TRACE_FILE_MAX_BYTES) throw tooLarge(path, info.size);
+    if (info.isFile() && info.size > 0) {
+      // A regular file: one buffer of its size (no chunk list and copy), then a check that it ended there.
+      const whole = new Uint8Array(info.size);
+      let at = 0;
+      try {
+        while (at < whole.byteLength) {
+          const { bytesRead } = await handle.read(whole, at, whole.byteLength - at, null);
+          if (bytesRead === 0) break;
+          at += bytesRead;
+        }
+        const { bytesRead: more } = await handle.read(new Uint8Array(1), 0, 1, null);
+        if (more === 0) return whole.subarray(0, at);
+      } catch (e) {
+        throw ioError(e, path);
+      }
+      throw new AbrkitError('trace', TRACE_ERROR_CODES.readFailed, 'the file grew while it was read', {
+        data: { source: path },
+      });
+    }
     const chunks: Uint8Array[] = [];
     let total = 0;
     for (;;) {
@@ -122,8 +141,9 @@ export async function loadTraceFile(
   format?: TraceFormat,
   options: TraceReadOptions = {},
 ): Promise<NetworkTrace> {
-  const bytes = await readBounded(path);
-  return parseTrace(decodeTraceBytes(bytes, path), path, format, options);
+  // The bytes are garbage once decoded: only the text stays while the reader runs.
+  const text = decodeTraceBytes(await readBounded(path), path);
+  return parseTrace(text, path, format, options);
 }
 
 /** Synchronous {@link loadTraceFile}, for scripts and worker start-up. */
@@ -132,8 +152,8 @@ export function loadTraceFileSync(
   format?: TraceFormat,
   options: TraceReadOptions = {},
 ): NetworkTrace {
-  const bytes = readBoundedSync(path);
-  return parseTrace(decodeTraceBytes(bytes, path), path, format, options);
+  const text = decodeTraceBytes(readBoundedSync(path), path);
+  return parseTrace(text, path, format, options);
 }
 
 /**
