@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent, type ServerResponse } from 'node:http';
 import { isAbrkitError } from '../../src/core/errors.js';
 import { parseFaultSpec, type FaultSpec } from '../../src/shaping/faults.js';
-import { startShapingServer, type ShapingServer } from '../../src/shaping/server.js';
+import { checkShapingTrace, startShapingServer, type ShapingServer } from '../../src/shaping/server.js';
 import type { NetworkTrace } from '../../src/traces/model.js';
 import { checkWritableTrace } from '../../src/traces/validate.js';
 import { toTraceJson, type Catalog, type TraceJson } from './catalog.js';
@@ -98,7 +98,9 @@ export function parseSessionRequest(body: unknown): SessionRequest {
 
 /**
  * An inline trace `{ name?, periods: [{ durationMs, bandwidthKbps, latencyMs? }] }` checked with the
- * src/traces rules (`checkWritableTrace`): 400 `TRACE_INVALID` saying which field of which period is wrong.
+ * src/traces rules (`checkWritableTrace`, then `checkShapingTrace` as `abrkit serve` does: the shared
+ * physical limits, e.g. periods ≥ 1 ms and bandwidth 0 or ≥ 0.1 kbps): 400 `TRACE_INVALID` saying which
+ * field of which period is wrong.
  */
 export function parseInlineTrace(value: unknown): NetworkTrace {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -142,12 +144,13 @@ export function parseInlineTrace(value: unknown): NetworkTrace {
     periods,
   };
   try {
+    // the field named as in the body first, then the very check the shaping server applies (both hold
+    // src/traces' physical limits), so nothing accepted here can stall the server or a simulation
     checkWritableTrace(trace, 'trace');
+    checkShapingTrace(trace, 'trace');
   } catch (e) {
     throw bad('TRACE_INVALID', (e as Error).message);
   }
-  if (!periods.some((p) => p.bandwidthKbps > 0))
-    throw bad('TRACE_INVALID', 'trace has no period with bandwidth > 0: nothing would ever arrive');
   return trace;
 }
 

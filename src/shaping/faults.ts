@@ -65,6 +65,11 @@ export interface FaultPlan {
 /** Longest injected stall or latency spike, ms (24 h): longer is a typo, and past setTimeout's range. */
 export const MAX_FAULT_DELAY_MS = 86_400_000;
 
+/** Outage windows a spec may hold: each request and each scheduler tick looks at all of them. */
+export const MAX_OUTAGES = 1000;
+/** Distinct URLs whose request counts are kept (for `first=N` and replayable draws). */
+export const MAX_COUNTED_URLS = 100_000;
+
 const COMPACT_KEYS = ['5xx', '404', 'reset', 'stall', 'spike', 'outage', 'pattern', 'first'] as const;
 
 /**
@@ -206,6 +211,8 @@ export function checkFaultSpec(spec: unknown, source = 'fault spec'): FaultSpec 
     );
   if (s.outages !== undefined) {
     if (!Array.isArray(s.outages)) throw faultError(source, 'outages must be an array');
+    if (s.outages.length > MAX_OUTAGES)
+      throw faultError(source, `${s.outages.length} outages, more than ${MAX_OUTAGES}`);
     for (const o of s.outages as unknown[]) {
       const w = o as { fromMs?: unknown; toMs?: unknown } | null;
       if (
@@ -243,7 +250,9 @@ export function createFaultPlan(spec: FaultSpec, seed = 0, source = 'fault spec'
   checkFaultSpec(spec, source);
   const matches = spec.pattern === undefined ? () => true : compilePattern(spec.pattern, source);
   const outages = [...(spec.outages ?? [])].sort((a, b) => a.fromMs - b.fromMs);
-  const counts = new Map<string, number>();
+  // requests so far per URL, keyed by a 53-bit hash of it and bounded (oldest URL forgotten first), so
+  // that a client asking for endless distinct URLs cannot grow the server's memory
+  const counts = new Map<number, number>();
   const pNotFound = spec.notFound?.probability ?? 0;
   const pServer = spec.serverError?.probability ?? 0;
   const pReset = spec.reset?.probability ?? 0;
@@ -254,8 +263,11 @@ export function createFaultPlan(spec: FaultSpec, seed = 0, source = 'fault spec'
     outages,
     decide(url, bodyBytes) {
       if (!matches(url)) return null;
-      const n = counts.get(url) ?? 0;
-      counts.set(url, n + 1);
+      const key = urlKey(url);
+      const n = counts.get(key) ?? 0;
+      counts.delete(key); // re-inserted last: the map's order is least recently requested first
+      counts.set(key, n + 1);
+      if (counts.size > MAX_COUNTED_URLS) counts.delete(counts.keys().next().value!);
       const rng = createRng(mixSeed(seed, url, n));
       const u = rng.next();
       const at = Math.floor(bodyBytes * rng.uniform(0.1, 0.9));
@@ -277,6 +289,18 @@ export function createFaultPlan(spec: FaultSpec, seed = 0, source = 'fault spec'
       return end;
     },
   };
+}
+
+/** Two FNV-1a hashes of the URL (different offset bases) as one 53-bit number. */
+function urlKey(url: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
 /** FNV-1a over the URL, mixed with the seed and the occurrence count: a 32-bit seed for this draw. */

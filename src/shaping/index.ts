@@ -4,6 +4,7 @@
  */
 export {
   DEFAULT_SHAPING_LIMITS,
+  checkShapingTrace,
   startShapingServer,
   type LoggedFault,
   type RequestLogEntry,
@@ -12,6 +13,9 @@ export {
   type ShapingServerOptions,
 } from './server.js';
 export {
+  MAX_COUNTED_URLS,
+  MAX_FAULT_DELAY_MS,
+  MAX_OUTAGES,
   checkFaultSpec,
   createFaultPlan,
   parseFaultSpec,
@@ -19,6 +23,13 @@ export {
   type FaultPlan,
   type FaultSpec,
 } from './faults.js';
+export {
+  MAX_URL_PATTERN_CHARS,
+  matchUrlPattern,
+  parseUrlPattern,
+  type UrlPattern,
+  type UrlPatternParse,
+} from './url-pattern.js';
 export { CONTENT_TYPES, checkTarget, contentTypeOf, parseRange, resolveUnderRoot } from './files.js';
 export { SharedLink, type PacedBody, type PacedSink, type SharedLinkOptions } from './pacer.js';
 export { TraceTimeline, type ShapingNetwork } from './timeline.js';

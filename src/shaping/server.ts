@@ -38,6 +38,7 @@ import { AbrkitError, invalidArgument } from '../core/errors.js';
 import { createWallClock } from '../core/wall-clock.js';
 import type { NetworkTrace } from '../traces/model.js';
 import { generateTrace } from '../traces/spec.js';
+import { validateTrace } from '../traces/validate.js';
 import {
   createFaultPlan,
   parseFaultSpec,
@@ -161,6 +162,16 @@ const SAFE_HEADERS: OutgoingHttpHeaders = {
   'X-Content-Type-Options': 'nosniff',
 };
 
+/**
+ * The check every trace the server paces passes (`abrkit serve`, the demo API, tests): src/traces' shared
+ * physical limits (`validateTrace`: periods ≥ 1 ms, bandwidth 0 or ≥ 0.1 kbps, latency ≤ 10 min, ...),
+ * so that no accepted trace can make a scheduler tick walk millions of periods. Throws
+ * `AbrkitError('trace', ...)` naming `source` and the period; returns the trace.
+ */
+export function checkShapingTrace(trace: NetworkTrace, source: string = trace.name): NetworkTrace {
+  return validateTrace(trace, source);
+}
+
 /** Starts the server; resolves once it listens. Throws `AbrkitError` for a bad root, trace or fault spec. */
 export async function startShapingServer(options: ShapingServerOptions): Promise<ShapingServer> {
   const limits: ShapingLimits = { ...DEFAULT_SHAPING_LIMITS, ...options.limits };
@@ -169,7 +180,9 @@ export async function startShapingServer(options: ShapingServerOptions): Promise
       throw invalidArgument(`limits.${key}`, `must be a positive number, got ${String(value)}`);
   if (limits.headersTimeoutMs > limits.requestTimeoutMs)
     throw invalidArgument('limits.headersTimeoutMs', 'must not exceed limits.requestTimeoutMs');
-  const trace = typeof options.trace === 'string' ? generateTrace(options.trace) : options.trace;
+  const trace = checkShapingTrace(
+    typeof options.trace === 'string' ? generateTrace(options.trace) : options.trace,
+  );
   const timeline = new TraceTimeline(trace, options.network ?? 'sabre', options.loop ?? false);
   let plan: FaultPlan | null = null;
   if (options.faults !== undefined) {

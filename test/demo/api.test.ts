@@ -370,6 +370,36 @@ describe('demo API: hardening', () => {
       /no period with bandwidth/,
     ],
     [
+      'a bandwidth of 1e-6 kbps (issue 18: hung every network model)',
+      { fixture: 'mini', trace: { periods: [{ durationMs: 1000, bandwidthKbps: 1e-6 }] } },
+      'TRACE_INVALID',
+      /periods\[0\]\.bandwidthKbps: is below 0\.1 kbps.*got 0\.000001/,
+    ],
+    [
+      'a period of 1e-9 ms',
+      { fixture: 'mini', trace: { periods: [{ durationMs: 1e-9, bandwidthKbps: 500 }] } },
+      'TRACE_INVALID',
+      /periods\[0\]\.durationMs: is below 1 ms/,
+    ],
+    [
+      'a latency of 1e300 ms',
+      { fixture: 'mini', trace: { periods: [{ durationMs: 1000, bandwidthKbps: 500, latencyMs: 1e300 }] } },
+      'TRACE_INVALID',
+      /periods\[0\]\.latencyMs: is above 600000 ms/,
+    ],
+    [
+      'a regular-expression fault pattern (issue 18: froze the server)',
+      { fixture: 'mini', traceId: 'step-down', faults: '404=1,pattern=/(a+)+$/' },
+      'FAULTS_INVALID',
+      /looks like a regular expression.*\* for any text, \? for one character/,
+    ],
+    [
+      'a stall of 1e300 ms',
+      { fixture: 'mini', traceId: 'step-down', faults: 'stall=0.5:1e300' },
+      'FAULTS_INVALID',
+      /stall\.ms must be a number of ms in \[0, 86400000\]/,
+    ],
+    [
       'a bad fault spec',
       { fixture: 'mini', traceId: 'step-down', faults: '5xx=lots' },
       'FAULTS_INVALID',

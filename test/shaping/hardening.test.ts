@@ -153,6 +153,12 @@ describe('refuses unusable inputs at start', () => {
     expect(await startCode({ trace: 'constant:fast' })).toBe('TRACE_SPEC_INVALID');
     // refused by the generator (TRACE_SPEC_INVALID) or, were it to pass, by the server's timeline
     expect(['TRACE_SPEC_INVALID', 'TRACE_NO_BANDWIDTH']).toContain(await startCode({ trace: 'constant:0' }));
+    // a trace object gets the shared physical limits (issue 18: 1e-9 ms periods made each tick walk 10M)
+    const tiny = { name: 'tiny', periods: [{ durationMs: 1e-9, bandwidthKbps: 1000, latencyMs: 0 }] };
+    expect(await startCode({ trace: tiny })).toBe('TRACE_OUT_OF_LIMITS');
+    const slow = { name: 'slow', periods: [{ durationMs: 1000, bandwidthKbps: 1e-6, latencyMs: 0 }] };
+    expect(await startCode({ trace: slow })).toBe('TRACE_OUT_OF_LIMITS');
+    expect(await startCode({ faults: '404=1,pattern=/(a+)+$/' })).toBe('FAULT_SPEC_INVALID');
     expect(await startCode({ faults: '5xx=0.5,reset=0.7' })).toBe('FAULT_SPEC_INVALID');
     expect(await startCode({ faults: { stall: { probability: 0.1, ms: -1 } } })).toBe('FAULT_SPEC_INVALID');
     expect(await startCode({ root: join(folder.dir, 'missing') })).toBe('SERVE_ROOT_INVALID');
