@@ -183,6 +183,12 @@ export interface PlayerRun {
   }[];
   /** `loadRetry` events: a playlist request retried. */
   loadRetries: { code: string; url: string; attempt: number }[];
+  /** `exclusion` events: a rendition set aside. */
+  exclusions: { renditionIndex: number | null; url: string; code: string }[];
+  /** `playback` events: pauses, plays, rate changes of the element. */
+  playbacks: { reason: string; paused: boolean; connected: boolean }[];
+  /** How `load()` ended: null while pending, 'resolved', or the rejection's code and message. */
+  loadResult: null | 'resolved' | { code: string; message: string };
   segments: { segment: number; rendition: number; rebufferMs: number; sizeBytes: number }[];
   qoe: { stallCount: number; stallMs: number; startupMs: number | null; segments: number } | null;
   ended: boolean;
@@ -211,6 +217,9 @@ export async function startPlayerRun(
         errors: [],
         retries: [],
         loadRetries: [],
+        exclusions: [],
+        playbacks: [],
+        loadResult: null,
         segments: [],
         qoe: null,
         ended: false,
@@ -247,13 +256,25 @@ export async function startPlayerRun(
       player.on('loadRetry', (r) =>
         run.loadRetries.push({ code: r.error.code, url: r.url, attempt: r.attempt }),
       );
+      player.on('exclusion', (x) =>
+        run.exclusions.push({ renditionIndex: x.renditionIndex, url: x.url, code: x.error.code }),
+      );
+      player.on('playback', (p) =>
+        run.playbacks.push({ reason: p.reason, paused: p.paused, connected: p.connected }),
+      );
       player.segment$.subscribe((r) => run.segments.push(r));
       player.qoe$.subscribe((q) => (run.qoe = q));
       video.playbackRate = playbackRate;
       for (const event of ['playing', 'canplay', 'loadedmetadata'])
         video.addEventListener(event, () => (video.playbackRate = playbackRate));
       player.attach(video);
-      await player.load(path);
+      try {
+        await player.load(path);
+        run.loadResult = 'resolved';
+      } catch (error) {
+        const e = error as { code?: string; message?: string };
+        run.loadResult = { code: e.code ?? 'unknown', message: e.message ?? String(error) };
+      }
     },
     { path, options, playbackRate },
   );
