@@ -21,7 +21,8 @@ import { launchBrowser, type LaunchedBrowser } from './support/browser.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CONFIG_FILE = join(REPO, 'vite.config.ts');
-const ARTIFACTS = join(REPO, 'out', 'artifacts');
+/** Screenshots of each state: a temporary folder (printed), or ABRKIT_ARTIFACTS. */
+const ARTIFACTS = process.env.ABRKIT_ARTIFACTS ?? join(tmpdir(), `abrkit-demo-screens-${process.pid}`);
 /** When the step-down trace drops from 4000 to 400 kbps (demo/server's catalog), s. */
 const STEP_AT_S = 12;
 
@@ -78,6 +79,7 @@ describe('the demo page', () => {
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
+    console.log(`demo e2e: screenshots in ${ARTIFACTS}`);
     // a cold dependency cache, as on a fresh checkout (and nothing shared with other dev servers)
     cacheDir = await mkdtemp(join(tmpdir(), 'abrkit-demo-vite-cache-'));
     [browser, dev] = await Promise.all([
@@ -190,7 +192,9 @@ describe('the demo page', () => {
       expect(row.segments, row.algorithm).toBeGreaterThan(0);
     }
     const tableText = await page.textContent('#compare-table');
-    expect(tableText).toContain('live: throughput');
+    // the live row says it is partial, with how far it got
+    expect(tableText).toMatch(/live \(partial, \d+ of 20 segments\): throughput/);
+    expect(tableText).toContain('The live row is partial');
     expect(tableText).toContain('sim: optimal (upper bound)');
 
     expect(await page.evaluate(() => window.__abrkitDemo!.errors())).toEqual([]);
@@ -273,6 +277,15 @@ describe('the demo page', () => {
     expect(await page.evaluate(() => window.__abrkitDemo!.current()?.algorithm)).toBe(recordedAlgorithm);
     expect(await page.locator('#recorded-table tbody tr').count()).toBe(recording.session.records.length);
     expect(await page.textContent('#compare-table')).toContain(`recorded: ${recordedAlgorithm}`);
+    // a new session (not the replay) clears the recorded rows
+    await page.selectOption('#algorithm', recordedAlgorithm === 'bola' ? 'throughput' : 'bola');
+    await waitPage(
+      page,
+      () => !(document.querySelector('#compare-table')?.textContent ?? '').includes('recorded:'),
+      10_000,
+      'the recorded row to go',
+    );
+    expect(await page.isHidden('#recorded')).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
 
@@ -313,6 +326,187 @@ describe('the demo page', () => {
     expect(bareErrors).toEqual([]);
     await bare.close();
   }, 120_000);
+
+  it('every control changes something, with a screenshot of each state', async () => {
+    const errors: string[] = [];
+    const page = await openDemo(browser, baseUrl(dev), errors);
+    const sessions = (): Promise<number> => page.evaluate(() => window.__abrkitDemo!.sessions());
+    const shot = (name: string): Promise<Buffer> =>
+      page.screenshot({ path: join(ARTIFACTS, `demo-${name}.png`), fullPage: true });
+    /** Waits for a new session after `act`. */
+    const restarts = async (what: string, act: () => Promise<unknown>): Promise<void> => {
+      const before = await sessions();
+      await act();
+      await page
+        .waitForFunction((n) => (window.__abrkitDemo?.sessions() ?? 0) > n, before, { timeout: 15_000 })
+        .catch(async (error: unknown) => {
+          const log = await page.evaluate(() => window.__abrkitDemo!.log().slice(-4));
+          throw new Error(`${what}: no new session: ${String(error)} ${JSON.stringify(log)}`);
+        });
+      expect(await sessions(), what).toBeGreaterThan(before);
+    };
+    await waitPage(page, () => (window.__abrkitDemo?.decisions().length ?? 0) >= 2, 20_000, 'decisions');
+    await shot('initial');
+
+    // the legends show no `--` before any hover, and the stats overlay shows the session
+    for (const chart of ['buffer', 'throughput', 'bitrate']) {
+      expect(await page.textContent(`#chart-${chart} .u-legend`), chart).not.toContain('--');
+    }
+    await expect
+      .poll(() => page.evaluate(() => window.__abrkitDemo!.overlay()))
+      .toMatch(
+        /rendition +\d+p · \d+ kbps \(auto\)[\s\S]*buffer +\d+\.\d s[\s\S]*dropped +\d+ of \d+ frames/,
+      );
+
+    // rendition pickers carry resolution labels next to kbps
+    const renditionLabels = await page.$$eval('#rendition option', (o) =>
+      o.map((x) => (x as HTMLOptionElement).text),
+    );
+    expect(renditionLabels[0]).toBe('Auto');
+    expect(renditionLabels.slice(1)).toEqual([
+      expect.stringMatching(/^144p · \d+ kbps$/),
+      expect.stringMatching(/^240p · \d+ kbps$/),
+      expect.stringMatching(/^360p · \d+ kbps$/),
+      expect.stringMatching(/^480p · \d+ kbps$/),
+    ]);
+
+    // a manual pick applies from the next segment, without a restart; the overlay says so
+    const pickSessions = await sessions();
+    await page.selectOption('#rendition', '2');
+    await waitPage(
+      page,
+      () =>
+        (window.__abrkitDemo?.decisions() ?? []).some(
+          (d) => d.renditionIndex === 2 && d.reason.startsWith('manual pick: 360p'),
+        ),
+      30_000,
+      'a manual 360p decision',
+    );
+    expect(await sessions()).toBe(pickSessions);
+    expect(await page.evaluate(() => window.__abrkitDemo!.overlay())).toContain('(manual)');
+    await shot('manual-360p');
+    // a cap below the pick holds it down
+    await page.selectOption('#cap', '1');
+    await waitPage(
+      page,
+      () =>
+        (window.__abrkitDemo?.decisions() ?? []).some(
+          (d) => d.renditionIndex === 1 && d.reason.includes('(capped at 240p'),
+        ),
+      30_000,
+      'a capped decision',
+    );
+    await page.selectOption('#rendition', '');
+    await page.selectOption('#cap', '');
+    expect(await page.evaluate(() => window.__abrkitDemo!.steering())).toEqual({ manual: null, cap: null });
+
+    // bba with the 10 s buffer target is flagged, and the fix raises the target
+    await restarts('algorithm', () => page.selectOption('#algorithm', 'bba'));
+    expect(await page.isVisible('#algorithm-warning')).toBe(true);
+    expect(await page.textContent('#algorithm-warning-text')).toMatch(/15 s buffered.*buffer target is 10 s/);
+    await shot('bba-warning');
+    await restarts('fix', () => page.click('#algorithm-fix'));
+    expect(await page.inputValue('#buffer-target')).toBe('20');
+    expect(await page.isHidden('#algorithm-warning')).toBe(true);
+    // an option change restarts too
+    await restarts('option', () =>
+      page
+        .fill('[data-option="reservoirMs"]', '3000')
+        .then(() => page.press('[data-option="reservoirMs"]', 'Tab')),
+    );
+
+    // a bad setting shows its error next to its field, and the next good start clears it
+    await page.fill('#buffer-target', '1');
+    await page.press('#buffer-target', 'Tab');
+    await expect
+      .poll(() => page.evaluate(() => Object.keys(window.__abrkitDemo!.fieldErrors())))
+      .toEqual(['buffer-target']);
+    expect((await page.evaluate(() => window.__abrkitDemo!.fieldErrors()))['buffer-target']).toContain(
+      'between 2 and 120 s',
+    );
+    expect(await page.isVisible('[data-error-for="buffer-target"]')).toBe(true);
+    expect(await page.getAttribute('#buffer-target', 'aria-invalid')).toBe('true');
+    await shot('field-error');
+    await page.fill('#buffer-target', '20');
+    await page.fill('#faults', 'nonsense=1');
+    await page.press('#faults', 'Tab');
+    await expect
+      .poll(() => page.evaluate(() => Object.keys(window.__abrkitDemo!.fieldErrors())))
+      .toEqual(['faults']);
+    expect((await page.evaluate(() => window.__abrkitDemo!.fieldErrors())).faults).toMatch(/nonsense/);
+    await restarts('faults cleared', () => page.fill('#faults', '').then(() => page.press('#faults', 'Tab')));
+    expect(await page.evaluate(() => window.__abrkitDemo!.fieldErrors())).toEqual({});
+
+    // estimator, start estimate, trace, restart button: each starts a new session that uses it
+    await restarts('estimator', () => page.selectOption('#estimator', 'harmonic'));
+    await restarts('start estimate', () =>
+      page.fill('#start-estimate', '1200').then(() => page.press('#start-estimate', 'Tab')),
+    );
+    expect(await page.evaluate(() => window.__abrkitDemo!.log()[0]?.text)).toMatch(
+      /estimator harmonic, start estimate 1200 kbps/,
+    );
+    await restarts('trace', () => page.selectOption('#trace', 'constant-1500'));
+    expect(await page.evaluate(() => window.__abrkitDemo!.current()?.trace)).toBe('constant-1500');
+    await restarts('restart button', () => page.click('#restart'));
+
+    // the link carries the settings; opening it restores them
+    const link = await page.inputValue('#share-link');
+    expect(link).toMatch(/algorithm=bba/);
+    expect(link).toMatch(/buffer=20/);
+    expect(link).toMatch(/estimator=harmonic/);
+    expect(link).toMatch(/start=1200/);
+    expect(link).toMatch(/opt\.reservoirMs=3000/);
+    expect(link).toMatch(/trace=constant-1500/);
+    expect(page.url()).toBe(link);
+    const copyText = await page.textContent('#copy-link');
+    await page.click('#copy-link');
+    await expect.poll(() => page.textContent('#copy-link')).not.toBe(copyText);
+    const shared = await openDemo(browser, link, errors);
+    await waitPage(shared, () => (window.__abrkitDemo?.sessions() ?? 0) >= 1, 10_000, 'the shared session');
+    expect(await shared.inputValue('#algorithm')).toBe('bba');
+    expect(await shared.inputValue('[data-option="reservoirMs"]')).toBe('3000');
+    expect(await shared.inputValue('#buffer-target')).toBe('20');
+    expect(await shared.inputValue('#estimator')).toBe('harmonic');
+    expect(await shared.inputValue('#start-estimate')).toBe('1200');
+    expect(await shared.evaluate(() => window.__abrkitDemo!.current()?.trace)).toBe('constant-1500');
+    await shared.close();
+
+    // sample streams: a shaped scenario, and one rendition's playlist on its own
+    await restarts('sample', () => page.selectOption('#sample', 'oscillation'));
+    expect(await page.evaluate(() => window.__abrkitDemo!.current())).toMatchObject({
+      algorithm: 'bola',
+      trace: 'oscillation',
+    });
+    // the compare button runs the simulator again
+    await waitPage(page, () => (window.__abrkitDemo?.compareRows().length ?? 0) > 0, 30_000, 'rows');
+    await page.evaluate(() => document.querySelector('#compare-table')!.replaceChildren());
+    await page.click('#compare');
+    await expect.poll(() => page.textContent('#compare-table'), { timeout: 20_000 }).toMatch(/sim: /);
+
+    await restarts('single-rendition sample', () => page.selectOption('#sample', 'single-360p'));
+    expect(await page.evaluate(() => window.__abrkitDemo!.current()?.url)).toBe(
+      '/fixtures/ladder/360p/index.m3u8',
+    );
+    await waitPage(page, () => (window.__abrkitDemo?.bitrates().length ?? 0) >= 2, 20_000, 'the 360p sample');
+    await shot('sample-360p');
+
+    expect(await page.evaluate(() => window.__abrkitDemo!.errors())).toEqual([]);
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    await page.close();
+
+    // modules that fail to load (Vite's 504 after `npm ci` under `npm start`): the page says what to do
+    const broken = await browser.newPage();
+    await broken.route('**/src/main.ts*', (route) =>
+      route.fulfill({ status: 504, contentType: 'text/plain', body: 'Outdated Optimize Dep' }),
+    );
+    await broken.goto(baseUrl(dev));
+    await broken.waitForSelector('#load-failure:not([hidden])', { timeout: 15_000 });
+    expect(await broken.textContent('#load-failure')).toMatch(
+      /main\.ts failed to load.*run npm start again/s,
+    );
+    await broken.screenshot({ path: join(ARTIFACTS, 'demo-load-failure.png') });
+    await broken.close();
+  }, 240_000);
 
   it('builds with `vite build` and the build loads and plays under `vite preview`', async () => {
     const outDir = await mkdtemp(join(tmpdir(), 'abrkit-demo-build-'));

@@ -37,6 +37,14 @@ function stallBands(getStalls: () => readonly Stall[], getNowS: () => number): (
   };
 }
 
+/**
+ * A legend value: rounded to `digits`, with its unit; empty (not uPlot's `--`) when there is none, e.g.
+ * before the cursor hovers the chart.
+ */
+function legendValue(digits: number, unit: string): (u: uPlot, value: number | null) => string {
+  return (_u, value) => (value === null || value === undefined ? '' : `${value.toFixed(digits)} ${unit}`);
+}
+
 function axes(yLabel: string): uPlot.Axis[] {
   return [
     { label: 'time since start (s)', labelSize: 20 },
@@ -77,8 +85,14 @@ export class LiveCharts {
         ...base(containers.buffer),
         scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(4, max * 1.1)] } },
         series: [
-          { label: 't (s)' },
-          { label: 'buffer (s)', stroke: '#2563eb', width: 2, fill: 'rgba(37, 99, 235, 0.08)' },
+          { label: 't', value: legendValue(1, 's') },
+          {
+            label: 'buffer',
+            value: legendValue(1, 's'),
+            stroke: '#2563eb',
+            width: 2,
+            fill: 'rgba(37, 99, 235, 0.08)',
+          },
         ],
         axes: axes('buffer (s)'),
         hooks: { drawAxes: [drawStalls] },
@@ -92,9 +106,10 @@ export class LiveCharts {
         ...base(containers.throughput),
         scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(500, max * 1.1)] } },
         series: [
-          { label: 't (s)' },
+          { label: 't', value: legendValue(1, 's') },
           {
-            label: 'trace (kbps)',
+            label: 'trace',
+            value: legendValue(0, 'kbps'),
             stroke: '#6b7280',
             width: 2,
             dash: [6, 4],
@@ -103,13 +118,20 @@ export class LiveCharts {
             points: { show: false },
           },
           {
-            label: 'measured (kbps)',
+            label: 'measured',
+            value: legendValue(0, 'kbps'),
             stroke: '#16a34a',
             width: 0,
             paths: () => null,
             points: { show: true, size: 7, fill: '#16a34a' },
           },
-          { label: 'estimate (kbps)', stroke: '#2563eb', width: 2, spanGaps: true },
+          {
+            label: 'estimate',
+            value: legendValue(0, 'kbps'),
+            stroke: '#2563eb',
+            width: 2,
+            spanGaps: true,
+          },
         ],
         axes: axes('throughput (kbps)'),
         hooks: { drawAxes: [drawStalls] },
@@ -123,9 +145,10 @@ export class LiveCharts {
         ...base(containers.bitrate),
         scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(200, max * 1.15)] } },
         series: [
-          { label: 't (s)' },
+          { label: 't', value: legendValue(1, 's') },
           {
-            label: 'bitrate (kbps)',
+            label: 'bitrate',
+            value: legendValue(0, 'kbps'),
             stroke: '#9333ea',
             width: 2,
             ...(stepped ? { paths: stepped } : {}),

@@ -166,6 +166,13 @@ export class SimulatorComparison {
         className,
       );
     }
+    if (this.live) {
+      const note = t.createTFoot().insertRow().insertCell();
+      note.colSpan = 8;
+      note.className = 'note';
+      note.textContent =
+        'The live row is partial: it counts the segments played so far, while each simulated row is the whole video.';
+    }
     const rank = (r: CompareRow): number => (Number.isFinite(r.qoe) ? r.qoe : -Infinity);
     const sorted = [...this.rows].sort((a, b) => rank(b) - rank(a));
     for (const row of sorted) {

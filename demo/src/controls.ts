@@ -3,9 +3,39 @@
  * registry's option specs), trace (the server's, plus an uploaded file parsed here with abrkit's readers),
  * faults and buffer target. Reading them gives plain settings; main.ts restarts the session on changes.
  */
-import { DEFAULT_ALGORITHM, listAlgorithms, parseTrace } from 'abrkit';
-import type { AbrAlgorithmInfo, AbrOptionSpec, AbrOptions, NetworkTrace } from 'abrkit';
+import { DEFAULT_ALGORITHM, estimatorNames, listAlgorithms, parseTrace } from 'abrkit';
+import type { AbrAlgorithmInfo, AbrOptionSpec, AbrOptions, NetworkTrace, Rendition } from 'abrkit';
 import type { DemoConfig, FixtureInfo } from './api.js';
+import type { SharedSettings } from './share.js';
+import { renditionLabel } from './steering.js';
+
+/** The fields an error can be shown next to (each has a `[data-error-for]` line under it). */
+export type FieldName =
+  | 'algorithm-options'
+  | 'trace'
+  | 'trace-file'
+  | 'faults'
+  | 'buffer-target'
+  | 'start-estimate'
+  | 'hls-url'
+  | 'load-session';
+
+/** A setting that cannot be used, with the field it belongs to. */
+export class FieldError extends Error {
+  constructor(
+    readonly field: FieldName,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FieldError';
+  }
+}
+
+/** Buffer targets the page accepts, s (the input's min and max). */
+export const BUFFER_TARGET_RANGE_S = [2, 120] as const;
+export const DEFAULT_BUFFER_TARGET_S = 10;
+export const DEFAULT_START_ESTIMATE_KBPS = 500;
+export const DEFAULT_ESTIMATOR = 'ewma';
 
 /** Every registered algorithm the player can run (the offline optimum needs the whole trace: simulator only). */
 export function onlineAlgorithms(): AbrAlgorithmInfo[] {
@@ -42,6 +72,16 @@ export class Controls {
   readonly exportButton = el<HTMLButtonElement>('export');
   readonly loadSession = el<HTMLInputElement>('load-session');
   readonly compareButton = el<HTMLButtonElement>('compare');
+  readonly sample = el<HTMLSelectElement>('sample');
+  readonly estimator = el<HTMLSelectElement>('estimator');
+  readonly startEstimate = el<HTMLInputElement>('start-estimate');
+  readonly rendition = el<HTMLSelectElement>('rendition');
+  readonly cap = el<HTMLSelectElement>('cap');
+  readonly shareLink = el<HTMLInputElement>('share-link');
+  readonly copyLink = el<HTMLButtonElement>('copy-link');
+  readonly algorithmWarning = el<HTMLDivElement>('algorithm-warning');
+  readonly algorithmWarningText = el<HTMLParagraphElement>('algorithm-warning-text');
+  readonly algorithmFix = el<HTMLButtonElement>('algorithm-fix');
 
   private readonly algorithms = onlineAlgorithms();
   private readonly uploaded = new Map<string, NetworkTrace>();
@@ -53,7 +93,177 @@ export class Controls {
     }
     this.algorithm.addEventListener('change', () => this.renderOptions());
     this.trace.addEventListener('change', () => this.describeTrace());
+    for (const name of estimatorNames()) {
+      this.estimator.add(new Option(name, name, false, name === DEFAULT_ESTIMATOR));
+    }
     this.renderOptions();
+  }
+
+  /** Shows `message` under `field` (null clears it), marking the field invalid. */
+  setFieldError(field: FieldName, message: string | null): void {
+    const line = this.form.querySelector<HTMLElement>(`[data-error-for="${field}"]`);
+    if (line) {
+      line.textContent = message ?? '';
+      line.hidden = message === null;
+    }
+    const input = document.getElementById(field);
+    if (input) {
+      if (message === null) input.removeAttribute('aria-invalid');
+      else input.setAttribute('aria-invalid', 'true');
+    }
+  }
+
+  clearFieldErrors(): void {
+    for (const line of this.form.querySelectorAll<HTMLElement>('[data-error-for]')) {
+      this.setFieldError(line.dataset.errorFor as FieldName, null);
+    }
+    for (const input of this.optionsBox.querySelectorAll('[aria-invalid]'))
+      input.removeAttribute('aria-invalid');
+  }
+
+  /** The visible field errors, by field (for the test hook). */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const line of this.form.querySelectorAll<HTMLElement>('[data-error-for]')) {
+      if (!line.hidden) out[line.dataset.errorFor ?? ''] = line.textContent ?? '';
+    }
+    return out;
+  }
+
+  /** Marks the option field an algorithm error names (`bba: reservoirMs must be ...`), if any. */
+  markOptionError(message: string): void {
+    for (const spec of this.algorithmInfo.options) {
+      if (!message.includes(spec.name)) continue;
+      this.optionsBox.querySelector(`[data-option="${spec.name}"]`)?.setAttribute('aria-invalid', 'true');
+    }
+    this.setFieldError('algorithm-options', message);
+  }
+
+  /** Fills the rendition and cap pickers from the loaded ladder, keeping their choice when it still exists. */
+  setRenditions(renditions: readonly Rendition[]): void {
+    for (const [select, none] of [
+      [this.rendition, 'Auto'],
+      [this.cap, 'No cap'],
+    ] as const) {
+      const keep = select.value;
+      select.replaceChildren(
+        new Option(none, ''),
+        ...renditions.map((r) => new Option(renditionLabel(r), String(r.index))),
+      );
+      select.value = [...select.options].some((o) => o.value === keep) ? keep : '';
+    }
+  }
+
+  /** The manual rendition index, or null for Auto. */
+  manualRendition(): number | null {
+    return this.rendition.value === '' ? null : Number(this.rendition.value);
+  }
+
+  /** The cap's rendition index, or null for none. */
+  capRendition(): number | null {
+    return this.cap.value === '' ? null : Number(this.cap.value);
+  }
+
+  estimatorName(): string {
+    return this.estimator.value || DEFAULT_ESTIMATOR;
+  }
+
+  /** The start estimate, kbps; a bad value throws a {@link FieldError}. */
+  startEstimateKbps(): number {
+    const kbps = Number(this.startEstimate.value);
+    if (this.startEstimate.value.trim() === '' || !Number.isFinite(kbps) || kbps <= 0)
+      throw new FieldError(
+        'start-estimate',
+        `The start estimate must be a number of kbps above 0 (got '${this.startEstimate.value}').`,
+      );
+    return kbps;
+  }
+
+  /** The option fields as typed, only those that differ from the defaults (for the link). */
+  typedOptions(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const spec of this.algorithmInfo.options) {
+      const input = this.optionsBox.querySelector<HTMLInputElement | HTMLSelectElement>(
+        `[data-option="${spec.name}"]`,
+      );
+      if (!input) continue;
+      const value =
+        input instanceof HTMLInputElement && input.type === 'checkbox' ? String(input.checked) : input.value;
+      if (value !== String(spec.default)) out[spec.name] = value;
+    }
+    return out;
+  }
+
+  /** The settings as the page's link carries them (see share.ts). */
+  sharedSettings(source: { url: string | null }): SharedSettings {
+    const trace = this.traceChoice();
+    const bufferS = this.bufferTarget.value;
+    const startKbps = this.startEstimate.value;
+    return {
+      ...(source.url !== null ? { url: source.url } : { fixture: this.fixture.value }),
+      algorithm: this.algorithm.value,
+      options: this.typedOptions(),
+      ...(trace?.kind === 'server' ? { trace: trace.id } : {}),
+      ...(this.faults.value.trim() !== '' ? { faults: this.faults.value.trim() } : {}),
+      ...(bufferS !== String(DEFAULT_BUFFER_TARGET_S) ? { bufferS } : {}),
+      ...(this.estimatorName() !== DEFAULT_ESTIMATOR ? { estimator: this.estimatorName() } : {}),
+      ...(startKbps !== String(DEFAULT_START_ESTIMATE_KBPS) ? { startKbps } : {}),
+      ...(this.cap.value !== '' ? { cap: this.cap.value } : {}),
+      ...(this.rendition.value !== '' ? { pick: this.rendition.value } : {}),
+    };
+  }
+
+  /**
+   * Sets the fields from a link's settings (call after `setConfig`). Unknown algorithm, trace or estimator
+   * names are reported as errors and left at the default; values are checked when the session starts.
+   * Returns the problems found.
+   */
+  applyShared(shared: SharedSettings): string[] {
+    const problems: string[] = [];
+    const pick = (select: HTMLSelectElement, value: string | undefined, what: string): void => {
+      if (value === undefined) return;
+      if ([...select.options].some((o) => o.value === value)) select.value = value;
+      else problems.push(`the link's ${what} '${value}' is not offered here`);
+    };
+    pick(this.fixture, shared.fixture, 'video');
+    if (shared.algorithm !== undefined) {
+      if (this.algorithms.some((a) => a.name === shared.algorithm)) {
+        this.algorithm.value = shared.algorithm;
+        this.renderOptions();
+      } else problems.push(`the link's algorithm '${shared.algorithm}' is not offered here`);
+    }
+    for (const [name, value] of Object.entries(shared.options)) {
+      const input = this.optionsBox.querySelector<HTMLInputElement | HTMLSelectElement>(
+        `[data-option="${name}"]`,
+      );
+      if (!input) {
+        problems.push(`${this.algorithm.value} has no option '${name}'`);
+        continue;
+      }
+      if (input instanceof HTMLInputElement && input.type === 'checkbox') input.checked = value === 'true';
+      else input.value = value;
+    }
+    pick(this.trace, shared.trace, 'trace');
+    this.describeTrace();
+    if (shared.faults !== undefined) this.faults.value = shared.faults;
+    if (shared.bufferS !== undefined) this.bufferTarget.value = shared.bufferS;
+    pick(this.estimator, shared.estimator, 'estimator');
+    if (shared.startKbps !== undefined) this.startEstimate.value = shared.startKbps;
+    // the ladder is not known yet: keep the indices as options until setRenditions replaces them
+    for (const [select, value] of [
+      [this.cap, shared.cap],
+      [this.rendition, shared.pick],
+    ] as const) {
+      if (value === undefined) continue;
+      if (!/^\d+$/.test(value)) {
+        problems.push(`the link's rendition index '${value}' is not a number`);
+        continue;
+      }
+      select.add(new Option(`#${value}`, value));
+      select.value = value;
+    }
+    if (shared.url !== undefined) this.hlsUrl.value = shared.url;
+    return problems;
   }
 
   /** Fills the pickers from the server's config (null: no shaping server). */
@@ -154,12 +364,53 @@ export class Controls {
     return known ? { kind: 'server', id: known.id, name: known.name } : null;
   }
 
-  bufferTargetMs(): number {
-    const seconds = Number(this.bufferTarget.value);
-    return Number.isFinite(seconds) && seconds >= 2 ? seconds * 1000 : 10_000;
+  /**
+   * When the algorithm's options cannot work with the buffer target, what to say and a buffer target that
+   * works: bba (and any algorithm with `reservoirMs` and `cushionMs`) maps the buffer level to a rendition
+   * between its reservoir and reservoir + cushion, but a download starts only below the buffer target, so
+   * with a target under reservoir + cushion (bba's defaults: 5 + 10 s, the page's: 10 s) the top of the map
+   * is never reached and most decisions stay at the lowest rendition.
+   */
+  bufferConflict(): { message: string; bufferS: number } | null {
+    const info = this.algorithmInfo;
+    const valueOf = (name: string): number | null => {
+      const spec = info.options.find((o) => o.name === name);
+      if (!spec) return null;
+      const input = this.optionsBox.querySelector<HTMLInputElement>(`[data-option="${name}"]`);
+      const typed = input && input.value.trim() !== '' ? Number(input.value) : Number(spec.default);
+      return Number.isFinite(typed) ? typed : Number(spec.default);
+    };
+    const reservoirMs = valueOf('reservoirMs');
+    const cushionMs = valueOf('cushionMs');
+    const targetS = Number(this.bufferTarget.value);
+    if (reservoirMs === null || cushionMs === null || !Number.isFinite(targetS)) return null;
+    const needS = (reservoirMs + cushionMs) / 1000;
+    if (targetS > needS) return null;
+    const bufferS = Math.ceil(needS) + 5;
+    return {
+      message:
+        `${info.name} reaches the top rendition only with ${needS} s buffered (reservoirMs ${reservoirMs / 1000} s ` +
+        `+ cushionMs ${cushionMs / 1000} s), but the buffer target is ${targetS} s: the buffer never gets there, ` +
+        `so ${info.name} stays at the lowest renditions. Raise the buffer target to ${bufferS} s, or lower ` +
+        `reservoirMs and cushionMs.`,
+      bufferS,
+    };
   }
 
-  private describeTrace(): void {
+  /** The buffer target, ms; a value outside the input's range throws a {@link FieldError}. */
+  bufferTargetMs(): number {
+    const seconds = Number(this.bufferTarget.value);
+    const [min, max] = BUFFER_TARGET_RANGE_S;
+    if (this.bufferTarget.value.trim() === '' || !Number.isFinite(seconds) || seconds < min || seconds > max)
+      throw new FieldError(
+        'buffer-target',
+        `The buffer target must be between ${min} and ${max} s (got '${this.bufferTarget.value}').`,
+      );
+    return seconds * 1000;
+  }
+
+  /** Describes the selected trace under the picker. */
+  describeTrace(): void {
     const uploaded = this.uploaded.get(this.trace.value);
     if (uploaded) {
       const durationS = uploaded.periods.reduce((sum, p) => sum + p.durationMs, 0) / 1000;

@@ -27,6 +27,12 @@ export interface DemoTestHook {
   readonly log: () => LogEntry[];
   /** Errors the page reported (player errors, failed requests to the API, worker failures). */
   readonly errors: () => string[];
+  /** The errors shown next to fields, by field id. */
+  readonly fieldErrors: () => Record<string, string>;
+  /** The viewer's manual rendition pick and cap (null: auto, no cap). */
+  readonly steering: () => { manual: number | null; cap: number | null };
+  /** The stats overlay's text. */
+  readonly overlay: () => string;
 }
 
 declare global {

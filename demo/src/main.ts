@@ -3,8 +3,8 @@
  * comparison. One session at a time: every change of algorithm, trace, options or video stops the player
  * (and its shaping session) and starts new ones on the same <video> element, without reloading the page.
  */
-import { createAlgorithm, listAlgorithms } from 'abrkit';
-import type { AbrOptions, NetworkTrace, VideoDescription } from 'abrkit';
+import { createAlgorithm, createEstimator, listAlgorithms } from 'abrkit';
+import type { AbrOptions, NetworkTrace, Rendition, VideoDescription } from 'abrkit';
 import { createPlayer } from 'abrkit/player';
 import type { Player, PlayerQoe, PlayerState } from 'abrkit/player';
 import {
@@ -19,8 +19,9 @@ import {
 } from './api.js';
 import { LiveCharts } from './charts.js';
 import { SimulatorComparison, rowOfPlayerQoe } from './compare.js';
-import { Controls } from './controls.js';
+import { Controls, FieldError, type FieldName } from './controls.js';
 import { installHook } from './hook.js';
+import { renderOverlay } from './overlay.js';
 import {
   buildRecording,
   downloadRecording,
@@ -28,7 +29,10 @@ import {
   renderRecords,
   type RecordingSettings,
 } from './recording.js';
+import { SAMPLES } from './samples.js';
+import { readSharedSettings, sharedQuery } from './share.js';
 import { LiveSession, type LogEntry, type LogKind } from './state.js';
+import { renditionLabel, steer, type Steering } from './steering.js';
 
 /** How often the charts advance while nothing else happens (the trace line follows the clock), ms. */
 const TICK_MS = 500;
@@ -49,6 +53,8 @@ const logList = el<HTMLOListElement>('log');
 const reasonLine = el<HTMLParagraphElement>('reason');
 const recordedBox = el<HTMLDetailsElement>('recorded');
 const recordedTable = el<HTMLTableElement>('recorded-table');
+const statsOverlay = el<HTMLDivElement>('stats');
+const measuredNote = el<HTMLParagraphElement>('measured-note');
 const REASON_HINT = reasonLine.textContent ?? '';
 
 interface Current {
@@ -58,6 +64,12 @@ interface Current {
   readonly shapedId: string | null;
   readonly url: string;
   readonly unsubscribe: (() => void)[];
+  /** Segments in the whole video when known (the fixture's), for the live row's label. */
+  segmentCount: number | null;
+  /** The latest decision's rendition and estimate, for the overlay. */
+  lastRendition: Rendition | null;
+  lastEstimateKbps: number | null;
+  lastBufferMs: number | null;
 }
 
 const controls = new Controls();
@@ -82,6 +94,8 @@ let pageState = 'loading';
 let drawPending = false;
 let ticker: ReturnType<typeof setInterval> | null = null;
 const pageErrors: string[] = [];
+/** The viewer's manual pick and cap, read by the steered algorithm at each decision (steering.ts). */
+const steering: Steering = { manual: null, cap: null };
 const videos = new Map<string, Promise<VideoDescription>>();
 
 function setStatus(text: string): void {
@@ -117,7 +131,23 @@ function scheduleDraw(): void {
     drawPending = false;
     const live = current?.live ?? null;
     charts.update(live, live ? live.secondsAt(performance.now()) : 0);
+    measuredNote.hidden = !live || live.measuredAboveTrace() === 0;
+    renderStats();
   });
+}
+
+function renderStats(): void {
+  const c = current;
+  renderOverlay(
+    statsOverlay,
+    {
+      rendition: c?.lastRendition ?? null,
+      mode: steering.manual !== null ? 'manual' : steering.cap !== null ? 'auto, capped' : 'auto',
+      bufferLevelMs: c?.lastBufferMs ?? null,
+      estimateKbps: c?.lastEstimateKbps ?? null,
+    },
+    video,
+  );
 }
 
 function renderQoe(qoe: PlayerQoe | null): void {
@@ -147,7 +177,10 @@ function updateLiveRow(): void {
     comparison.setLive(null);
     return;
   }
-  comparison.setLive(rowOfPlayerQoe(`live: ${c.settings.algorithm}`, q));
+  const of = c.segmentCount === null ? '' : ` of ${c.segmentCount}`;
+  comparison.setLive(
+    rowOfPlayerQoe(`live (partial, ${q.segments}${of} segments): ${c.settings.algorithm}`, q),
+  );
 }
 
 function videoFor(fixture: string): Promise<VideoDescription> {
@@ -203,23 +236,61 @@ function stopCurrent(): void {
 
 type Source = { readonly kind: 'fixture' } | { readonly kind: 'url'; readonly url: string };
 
+/** Shows a setting's error next to its field (and in the status line and the log). */
+function fieldError(field: FieldName, text: string): void {
+  if (field === 'algorithm-options') controls.markOptionError(text);
+  else controls.setFieldError(field, text);
+  setStatus(`Cannot start: ${text}`);
+  log('error', text);
+}
+
+/** The field a shaping-server refusal is about, from its error code (demo/server/sessions.ts). */
+function fieldOfApiError(error: DemoApiError): FieldName | null {
+  if (error.code === 'FAULTS_INVALID') return 'faults';
+  if (error.code === 'TRACE_INVALID' || error.code === 'TRACE_NOT_FOUND') return 'trace';
+  return null;
+}
+
+/** Writes the settings into the page's URL and the share field. */
+function updateLink(source: Source): void {
+  const query = sharedQuery(controls.sharedSettings({ url: source.kind === 'url' ? source.url : null }));
+  const url = `${location.origin}${location.pathname}${query}`;
+  history.replaceState(null, '', url);
+  controls.shareLink.value = url;
+}
+
 /** Stops the live session and starts a new one from the pickers' settings. */
-async function start(source: Source): Promise<void> {
+async function start(source: Source, keepRecorded = false): Promise<void> {
   const gen = ++generation;
   stopCurrent();
+  controls.clearFieldErrors();
+  if (!keepRecorded) {
+    // a loaded recording's rows belong to its replay session only
+    comparison.setRecorded(null);
+    recordedBox.hidden = true;
+    recordedTable.replaceChildren();
+  }
   const info = controls.algorithmInfo;
   const algorithm = info.name;
   let algorithmOptions: AbrOptions;
   let bufferTargetMs: number;
+  let startEstimateKbps: number;
   try {
-    algorithmOptions = controls.algorithmOptions();
     bufferTargetMs = controls.bufferTargetMs();
-    createAlgorithm(algorithm, algorithmOptions); // checks the options before any request
+    startEstimateKbps = controls.startEstimateKbps();
+    algorithmOptions = controls.algorithmOptions();
   } catch (error) {
-    setStatus(`Cannot start: ${message(error)}`);
-    log('error', message(error));
+    if (error instanceof FieldError) fieldError(error.field, error.message);
+    else fieldError('algorithm-options', message(error));
     return;
   }
+  try {
+    createAlgorithm(algorithm, algorithmOptions); // checks the options before any request
+  } catch (error) {
+    fieldError('algorithm-options', message(error));
+    return;
+  }
+  const estimator = controls.estimatorName();
   const faults = controls.faults.value.trim();
   let url: string;
   let trace: NetworkTrace | null = null;
@@ -227,6 +298,7 @@ async function start(source: Source): Promise<void> {
   let fixtureName: string | null = null;
   let traceId: string | null = null;
   setStatus('Starting…');
+  updateLink(source);
   if (source.kind === 'url') {
     url = source.url;
   } else {
@@ -254,8 +326,13 @@ async function start(source: Source): Promise<void> {
         traceId = choice.kind === 'server' ? choice.id : null;
       } catch (error) {
         if (gen !== generation) return;
+        // a 4xx is a bad setting, shown next to its field; anything else is a failure
+        const field = error instanceof DemoApiError ? fieldOfApiError(error) : null;
+        if (field) {
+          fieldError(field, message(error));
+          return;
+        }
         setStatus(`Could not start a shaping session: ${message(error)}`);
-        // a 4xx is a bad setting (trace, faults) the status line explains; anything else is a failure
         if (error instanceof DemoApiError && error.status < 500) log('error', message(error));
         else reportError(message(error));
         return;
@@ -265,11 +342,24 @@ async function start(source: Source): Promise<void> {
     }
   }
 
-  const player = createPlayer({
-    abr: (options) => createAlgorithm(algorithm, options),
-    abrOptions: algorithmOptions,
-    bufferTargetMs,
-  });
+  let player: Player;
+  try {
+    player = createPlayer({
+      abr: (options) => steer(createAlgorithm(algorithm, options), () => steering),
+      abrOptions: algorithmOptions,
+      bufferTargetMs,
+      // the player knows 'ewma' by name; the others come from abrkit's estimator registry
+      estimator:
+        estimator === 'ewma'
+          ? estimator
+          : () => createEstimator(estimator, { defaultEstimateKbps: startEstimateKbps }),
+      startEstimateKbps,
+    });
+  } catch (error) {
+    if (shapedId) void deleteSession(shapedId).catch(() => {});
+    fieldError('start-estimate', message(error));
+    return;
+  }
   const live = new LiveSession(trace, performance.now());
   const settings: RecordingSettings = {
     fixture: fixtureName,
@@ -281,13 +371,34 @@ async function start(source: Source): Promise<void> {
     traceId,
   };
   const unsubscribe: (() => void)[] = [];
-  current = { player, live, settings, shapedId, url, unsubscribe };
+  const c: Current = {
+    player,
+    live,
+    settings,
+    shapedId,
+    url,
+    unsubscribe,
+    segmentCount: null,
+    lastRendition: null,
+    lastEstimateKbps: null,
+    lastBufferMs: null,
+  };
+  current = c;
+  if (fixtureName) {
+    videoFor(fixtureName).then(
+      (v) => {
+        c.segmentCount = v.playableSegmentCount ?? v.segmentSizesBytes.length;
+        updateLiveRow();
+      },
+      () => {},
+    );
+  }
   sessionCount++;
   renderQoe(null);
   logList.replaceChildren();
   log(
     'info',
-    `session ${sessionCount}: ${algorithm} on ${trace ? `trace '${trace.name}'` : 'the unshaped network'}, buffer target ${bufferTargetMs / 1000} s${settings.faults ? `, faults ${settings.faults}` : ''}`,
+    `session ${sessionCount}: ${algorithm} (estimator ${estimator}, start estimate ${startEstimateKbps} kbps) on ${trace ? `trace '${trace.name}'` : 'the unshaped network'}, buffer target ${bufferTargetMs / 1000} s${settings.faults ? `, faults ${settings.faults}` : ''}`,
   );
 
   let lastState: PlayerState = 'idle';
@@ -308,6 +419,7 @@ async function start(source: Source): Promise<void> {
           loading: 'Loading…',
           playing: `Playing with ${algorithm}.`,
           stalled: 'Stalled: waiting for data.',
+          paused: 'Paused.',
           ended: 'Ended.',
           error: 'Stopped by an error (see the log).',
         }[state],
@@ -315,6 +427,9 @@ async function start(source: Source): Promise<void> {
       scheduleDraw();
     }),
     player.on('decision', (d) => {
+      if (c.lastRendition === null) controls.setRenditions(player.renditions);
+      c.lastRendition = player.renditions[d.renditionIndex] ?? null;
+      c.lastEstimateKbps = d.throughputKbps;
       live.addDecision({
         tS: live.secondsAt(d.nowMs),
         segmentIndex: d.segmentIndex,
@@ -324,9 +439,10 @@ async function start(source: Source): Promise<void> {
         bufferLevelMs: d.bufferLevelMs,
         estimateKbps: d.throughputKbps,
       });
+      const label = c.lastRendition ? renditionLabel(c.lastRendition) : `${Math.round(d.bitrateKbps)} kbps`;
       log(
         'decision',
-        `segment ${d.segmentIndex} → ${Math.round(d.bitrateKbps)} kbps (buffer ${(d.bufferLevelMs / 1000).toFixed(1)} s, estimate ${Math.round(d.throughputKbps)} kbps): ${d.reason}`,
+        `segment ${d.segmentIndex} → ${label} (buffer ${(d.bufferLevelMs / 1000).toFixed(1)} s, estimate ${Math.round(d.throughputKbps)} kbps): ${d.reason}`,
       );
       scheduleDraw();
     }),
@@ -338,6 +454,7 @@ async function start(source: Source): Promise<void> {
     }),
     player.on('buffer', (b) => {
       live.addBuffer(b.nowMs, b.bufferLevelMs);
+      c.lastBufferMs = b.bufferLevelMs;
       scheduleDraw();
     }),
     player.on('retry', (r) =>
@@ -391,20 +508,67 @@ async function loadRecording(file: File): Promise<void> {
   if (settings.fixture && fixtures.some((f) => f.name === settings.fixture)) {
     controls.fixture.value = settings.fixture;
   }
-  renderRecords(recordedTable, recording.session.records);
-  recordedBox.hidden = false;
-  const q = recording.session.qoe;
-  comparison.setRecorded(rowOfPlayerQoe(`recorded: ${settings.algorithm}`, q));
+  const showRecorded = (): void => {
+    renderRecords(recordedTable, recording.session.records);
+    recordedBox.hidden = false;
+    comparison.setRecorded(rowOfPlayerQoe(`recorded: ${settings.algorithm}`, recording.session.qoe));
+  };
   if (recording.trace && config) {
     controls.addInlineTrace(recording.trace, `recorded: ${recording.trace.name}`);
-    await start({ kind: 'fixture' });
+    showRecorded();
+    await start({ kind: 'fixture' }, true);
   } else if (settings.url) {
     controls.hlsUrl.value = settings.url;
-    await start({ kind: 'url', url: settings.url });
+    showRecorded();
+    await start({ kind: 'url', url: settings.url }, true);
   } else {
-    await start({ kind: 'fixture' });
+    showRecorded();
+    await start({ kind: 'fixture' }, true);
   }
   log('info', `replaying the recording ${file.name} (${recording.session.records.length} segments recorded)`);
+}
+
+/** Flags (or clears) an algorithm setting that cannot work with the buffer target (bba's 15 s vs 10 s). */
+function checkAlgorithmFit(): void {
+  const conflict = controls.bufferConflict();
+  controls.algorithmWarning.hidden = conflict === null;
+  controls.algorithmWarningText.textContent = conflict?.message ?? '';
+  controls.algorithmFix.textContent = conflict ? `Use a ${conflict.bufferS} s buffer target` : '';
+}
+
+/** Applies a sample stream's settings and starts it. */
+function playSample(id: string): void {
+  const sample = SAMPLES.find((s) => s.id === id);
+  if (!sample) return;
+  if (sample.algorithm) controls.selectAlgorithm(sample.algorithm, {});
+  if (sample.trace && [...controls.trace.options].some((o) => o.value === sample.trace)) {
+    controls.trace.value = sample.trace;
+    controls.describeTrace();
+  }
+  controls.faults.value = sample.faults ?? '';
+  if (sample.bufferS !== undefined) controls.bufferTarget.value = String(sample.bufferS);
+  checkAlgorithmFit();
+  if (sample.url) {
+    controls.hlsUrl.value = sample.url;
+    void start({ kind: 'url', url: sample.url });
+  } else {
+    controls.hlsUrl.value = '';
+    restart();
+  }
+}
+
+/** The manual pick or the cap changed: the next decision follows it, no restart. */
+function steeringChanged(): void {
+  steering.manual = controls.manualRendition();
+  steering.cap = controls.capRendition();
+  const what =
+    steering.manual === null
+      ? `rendition: auto${steering.cap === null ? '' : `, capped at ${controls.cap.selectedOptions[0]?.text ?? steering.cap}`}`
+      : `rendition: manual, ${controls.rendition.selectedOptions[0]?.text ?? steering.manual}`;
+  log('info', `${what} (from the next segment)`);
+  const c = current;
+  if (c) updateLink(c.settings.url !== null ? { kind: 'url', url: c.settings.url } : { kind: 'fixture' });
+  renderStats();
 }
 
 function wire(): void {
@@ -418,10 +582,36 @@ function wire(): void {
     controls.trace,
     controls.faults,
     controls.bufferTarget,
+    controls.estimator,
+    controls.startEstimate,
   ]) {
-    input.addEventListener('change', restart);
+    input.addEventListener('change', () => {
+      checkAlgorithmFit();
+      restart();
+    });
   }
-  controls.optionsBox.addEventListener('change', restart);
+  controls.optionsBox.addEventListener('change', () => {
+    checkAlgorithmFit();
+    restart();
+  });
+  controls.algorithmFix.addEventListener('click', () => {
+    const conflict = controls.bufferConflict();
+    if (!conflict) return;
+    controls.bufferTarget.value = String(conflict.bufferS);
+    checkAlgorithmFit();
+    restart();
+  });
+  controls.sample.addEventListener('change', () => playSample(controls.sample.value));
+  controls.rendition.addEventListener('change', steeringChanged);
+  controls.cap.addEventListener('change', steeringChanged);
+  controls.copyLink.addEventListener('click', () => {
+    controls.shareLink.select();
+    navigator.clipboard.writeText(controls.shareLink.value).then(
+      () => (controls.copyLink.textContent = 'Copied'),
+      () => (controls.copyLink.textContent = 'Select and copy'),
+    );
+    setTimeout(() => (controls.copyLink.textContent = 'Copy'), 2000);
+  });
   controls.traceFile.addEventListener('change', () => {
     const file = controls.traceFile.files?.[0];
     if (!file) return;
@@ -432,6 +622,7 @@ function wire(): void {
         restart();
       })
       .catch((error: unknown) => {
+        controls.setFieldError('trace-file', `Could not read ${file.name}: ${message(error)}`);
         setStatus(`Could not read ${file.name}: ${message(error)}`);
         log('error', `could not read ${file.name}: ${message(error)}`);
       })
@@ -440,7 +631,7 @@ function wire(): void {
   controls.playUrl.addEventListener('click', () => {
     const url = controls.hlsUrl.value.trim();
     if (url === '') {
-      setStatus('Type the URL of an HLS master or media playlist first.');
+      controls.setFieldError('hls-url', 'Type the URL of an HLS master or media playlist first.');
       return;
     }
     void start({ kind: 'url', url });
@@ -451,6 +642,7 @@ function wire(): void {
     if (!file) return;
     loadRecording(file)
       .catch((error: unknown) => {
+        controls.setFieldError('load-session', `Could not load ${file.name}: ${message(error)}`);
         setStatus(`Could not load ${file.name}: ${message(error)}`);
         log('error', `could not load ${file.name}: ${message(error)}`);
       })
@@ -475,6 +667,9 @@ installHook({
   compareRows: () => comparison.results().map((r) => ({ ...r })),
   log: () => (current?.live.log ?? []).map((e) => ({ ...e })),
   errors: () => [...pageErrors],
+  fieldErrors: () => controls.fieldErrors(),
+  steering: () => ({ ...steering }),
+  overlay: () => statsOverlay.textContent ?? '',
 });
 
 // leaving the page: close the shaping session (the server also caps how many stay open)
@@ -497,10 +692,19 @@ async function init(): Promise<void> {
       'unshaped and the simulator comparison is off. Run `npm start` for the full demo.' +
       (fixtures.length === 0 ? ' No bundled video is served here either: type an HLS URL below.' : '');
   }
+  for (const sample of SAMPLES) controls.sample.add(new Option(sample.label, sample.id));
+  // settings from a shared link (share.ts)
+  const shared = readSharedSettings(location.search);
+  for (const problem of controls.applyShared(shared)) log('error', problem);
+  steering.manual = controls.manualRendition();
+  steering.cap = controls.capRendition();
+  checkAlgorithmFit();
   renderQoe(null);
+  renderStats();
   wire();
   pageState = 'ready';
-  if (fixtures.length > 0) await start({ kind: 'fixture' });
+  if (shared.url !== undefined) await start({ kind: 'url', url: shared.url });
+  else if (fixtures.length > 0) await start({ kind: 'fixture' });
   else setStatus('Type an HLS URL to play.');
 }
 

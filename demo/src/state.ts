@@ -107,6 +107,27 @@ export class LiveSession {
     return entry;
   }
 
+  /** The trace's bandwidth at `tS` (the last period holds), kbps; null without a trace. */
+  traceKbpsAt(tS: number): number | null {
+    const periods = this.trace?.periods ?? [];
+    let endS = 0;
+    for (const period of periods) {
+      endS += period.durationMs / 1000;
+      if (tS < endS) return period.bandwidthKbps;
+    }
+    return periods[periods.length - 1]?.bandwidthKbps ?? null;
+  }
+
+  /** Measured dots above the trace's bandwidth at their time by more than `tolerance` (1.1: 10%). */
+  measuredAboveTrace(tolerance = 1.1): number {
+    let n = 0;
+    for (let i = 0; i < this.measuredTS.length; i++) {
+      const cap = this.traceKbpsAt(this.measuredTS[i]!);
+      if (cap !== null && this.measuredKbps[i]! > cap * tolerance) n++;
+    }
+    return n;
+  }
+
   /** The trace's bandwidth as step points from 0 to `untilS` (what the shaping server allows). */
   traceSteps(untilS: number): { tS: number[]; kbps: number[] } {
     const tS: number[] = [];
