@@ -16,6 +16,7 @@ import { build, createServer, preview } from 'vite';
 import type { PreviewServer, ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAlgorithms } from '../src/index.js';
+import { parseSessionExport } from '../src/traces/session-export.js';
 import type {} from '../demo/src/hook.js'; // window.__abrkitDemo's type
 import { launchBrowser, type LaunchedBrowser } from './support/browser.js';
 
@@ -260,6 +261,15 @@ describe('the demo page', () => {
     expect(recording.trace.periods).toHaveLength(2);
     expect(recording.session.records.length).toBeGreaterThanOrEqual(3);
     const recordedAlgorithm = recording.settings.algorithm;
+    // `abrkit trace from-session` on this very file: the throughput the player observed, not the input trace
+    const fromSession = parseSessionExport(await readFile(path, 'utf8'), path);
+    expect(fromSession.container).toBe('demo-session');
+    expect(fromSession.records).toBe(recording.session.records.length);
+    expect(fromSession.trace.periods).toEqual(
+      (recording.session as unknown as { trace: { periods: unknown[] } }).trace.periods,
+    );
+    expect(fromSession.trace.periods.length).toBeGreaterThanOrEqual(3);
+    expect(fromSession.inputTrace).toEqual({ name: 'uploaded-steps', periods: 2 });
 
     // load it back: a new shaped session on its trace with its algorithm, its records shown
     const sessionsBefore = await page.evaluate(() => window.__abrkitDemo!.sessions());

@@ -39,7 +39,7 @@ export function skipReasonLines(files: readonly SkippedFile[], sharedDataPresent
   }
   if (other.length > 0) {
     lines.push(
-      `skipped ${plural(count(other), 'test')} for a condition their file states (a missing fixture or tool): ` +
+      `skipped ${plural(count(other), 'test')}, filtered out (-t) or for a condition their file states: ` +
         other.map((f) => `${f.path} (${f.skipped})`).join(', '),
     );
   }
