@@ -28,6 +28,19 @@ export interface BatchSpec {
   readonly qoe?: QoeModelName;
   /** Base seed; each trace gets its own derived seed, shared by all algorithms on it. */
   readonly seed?: number;
+  /**
+   * Labelled option sets: an entry of `algos` that is a key here runs `algo` with `options` (so one run can
+   * hold several option sets of one algorithm under distinct labels); `algoOptions` does not apply to it.
+   */
+  readonly variants?: Readonly<Record<string, BatchVariant>>;
+  /** Overrides the QoE model's ladder-aware rebuffer penalty per second (`SimulateOptions.rebufferPenaltyPerS`). */
+  readonly rebufferPenaltyPerS?: number;
+}
+
+/** One labelled algorithm of {@link BatchSpec.variants}: a registry name and its options. */
+export interface BatchVariant {
+  readonly algo: string;
+  readonly options?: AbrOptions;
 }
 
 /** What a job sends back. */
@@ -47,9 +60,12 @@ export type SessionRunner = (spec: BatchSpec, job: BatchJob) => readonly Segment
 /** The default runner: `simulateSession` from src/sim/simulate.ts. */
 export const simulateRunner: SessionRunner = (spec, job) => {
   const trace = spec.traces[job.traceIndex];
-  const algorithm = spec.algos[job.algoIndex];
-  if (!trace || algorithm === undefined) throw new RangeError(`job ${job.job} out of range`);
-  const options = spec.algoOptions?.[algorithm];
+  const label = spec.algos[job.algoIndex];
+  if (!trace || label === undefined) throw new RangeError(`job ${job.job} out of range`);
+  const variant =
+    spec.variants !== undefined && Object.hasOwn(spec.variants, label) ? spec.variants[label] : undefined;
+  const algorithm = variant ? variant.algo : label;
+  const options = variant ? variant.options : spec.algoOptions?.[label];
   const { records } = simulateSession({
     video: spec.video,
     trace,
@@ -57,6 +73,7 @@ export const simulateRunner: SessionRunner = (spec, job) => {
     ...(options ? { algorithmOptions: options } : {}),
     ...(spec.network ? { network: spec.network } : {}),
     ...(spec.qoe ? { qoe: spec.qoe } : {}),
+    ...(spec.rebufferPenaltyPerS !== undefined ? { rebufferPenaltyPerS: spec.rebufferPenaltyPerS } : {}),
     seed: sessionSeed(spec.seed ?? 1, job.traceIndex),
   });
   return records;

@@ -3,7 +3,7 @@
  * (src/session) runs unchanged on a virtual clock, a network model (pensieve | sabre | abrkit) and a
  * buffer model; the whole session runs synchronously inside `clock.run()`.
  */
-import { createAlgorithm } from '../abr/registry.js';
+import { createAlgorithm, getAlgorithmInfo } from '../abr/registry.js';
 import type { AbrAlgorithm, AbrOptions } from '../abr/types.js';
 import type { SegmentRecord } from '../core/types.js';
 import { AbrkitError, invalidArgument } from '../core/errors.js';
@@ -19,6 +19,7 @@ import { createNetworkModel } from './network/index.js';
 import type { NetworkModelName } from './network/types.js';
 import { NETWORK_PRESETS } from './presets.js';
 import { qoeTermFunction, type QoeModelName } from './qoe-terms.js';
+import { createQoeTermFunction } from '../qoe/index.js';
 import { summarize, type PlayoutSummary as SessionSummary } from '../qoe/playout-summary.js';
 import { TraceSource, defaultVirtualTimeLimitMs, timeLimitError } from './trace-source.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -37,6 +38,13 @@ export interface SimulateOptions {
   readonly network?: NetworkModelName;
   /** A QoE model name (default `'lin'`) or a term function. */
   readonly qoe?: QoeModelName | QoeTermFunction;
+  /**
+   * Rebuffer penalty per second of a QoE model given by name (default: the model's ladder-aware one,
+   * src/qoe/objective.ts). It also reaches the offline optimum's planner and, when the algorithm is named, its
+   * `rebufferPenalty` option if it has one and `algorithmOptions` leaves it unset, so planners optimise what
+   * is measured.
+   */
+  readonly rebufferPenaltyPerS?: number;
   /** Overrides the network preset's buffer target (Pensieve 60 s, Sabre 25 s, abrkit 30 s), ms. */
   readonly bufferTargetMs?: number;
   /** Overrides the preset's forced first rendition (null: ask the algorithm). */
@@ -77,7 +85,7 @@ export function simulateSession(options: SimulateOptions): SimulationResult {
   const preset = NETWORK_PRESETS[networkName];
   if (!preset)
     throw invalidArgument('network', `must be one of pensieve, sabre, abrkit, got ${String(networkName)}`);
-  const qoeTerm = typeof options.qoe === 'function' ? options.qoe : qoeTermFunction(options.qoe ?? 'lin');
+  const qoeTerm = resolveQoeTerm(options);
   const bufferTargetMs = options.bufferTargetMs ?? preset.bufferTargetMs;
   const forced =
     options.forcedFirstRendition !== undefined ? options.forcedFirstRendition : preset.forcedFirstRendition;
@@ -148,7 +156,8 @@ function resolveAlgorithm(
   forcedFirstRendition: number | null,
 ): AbrAlgorithm {
   if (typeof options.algorithm !== 'string') return options.algorithm;
-  if (options.algorithm !== 'optimal') return createAlgorithm(options.algorithm, options.algorithmOptions);
+  if (options.algorithm !== 'optimal')
+    return createAlgorithm(options.algorithm, withRebufferPenalty(options.algorithm, options));
   if (options.algorithmOptions?.['plan'] !== undefined) return createOptimal(options.algorithmOptions);
   if (typeof options.qoe === 'function') {
     throw new AbrkitError(
@@ -163,10 +172,34 @@ function resolveAlgorithm(
     trace: options.trace,
     network,
     qoe: options.qoe ?? 'lin',
+    ...(options.rebufferPenaltyPerS !== undefined
+      ? { rebufferPenaltyPerS: options.rebufferPenaltyPerS }
+      : {}),
     bufferTargetMs,
     forcedFirstRendition,
     ...(options.maxRenditionIndex !== undefined ? { maxRenditionIndex: options.maxRenditionIndex } : {}),
     ...(typeof resolutionMs === 'number' ? { resolutionMs } : {}),
   });
   return createOptimal({ plan });
+}
+
+/** The per-segment QoE function: given, or the named model with `rebufferPenaltyPerS` when set. */
+function resolveQoeTerm(options: SimulateOptions): QoeTermFunction {
+  if (typeof options.qoe === 'function') return options.qoe;
+  const name = options.qoe ?? 'lin';
+  const byName = qoeTermFunction(name); // checks the name
+  const penalty = options.rebufferPenaltyPerS;
+  if (penalty === undefined) return byName;
+  if (!Number.isFinite(penalty) || penalty < 0)
+    throw invalidArgument('rebufferPenaltyPerS', `must be a finite number ≥ 0, got ${penalty}`);
+  return createQoeTermFunction({ name, rebufferPenalty: penalty });
+}
+
+/** `algorithmOptions`, plus `rebufferPenalty` = `rebufferPenaltyPerS` when the algorithm has that option unset. */
+function withRebufferPenalty(name: string, options: SimulateOptions): AbrOptions | undefined {
+  const penalty = options.rebufferPenaltyPerS;
+  const given = options.algorithmOptions;
+  if (penalty === undefined || given?.['rebufferPenalty'] !== undefined) return given;
+  if (!getAlgorithmInfo(name).options.some((spec) => spec.name === 'rebufferPenalty')) return given;
+  return { ...given, rebufferPenalty: penalty };
 }

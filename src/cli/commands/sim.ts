@@ -51,6 +51,7 @@ interface SimFlags {
   opt: string[];
   traceFormat?: TraceFormat;
   playableSegments?: string;
+  rebufferPenalty?: string;
   verbose?: boolean;
 }
 
@@ -75,6 +76,14 @@ function parseSeed(text: string): number {
   const n = Number(text);
   if (!/^\s*-?\d+\s*$/.test(text) || !Number.isSafeInteger(n))
     throw new UsageError(`--seed: expected an integer, got "${text}"`);
+  return n;
+}
+
+/** `--rebuffer-penalty <perS>`: a finite number ≥ 0; a `UsageError` otherwise. */
+export function parseRebufferPenalty(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new UsageError(`--rebuffer-penalty: expected a number ≥ 0, got "${text}"`);
   return n;
 }
 
@@ -114,6 +123,10 @@ export function register(program: Command, context: CliContext = createContext()
     )
     .addOption(new Option('--network <model>', 'network model').choices(['pensieve', 'sabre', 'abrkit']))
     .addOption(new Option('--qoe <model>', 'QoE model').choices(['lin', 'log', 'hd']))
+    .option(
+      '--rebuffer-penalty <perS>',
+      'QoE penalty per second of stall (default ladder-aware: lin top Mbps, log ln(top/bottom), hd 8); planners get it too',
+    )
     .option('--jsonl <file>', 'write the per-segment log, one JSON object per line')
     .option(
       '--summary <file>',
@@ -166,6 +179,9 @@ export function register(program: Command, context: CliContext = createContext()
         ...(flags.network ? { network: flags.network } : {}),
         ...(flags.qoe ? { qoe: flags.qoe } : {}),
         ...(seed !== undefined ? { seed } : {}),
+        ...(flags.rebufferPenalty !== undefined
+          ? { rebufferPenaltyPerS: parseRebufferPenalty(flags.rebufferPenalty) }
+          : {}),
       };
       await runSimulation({
         spec,

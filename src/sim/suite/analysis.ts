@@ -1,0 +1,216 @@
+/**
+ * What a suite's numbers come to: per set, one row per algorithm (mean and median session QoE, stalls,
+ * switches, per-trace wins against the baseline, fraction of the offline optimum, stall difference against
+ * bola-e), then the leave-one-family-out (LOFO) summary. Pure: no Node; the CLI, the JSON and the HTML report
+ * all read it.
+ *
+ * Definitions (the tables' footers repeat them):
+ * - a session's QoE is the sum of its segments' QoE terms;
+ * - wins/ties/losses: per trace, the algorithm's session QoE against the baseline's on the same trace; a tie
+ *   when they differ by at most 1e-9 · max(1, |baseline|);
+ * - fraction of the optimum: mean(algorithm's QoE over the optimum's traces) / mean(optimum's QoE over them),
+ *   a ratio of means (null when the optimum's mean is ≤ 0 or it did not run);
+ * - relative gain on a set: (mean − baseline mean) / |baseline mean| (null when the baseline mean is 0);
+ * - LOFO: for each family F, the candidate with the best mean relative gain over the sets not in F is chosen,
+ *   and its relative gain on each set of F is reported.
+ */
+import { mean, median } from '../batch-stats.js';
+
+/** Per-trace numbers of one algorithm on one set, index-aligned with the set's traces. */
+export interface TraceSeries {
+  readonly qoe: readonly number[];
+  readonly rebufferS: readonly number[];
+  readonly switches: readonly number[];
+  readonly bitrateKbpsMean: readonly number[];
+}
+
+/** The raw results of one set. */
+export interface SetResults {
+  readonly name: string;
+  readonly family: string;
+  /** Trace names, in run order. */
+  readonly traces: readonly string[];
+  /** By algorithm label, in table order. */
+  readonly algorithms: Readonly<Record<string, TraceSeries>>;
+  /** The offline optimum on a subset of the traces: indices into `traces` and its series on them. */
+  readonly optimal?: { readonly traceIndices: readonly number[]; readonly series: TraceSeries };
+}
+
+export interface AlgorithmRow {
+  readonly label: string;
+  readonly sessions: number;
+  readonly qoeMean: number;
+  readonly qoeMedian: number;
+  readonly rebufferSMean: number;
+  readonly switchesMean: number;
+  readonly bitrateKbpsMean: number;
+  /** Per trace against the baseline (the baseline's own row: all ties). */
+  readonly wins: number;
+  readonly ties: number;
+  readonly losses: number;
+  /** (mean − baseline mean) / |baseline mean|; null when the baseline mean is 0. */
+  readonly relativeGain: number | null;
+  /** Ratio of means over the optimum's traces; null without the optimum or when its mean is ≤ 0. */
+  readonly optimalFraction: number | null;
+  /** Mean stall per session minus bola-e's, s; null when bola-e did not run. */
+  readonly stallVsBolaES: number | null;
+}
+
+export interface OptimalRow {
+  readonly sessions: number;
+  readonly qoeMean: number;
+  readonly qoeMedian: number;
+  readonly rebufferSMean: number;
+  readonly switchesMean: number;
+}
+
+export interface SetAnalysis {
+  readonly name: string;
+  readonly family: string;
+  readonly rows: readonly AlgorithmRow[];
+  readonly optimal: OptimalRow | null;
+}
+
+/** A tie within this fraction of max(1, |baseline QoE|). */
+export const TIE_TOLERANCE = 1e-9;
+
+/** The algorithm to compare stalls with, when it ran. */
+export const STALL_REFERENCE = 'bola-e';
+
+/** Per-trace wins, ties and losses of `qoe` against `baseline` (same traces, same order). */
+export function winsTiesLosses(
+  qoe: readonly number[],
+  baseline: readonly number[],
+): { wins: number; ties: number; losses: number } {
+  if (qoe.length !== baseline.length)
+    throw new RangeError(`series of ${qoe.length} and ${baseline.length} traces cannot be compared`);
+  let wins = 0;
+  let ties = 0;
+  let losses = 0;
+  qoe.forEach((q, i) => {
+    const b = baseline[i] as number;
+    const d = q - b;
+    if (Math.abs(d) <= TIE_TOLERANCE * Math.max(1, Math.abs(b))) ties++;
+    else if (d > 0) wins++;
+    else losses++;
+  });
+  return { wins, ties, losses };
+}
+
+/** (value − base) / |base|; null when base is 0 or either is not finite. */
+export function relativeGain(value: number, base: number): number | null {
+  if (!Number.isFinite(value) || !Number.isFinite(base) || base === 0) return null;
+  return (value - base) / Math.abs(base);
+}
+
+/** mean(qoe at `indices`) / mean(optimal); null when that mean is ≤ 0 or there is none. */
+export function optimalFraction(
+  qoe: readonly number[],
+  indices: readonly number[],
+  optimalQoe: readonly number[],
+): number | null {
+  if (indices.length === 0 || indices.length !== optimalQoe.length) return null;
+  const best = mean(optimalQoe);
+  if (!(best > 0)) return null;
+  return mean(indices.map((i) => qoe[i] as number)) / best;
+}
+
+/** The table of one set; `baseline` must be one of its algorithms. */
+export function analyzeSet(set: SetResults, baseline: string): SetAnalysis {
+  const base = set.algorithms[baseline];
+  if (!base) throw new RangeError(`set '${set.name}' has no results for the baseline '${baseline}'`);
+  const baseMean = mean(base.qoe);
+  const stallRef = set.algorithms[STALL_REFERENCE];
+  const stallRefMean = stallRef ? mean(stallRef.rebufferS) : null;
+  const rows = Object.entries(set.algorithms).map(([label, s]): AlgorithmRow => {
+    const qoeMean = mean(s.qoe);
+    const rebufferSMean = mean(s.rebufferS);
+    return {
+      label,
+      sessions: s.qoe.length,
+      qoeMean,
+      qoeMedian: median(s.qoe),
+      rebufferSMean,
+      switchesMean: mean(s.switches),
+      bitrateKbpsMean: mean(s.bitrateKbpsMean),
+      ...winsTiesLosses(s.qoe, base.qoe),
+      relativeGain: relativeGain(qoeMean, baseMean),
+      optimalFraction: set.optimal
+        ? optimalFraction(s.qoe, set.optimal.traceIndices, set.optimal.series.qoe)
+        : null,
+      stallVsBolaES: stallRefMean === null ? null : rebufferSMean - stallRefMean,
+    };
+  });
+  const o = set.optimal?.series;
+  return {
+    name: set.name,
+    family: set.family,
+    rows,
+    optimal:
+      o && o.qoe.length > 0
+        ? {
+            sessions: o.qoe.length,
+            qoeMean: mean(o.qoe),
+            qoeMedian: median(o.qoe),
+            rebufferSMean: mean(o.rebufferS),
+            switchesMean: mean(o.switches),
+          }
+        : null,
+  };
+}
+
+/** One held-out family of the LOFO summary. */
+export interface LofoFold {
+  readonly family: string;
+  /** The candidate with the best mean relative gain on the other families' sets; null when none qualifies. */
+  readonly chosen: string | null;
+  /** That mean relative gain on the other sets (the training score). */
+  readonly trainGain: number | null;
+  /** The chosen candidate's relative gain on each set of the family. */
+  readonly heldOut: readonly { readonly set: string; readonly gain: number | null }[];
+  /** Mean of `heldOut` gains (nulls left out). */
+  readonly heldOutMean: number | null;
+}
+
+export interface LofoSummary {
+  readonly families: readonly string[];
+  readonly folds: readonly LofoFold[];
+  /** Every algorithm's mean relative gain per family (over the family's sets): label → family → gain. */
+  readonly gainByFamily: Readonly<Record<string, Readonly<Record<string, number | null>>>>;
+}
+
+function meanOfKnown(values: readonly (number | null | undefined)[]): number | null {
+  const known = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  return known.length > 0 ? mean(known) : null;
+}
+
+/** The leave-one-family-out summary over analysed sets (see the file comment). */
+export function leaveOneFamilyOut(sets: readonly SetAnalysis[], candidates: readonly string[]): LofoSummary {
+  const families = [...new Set(sets.map((s) => s.family))];
+  const gain = (set: SetAnalysis, label: string): number | null =>
+    set.rows.find((r) => r.label === label)?.relativeGain ?? null;
+  const folds = families.map((family): LofoFold => {
+    const train = sets.filter((s) => s.family !== family);
+    const test = sets.filter((s) => s.family === family);
+    let chosen: string | null = null;
+    let trainGain: number | null = null;
+    for (const c of candidates) {
+      const g = meanOfKnown(train.map((s) => gain(s, c)));
+      if (g !== null && (trainGain === null || g > trainGain)) {
+        chosen = c;
+        trainGain = g;
+      }
+    }
+    const heldOut = test.map((s) => ({ set: s.name, gain: chosen === null ? null : gain(s, chosen) }));
+    return { family, chosen, trainGain, heldOut, heldOutMean: meanOfKnown(heldOut.map((h) => h.gain)) };
+  });
+  const labels = [...new Set(sets.flatMap((s) => s.rows.map((r) => r.label)))];
+  const gainByFamily: Record<string, Record<string, number | null>> = {};
+  for (const label of labels) {
+    const byFamily: Record<string, number | null> = {};
+    for (const family of families)
+      byFamily[family] = meanOfKnown(sets.filter((s) => s.family === family).map((s) => gain(s, label)));
+    gainByFamily[label] = byFamily;
+  }
+  return { families, folds, gainByFamily };
+}

@@ -1,0 +1,139 @@
+/**
+ * The suite's plain-text output: one table per set and the leave-one-family-out summary. Pure: no Node.
+ */
+import type { LofoSummary, SetAnalysis } from './analysis.js';
+import { STALL_REFERENCE } from './analysis.js';
+
+/** What a set's heading says about it. */
+export interface SetMeta {
+  readonly network: string;
+  readonly qoe: string;
+  readonly rebufferPenaltyPerS: number;
+  /** Video name and shape, e.g. "envivio (6 renditions 300-4300 kbps, 48 segments of 4 s)". */
+  readonly video: string;
+  /** Traces run, and how many the source held before sampling. */
+  readonly traceCount: number;
+  readonly traceTotal: number;
+  readonly optimalCount: number;
+}
+
+/** Plain-text table; the first `leftAligned` columns are left-aligned, the rest right-aligned. */
+export function textTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  leftAligned = 1,
+): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i < leftAligned ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** A number with `digits` decimals, '-' for null, undefined or not finite. */
+export function fixed(v: number | null | undefined, digits: number): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits);
+}
+
+/** A fraction as a percentage ('-' for null). */
+export function percent(v: number | null | undefined, digits = 1, signed = false): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  const text = `${(v * 100).toFixed(digits)}%`;
+  return signed && v >= 0 ? `+${text}` : text;
+}
+
+function signed(v: number | null, digits: number): string {
+  if (v === null || !Number.isFinite(v)) return '-';
+  return `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
+}
+
+/** The heading line of a set. */
+export function setHeading(a: SetAnalysis, meta: SetMeta): string {
+  const traces =
+    meta.traceCount === meta.traceTotal
+      ? `${meta.traceCount} traces`
+      : `${meta.traceCount} of ${meta.traceTotal} traces`;
+  const optimum = meta.optimalCount > 0 ? `, optimum on ${meta.optimalCount}` : '';
+  return (
+    `== ${a.name} [family ${a.family}] ${meta.network} model, ${meta.video}, ` +
+    `QoE ${meta.qoe} (rebuffer penalty ${fixed(meta.rebufferPenaltyPerS, 2)}/s), ${traces}${optimum}`
+  );
+}
+
+/** One set's table, its heading and its footer. */
+export function formatSetTable(a: SetAnalysis, meta: SetMeta, baseline: string): string {
+  const hasStall = a.rows.some((r) => r.stallVsBolaES !== null);
+  const header = [
+    'algorithm',
+    'QoE mean',
+    'QoE median',
+    `vs ${baseline}`,
+    'rebuffer s',
+    'switches',
+    'W/T/L',
+    'of optimum',
+    ...(hasStall ? [`stall vs ${STALL_REFERENCE} s`] : []),
+  ];
+  const rows = a.rows.map((r) => [
+    r.label,
+    fixed(r.qoeMean, 2),
+    fixed(r.qoeMedian, 2),
+    r.label === baseline ? 'baseline' : percent(r.relativeGain, 1, true),
+    fixed(r.rebufferSMean, 2),
+    fixed(r.switchesMean, 1),
+    r.label === baseline ? '-' : `${r.wins}/${r.ties}/${r.losses}`,
+    percent(r.optimalFraction),
+    ...(hasStall ? [r.label === STALL_REFERENCE ? '-' : signed(r.stallVsBolaES, 2)] : []),
+  ]);
+  if (a.optimal) {
+    rows.push([
+      `optimal (${a.optimal.sessions})`,
+      fixed(a.optimal.qoeMean, 2),
+      fixed(a.optimal.qoeMedian, 2),
+      '',
+      fixed(a.optimal.rebufferSMean, 2),
+      fixed(a.optimal.switchesMean, 1),
+      '',
+      '100.0%',
+      ...(hasStall ? [''] : []),
+    ]);
+  }
+  const footer = [
+    `QoE: per session, summed over segments; rebuffer s and switches: mean per session. W/T/L: traces where the`,
+    `algorithm's QoE beats, ties, loses to ${baseline}'s.`,
+    a.optimal
+      ? `of optimum: mean QoE over the ${a.optimal.sessions} traces the offline optimum ran on / the optimum's mean there.`
+      : 'of optimum: the offline optimum did not run on this set.',
+  ];
+  return `${setHeading(a, meta)}\n${textTable(header, rows)}${footer.map((l) => `  ${l}`).join('\n')}\n`;
+}
+
+/** The leave-one-family-out summary and the per-family gains of every algorithm. */
+export function formatLofo(lofo: LofoSummary, baseline: string, candidates: readonly string[]): string {
+  const folds = textTable(
+    ['held-out family', 'chosen', 'gain on the others', 'gain on the held-out sets'],
+    lofo.folds.map((f) => [
+      f.family,
+      f.chosen ?? '-',
+      percent(f.trainGain, 1, true),
+      f.heldOut.length === 0
+        ? '-'
+        : `${percent(f.heldOutMean, 1, true)} (${f.heldOut.map((h) => `${h.set} ${percent(h.gain, 1, true)}`).join(', ')})`,
+    ]),
+  );
+  const labels = Object.keys(lofo.gainByFamily);
+  const byFamily = textTable(
+    ['algorithm', ...lofo.families],
+    labels.map((l) => [l, ...lofo.families.map((f) => percent(lofo.gainByFamily[l]?.[f] ?? null, 1, true))]),
+  );
+  return (
+    `== leave one family out (candidates: ${candidates.join(', ')}; gains relative to ${baseline})\n` +
+    folds +
+    `  For each family held out, the candidate with the best mean relative gain (mean − ${baseline} mean) / |${baseline} mean|\n` +
+    `  over the sets of the other families is chosen; its gain on each held-out set follows.\n\n` +
+    `== relative gain over ${baseline} per family (mean over the family's sets)\n` +
+    byFamily
+  );
+}

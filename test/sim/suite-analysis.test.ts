@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import {
+  analyzeSet,
+  leaveOneFamilyOut,
+  optimalFraction,
+  relativeGain,
+  winsTiesLosses,
+  type SetResults,
+  type TraceSeries,
+} from '../../src/sim/suite/analysis.js';
+import { formatLofo, formatSetTable } from '../../src/sim/suite/format.js';
+
+function series(
+  qoe: number[],
+  rebufferS: number[] = qoe.map(() => 0),
+  switches: number[] = qoe.map(() => 1),
+): TraceSeries {
+  return { qoe, rebufferS, switches, bitrateKbpsMean: qoe.map(() => 1000) };
+}
+
+/** A set where each algorithm's per-trace QoE is given; means are what the test says. */
+function set(name: string, family: string, byAlgo: Record<string, number[]>): SetResults {
+  const algorithms: Record<string, TraceSeries> = {};
+  for (const [k, v] of Object.entries(byAlgo)) algorithms[k] = series(v);
+  return { name, family, traces: (byAlgo['base'] ?? []).map((_, i) => `t${i}`), algorithms };
+}
+
+describe('per-set analysis', () => {
+  it('counts wins, ties and losses per trace, a tie within 1e-9 relative', () => {
+    expect(winsTiesLosses([5, 3, 2, 1 + 1e-12, -4], [4, 3, 3, 1, -4.5])).toEqual({
+      wins: 2,
+      ties: 2,
+      losses: 1,
+    });
+    expect(() => winsTiesLosses([1], [1, 2])).toThrow(RangeError);
+  });
+
+  it('gives relative gains over |baseline| and null for a zero baseline', () => {
+    expect(relativeGain(12, 10)).toBeCloseTo(0.2, 12);
+    expect(relativeGain(-5, -10)).toBeCloseTo(0.5, 12);
+    expect(relativeGain(-15, -10)).toBeCloseTo(-0.5, 12);
+    expect(relativeGain(3, 0)).toBeNull();
+  });
+
+  it('takes the fraction of the optimum as a ratio of means over its traces', () => {
+    // traces 1 and 3: algorithm 4 and 8 (mean 6), optimum 10 and 2 (mean 6) → 100%, where a mean of
+    // ratios would say (0.4 + 4) / 2 = 220%.
+    expect(optimalFraction([100, 4, 100, 8], [1, 3], [10, 2])).toBeCloseTo(1, 12);
+    expect(optimalFraction([1, 2], [0], [-3])).toBeNull();
+    expect(optimalFraction([1, 2], [], [])).toBeNull();
+  });
+
+  it('builds the rows: means, medians, stalls against bola-e, optimum', () => {
+    const results: SetResults = {
+      name: 's',
+      family: 'f',
+      traces: ['a', 'b', 'c', 'd'],
+      algorithms: {
+        base: series([10, 20, 30, 100], [1, 0, 0, 3], [2, 2, 4, 4]),
+        'bola-e': series([12, 20, 25, 90], [0.5, 0.5, 0, 1]),
+        mine: series([11, 25, 35, 1], [0, 0, 0, 10]),
+      },
+      optimal: { traceIndices: [0, 2], series: series([20, 40], [0, 0], [1, 1]) },
+    };
+    const a = analyzeSet(results, 'base');
+    const row = (l: string) => a.rows.find((r) => r.label === l)!;
+    expect(a.rows.map((r) => r.label)).toEqual(['base', 'bola-e', 'mine']);
+    expect(row('base')).toMatchObject({
+      qoeMean: 40,
+      qoeMedian: 25,
+      rebufferSMean: 1,
+      switchesMean: 3,
+      wins: 0,
+      ties: 4,
+      losses: 0,
+    });
+    expect(row('mine')).toMatchObject({
+      qoeMean: 18,
+      qoeMedian: 18,
+      wins: 3,
+      ties: 0,
+      losses: 1,
+      rebufferSMean: 2.5,
+    });
+    expect(row('mine').relativeGain).toBeCloseTo((18 - 40) / 40, 12);
+    // over traces a and c: (11 + 35) / 2 = 23 against (20 + 40) / 2 = 30
+    expect(row('mine').optimalFraction).toBeCloseTo(23 / 30, 12);
+    expect(row('base').optimalFraction).toBeCloseTo(20 / 30, 12);
+    expect(row('mine').stallVsBolaES).toBeCloseTo(2.5 - 0.5, 12);
+    expect(row('bola-e').stallVsBolaES).toBe(0);
+    expect(row('bola-e')).toMatchObject({ wins: 1, ties: 1, losses: 2 });
+    expect(a.optimal).toMatchObject({ sessions: 2, qoeMean: 30, qoeMedian: 30 });
+
+    const text = formatSetTable(
+      a,
+      {
+        network: 'sabre',
+        qoe: 'lin',
+        rebufferPenaltyPerS: 6,
+        video: 'v',
+        traceCount: 4,
+        traceTotal: 40,
+        optimalCount: 2,
+      },
+      'base',
+    );
+    expect(text).toContain('4 of 40 traces, optimum on 2');
+    expect(text).toMatch(/mine\s+18\.00\s+18\.00\s+-55\.0%\s+2\.50\s+1\.0\s+3\/0\/1\s+76\.7%\s+\+2\.00/);
+    expect(text).toMatch(/optimal \(2\)\s+30\.00/);
+  });
+
+  it('needs the baseline among the algorithms', () => {
+    expect(() => analyzeSet(set('s', 'f', { a: [1] }), 'base')).toThrow(/baseline 'base'/);
+  });
+});
+
+describe('leave one family out', () => {
+  // Families A (sets a1, a2), B (b1), C (c1). Baseline means are 10 everywhere (per-trace [5, 15]).
+  // Relative gains (x = mean of the 2 traces):
+  //          a1     a2     b1     c1
+  //   p    +0.5   +0.3   -0.1   +0.1
+  //   q    +0.1   +0.1   +0.4   +0.2
+  const sets = [
+    set('a1', 'A', { base: [5, 15], p: [10, 20], q: [6, 16] }),
+    set('a2', 'A', { base: [5, 15], p: [8, 18], q: [6, 16] }),
+    set('b1', 'B', { base: [5, 15], p: [4, 14], q: [9, 19] }),
+    set('c1', 'C', { base: [5, 15], p: [6, 16], q: [7, 17] }),
+  ].map((s) => analyzeSet(s, 'base'));
+
+  it('chooses on the other families and scores on the held-out one', () => {
+    const lofo = leaveOneFamilyOut(sets, ['p', 'q']);
+    expect(lofo.families).toEqual(['A', 'B', 'C']);
+    const fold = (f: string) => lofo.folds.find((x) => x.family === f)!;
+    // A held out: on b1, c1 p scores (-0.1 + 0.1) / 2 = 0, q (0.4 + 0.2) / 2 = 0.3 → q; on A q gains 0.1, 0.1
+    expect(fold('A').chosen).toBe('q');
+    expect(fold('A').trainGain).toBeCloseTo(0.3, 12);
+    expect(fold('A').heldOut.map((h) => h.set)).toEqual(['a1', 'a2']);
+    expect(fold('A').heldOut[0]?.gain).toBeCloseTo(0.1, 12);
+    expect(fold('A').heldOutMean).toBeCloseTo(0.1, 12);
+    // B held out: p (0.5 + 0.3 + 0.1) / 3 = 0.3, q (0.1 + 0.1 + 0.2) / 3 = 0.133 → p, which loses 10% on b1
+    expect(fold('B').chosen).toBe('p');
+    expect(fold('B').trainGain).toBeCloseTo(0.3, 12);
+    expect(fold('B').heldOutMean).toBeCloseTo(-0.1, 12);
+    // C held out: p (0.5 + 0.3 - 0.1) / 3 = 0.233, q (0.1 + 0.1 + 0.4) / 3 = 0.2 → p
+    expect(fold('C').chosen).toBe('p');
+    expect(fold('C').heldOutMean).toBeCloseTo(0.1, 12);
+    // per-family gains of every algorithm, baseline included
+    expect(lofo.gainByFamily['p']?.['A']).toBeCloseTo(0.4, 12);
+    expect(lofo.gainByFamily['q']?.['B']).toBeCloseTo(0.4, 12);
+    expect(lofo.gainByFamily['base']?.['C']).toBe(0);
+    const text = formatLofo(lofo, 'base', ['p', 'q']);
+    expect(text).toMatch(/B\s+p\s+\+30\.0%\s+-10\.0% \(b1 -10\.0%\)/);
+  });
+
+  it('restricts the choice to the candidates and has no choice without other families', () => {
+    expect(leaveOneFamilyOut(sets, ['q']).folds.every((f) => f.chosen === 'q')).toBe(true);
+    const one = leaveOneFamilyOut([sets[0]!, sets[1]!], ['p', 'q']);
+    expect(one.folds).toEqual([
+      {
+        family: 'A',
+        chosen: null,
+        trainGain: null,
+        heldOut: [
+          { set: 'a1', gain: null },
+          { set: 'a2', gain: null },
+        ],
+        heldOutMean: null,
+      },
+    ]);
+  });
+});
