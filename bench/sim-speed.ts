@@ -5,8 +5,8 @@
  *
  * Setting: the 86 traces of ../shared/data/traces/hsdpa-norway-3g-cooked with the pensieve-envivio video
  * (48 playable chunks) under the `pensieve` model, robust-mpc with Pensieve's options (its decisions are
- * checked chunk for chunk against Pensieve's logs by test/abr/mpc.test.ts, and the fast search against the
- * plain exhaustive enumeration there too); then the same 86 traces as Sabre JSON with bbb.json under the
+ * checked chunk for chunk against Pensieve's logs by test/abr/mpc.test.ts, and the branch-and-bound search of
+ * src/abr/mpc-search.ts against the plain enumeration by test/abr/mpc-search.test.ts); then the same 86 traces as Sabre JSON with bbb.json under the
  * `sabre` model. Without ../shared/data both fall back to one synthetic 3G-like trace and a synthetic
  * envivio-like video, and the output says so.
  *
@@ -50,7 +50,8 @@ const SUBSET = 10;
 const SABRE_OPTIMAL: readonly OptimalVariant[] = [{ traceCount: 1, options: { resolutionMs: 1000 } }];
 /** Python reference: Pensieve's test/mpc.py robustMPC, seconds per 48-chunk session (issue 3). */
 const PYTHON_ROBUST_MPC_S_PER_SESSION = 2.46;
-const ROBUST_MPC_TARGET_MS = 10;
+/** Issue 19: robust-mpc at most 1 ms a session under the Pensieve model (issue 3 asked for 10). */
+const ROBUST_MPC_TARGET_MS = 1;
 const RULES_TARGET_SESSIONS_PER_S = 10_000;
 const OPTIMAL_TARGET_S = 1;
 /** Algorithms the issue calls rule-based (the 10,000 sessions/s target). */
