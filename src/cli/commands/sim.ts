@@ -14,30 +14,38 @@
  * - stdout: the comparison table; "± 95% CI" is the half-width of the 95% confidence interval of the mean
  *   session QoE from Student's t distribution with n-1 degrees of freedom.
  * - `--shard i/n` (1-based i): the i-th of n contiguous blocks of jobs (trace-major order); `cat` of the shards' JSONL equals the unsharded log.
- *   Shards 1..n hold every session exactly once; session counts add up.
+ *   Shards 1..n hold every session exactly once; session counts add up. `--shard auto/n` takes i from the
+ *   array-job index (JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX or SLURM_ARRAY_TASK_ID, 0-based). A
+ *   shard's `--summary` also carries `shard`, `run`, `sessions` (and `example`, `jsonl`): what
+ *   `abrkit merge` needs to rebuild the unsharded summary, log and report exactly.
+ * - `--traces`: files, folders or generator specs (`step:4000x20s,500x20s`, as `abrkit serve` takes);
+ *   `--video`: a file, folder, URL or `synthetic[:...]`.
+ * - Outputs: refused before any session runs when two share a path, one is an input, or one exists
+ *   (without `--force`); written atomically (temp file + rename). SIGINT leaves them as before (exit 130).
+ * - Progress on stderr (a bar on a terminal, a line every few seconds otherwise); `--quiet` for none.
  * - `--seed`: each trace gets a seed derived from it, the same for every algorithm (common random numbers).
- * - Exit codes: 0 ok; 1 bad input (a file, an algorithm name, an option value); 2 usage (unknown flag,
- *   malformed flag value). One line on stderr; the stack with `--verbose`.
+ * - Exit codes: 0 ok; 1 bad input (a file, an option value an algorithm refuses, an output that cannot be
+ *   written); 2 usage (unknown flag or algorithm, malformed flag value, clashing outputs); 130 interrupted.
+ *   One line on stderr; the stack with `--verbose`.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { AbrkitError } from '../../core/errors.js';
-import type { NetworkTrace, TraceFormat } from '../../traces/model.js';
+import type { TraceFormat } from '../../traces/model.js';
 import type { Shard } from '../../sim/batch-plan.js';
-import { parseShard } from '../../sim/batch-plan.js';
+import { resolveShard } from '../../sim/batch-plan.js';
 import type { BatchSpec, NetworkModelName, QoeModelName } from '../../sim/batch-session.js';
-import { loadTraces } from '../../sim/load-trace.js';
-import { loadVideo } from '../../sim/load-video.js';
 import { collectAlgoOptions, parseAlgoList } from '../algo-options.js';
 import { UsageError } from '../errors.js';
 import type { CliContext } from '../context.js';
 import { createContext } from '../context.js';
+import { resolveTraces, resolveVideo } from '../inputs.js';
 import { resolveAlgorithms } from '../registry-access.js';
 import { runSimulation } from '../run-sim.js';
 
 interface SimFlags {
-  video: string;
-  traces: string[];
+  video?: string;
+  traces?: string[];
   algo?: string[];
   network?: NetworkModelName;
   qoe?: QoeModelName;
@@ -52,8 +60,14 @@ interface SimFlags {
   traceFormat?: TraceFormat;
   playableSegments?: string;
   rebufferPenalty?: string;
+  force?: boolean;
+  quiet?: boolean;
   verbose?: boolean;
 }
+
+/** Defaults of `--network` and `--qoe` (src/sim/simulate.ts), named in the report's header. */
+export const DEFAULT_NETWORK_MODEL: NetworkModelName = 'abrkit';
+export const DEFAULT_QOE_MODEL: QoeModelName = 'lin';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -67,7 +81,10 @@ export function parseCount(flag: string, text: string): number {
   return n;
 }
 
-/** `--workers N`: an integer ≥ 0 (0 or 1 = run in this thread). */
+/**
+ * `--workers N`: an integer ≥ 0 (0 or 1 = run in this thread). More than the core count is accepted here
+ * and capped, with a warning, by `runSimulation`.
+ */
 export function parseWorkers(text: string): number {
   return parseCount('--workers', text);
 }
@@ -89,7 +106,8 @@ export function parseRebufferPenalty(text: string): number {
 
 function parseShardFlag(text: string): Shard {
   try {
-    return parseShard(text);
+    const { index, count } = resolveShard(text, process.env);
+    return { index, count };
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
@@ -99,13 +117,13 @@ export function register(program: Command, context: CliContext = createContext()
   program
     .command('sim')
     .description('simulate every (trace × algorithm) session and compare the algorithms')
-    .requiredOption(
+    .option(
       '--video <path>',
-      'video: Sabre movie JSON, a Pensieve video_size_N folder, or an HLS master playlist (path, URL or folder)',
+      'video (required): Sabre movie JSON, a Pensieve video_size_N folder, an HLS master playlist (path, URL or folder), or synthetic[:seed=N,segments=N,segmentS=S,bitratesKbps=a/b/...]',
     )
-    .requiredOption(
+    .option(
       '--traces <paths...>',
-      'trace files or folders (Sabre JSON, Pensieve cooked, mahimahi, CSV)',
+      'traces (required): files or folders (Sabre JSON, Pensieve cooked, mahimahi, CSV) or generator specs such as step:4000x20s,500x20s, constant:2000, markov:seed=1 (as abrkit serve --trace)',
     )
     .option(
       '--algo <names...>',
@@ -136,7 +154,7 @@ export function register(program: Command, context: CliContext = createContext()
     .option('--workers <n>', 'worker threads (default: the core count; 0 or 1 runs in this thread)')
     .option(
       '--shard <i/n>',
-      'run only the i-th of n contiguous blocks of (trace x algo) jobs; concatenated shard logs equal the whole run',
+      'run only the i-th of n contiguous blocks of (trace x algo) jobs; concatenated shard logs equal the whole run; auto/n takes i from JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX or SLURM_ARRAY_TASK_ID (0-based); abrkit merge combines the shard summaries',
     )
     .option('--seed <n>', 'base seed (each trace derives its own, shared by all algorithms)')
     .option(
@@ -144,9 +162,16 @@ export function register(program: Command, context: CliContext = createContext()
       'algorithm options as JSON: {"algo": {"key": value}} (or flat with one --algo)',
     )
     .option('--opt <algo.key=value>', 'one algorithm option (repeatable)', collect, [])
+    .option('--force', 'replace existing output files')
+    .option('--quiet', 'no progress on stderr')
     .option('--verbose', 'print stack traces on errors')
     .action(async (flags: SimFlags) => {
       context.verbose = flags.verbose ?? false;
+      // Checked here rather than by commander, so a misspelt flag (--vidoe) is reported as unknown first.
+      if (flags.video === undefined)
+        throw new UsageError("required option '--video <path>' not specified (see abrkit sim --help)");
+      if (flags.traces === undefined || flags.traces.length === 0)
+        throw new UsageError("required option '--traces <paths...>' not specified (see abrkit sim --help)");
       const algos = flags.algo ? parseAlgoList(flags.algo) : undefined;
       const workers = flags.workers !== undefined ? parseWorkers(flags.workers) : undefined;
       const shard = flags.shard !== undefined ? parseShardFlag(flags.shard) : undefined;
@@ -158,14 +183,12 @@ export function register(program: Command, context: CliContext = createContext()
         flags.playableSegments !== undefined
           ? parseCount('--playable-segments', flags.playableSegments)
           : undefined;
-      const video = await loadVideo(
-        context.resolvePath(flags.video),
+      const { video, inputs: videoInputs } = await resolveVideo(
+        flags.video,
+        context,
         playable !== undefined ? { playableSegmentCount: playable } : {},
       );
-      const traces: readonly NetworkTrace[] = await loadTraces(
-        flags.traces.map((p) => context.resolvePath(p)),
-        flags.traceFormat,
-      );
+      const { traces, inputs: traceInputs } = await resolveTraces(flags.traces, context, flags.traceFormat);
       if (traces.length === 0) {
         throw new AbrkitError('trace', 'NO_TRACES', 'no trace files found', {
           data: { source: flags.traces.join(' ') },
@@ -183,9 +206,13 @@ export function register(program: Command, context: CliContext = createContext()
           ? { rebufferPenaltyPerS: parseRebufferPenalty(flags.rebufferPenalty) }
           : {}),
       };
+      const traceArgs = flags.traces;
       await runSimulation({
         spec,
         io: context.io,
+        inputs: [...videoInputs, ...traceInputs],
+        force: flags.force ?? false,
+        quiet: flags.quiet ?? false,
         ...(workers !== undefined ? { workers } : {}),
         ...(shard ? { shard } : {}),
         ...(flags.jsonl !== undefined ? { jsonlPath: flags.jsonl } : {}),
@@ -193,9 +220,9 @@ export function register(program: Command, context: CliContext = createContext()
         ...(flags.report !== undefined ? { reportPath: flags.report } : {}),
         reportMeta: {
           video: `${video.name} (${video.renditions.length} renditions, ${video.segmentSizesBytes.length} segments of ${video.segmentDurationMs} ms)`,
-          traces: `${traces.length} from ${flags.traces.join(', ')}`,
-          network: flags.network ?? 'default',
-          qoe: flags.qoe ?? 'default',
+          traces: `${traces.length} from ${traceArgs.join(', ')}`,
+          network: flags.network ?? `${DEFAULT_NETWORK_MODEL} (default)`,
+          qoe: flags.qoe ?? `${DEFAULT_QOE_MODEL} (default)`,
         },
       });
     });
