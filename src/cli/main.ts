@@ -14,7 +14,6 @@ import { register as registerMerge } from './commands/merge.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerSim } from './commands/sim.js';
 import { register as registerSuite } from './commands/suite.js';
-import { register as registerSuite } from './commands/suite.js';
 import { register as registerTrace } from './commands/trace.js';
 import type { CliContext } from './context.js';
 import { createContext } from './context.js';
@@ -44,7 +43,6 @@ export function createProgram(context: CliContext): Command {
       outputError: () => undefined,
     });
   registerSim(program, context);
-  registerSuite(program, context);
   registerSuite(program, context);
   registerAlgos(program, context);
   registerDemoSim(program, context);
