@@ -2,9 +2,18 @@
  * The transmission-time predictor of scenario-mpc (scenario-mpc.ts): a download of `s` bytes takes
  * `latency + 8 s / throughput`, as in Fugu (Yan et al., NSDI 2020), which predicts each chunk's transmission
  * time from its size rather than a throughput alone: small segments are dominated by latency, large ones by
- * the transfer rate. The transfer throughput (latency excluded) is the harmonic mean of the last few samples
- * (MPC, Yin et al., SIGCOMM 2015); instead of robustMPC's single discount by the largest recent error, the
- * predictor keeps the recent distribution of `ln(observed / predicted)` and hands out its quantiles as
+ * the transfer rate.
+ *
+ * Which throughput to expect depends on the network, and no single rule fits every family: on a 3G commute
+ * the last download is the best guess (throughput persists, then steps), on a broadband or Wi-Fi session
+ * whose samples scatter around a stable level (Puffer, Oboe) the long-run mean is, and MPC's harmonic mean
+ * of the last five (Yin et al., SIGCOMM 2015) sits between. So the predictor runs three experts side by side
+ * (last sample, harmonic mean of the last `window`, time-weighted mean over the last `longWindow` samples),
+ * scores each by an exponentially weighted mean of its absolute log error on the samples that followed, and
+ * predicts with the best-scoring one: the regime is chosen on what the session measures (in the spirit of
+ * Oboe, Akhtar et al., SIGCOMM 2018, which picks parameters per detected network state), not tuned per
+ * family. Instead of robustMPC's single discount by the largest recent error, the predictor keeps the
+ * recent distribution of the chosen expert's `ln(observed / predicted)` and hands out its quantiles as
  * throughput scenarios, so the planner can weigh a likely slowdown against an unlikely one.
  *
  * State is per session, fed by `addSample`, cleared by `reset`; pure, no globals.
@@ -16,30 +25,51 @@ const PRIOR_ERRORS: readonly number[] = [Math.log(0.7), Math.log(0.85), Math.log
 /** Transfers shorter than this are timed too coarsely to be a throughput sample (latency-only), ms. */
 const MIN_TRANSFER_MS = 1;
 
+/** Experts: 0 = last sample, 1 = harmonic mean of the last `window`, 2 = time-weighted long-run mean. */
+export const EXPERT_NAMES = ['last', 'harmonic', 'long-run'] as const;
+const EXPERTS = EXPERT_NAMES.length;
+
+/** Weight of a new error in an expert's running score (an EWMA over about 1 / weight samples). */
+const SCORE_WEIGHT = 0.15;
+/** Per-sample decay of the remembered worst drop: its half-life is about 35 samples (minutes of video). */
+const DROP_DECAY = 0.98;
+
 export class TransmissionPredictor {
   private readonly samplesKbps: Float64Array;
-  private readonly logErrors: Float64Array;
+  private readonly longBytes: Float64Array;
+  private readonly longMs: Float64Array;
+  /** Recent log errors of each expert, `errors[e * errorWindow + i]`. */
+  private readonly errors: Float64Array;
   private readonly sorted: Float64Array;
+  private readonly scores = new Float64Array(EXPERTS);
+  private readonly predictions = new Float64Array(EXPERTS);
   private sampleCount = 0;
   private errorCount = 0;
-  private harmonicKbps = 0;
-  private latencySumMs = 0;
+  private worstDrop = 0;
   private latencyCount = 0;
+  private latencySumMs = 0;
   private readonly latenciesMs: Float64Array;
 
   /**
-   * `window`: samples in the harmonic mean; `errorWindow`: recent errors whose quantiles make the scenarios.
+   * `window`: samples in the harmonic mean (and latencies in their mean); `errorWindow`: recent errors whose
+   * quantiles make the scenarios; `longWindow`: samples in the time-weighted long-run mean.
    */
   constructor(
     readonly window = 5,
     readonly errorWindow = 20,
+    readonly longWindow = 20,
   ) {
-    if (!Number.isInteger(window) || window < 1)
-      throw new TypeError(`window: must be an integer >= 1, got ${window}`);
-    if (!Number.isInteger(errorWindow) || errorWindow < 1)
-      throw new TypeError(`errorWindow: must be an integer >= 1, got ${errorWindow}`);
+    for (const [name, v] of [
+      ['window', window],
+      ['errorWindow', errorWindow],
+      ['longWindow', longWindow],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new TypeError(`${name}: must be an integer >= 1, got ${v}`);
+    }
     this.samplesKbps = new Float64Array(window);
-    this.logErrors = new Float64Array(errorWindow);
+    this.longBytes = new Float64Array(longWindow);
+    this.longMs = new Float64Array(longWindow);
+    this.errors = new Float64Array(EXPERTS * errorWindow);
     this.sorted = new Float64Array(errorWindow + PRIOR_ERRORS.length);
     this.latenciesMs = new Float64Array(window);
   }
@@ -57,15 +87,37 @@ export class TransmissionPredictor {
     if (!(transferMs >= MIN_TRANSFER_MS)) return;
     const kbps = (sizeBytes * 8) / transferMs;
     if (this.sampleCount > 0) {
-      this.logErrors[this.errorCount % this.errorWindow] = Math.log(kbps / this.harmonicKbps);
+      const used = this.expert();
+      const drop = Math.log((this.predictions[used] ?? kbps) / kbps);
+      this.worstDrop = Math.max(drop, this.worstDrop * DROP_DECAY);
+      const slot = this.errorCount % this.errorWindow;
+      for (let e = 0; e < EXPERTS; e++) {
+        const err = Math.log(kbps / (this.predictions[e] ?? kbps));
+        this.errors[e * this.errorWindow + slot] = err;
+        const abs = Math.abs(err);
+        this.scores[e] =
+          this.errorCount === 0 ? abs : (1 - SCORE_WEIGHT) * (this.scores[e] ?? 0) + SCORE_WEIGHT * abs;
+      }
       this.errorCount++;
     }
-    this.samplesKbps[this.sampleCount % this.window] = kbps;
+    const i = this.sampleCount;
+    this.samplesKbps[i % this.window] = kbps;
+    this.longBytes[i % this.longWindow] = sizeBytes;
+    this.longMs[i % this.longWindow] = transferMs;
     this.sampleCount++;
     const k = Math.min(this.sampleCount, this.window);
     let inverseSum = 0;
-    for (let i = 0; i < k; i++) inverseSum += 1 / (this.samplesKbps[i] ?? 1);
-    this.harmonicKbps = k / inverseSum;
+    for (let j = 0; j < k; j++) inverseSum += 1 / (this.samplesKbps[j] ?? 1);
+    const l = Math.min(this.sampleCount, this.longWindow);
+    let bytes = 0;
+    let ms = 0;
+    for (let j = 0; j < l; j++) {
+      bytes += this.longBytes[j] ?? 0;
+      ms += this.longMs[j] ?? 0;
+    }
+    this.predictions[0] = kbps;
+    this.predictions[1] = k / inverseSum;
+    this.predictions[2] = (bytes * 8) / ms;
   }
 
   /** Throughput samples since the last reset. */
@@ -73,9 +125,36 @@ export class TransmissionPredictor {
     return this.sampleCount;
   }
 
-  /** Harmonic mean of the last transfer throughputs, kbps; null before the first sample. */
+  /** The expert in use: the one with the lowest running error (the harmonic mean until errors are known). */
+  expert(): number {
+    if (this.errorCount === 0) return 1;
+    let best = 1;
+    for (let e = 0; e < EXPERTS; e++) if ((this.scores[e] ?? 0) < (this.scores[best] ?? 0)) best = e;
+    return best;
+  }
+
+  /** Running mean absolute log error of expert `e` (0 before the second sample). */
+  score(e: number): number {
+    return this.scores[e] ?? 0;
+  }
+
+  /** The chosen expert's throughput prediction, kbps; null before the first sample. */
   throughputKbps(): number | null {
-    return this.sampleCount > 0 ? this.harmonicKbps : null;
+    return this.sampleCount > 0 ? (this.predictions[this.expert()] ?? null) : null;
+  }
+
+  /** Expert `e`'s prediction, kbps; null before the first sample. */
+  expertKbps(e: number): number | null {
+    return this.sampleCount > 0 ? (this.predictions[e] ?? null) : null;
+  }
+
+  /**
+   * The worst drop the session has seen, `ln(predicted / observed)` of the expert in use, remembered with a
+   * slow decay: a path that fell to a tenth of its prediction a minute ago may do it again, however steady it
+   * looks now (0 before the second sample).
+   */
+  worstLogDrop(): number {
+    return this.worstDrop;
   }
 
   /** Mean of the last latencies, ms; null before the first. */
@@ -84,15 +163,12 @@ export class TransmissionPredictor {
   }
 
   /**
-   * Writes `out.length` throughput multipliers: the quantiles at levels `(i + 0.5) / n` of the recent
-   * observed/predicted ratios (padded with a cautious prior while few are known), ascending.
+   * Writes `out.length` throughput multipliers: the quantiles at levels `(i + 0.5) / n` of the chosen expert's
+   * recent observed/predicted ratios (padded with a cautious prior while few are known), ascending.
    */
   scenarioMultipliers(out: Float64Array): void {
     const n = out.length;
-    const have = Math.min(this.errorCount, this.errorWindow);
-    let m = 0;
-    for (let i = 0; i < have; i++) this.sorted[m++] = this.logErrors[i] ?? 0;
-    for (let i = have; i < PRIOR_ERRORS.length; i++) this.sorted[m++] = PRIOR_ERRORS[i - have] ?? 0;
+    const m = this.collect(this.expert(), false);
     const view = this.sorted.subarray(0, m);
     view.sort();
     for (let i = 0; i < n; i++) {
@@ -106,15 +182,12 @@ export class TransmissionPredictor {
   }
 
   /**
-   * Median absolute `ln(observed / predicted)` over the recent errors (the prior counts while few are
-   * known): how volatile the path is sample to sample. A median, so the rare step changes of an otherwise
-   * steady path (a broadband link switching rate) do not count as volatility.
+   * Median absolute `ln(observed / predicted)` of the chosen expert over the recent errors (the prior counts
+   * while few are known): how unpredictable the path is sample to sample. A median, so the rare step changes
+   * of an otherwise steady path (a broadband link switching rate) do not count as volatility.
    */
   medianAbsLogError(): number {
-    const have = Math.min(this.errorCount, this.errorWindow);
-    let m = 0;
-    for (let i = 0; i < have; i++) this.sorted[m++] = Math.abs(this.logErrors[i] ?? 0);
-    for (let i = have; i < PRIOR_ERRORS.length; i++) this.sorted[m++] = Math.abs(PRIOR_ERRORS[i - have] ?? 0);
+    const m = this.collect(this.expert(), true);
     const view = this.sorted.subarray(0, m);
     view.sort();
     return m % 2 === 1 ? (view[(m - 1) / 2] ?? 0) : ((view[m / 2 - 1] ?? 0) + (view[m / 2] ?? 0)) / 2;
@@ -123,8 +196,25 @@ export class TransmissionPredictor {
   reset(): void {
     this.sampleCount = 0;
     this.errorCount = 0;
-    this.harmonicKbps = 0;
     this.latencyCount = 0;
     this.latencySumMs = 0;
+    this.worstDrop = 0;
+    this.scores.fill(0);
+    this.predictions.fill(0);
+  }
+
+  /** Copies expert `e`'s recent errors (absolute with `abs`), padded with the prior, into `sorted`. */
+  private collect(e: number, abs: boolean): number {
+    const have = Math.min(this.errorCount, this.errorWindow);
+    let m = 0;
+    for (let i = 0; i < have; i++) {
+      const err = this.errors[e * this.errorWindow + i] ?? 0;
+      this.sorted[m++] = abs ? Math.abs(err) : err;
+    }
+    for (let i = have; i < PRIOR_ERRORS.length; i++) {
+      const err = PRIOR_ERRORS[i - have] ?? 0;
+      this.sorted[m++] = abs ? Math.abs(err) : err;
+    }
+    return m;
   }
 }

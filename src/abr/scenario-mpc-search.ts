@@ -33,6 +33,12 @@ export interface PlanInputs {
   /** QoE per second of buffer at the end of the horizon, up to `bufferValueCapS`. */
   readonly bufferValuePerS: number;
   readonly bufferValueCapS: number;
+  /**
+   * Scale of the value's concavity, s: buffer b is worth `bufferValuePerS · scale · (1 − e^(−b / scale))`, so
+   * the first seconds are worth `bufferValuePerS` each and a nearly full buffer little more (a second of
+   * buffer only saves a second of stall if an outage outlasts all the buffer before it). Infinity: linear.
+   */
+  readonly bufferValueScaleS: number;
   /** Buffer the session keeps at most, s: a plan cannot bank more. */
   readonly bufferMaxS: number;
 }
@@ -79,6 +85,8 @@ export class ScenarioPlanner {
     const bCount = horizon >= 2 ? choices : 1;
     const cCount = horizon >= 3 ? choices : 1;
     const smoothWeight = p.qoe.smoothPenalty * p.switchCostFactor;
+    const scale = p.bufferValueScaleS;
+    const linear = !(scale < Number.POSITIVE_INFINITY) || !(scale > 0);
     let best = 0;
     let bestScore = Number.NEGATIVE_INFINITY;
     let plans = 0;
@@ -121,7 +129,10 @@ export class ScenarioPlanner {
             const score =
               base -
               p.qoe.rebufferPenaltyPerS * rebuffer +
-              p.bufferValuePerS * Math.min(buffer, p.bufferValueCapS);
+              p.bufferValuePerS *
+                (linear
+                  ? Math.min(buffer, p.bufferValueCapS)
+                  : scale * (1 - Math.exp(-Math.min(buffer, p.bufferValueCapS) / scale)));
             sum += score;
             if (score < worst) worst = score;
           }

@@ -21,14 +21,19 @@
  * s = latency + 8 · size(k, r) / throughput_s (exact sizes from `ctx.segmentSizeBytes`, else the nominal
  * bitrate); plans `(a, b, c, c, ...)` over `horizon` segments (scenario-mpc-search.ts) scored by
  * QoE_lin-style utility − rebuffer − switch penalties + `v · min(buffer_end, cap)`, mixed as
- * `(1 − risk) · mean + risk · worst` over the scenarios. The buffer value `v` is `bufferValuePerS` scaled
- * by the path's volatility x (median |log error| / `volatilityRef`, at most 1) squared: a volatile path
- * (3G outages) banks buffer, a steady one spends it on bitrate; it fades linearly over the last
+ * `(1 − risk) · mean + risk · worst` over the scenarios. The buffer value `v` per second is
+ * `bufferValue` times the rebuffer penalty (ladder-aware: a 4K ladder's stall second costs 35, so must its
+ * insurance) times the square of the path's risk: the larger of its volatility x (median |log error| /
+ * `volatilityRef`) and its remembered worst drop (ln(predicted / observed) / `dropRef`), each at most 1.
+ * A volatile path (3G outages) or one that has already collapsed once banks buffer, a steady one spends
+ * it on bitrate; it fades linearly over the last
  * `bufferValueTaperMs` of content after the horizon, since buffer left when the video ends is wasted. In
  * planning, switches cost the objective's penalty times `1 + switchCost · x` (capped at horizon − 1 so a
  * switch held over the horizon can still pay off): with a noisy predictor a switch is likely to be undone,
  * so the plan is charged for the switch back too (a hysteresis). `shouldAbandon` re-fetches lower when the
- * download in flight would outlast the buffer (the emergency rule of hls.js and of Sabre / dash.js's
+ * download in flight, at its rate over the last second, would outlast the buffer, and the segment is not
+ * chosen that high again (without that cap, choose and abandon undid each other every 350 ms: 110 s of
+ * stall on fcc-sd trace0190 with bbb4k under the Sabre model) (the emergency rule of hls.js and of Sabre / dash.js's
  * abandonment, K. Spiteri, R. Sitaraman, D. Sparacio, "From Theory to Practice", ACM MMSys 2018).
  * Pure: state comes from `onDownloaded`, cleared by `reset`. Why and how well: docs/own-algorithm.md.
  */
@@ -60,6 +65,14 @@ export const SCENARIO_MPC_NAME = 'scenario-mpc';
 
 /** Transfer time before a download's own throughput is trusted for abandonment, ms. */
 const MIN_ABANDON_TRANSFER_MS = 300;
+/**
+ * The download's current rate is measured over its last this-many ms of progress: the mean since the first
+ * byte lags a collapse of the link by as long as the download has run (a 10 s download at 10 Mbps that then
+ * falls to 300 kbps still averages several Mbps ten seconds later), so abandonment came far too late.
+ */
+const RECENT_RATE_WINDOW_MS = 1000;
+/** Progress points kept per download for the recent rate. */
+const PROGRESS_POINTS = 32;
 /** Abandon to the lowest rendition when it stalls too but finishes in under this share of the rest, ratio. */
 const ABANDON_GAIN = 0.5;
 
@@ -69,12 +82,19 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
   {
     name: 'window',
     type: 'integer',
-    default: 1,
+    default: 5,
     min: 1,
     max: 50,
   },
   {
     name: 'errorWindow',
+    type: 'integer',
+    default: 20,
+    min: 1,
+    max: 200,
+  },
+  {
+    name: 'longWindow',
     type: 'integer',
     default: 20,
     min: 1,
@@ -95,9 +115,21 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
     max: 1,
   },
   {
-    name: 'bufferValuePerS',
+    name: 'bufferValue',
     type: 'number',
-    default: 1.5,
+    default: 0.35,
+    min: 0,
+  },
+  {
+    name: 'bufferValueScaleMs',
+    type: 'number',
+    default: 0,
+    min: 0,
+  },
+  {
+    name: 'dropRef',
+    type: 'number',
+    default: 1.4,
     min: 0,
   },
   {
@@ -139,9 +171,12 @@ export interface ScenarioMpcConfig {
   readonly horizon: number;
   readonly window: number;
   readonly errorWindow: number;
+  readonly longWindow: number;
   readonly scenarios: number;
   readonly riskAversion: number;
-  readonly bufferValuePerS: number;
+  readonly bufferValue: number;
+  readonly dropRef: number;
+  readonly bufferValueScaleMs: number;
   readonly bufferValueCapMs: number;
   readonly bufferValueTaperMs: number;
   readonly switchCost: number;
@@ -161,9 +196,12 @@ export function resolveScenarioMpcConfig(options?: AbrOptions): ScenarioMpcConfi
     horizon: num(o, 'horizon'),
     window: num(o, 'window'),
     errorWindow: num(o, 'errorWindow'),
+    longWindow: num(o, 'longWindow'),
     scenarios: num(o, 'scenarios'),
     riskAversion: num(o, 'riskAversion'),
-    bufferValuePerS: num(o, 'bufferValuePerS'),
+    bufferValue: num(o, 'bufferValue'),
+    dropRef: num(o, 'dropRef'),
+    bufferValueScaleMs: num(o, 'bufferValueScaleMs'),
     bufferValueCapMs: num(o, 'bufferValueCapMs'),
     bufferValueTaperMs: num(o, 'bufferValueTaperMs'),
     switchCost: num(o, 'switchCost'),
@@ -180,18 +218,31 @@ export class ScenarioMpc implements AbrAlgorithm {
   readonly predictor: TransmissionPredictor;
   private readonly multipliers: Float64Array;
   private planner: ScenarioPlanner | null = null;
+  /** After an abandonment: segment `capSegment` may not be chosen above `capRendition` again. */
+  private capSegment = -1;
+  private capRendition = 0;
+  /** Progress of the download in flight (for its recent rate): which one, and a ring of (ms, bytes). */
+  private trackedStartMs = Number.NaN;
+  private trackedSegment = -1;
+  private trackedRendition = -1;
+  private readonly pointMs = new Float64Array(PROGRESS_POINTS);
+  private readonly pointBytes = new Float64Array(PROGRESS_POINTS);
+  private pointCount = 0;
   private table: QoeTable | null = null;
   private tableFor: readonly Rendition[] | null = null;
 
   constructor(readonly config: ScenarioMpcConfig) {
-    this.predictor = new TransmissionPredictor(config.window, config.errorWindow);
+    this.predictor = new TransmissionPredictor(config.window, config.errorWindow, config.longWindow);
     this.multipliers = new Float64Array(config.scenarios);
   }
 
   choose(ctx: AbrContext): AbrDecision {
     const n = ctx.renditions.length;
-    const choices = Math.max(1, Math.min(n, ctx.maxRenditionIndex + 1));
     const k = ctx.segmentIndex;
+    // a segment just abandoned is not chosen at (or above) the rendition it was abandoned from again: the
+    // choice and the abandonment rule would otherwise undo each other, a download at a time
+    const cap = k === this.capSegment ? this.capRendition + 1 : n;
+    const choices = Math.max(1, Math.min(n, cap, ctx.maxRenditionIndex + 1));
     const cfg = this.config;
     const left = ctx.segmentCount - k;
     const horizon = Math.max(1, Math.min(cfg.horizon, Number.isFinite(left) ? left : cfg.horizon));
@@ -224,6 +275,8 @@ export class ScenarioMpc implements AbrAlgorithm {
       }
     }
     const volatility = this.volatility();
+    // buffer is insurance: worth the more, the more volatile the path or the deeper the drops it has had
+    const risk = Math.max(volatility, this.dropRisk());
     // content left after the horizon, s (Infinity for live): buffer beyond the video's end is wasted
     const afterS = Number.isFinite(left) ? ((left - horizon) * ctx.segmentDurationMs) / 1000 : Infinity;
     const taper = cfg.bufferValueTaperMs > 0 ? Math.min(1, (1000 * afterS) / cfg.bufferValueTaperMs) : 1;
@@ -239,8 +292,12 @@ export class ScenarioMpc implements AbrAlgorithm {
       riskAversion: cfg.riskAversion,
       switchCostFactor: Math.max(1, Math.min(1 + cfg.switchCost * volatility, horizon - 1)),
       // buffer left when the video ends is worth nothing
-      bufferValuePerS: afterS > 0 ? cfg.bufferValuePerS * volatility * volatility * taper : 0,
+      // a second of buffer is worth a share of a second of stall (ladder-aware, like the penalty itself)
+      bufferValuePerS:
+        afterS > 0 ? this.table.rebufferPenaltyPerS * cfg.bufferValue * risk * risk * taper : 0,
       bufferValueCapS: Math.min(cfg.bufferValueCapMs / 1000, bufferMaxS),
+      bufferValueScaleS:
+        cfg.bufferValueScaleMs > 0 ? cfg.bufferValueScaleMs / 1000 : Number.POSITIVE_INFINITY,
       bufferMaxS,
     });
     return {
@@ -259,6 +316,12 @@ export class ScenarioMpc implements AbrAlgorithm {
    * it will not need and a volatile one (outages) banks it; the planning switch cost scales with it, so a
    * noisy predictor does not make the plan flip back and forth.
    */
+  private dropRisk(): number {
+    const ref = this.config.dropRef;
+    if (!(ref > 0)) return 1;
+    return Math.min(1, this.predictor.worstLogDrop() / ref);
+  }
+
   private volatility(): number {
     const ref = this.config.volatilityRef;
     if (!(ref > 0)) return 1;
@@ -266,16 +329,19 @@ export class ScenarioMpc implements AbrAlgorithm {
   }
 
   /**
-   * Emergency abandonment: when the download in flight, at the throughput it is getting now, would finish
-   * after the buffer runs dry, re-fetch the segment at the highest lower rendition that would arrive in time
-   * (or the lowest, if even that stalls but sooner). Never in the first `MIN_ABANDON_TRANSFER_MS` of transfer.
+   * Emergency abandonment: when the download in flight, at the rate it is getting now (the lower of its mean
+   * since the first byte and its rate over the last second), would finish after the buffer runs dry,
+   * re-fetch the segment at the highest lower rendition that would arrive in time (or the lowest, if even
+   * that stalls but sooner). Never in the first `MIN_ABANDON_TRANSFER_MS` of transfer. The segment is then
+   * not chosen above that rendition again.
    */
   shouldAbandon(progress: DownloadProgress, ctx: AbrContext): number | null {
     const current = progress.renditionIndex;
     if (current <= 0 || progress.firstByteMs === null || progress.totalBytes === null) return null;
+    const recentKbps = this.trackProgress(progress);
     const transferMs = progress.nowMs - progress.firstByteMs;
     if (transferMs < MIN_ABANDON_TRANSFER_MS) return null;
-    const kbps = Math.max((progress.loadedBytes * 8) / transferMs, 1e-3);
+    const kbps = Math.max(Math.min((progress.loadedBytes * 8) / transferMs, recentKbps), 1e-3);
     const remainingMs = ((progress.totalBytes - progress.loadedBytes) * 8) / kbps;
     const bufferMs = ctx.bufferLevelMs;
     if (remainingMs <= bufferMs) return null;
@@ -285,9 +351,46 @@ export class ScenarioMpc implements AbrAlgorithm {
       const size =
         ctx.segmentSizeBytes(k, r) ?? ((ctx.renditions[r]?.bitrateKbps ?? 0) * ctx.segmentDurationMs) / 8;
       const ms = latencyMs + (size * 8) / kbps;
-      if (ms < bufferMs || (r === 0 && ms < ABANDON_GAIN * remainingMs)) return r;
+      if (ms < bufferMs || (r === 0 && ms < ABANDON_GAIN * remainingMs)) {
+        this.capSegment = k;
+        this.capRendition = r;
+        return r;
+      }
     }
     return null;
+  }
+
+  /** Records a progress point of the download in flight and returns its rate over the recent window, kbps. */
+  private trackProgress(p: DownloadProgress): number {
+    if (
+      p.startMs !== this.trackedStartMs ||
+      p.segmentIndex !== this.trackedSegment ||
+      p.renditionIndex !== this.trackedRendition
+    ) {
+      this.trackedStartMs = p.startMs;
+      this.trackedSegment = p.segmentIndex;
+      this.trackedRendition = p.renditionIndex;
+      this.pointCount = 0;
+    }
+    const slot = this.pointCount % PROGRESS_POINTS;
+    this.pointMs[slot] = p.nowMs;
+    this.pointBytes[slot] = p.loadedBytes;
+    this.pointCount++;
+    // the oldest kept point inside the window (or the oldest kept at all)
+    const kept = Math.min(this.pointCount, PROGRESS_POINTS);
+    let fromMs = p.nowMs;
+    let fromBytes = p.loadedBytes;
+    for (let i = 1; i < kept; i++) {
+      const j = (this.pointCount - 1 - i) % PROGRESS_POINTS;
+      const ms = this.pointMs[j] ?? p.nowMs;
+      if (p.nowMs - ms > RECENT_RATE_WINDOW_MS) break;
+      fromMs = ms;
+      fromBytes = this.pointBytes[j] ?? p.loadedBytes;
+    }
+    const spanMs = p.nowMs - fromMs;
+    return spanMs >= RECENT_RATE_WINDOW_MS / 4
+      ? ((p.loadedBytes - fromBytes) * 8) / spanMs
+      : Number.POSITIVE_INFINITY;
   }
 
   onDownloaded(sample: DownloadSample): void {
@@ -300,6 +403,10 @@ export class ScenarioMpc implements AbrAlgorithm {
 
   reset(): void {
     this.predictor.reset();
+    this.capSegment = -1;
+    this.trackedSegment = -1;
+    this.trackedStartMs = Number.NaN;
+    this.pointCount = 0;
   }
 }
 
@@ -328,9 +435,15 @@ export const scenarioMpcDocs: AbrAlgorithmDocs = {
     smoothPenalty: SMOOTH_PENALTY_OPTION_DOC,
     window: 'Transfer-throughput samples in the harmonic mean (and latencies in their mean).',
     errorWindow: 'Recent prediction errors whose quantiles make the scenarios.',
+    longWindow: 'Samples in the long-run (time-weighted) throughput expert.',
     scenarios: 'Throughput scenarios (quantiles of the error distribution) each plan is scored under.',
     riskAversion: 'Weight of the worst scenario against the mean of all scenarios.',
-    bufferValuePerS: 'QoE credited per second of buffer left at the end of the horizon (up to the cap).',
+    bufferValue:
+      'Value of a second of buffer left at the end of the horizon (up to the cap), as a share of the rebuffer penalty per second, on a fully volatile path.',
+    bufferValueScaleMs:
+      'Concavity of the buffer value, ms: buffer b is worth v · s · (1 − e^(−b/s)), so a nearly full buffer earns little more; 0: linear.',
+    dropRef:
+      'ln(predicted / observed) of a remembered drop at which the full buffer value applies (1.4: a fall to a quarter); 0: always full.',
     bufferValueCapMs: 'Buffer beyond this earns no terminal value, ms (also capped by the buffer target).',
     bufferValueTaperMs:
       'The buffer value fades linearly over the last this-much content after the horizon (buffer left at the end is wasted), ms; 0: no fade.',
