@@ -12,7 +12,7 @@
  *   and win the tie by coming later, is never skipped). The score to beat starts at the best of the R constant
  *   plans, scored with the very same operations (so it is the exact score of a real sequence).
  *
- * The bound (proved in docs/performance.md, "Why the pruning is exact"): from a prefix's state (buffer b,
+ * The bound (proved in docs/mpc-speed.md, "Why the pruning is exact"): from a prefix's state (buffer b,
  * rebuffer, sums, previous rendition p), with m segments left and C = b + (m - 1) * segment, the rebuffering
  * still to come is at least D - C (D: the remaining download times; the buffer gains one segment per download
  * and ends holding at least one). For every lambda in [0, 1], `max(0, D - C) >= lambda (D - C)`, so any
@@ -34,7 +34,7 @@ const LAMBDAS: readonly number[] = Array.from({ length: 17 }, (_, i) => i / 16);
 
 /**
  * Relative slack added to every bound: 2^-30, against a floating-point error of at most about 2^-45 of the
- * magnitudes of a score (8 segments, a few dozen rounded operations; see docs/performance.md).
+ * magnitudes of a score (8 segments, a few dozen rounded operations; see docs/mpc-speed.md).
  */
 export const PRUNE_MARGIN = 2 ** -30;
 

@@ -17,7 +17,7 @@
  * exactly the floating-point operations of the plain nested loop, in the same order, so scores are
  * bit-identical to the exhaustive enumeration, and ties are broken like Pensieve's `>=` (the later sequence in
  * lexicographic order wins). Subtrees whose upper bound is strictly below a score a real plan reached are
- * skipped, so the decision and its score equal full enumeration's bit for bit (proof in docs/performance.md).
+ * skipped, so the decision and its score equal full enumeration's bit for bit (proof in docs/mpc-speed.md).
  */
 import { AbrkitError } from '../core/errors.js';
 import type { DownloadSample, Rendition } from '../core/types.js';

@@ -3,6 +3,7 @@
  */
 import type { LofoSummary, SetAnalysis } from './analysis.js';
 import { STALL_REFERENCE } from './analysis.js';
+import { formatTable } from '../../cli/table.js';
 
 /** What a set's heading says about it. */
 export interface SetMeta {
@@ -15,21 +16,6 @@ export interface SetMeta {
   readonly traceCount: number;
   readonly traceTotal: number;
   readonly optimalCount: number;
-}
-
-/** Plain-text table; the first `leftAligned` columns are left-aligned, the rest right-aligned. */
-export function textTable(
-  header: readonly string[],
-  rows: readonly (readonly string[])[],
-  leftAligned = 1,
-): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => (i < leftAligned ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 
 /** A number with `digits` decimals, '-' for null, undefined or not finite. */
@@ -107,12 +93,12 @@ export function formatSetTable(a: SetAnalysis, meta: SetMeta, baseline: string):
       ? `of optimum: mean QoE over the ${a.optimal.sessions} traces the offline optimum ran on / the optimum's mean there.`
       : 'of optimum: the offline optimum did not run on this set.',
   ];
-  return `${setHeading(a, meta)}\n${textTable(header, rows)}${footer.map((l) => `  ${l}`).join('\n')}\n`;
+  return `${setHeading(a, meta)}\n${formatTable(header, rows)}${footer.map((l) => `  ${l}`).join('\n')}\n`;
 }
 
 /** The leave-one-family-out summary and the per-family gains of every algorithm. */
 export function formatLofo(lofo: LofoSummary, baseline: string, candidates: readonly string[]): string {
-  const folds = textTable(
+  const folds = formatTable(
     ['held-out family', 'chosen', 'gain on the others', 'gain on the held-out sets'],
     lofo.folds.map((f) => [
       f.family,
@@ -124,7 +110,7 @@ export function formatLofo(lofo: LofoSummary, baseline: string, candidates: read
     ]),
   );
   const labels = Object.keys(lofo.gainByFamily);
-  const byFamily = textTable(
+  const byFamily = formatTable(
     ['algorithm', ...lofo.families],
     labels.map((l) => [l, ...lofo.families.map((f) => percent(lofo.gainByFamily[l]?.[f] ?? null, 1, true))]),
   );
