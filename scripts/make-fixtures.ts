@@ -6,6 +6,7 @@
  *
  *   npx tsx scripts/make-fixtures.ts            # fixtures/ladder (committed, ~40 s, 144p-480p) + fixtures/broken
  *   npx tsx scripts/make-fixtures.ts --large    # fixtures/large (gitignored, 200 s, 144p-1080p) for benchmarks
+ *   npx tsx scripts/make-fixtures.ts --mpd-only # only (re)write manifest.mpd over the segments already there
  *   options: --out <dir> (instead of the default folder), --duration <s>
  *
  * Deterministic: the same ffmpeg build writes the same bytes every run (see scripts/media-fixtures/encode.ts).
@@ -14,6 +15,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeBrokenFixtures } from './media-fixtures/broken.js';
+import { writeDashManifest } from './media-fixtures/dash.js';
 import { encodeAudioRendition, encodeVideoRendition, FRAME_RATE } from './media-fixtures/encode.js';
 import type { VideoRenditionSpec } from './media-fixtures/encode.js';
 import { writeMasterPlaylist } from './media-fixtures/master.js';
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
       large: { type: 'boolean', default: false },
       out: { type: 'string' },
       duration: { type: 'string' },
+      'mpd-only': { type: 'boolean', default: false },
     },
   });
   const large = values.large ?? false;
@@ -51,6 +54,11 @@ async function main(): Promise<void> {
   const out = resolve(values.out ?? join(REPO_ROOT, 'fixtures', large ? 'large' : 'ladder'));
   const top = ladder[ladder.length - 1] as VideoRenditionSpec;
   const source = { durationS, widthPx: top.widthPx, heightPx: top.heightPx };
+  const names = ladder.map((s) => s.name);
+  if (values['mpd-only'] ?? false) {
+    await writeAndLogDash(out, names);
+    return;
+  }
 
   await rm(out, { recursive: true, force: true });
   const startedMs = Date.now();
@@ -70,6 +78,7 @@ async function main(): Promise<void> {
       `  ${v.uri}: BANDWIDTH=${v.bandwidthBps} AVERAGE-BANDWIDTH=${v.averageBandwidthBps} CODECS=${v.codecs}`,
     );
   }
+  await writeAndLogDash(out, names);
   if (!large && values.out === undefined) {
     const lowest = variants[0];
     if (!lowest) throw new Error('no variants written');
@@ -80,6 +89,13 @@ async function main(): Promise<void> {
   console.log(
     `wrote ${out}: ${(totalBytes / 1e6).toFixed(2)} MB in ${((Date.now() - startedMs) / 1000).toFixed(1)} s`,
   );
+}
+
+/** The DASH MPD over the same segments (scripts/media-fixtures/dash.ts). */
+async function writeAndLogDash(out: string, names: readonly string[]): Promise<void> {
+  for (const r of await writeDashManifest(out, names, FRAME_RATE)) {
+    console.log(`  manifest.mpd ${r.id}: bandwidth=${r.bandwidthBps} codecs=${r.codecs}`);
+  }
 }
 
 async function folderBytes(dir: string): Promise<number> {

@@ -59,3 +59,25 @@ export function peakSegmentBitrateBps(segments: readonly SizedSegment[], targetD
   }
   return Math.ceil(peak);
 }
+
+/**
+ * DASH `@bandwidth` of a Representation (ISO/IEC 23009-1 §5.3.5.2): the smallest rate B in bits per second
+ * (rounded up) such that, delivered at B from any segment start (a SAP), every later segment has fully
+ * arrived when its playout starts, playout beginning `minBufferTimeMs` after the first bit. Segment-level, so
+ * conservative: a sample-level check could only allow less. 0 for no segments.
+ */
+export function dashBandwidthBps(segments: readonly SizedSegment[], minBufferTimeMs: number): number {
+  if (!(minBufferTimeMs > 0)) throw invalidArgument('minBufferTimeMs', `must be > 0, got ${minBufferTimeMs}`);
+  let peak = 0;
+  for (let start = 0; start < segments.length; start++) {
+    let bits = 0;
+    let offsetMs = 0; // playout start of segment `end` after that of segment `start`
+    for (let end = start; end < segments.length; end++) {
+      const s = segments[end] as SizedSegment;
+      bits += s.sizeBytes * 8;
+      peak = Math.max(peak, (bits * 1000) / (minBufferTimeMs + offsetMs));
+      offsetMs += s.durationMs;
+    }
+  }
+  return Math.ceil(peak);
+}
