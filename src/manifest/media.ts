@@ -1,6 +1,6 @@
 /**
- * Media playlists, RFC 8216 §4.3.2-4.3.3: segments with durations, byte ranges, initialization sections
- * and discontinuities. Checked against hls.js's `M3U8Parser.parseLevelPlaylist` in test/manifest/oracle.test.ts.
+ * Media playlists, RFC 8216 §4.3.2-4.3.3: segments with durations, byte ranges, initialization sections,
+ * discontinuities and program date-times. Checked against hls.js's `M3U8Parser.parseLevelPlaylist` in test/manifest/oracle.test.ts.
  */
 import type { ByteRange, InitSegment, MediaPlaylist, MediaSegment, PlaylistType } from './model.js';
 import type { PlaylistLine } from './tokenize.js';
@@ -103,6 +103,8 @@ export function parseMediaPlaylist(text: string, url: string): MediaPlaylist {
   let byteRange: ByteRange | undefined;
   let discontinuity = false;
   let initSegment: InitSegment | undefined;
+  // EXT-X-PROGRAM-DATE-TIME of the next segment: given by the tag, else carried on from the one before
+  let programDateTimeMs: number | undefined;
   // The line of a byte range without an offset, to check at the URI that it continues the previous segment.
   let byteRangeLine: number | undefined;
 
@@ -134,6 +136,10 @@ export function parseMediaPlaylist(text: string, url: string): MediaPlaylist {
       };
       if (byteRange) segment.byteRange = byteRange;
       if (initSegment) segment.initSegment = initSegment;
+      if (programDateTimeMs !== undefined) {
+        segment.programDateTimeMs = programDateTimeMs;
+        programDateTimeMs = addMs(programDateTimeMs, extinf.durationMs);
+      }
       segments.push(segment);
       startMs = addMs(startMs, extinf.durationMs);
       extinf = undefined;
@@ -188,6 +194,12 @@ export function parseMediaPlaylist(text: string, url: string): MediaPlaylist {
       case 'EXT-X-DISCONTINUITY':
         discontinuity = true;
         break;
+      case 'EXT-X-PROGRAM-DATE-TIME': {
+        // an ISO 8601 date with a time zone (RFC 8216 §4.3.2.6); one Date.parse cannot read is ignored, as hls.js does
+        const ms = Date.parse(value);
+        if (Number.isFinite(ms)) programDateTimeMs = ms;
+        break;
+      }
       case 'EXT-X-BYTERANGE': {
         // Without an offset the range follows the previous segment's, which must be a range of the same
         // resource (RFC 8216 §4.3.2.2); the resource is checked at the URI line.

@@ -80,6 +80,11 @@ export interface MediaSegment {
   readonly discontinuity: boolean;
   /** EXT-X-DISCONTINUITY-SEQUENCE + the number of discontinuities up to and including this segment. */
   readonly discontinuitySequence: number;
+  /**
+   * EXT-X-PROGRAM-DATE-TIME of the segment's first sample, ms since the epoch: the tag before it, else the
+   * previous segment's plus its duration (as hls.js carries it on); absent before the first such tag.
+   */
+  readonly programDateTimeMs?: number;
   /** 1-based line of the segment's URI. */
   readonly line: number;
 }

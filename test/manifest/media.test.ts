@@ -79,6 +79,46 @@ describe('parseMediaPlaylist', () => {
     expect(media.segments.map((s) => s.startMs)).toEqual([0, 6000, 12_000, 17_500, 23_500]);
   });
 
+  it('reads EXT-X-PROGRAM-DATE-TIME in epoch ms, carried on by duration until the next tag', () => {
+    const text = [
+      '#EXTM3U',
+      '#EXT-X-TARGETDURATION:4',
+      '#EXT-X-MEDIA-SEQUENCE:30',
+      '#EXTINF:4,',
+      'before.m4s',
+      '#EXT-X-PROGRAM-DATE-TIME:2026-12-05T12:00:00.000Z',
+      '#EXTINF:4,',
+      'a.m4s',
+      '#EXTINF:3.5,',
+      'b.m4s',
+      '#EXTINF:4,',
+      'c.m4s',
+      '#EXT-X-DISCONTINUITY',
+      '#EXT-X-PROGRAM-DATE-TIME:2026-12-05T14:00:30.250+02:00',
+      '#EXTINF:4,',
+      'd.m4s',
+      '#EXT-X-PROGRAM-DATE-TIME:not a date',
+      '#EXTINF:4,',
+      'e.m4s',
+      '',
+    ].join('\n');
+    const media = parseMediaPlaylist(text, MEDIA_BASE);
+    const noon = Date.UTC(2026, 11, 5, 12, 0, 0);
+    expect(media.segments.map((s) => s.programDateTimeMs)).toEqual([
+      undefined,
+      noon,
+      noon + 4000,
+      noon + 7500,
+      noon + 30_250,
+      // an unreadable date is ignored: the previous one carries on
+      noon + 34_250,
+    ]);
+    expect(media).toMatchObject({ type: 'live', endList: false, mediaSequence: 30 });
+    expect(parseMediaPlaylist(MEDIA_VOD, MEDIA_BASE).segments.every((s) => !('programDateTimeMs' in s))).toBe(
+      true,
+    );
+  });
+
   it('types playlists: EVENT stays event, untyped with ENDLIST is vod', () => {
     const event = parseMediaPlaylist(MEDIA_EVENT, MEDIA_BASE);
     expect(event).toMatchObject({ type: 'event', endList: false, targetDurationMs: 10_000 });
