@@ -33,3 +33,25 @@ export {
 export { CONTENT_TYPES, checkTarget, contentTypeOf, parseRange, resolveUnderRoot } from './files.js';
 export { SharedLink, type PacedBody, type PacedSink, type SharedLinkOptions } from './pacer.js';
 export { TraceTimeline, type ShapingNetwork } from './timeline.js';
+export {
+  createLiveSource,
+  type LiveAnswer,
+  type LiveOptions,
+  type LivePlaylistInfo,
+  type LiveSource,
+} from './live-source.js';
+export {
+  LiveTimeline,
+  renderLiveWindow,
+  type LiveWindow,
+  type LoopPlaylist,
+  type LoopSegment,
+} from './live.js';
+export {
+  checkLiveFaultSpec,
+  createLiveFaultPlan,
+  parseLiveFaultSpec,
+  type LiveFaultDecision,
+  type LiveFaultPlan,
+  type LiveFaultSpec,
+} from './live-faults.js';

@@ -23,6 +23,10 @@
  * Refusals for safety (400, 403, 405, 503) are answered at once; every other response (files, 404 for a
  * missing file, 416, injected 404/5xx) is paced like a file.
  *
+ * Live (`live`): the root's VOD ladder becomes a live stream looping it; live-source.ts answers its media
+ * playlists (a sliding window) and segments (404 until available) before any file is read, with live faults;
+ * the answers are then paced, faulted and logged like files.
+ *
  * Known simplifications: a request pays the latency of the period it is sent in (Sabre walks a latency that
  * outlasts its period into the next one; the two differ only across a period edge); a response body is
  * read into memory before it is sent (fine for HLS segments, not meant for multi-GB files); the request log
@@ -47,6 +51,9 @@ import {
   type FaultSpec,
 } from './faults.js';
 import { checkTarget, contentTypeOf, parseRange, resolveUnderRoot } from './files.js';
+import { cmcdLogFields, type CmcdLogFields } from './cmcd-log.js';
+import type { LiveFaultDecision } from './live-faults.js';
+import { createLiveSource, type LiveAnswer, type LiveOptions, type LiveSource } from './live-source.js';
 import { SharedLink } from './pacer.js';
 import { TraceTimeline, type ShapingNetwork } from './timeline.js';
 
@@ -108,13 +115,16 @@ export interface ShapingServerOptions {
   /** Scheduler tick, ms (default 10). */
   readonly tickMs?: number;
   readonly limits?: Partial<ShapingLimits>;
+  /** Serve the root's VOD ladder as a live stream looping it (live-source.ts: URLs, options, live faults). */
+  readonly live?: LiveOptions;
 }
 
 /** A fault as logged: an injected one, or the time a response was held by an outage. */
-export type LoggedFault = FaultDecision | { readonly kind: 'outage'; readonly heldMs: number };
+export type LoggedFault =
+  FaultDecision | LiveFaultDecision | { readonly kind: 'outage'; readonly heldMs: number };
 
-/** One request, logged when its response ends (times in trace ms). */
-export interface RequestLogEntry {
+/** One request, logged when its response ends (times in trace ms); with its CMCD when it carried any. */
+export interface RequestLogEntry extends CmcdLogFields {
   /** Request target (path and query) as sent. */
   url: string;
   method: string;
@@ -148,6 +158,8 @@ export interface ShapingServer {
   /** Open connections now, and how many idle ones were closed to make room for new ones. */
   connectionStats(): { open: number; evictedIdle: number };
   readonly timeline: TraceTimeline;
+  /** The live stream when started with `live`, else null. */
+  readonly live: LiveSource | null;
   /** Trace time now (ms since the origin), or null before the trace started. */
   traceNowMs(): number | null;
   /** Stops listening, cuts open connections, flushes the log. */
@@ -190,6 +202,8 @@ export async function startShapingServer(options: ShapingServerOptions): Promise
     plan = createFaultPlan(spec, options.seed ?? 0);
   }
   const rootReal = await realRoot(options.root);
+  const live =
+    options.live === undefined ? null : await createLiveSource(rootReal, options.live, options.seed);
   const clock =
     options.clock ??
     createWallClock(
@@ -323,6 +337,7 @@ export async function startShapingServer(options: ShapingServerOptions): Promise
       firstByteMs: null,
       endMs: 0,
       fault: null,
+      ...cmcdLogFields(req.url ?? '', req.headers),
     };
     let finished = false;
     let drop: (() => void) | null = null;
@@ -384,7 +399,8 @@ export async function startShapingServer(options: ShapingServerOptions): Promise
       immediate(target.status, `${target.status === 403 ? 'forbidden' : 'bad request'}: ${target.reason}\n`);
       return;
     }
-    const file = await resolveUnderRoot(rootReal, target.segments);
+    const liveAnswer: LiveAnswer | null = live?.answer(target.segments, entry.url) ?? null;
+    const file = liveAnswer?.kind === 'response' ? null : await resolveUnderRoot(rootReal, target.segments);
     if (finished) return;
 
     // What to send: status, headers, body.
@@ -392,7 +408,13 @@ export async function startShapingServer(options: ShapingServerOptions): Promise
     let headers: OutgoingHttpHeaders = { ...SAFE_HEADERS, 'Accept-Ranges': 'bytes' };
     let body: Uint8Array = new Uint8Array(0);
     let contentLength: number;
-    if (file === null) {
+    if (liveAnswer?.kind === 'response') {
+      status = liveAnswer.status;
+      body = liveAnswer.body;
+      headers['Content-Type'] = liveAnswer.contentType;
+      contentLength = body.length;
+      entry.fault = liveAnswer.fault;
+    } else if (file === null) {
       status = 404;
       body = Buffer.from('not found\n');
       headers['Content-Type'] = 'text/plain; charset=utf-8';
@@ -424,7 +446,10 @@ export async function startShapingServer(options: ShapingServerOptions): Promise
     }
 
     // Faults (GET only).
-    const fault = req.method === 'GET' ? (plan?.decide(entry.url, body.length) ?? null) : null;
+    const fault =
+      req.method === 'GET' && !(liveAnswer?.kind === 'response' && liveAnswer.status !== 200)
+        ? (plan?.decide(entry.url, body.length) ?? null)
+        : null;
     let spikeMs = 0;
     if (fault !== null) {
       entry.fault = fault;
@@ -515,6 +540,7 @@ export async function startShapingServer(options: ShapingServerOptions): Promise
     host,
     requests,
     timeline,
+    live,
     requestCount: () => requestsSeen,
     connectionStats: () => ({ open: connections.size, evictedIdle: evictions }),
     traceNowMs: () => (link === null ? null : link.nowMs()),

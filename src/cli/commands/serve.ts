@@ -8,6 +8,8 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AbrkitError } from '../../core/errors.js';
 import { checkFaultSpec, parseFaultSpec, type FaultSpec } from '../../shaping/faults.js';
+import { parseLiveFaultSpec } from '../../shaping/live-faults.js';
+import type { LiveOptions } from '../../shaping/live-source.js';
 import { startShapingServer, type ShapingServer } from '../../shaping/server.js';
 import { loadTraceFile } from '../../sim/load-trace.js';
 import type { NetworkTrace, TraceFormat } from '../../traces/model.js';
@@ -27,6 +29,10 @@ export interface ServeCommandOptions {
   readonly host?: string;
   readonly log?: string;
   readonly maxConnections?: string;
+  readonly live?: boolean;
+  readonly windowS?: string;
+  readonly startS?: string;
+  readonly liveFaults?: string;
 }
 
 const FAULT_HELP = `
@@ -44,6 +50,17 @@ At most one fault per request; the draws depend only on --seed, the URL and how 
 so a run replays with the same seed. JSON: {"serverError":{"probability":0.05,"status":503},
 "notFound":{"probability":0.01},"reset":{"probability":0.02},"stall":{"probability":0.01,"ms":5000},
 "spike":{"probability":0.05,"ms":800},"outages":[{"fromMs":30000,"toMs":40000}],"pattern":"seg_"}
+
+Live (--live): the folder's VOD ladder (master.m3u8) becomes a live stream that loops it, with
+EXT-X-DISCONTINUITY at each loop. Media playlists (same paths) are a sliding window of --window-s seconds
+(default 30) with EXT-X-MEDIA-SEQUENCE, EXT-X-PROGRAM-DATE-TIME and no ENDLIST; segments are listed as
+seg_00003.m4s?msn=123 and answer 404 until available (segment i at start + (i+1) x duration). --start-s S:
+the stream started S s before the server (default 0: the first segment comes after one duration).
+Live faults (--live-faults), comma-separated, seeded by --seed; live time is ms since the server started:
+  stale=A-B              playlists stop advancing during [A, B) ms (repeatable)
+  playlist5xx=P[:STATUS] a media playlist request answers a 5xx (default 503) with probability P
+  edge404=P[:MS]         a listed segment answers 404 for MS ms (default its duration) after it appears
+  e.g. --live --start-s 30 --live-faults 'stale=20000-28000,playlist5xx=0.05,edge404=0.1'
 
 The trace clock starts at the first request. Each request waits its period's latency, then the headers
 and the body follow, all bodies in flight sharing the trace's bandwidth equally. Without --loop the last
@@ -104,6 +121,32 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
   return n;
 }
 
+/** The `live` option of the server from `--live`, `--window-s`, `--start-s`, `--live-faults`. */
+function liveOptions(flags: ServeCommandOptions): LiveOptions | undefined {
+  if (flags.live !== true) {
+    const stray =
+      flags.windowS !== undefined ? '--window-s' : flags.startS !== undefined ? '--start-s' : null;
+    if (stray !== null || flags.liveFaults !== undefined)
+      throw new UsageError(`${stray ?? '--live-faults'} needs --live`);
+    return undefined;
+  }
+  const seconds = (flag: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isFinite(n)) throw new UsageError(`${flag}: expected a number of seconds, got '${text}'`);
+    return n;
+  };
+  const windowS = seconds('--window-s', flags.windowS);
+  const startS = seconds('--start-s', flags.startS);
+  return {
+    ...(windowS === undefined ? {} : { windowS }),
+    ...(startS === undefined ? {} : { startS }),
+    ...(flags.liveFaults === undefined
+      ? {}
+      : { faults: parseLiveFaultSpec(flags.liveFaults, '--live-faults') }),
+  };
+}
+
 /** Starts the server for the command's flags and prints where it listens (on stderr, the URL on stdout). */
 export async function startServeCommand(
   folder: string,
@@ -118,6 +161,7 @@ export async function startServeCommand(
   const maxConnections = integer('--max-connections', flags.maxConnections, 1, 100_000);
   const trace = await resolveTraceArg(flags.trace, context, flags.traceFormat);
   const faults = flags.faults === undefined ? undefined : await resolveFaultsArg(flags.faults, context);
+  const live = liveOptions(flags);
   const server = await startShapingServer({
     root: context.resolvePath(folder),
     trace,
@@ -129,6 +173,7 @@ export async function startServeCommand(
     ...(flags.host === undefined ? {} : { host: flags.host }),
     ...(flags.log === undefined ? {} : { log: context.resolvePath(flags.log) }),
     ...(maxConnections === undefined ? {} : { limits: { maxConnections } }),
+    ...(live === undefined ? {} : { live }),
     maxRequestsKept: 1000,
     onRequest: (entry) => {
       if (entry.fault !== null)
@@ -148,6 +193,12 @@ export async function startServeCommand(
   );
   if (!['127.0.0.1', '::1', 'localhost'].includes(server.host))
     err(`  warning: bound to ${server.host}, not loopback: other machines may reach this server`);
+  if (server.live !== null)
+    err(
+      `  live: ${server.live.playlists.length} media playlists looped, window ${server.live.windowMs / 1000} s, ` +
+        `started ${(server.live.startedEpochMs - server.live.originEpochMs) / 1000} s ago` +
+        `${flags.liveFaults === undefined ? '' : `, live faults ${flags.liveFaults}`}`,
+    );
   if (faults !== undefined) err(`  faults ${JSON.stringify(faults)}, seed ${seed ?? 0}`);
   if (flags.log !== undefined) err(`  request log: ${context.resolvePath(flags.log)}`);
   context.io.stdout.write(`${server.url}/\n`);
@@ -179,6 +230,10 @@ export function register(program: Command, context: CliContext = createContext()
     .option('--host <address>', 'interface to bind', '127.0.0.1')
     .option('--log <file>', 'write one JSON line per request')
     .option('--max-connections <n>', 'open connections allowed at once (default 64)')
+    .option('--live', 'serve the ladder as a live stream looping it (see below)')
+    .option('--window-s <s>', 'live: length of the playlists sliding window, s (default 30)')
+    .option('--start-s <s>', 'live: how long the stream has been running at start, s (default 0)')
+    .option('--live-faults <spec>', 'live: stale=A-B, playlist5xx=P[:STATUS], edge404=P[:MS] (see below)')
     .addHelpText('after', FAULT_HELP)
     .action(async (folder: string, flags: ServeCommandOptions) => {
       const server = await startServeCommand(folder, flags, context);
