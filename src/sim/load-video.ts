@@ -2,12 +2,14 @@
  * Node loader for video descriptions: a `.json` file is a Sabre movie, a folder holding `video_size_N`
  * files is a Pensieve video, an HLS master playlist (`.m3u8` path or http(s) URL, or a folder holding
  * `master.m3u8`) is read by `readHlsLadder` with the real segment sizes, so the simulator runs on exactly
- * the media the player streams. Anything else is `VIDEO_FORMAT_UNKNOWN`, a missing path
+ * the media the player streams; a DASH MPD (`.mpd` path or URL, or a folder holding `manifest.mpd` and no
+ * `master.m3u8`) likewise by `readDashLadder`. Anything else is `VIDEO_FORMAT_UNKNOWN`, a missing path
  * `VIDEO_NOT_FOUND`, an unreadable one `VIDEO_READ_FAILED`.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalidArgument } from '../core/errors.js';
+import { DASH_MANIFEST_NAME, isMpdLocation, readDashLadder } from '../media/dash-ladder.js';
 import { readHlsLadder } from '../media/ladder.js';
 import { VIDEO_ERROR_CODES as CODES, videoError } from '../videos/errors.js';
 import type { VideoDescription } from '../videos/model.js';
@@ -23,7 +25,8 @@ export type LoadVideoOptions = PensieveVideoOptions;
  * file only `playableSegmentCount` applies.
  */
 export async function loadVideo(path: string, options: LoadVideoOptions = {}): Promise<VideoDescription> {
-  if (/^https?:\/\//i.test(path)) return withPlayable(await readHlsLadder(path), options, path);
+  if (/^https?:\/\//i.test(path))
+    return withPlayable(await (isMpdLocation(path) ? readDashLadder : readHlsLadder)(path), options, path);
   let info;
   try {
     info = await stat(path);
@@ -36,9 +39,12 @@ export async function loadVideo(path: string, options: LoadVideoOptions = {}): P
   if (info.isDirectory()) {
     if (await exists(join(path, 'master.m3u8')))
       return withPlayable(await readHlsLadder(path), options, path);
+    if (await exists(join(path, DASH_MANIFEST_NAME)))
+      return withPlayable(await readDashLadder(join(path, DASH_MANIFEST_NAME)), options, path);
     return loadPensieveFolder(path, options);
   }
   if (path.toLowerCase().endsWith('.m3u8')) return withPlayable(await readHlsLadder(path), options, path);
+  if (isMpdLocation(path)) return withPlayable(await readDashLadder(path), options, path);
   if (path.toLowerCase().endsWith('.json')) {
     const video = parseSabreMovie(await readText(path), path);
     if (options.playableSegmentCount === undefined) return video;
@@ -46,7 +52,7 @@ export async function loadVideo(path: string, options: LoadVideoOptions = {}): P
   }
   throw videoError(
     CODES.unknownFormat,
-    'not a known video description (expected a Sabre movie .json, a folder of Pensieve video_size_N files, or an HLS master .m3u8)',
+    'not a known video description (expected a Sabre movie .json, a folder of Pensieve video_size_N files, an HLS master .m3u8 or a DASH .mpd)',
     path,
   );
 }

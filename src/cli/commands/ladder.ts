@@ -1,5 +1,5 @@
 /**
- * `abrkit ladder <master.m3u8 | folder | URL> [--out video.json]`: measures an HLS ladder (every segment's
+ * `abrkit ladder <master.m3u8 | manifest.mpd | folder | URL> [--out video.json]`: measures an HLS or DASH ladder (every segment's
  * real size) and writes it as Sabre movie JSON (default) or abrkit's VideoDescription JSON, for the simulator.
  * `--inspect` also reads every segment with mp4box and checks codecs and keyframe alignment.
  */
@@ -10,9 +10,9 @@ import {
   defaultLadderName,
   inspectMediaPlaylist,
   ladderToVideo,
-  scanHlsLadder,
   toSabreMovieJson,
 } from '../../media/ladder.js';
+import { scanLadder } from '../../media/dash-ladder.js';
 import { isHttpUrl } from '../../media/load.js';
 import type { VideoDescription } from '../../videos/model.js';
 import type { CliContext } from '../context.js';
@@ -54,7 +54,7 @@ export async function runLadderCommand(
           isHttpUrl(master) ? [] : [{ flag: '<master>', path: context.resolvePath(master) }],
           options.force ?? false,
         )[0];
-  const ladder = await scanHlsLadder(isHttpUrl(master) ? master : context.resolvePath(master));
+  const ladder = await scanLadder(isHttpUrl(master) ? master : context.resolvePath(master));
   const video = ladderToVideo(ladder, options.name ?? defaultLadderName(ladder.location));
   log(
     `${video.name}: ${video.renditions.length} renditions, ${video.segmentSizesBytes.length} segments of ` +
@@ -90,9 +90,12 @@ export function register(program: Command, context: CliContext = createContext()
   program
     .command('ladder')
     .description(
-      'measure an HLS ladder (real segment sizes) and write it as a video description for the simulator',
+      'measure an HLS or DASH ladder (real segment sizes) and write it as a video description for the simulator',
     )
-    .argument('<master>', 'master playlist path or http(s) URL, or a folder holding master.m3u8')
+    .argument(
+      '<master>',
+      'master playlist or MPD path or http(s) URL, or a folder holding master.m3u8 (or manifest.mpd)',
+    )
     .option('-o, --out <file>', 'output file (default: stdout)')
     .option(
       '-f, --format <format>',
