@@ -34,6 +34,17 @@ export interface AbrContext {
   readonly maxRenditionIndex: number;
   /** True until playback has started (the first segment(s)). */
   readonly startingUp: boolean;
+  /**
+   * Live streams only (absent for VOD): the latency (live edge − playhead), the live edge (media time
+   * produced so far, on the session's timeline where segment i starts at i·segmentDurationMs), the latency
+   * target, and the playback rate (the catch-up's). `bufferTargetMs` is then bounded by the latency target.
+   */
+  readonly live?: {
+    readonly latencyMs: number;
+    readonly liveEdgeMs: number;
+    readonly targetLatencyMs: number;
+    readonly playbackRate: number;
+  };
 }
 
 export interface AbrDecision {

@@ -90,4 +90,8 @@ export interface SegmentRecord {
   bufferMs: number;
   /** This segment's QoE term under the session's QoE model. */
   qoe: number;
+  /** Live only: latency (live edge − playhead) when the segment arrived, ms. */
+  latencyMs?: number;
+  /** Live only: playback rate when the segment arrived. */
+  playbackRate?: number;
 }

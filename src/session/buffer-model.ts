@@ -20,7 +20,7 @@ export interface BufferModelOptions {
 
 export class BufferModel implements MediaSink {
   private readonly clock: Clock;
-  private readonly rate: number;
+  private rate: number;
   private lastMs: number;
   private levelMs = 0;
   private isStarted: boolean;
@@ -99,6 +99,14 @@ export class BufferModel implements MediaSink {
 
   playbackRate(): number {
     return this.rate;
+  }
+
+  /** Plays at `rate` from now on (live catch-up); the time so far played at the old rate. */
+  setPlaybackRate(rate: number): void {
+    if (!(rate > 0) || !Number.isFinite(rate))
+      throw invalidArgument('playbackRate', `must be > 0, got ${rate}`);
+    this.advance();
+    this.rate = rate;
   }
 
   endOfStream(): void {

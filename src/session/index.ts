@@ -2,3 +2,4 @@ export * from './types.js';
 export * from './wait-policy.js';
 export * from './buffer-model.js';
 export * from './session.js';
+export * from './live.js';

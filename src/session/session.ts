@@ -13,6 +13,13 @@ import type { DownloadProgress, DownloadSample, Rendition, SegmentRecord } from 
 import type { LatencyEstimator, ThroughputEstimate, ThroughputEstimator } from '../estimators/types.js';
 import type { VideoDescription } from '../videos/model.js';
 import { playableSegments } from '../videos/model.js';
+import {
+  catchUpOptions,
+  catchUpPlaybackRate,
+  type CatchUpOptions,
+  type LiveState,
+  type SessionLive,
+} from './live.js';
 import type {
   AbandonRefetch,
   LoadCallbacks,
@@ -81,6 +88,13 @@ export interface SessionOptions {
   readonly onError?: RetryHook;
   /** Where events go; one is created when omitted. */
   readonly events?: Emitter<SessionEvents>;
+  /**
+   * A live stream (live.ts): each segment is fetched once available, the buffer is bounded by the latency
+   * target (the buffer target becomes min(bufferTargetMs, max(targetLatencyMs, segment duration))), the
+   * playback rate catches up through `sink.setPlaybackRate`, and contexts and records carry the latency.
+   * Absent: VOD, exactly as before.
+   */
+  readonly live?: SessionLive;
 }
 
 type State = 'idle' | 'running' | 'ended';
@@ -113,6 +127,13 @@ export class StreamingSession {
   /** Created once per session, not per segment (the simulator runs ~500k segments a second). */
   private readonly callbacks: LoadCallbacks;
   private readonly timerFired: () => void;
+  /** The buffer target in force: `bufferTargetMs`, bounded by the latency target when live. */
+  private readonly bufferTargetMs: number;
+  private readonly live: SessionLive | null;
+  private readonly catchUp: CatchUpOptions | null;
+  /** Media time up to which segments were appended (live: the playhead is this minus the buffer). */
+  private appendedEndMs = 0;
+  private cancelRateTick: (() => void) | null = null;
 
   constructor(options: SessionOptions) {
     const m = options.media;
@@ -142,6 +163,19 @@ export class StreamingSession {
       onError: (error) => this.failed(error),
     };
     this.timerFired = () => this.runPending();
+    this.live = options.live ?? null;
+    this.bufferTargetMs = options.bufferTargetMs;
+    this.catchUp = null;
+    if (this.live !== null) {
+      const target = this.live.targetLatencyMs;
+      if (!(target > 0 && Number.isFinite(target)))
+        throw invalidArgument('live.targetLatencyMs', `must be a finite number > 0, got ${target}`);
+      this.bufferTargetMs = Math.min(options.bufferTargetMs, Math.max(target, m.segmentDurationMs));
+      const interval = this.live.rateIntervalMs ?? 250;
+      if (!(interval > 0)) throw invalidArgument('live.rateIntervalMs', `must be > 0, got ${interval}`);
+      if (this.live.catchUp !== null && options.sink.setPlaybackRate !== undefined)
+        this.catchUp = catchUpOptions(this.live.catchUp ?? {});
+    }
   }
 
   /** The per-segment log so far. */
@@ -168,14 +202,52 @@ export class StreamingSession {
     this.o.latencyEstimator?.reset();
     this.cachedThroughput = null;
     this.cachedLatencyMs = undefined;
+    if (this.catchUp !== null) this.rateTick();
     this.next(0);
   }
+
+  /** Latency, live edge, target and rate now; null for VOD. */
+  liveState(): LiveState | null {
+    const live = this.live;
+    if (live === null) return null;
+    const liveEdgeMs = live.liveEdgeMs(this.o.clock.nowMs());
+    const sink = this.o.sink;
+    return {
+      latencyMs: liveEdgeMs - (this.appendedEndMs - sink.bufferLevelMs()),
+      liveEdgeMs,
+      targetLatencyMs: live.targetLatencyMs,
+      playbackRate: sink.playbackRate(),
+    };
+  }
+
+  /** Live: sets the playback rate the catch-up policy asks for, then again every `rateIntervalMs`. */
+  private readonly rateTick = (): void => {
+    this.cancelRateTick = null;
+    const options = this.catchUp;
+    const sink = this.o.sink;
+    if (this.state !== 'running' || options === null || this.live === null) return;
+    if (sink.started()) {
+      const state = this.liveState()!;
+      const rate = catchUpPlaybackRate(
+        {
+          latencyMs: state.latencyMs,
+          targetLatencyMs: state.targetLatencyMs,
+          bufferLevelMs: sink.bufferLevelMs(),
+        },
+        options,
+      );
+      if (rate !== state.playbackRate) sink.setPlaybackRate?.(rate);
+    }
+    this.cancelRateTick = this.o.clock.setTimer(this.rateTick, this.live.rateIntervalMs ?? 250);
+  };
 
   /** Stops now: aborts the download in flight and cancels timers; emits `end`. */
   stop(): void {
     if (this.state !== 'running') return;
     this.cancelTimer?.();
     this.cancelTimer = null;
+    this.cancelRateTick?.();
+    this.cancelRateTick = null;
     if (this.handle) {
       this.handle.abort();
       this.handle = null;
@@ -200,7 +272,7 @@ export class StreamingSession {
   context(segmentIndex: number): AbrContext {
     const o = this.o;
     const sink = o.sink;
-    return {
+    const ctx: AbrContext = {
       nowMs: o.clock.nowMs(),
       segmentIndex,
       segmentCount: this.media.segmentCount,
@@ -209,13 +281,14 @@ export class StreamingSession {
       segmentSizeBytes: this.segmentSizeBytes,
       lastRenditionIndex: this.lastRendition,
       bufferLevelMs: sink.bufferLevelMs(),
-      bufferTargetMs: o.bufferTargetMs,
+      bufferTargetMs: this.bufferTargetMs,
       playbackRate: sink.playbackRate(),
       throughput: this.throughputEstimate(),
       latencyMs: this.latencyEstimateMs(),
       maxRenditionIndex: this.maxRendition,
       startingUp: !sink.started(),
     };
+    return this.live === null ? ctx : { ...ctx, live: this.liveState()! };
   }
 
   /** Runs `action` for `segmentIndex` after `delayMs` (one pending action at a time; no closure per call). */
@@ -238,7 +311,7 @@ export class StreamingSession {
     const action = this.pendingAction;
     this.pendingAction = null;
     if (this.state !== 'running' || action === null) return;
-    if (action === 'decide') this.decide(this.pendingSegment);
+    if (action === 'decide') this.ready(this.pendingSegment);
     else if (action === 'next') this.next(this.pendingSegment);
     else this.fetch(this.pendingSegment, this.pendingRendition, this.pendingAttempt);
   }
@@ -259,7 +332,7 @@ export class StreamingSession {
       const waitMs = waitBeforeChooseMs(
         this.o.sink.bufferLevelMs(),
         this.media.segmentDurationMs,
-        this.o.bufferTargetMs,
+        this.bufferTargetMs,
       );
       if (waitMs > 0) {
         this.idle(waitMs);
@@ -267,7 +340,31 @@ export class StreamingSession {
         return;
       }
     }
-    this.decide(segmentIndex);
+    this.ready(segmentIndex);
+  }
+
+  /** There is room for segment `segmentIndex`: decide now (VOD), or once it is available (live). */
+  private ready(segmentIndex: number): void {
+    const live = this.live;
+    if (live === null) {
+      this.decide(segmentIndex);
+      return;
+    }
+    const fromMs = this.o.clock.nowMs();
+    let waiting = false;
+    let fired = false;
+    const cancel = live.whenAvailable(segmentIndex, () => {
+      if (fired || this.state !== 'running') return;
+      fired = true;
+      if (waiting) this.cancelTimer = null;
+      const waitedMs = this.o.clock.nowMs() - fromMs;
+      if (waitedMs > 0) this.idle(waitedMs);
+      this.decide(segmentIndex);
+    });
+    if (!fired) {
+      waiting = true;
+      this.cancelTimer = cancel;
+    }
   }
 
   private decide(segmentIndex: number): void {
@@ -382,6 +479,7 @@ export class StreamingSession {
     const { segmentIndex, renditionIndex } = request;
     const durationMs = this.media.segmentDurationMs;
     o.sink.append({ segmentIndex, renditionIndex, durationMs, sizeBytes: sample.sizeBytes });
+    this.appendedEndMs = (segmentIndex + 1) * durationMs;
     this.feedEstimators(sample);
     const bufferMs = o.sink.bufferLevelMs();
     const stallMs = o.sink.stallMs();
@@ -390,6 +488,7 @@ export class StreamingSession {
     const renditions = this.media.renditions;
     const last = this.lastRendition;
     const bitrateKbps = renditions[renditionIndex]!.bitrateKbps;
+    const live = this.liveState();
     const qoe = o.qoeTerm({
       segmentIndex,
       renditionIndex,
@@ -398,6 +497,9 @@ export class StreamingSession {
       lastBitrateKbps: last === null ? null : renditions[last]!.bitrateKbps,
       rebufferMs,
       renditions,
+      ...(live === null
+        ? {}
+        : { latencyMs: live.latencyMs, playbackRate: live.playbackRate, durationMs: durationMs }),
     });
     this.lastRendition = renditionIndex;
     // the state right after the download: the segment just fetched, its rendition as the last one, the buffer with it
@@ -412,6 +514,10 @@ export class StreamingSession {
       bufferMs,
       qoe,
     };
+    if (live !== null) {
+      record.latencyMs = live.latencyMs;
+      record.playbackRate = live.playbackRate;
+    }
     this.out.push(record);
     const events = this.events;
     if (events.listenerCount('download') > 0) {
@@ -424,7 +530,7 @@ export class StreamingSession {
 
     const nextIndex = segmentIndex + 1;
     if (this.waitPolicy === 'pensieve' && nextIndex < this.media.segmentCount) {
-      const sleepMs = sleepAfterDownloadMs(bufferMs, o.bufferTargetMs);
+      const sleepMs = sleepAfterDownloadMs(bufferMs, this.bufferTargetMs);
       if (sleepMs > 0) {
         this.idle(sleepMs);
         this.later('next', nextIndex, sleepMs);
@@ -456,6 +562,8 @@ export class StreamingSession {
   private finish(): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
+    this.cancelRateTick?.();
+    this.cancelRateTick = null;
     const sink = this.o.sink;
     sink.endOfStream();
     this.events.emit('end', {

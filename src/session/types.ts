@@ -76,6 +76,8 @@ export interface MediaSink {
   /** True once playback has started. */
   started(): boolean;
   playbackRate(): number;
+  /** Live catch-up: play at this rate from now on (optional; without it the session never changes the rate). */
+  setPlaybackRate?(rate: number): void;
   /** No more segments will come: play out what is buffered. */
   endOfStream(): void;
 }
@@ -100,6 +102,12 @@ export interface QoeSegmentInfo {
   /** Stall caused while this segment was awaited, ms. */
   readonly rebufferMs: number;
   readonly renditions: readonly Rendition[];
+  /** Live only: the latency (live edge − playhead) when the segment arrived, ms. */
+  readonly latencyMs?: number;
+  /** Live only: the playback rate when the segment arrived. */
+  readonly playbackRate?: number;
+  /** Live only: the segment's duration, ms. */
+  readonly durationMs?: number;
 }
 
 /** One segment's QoE term. */
