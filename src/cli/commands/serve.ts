@@ -1,10 +1,11 @@
 /**
- * `abrkit serve <folder> --trace <file | generator spec>`: serves the folder's files (HLS playlists and
- * segments) on 127.0.0.1, pacing every response through one link that follows the trace, with seeded
- * fault injection (src/shaping). Prints the URL, runs until SIGINT/SIGTERM, then closes cleanly.
+ * `abrkit serve <folder> --trace <file | generator spec>`: serves the folder's files (HLS playlists, DASH
+ * MPDs as application/dash+xml, segments) on 127.0.0.1, pacing every response through one link that
+ * follows the trace, with seeded fault injection (src/shaping). Prints the URL, runs until SIGINT/SIGTERM, then closes cleanly.
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AbrkitError } from '../../core/errors.js';
 import { checkFaultSpec, parseFaultSpec, type FaultSpec } from '../../shaping/faults.js';
@@ -191,6 +192,10 @@ export async function startServeCommand(
     `  trace ${trace.name}: ${trace.periods.length} periods, network ${network}` +
       `${flags.loop ? ', looping' : ', last period holds'}`,
   );
+  // the entry points at the root, HLS and DASH (both are served and shaped alike)
+  for (const name of ['master.m3u8', 'manifest.mpd']) {
+    if (existsSync(join(context.resolvePath(folder), name))) err(`  ${server.url}/${name}`);
+  }
   if (!['127.0.0.1', '::1', 'localhost'].includes(server.host))
     err(`  warning: bound to ${server.host}, not loopback: other machines may reach this server`);
   if (server.live !== null)
@@ -210,7 +215,7 @@ export function register(program: Command, context: CliContext = createContext()
   program
     .command('serve')
     .description(
-      'serve a folder (HLS) on 127.0.0.1, pacing responses by a network trace, with fault injection',
+      'serve a folder (HLS or DASH) on 127.0.0.1, pacing responses by a network trace, with fault injection',
     )
     .argument('<folder>', 'folder to serve (only files under it are served)')
     .requiredOption(
