@@ -29,3 +29,12 @@ export type {
 } from './ladder.js';
 export { loadBytes, loadText, sizeOf, isHttpUrl, probeSegment, MAX_TOP_LEVEL_BOXES } from './load.js';
 export type { SegmentProbe } from './load.js';
+export {
+  readDashLadder,
+  scanDashLadder,
+  scanLadder,
+  loadDashPresentation,
+  loadMpd,
+  isMpdLocation,
+} from './dash-ladder.js';
+export { readSegmentIndex } from './sidx.js';
