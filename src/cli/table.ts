@@ -37,6 +37,7 @@ export function formatTable(
 export function comparisonTable(summary: BatchSummary, ci95: Readonly<Record<string, number>>): string {
   const entries = Object.entries(summary.algos);
   const hasOptimal = entries.some(([, a]) => a.optimalFraction !== undefined);
+  const hasLatency = entries.some(([, a]) => a.latencyMsMean !== undefined);
   const header = [
     'algorithm',
     'sessions',
@@ -46,6 +47,7 @@ export function comparisonTable(summary: BatchSummary, ci95: Readonly<Record<str
     'bitrate kbps',
     'rebuffer s',
     'switches',
+    ...(hasLatency ? ['latency s'] : []),
     ...(hasOptimal ? ['of optimal'] : []),
   ];
   const rows = entries.map(([name, a]) => [
@@ -57,6 +59,7 @@ export function comparisonTable(summary: BatchSummary, ci95: Readonly<Record<str
     fixed(a.bitrateKbpsMean, 0),
     fixed(a.rebufferSMean, 2),
     fixed(a.switchesMean, 1),
+    ...(hasLatency ? [fixed(a.latencyMsMean === undefined ? undefined : a.latencyMsMean / 1000, 2)] : []),
     ...(hasOptimal
       ? [
           a.optimalFraction === undefined || a.optimalFraction === null

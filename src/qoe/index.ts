@@ -29,3 +29,12 @@ export {
   type QoeWeights,
 } from './objective.js';
 export { summarize, type PlayoutSummary, type PlayoutSummaryInputs } from './playout-summary.js';
+export {
+  createLolpQoeTermFunction,
+  lolpQoeBreakdown,
+  lolpQoeWeights,
+  type LolpQoeBreakdown,
+  type LolpQoeWeights,
+  type LolpSegmentFacts,
+  type LolpSegmentInput,
+} from './lolp.js';

@@ -12,7 +12,7 @@ import type { SessionStats } from './batch-stats.js';
 import { sessionStats } from './batch-stats.js';
 import type { NetworkModelName } from './network/types.js';
 import type { QoeModelName } from './qoe-terms.js';
-import { simulateSession } from './simulate.js';
+import { simulateSession, type SimLiveOptions } from './simulate.js';
 
 export type { NetworkModelName, QoeModelName };
 
@@ -25,7 +25,10 @@ export interface BatchSpec {
   /** Options per algorithm name. */
   readonly algoOptions?: Readonly<Record<string, AbrOptions>>;
   readonly network?: NetworkModelName;
-  readonly qoe?: QoeModelName;
+  /** A QoE model; `'lolp'` is LoL+'s live QoE (the default with `live`). */
+  readonly qoe?: QoeModelName | 'lolp';
+  /** Play every session as a live stream (`SimulateOptions.live`). */
+  readonly live?: SimLiveOptions;
   /** Base seed; each trace gets its own derived seed, shared by all algorithms on it. */
   readonly seed?: number;
   /**
@@ -74,6 +77,7 @@ export const simulateRunner: SessionRunner = (spec, job) => {
     ...(spec.network ? { network: spec.network } : {}),
     ...(spec.qoe ? { qoe: spec.qoe } : {}),
     ...(spec.rebufferPenaltyPerS !== undefined ? { rebufferPenaltyPerS: spec.rebufferPenaltyPerS } : {}),
+    ...(spec.live !== undefined ? { live: spec.live } : {}),
     seed: sessionSeed(spec.seed ?? 1, job.traceIndex),
   });
   return records;
@@ -81,9 +85,25 @@ export const simulateRunner: SessionRunner = (spec, job) => {
 
 /**
  * One JSONL line of the per-segment log: exactly the fields of `SegmentRecord`, in its order
- * (trace, algo, segment, rendition, bitrateKbps, sizeBytes, downloadMs, rebufferMs, bufferMs, qoe).
+ * (trace, algo, segment, rendition, bitrateKbps, sizeBytes, downloadMs, rebufferMs, bufferMs, qoe, then
+ * latencyMs and playbackRate for live sessions only).
  */
 export function recordToJsonLine(record: SegmentRecord, trace: string, algo: string): string {
+  if (record.latencyMs !== undefined)
+    return JSON.stringify({
+      trace,
+      algo,
+      segment: record.segment,
+      rendition: record.rendition,
+      bitrateKbps: record.bitrateKbps,
+      sizeBytes: record.sizeBytes,
+      downloadMs: record.downloadMs,
+      rebufferMs: record.rebufferMs,
+      bufferMs: record.bufferMs,
+      qoe: record.qoe,
+      latencyMs: record.latencyMs,
+      playbackRate: record.playbackRate,
+    });
   return JSON.stringify({
     trace,
     algo,

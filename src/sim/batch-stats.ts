@@ -22,6 +22,8 @@ export interface SessionStats {
   readonly rebufferS: number;
   /** Number of rendition changes between consecutive segments. */
   readonly switches: number;
+  /** Live sessions only: mean over segments of the latency when each arrived, ms. */
+  readonly latencyMsMean?: number;
 }
 
 /**
@@ -35,6 +37,8 @@ export interface AlgoSummary {
   bitrateKbpsMean: number;
   rebufferSMean: number;
   switchesMean: number;
+  /** Live runs only: mean over sessions of the mean latency, ms. */
+  latencyMsMean?: number;
   /**
    * Mean over traces of `qoe / qoe_optimal`, present when `optimal` ran. Traces whose optimal QoE is zero or
    * negative are left out of the mean (the ratio has no meaning there: dividing by a negative number flips
@@ -62,7 +66,13 @@ export function sessionStats(
   let rebufferMs = 0;
   let switches = 0;
   let last: number | null = null;
+  let latencyMs = 0;
+  let latencies = 0;
   for (const r of records) {
+    if (r.latencyMs !== undefined) {
+      latencyMs += r.latencyMs;
+      latencies++;
+    }
     qoe += r.qoe;
     bitrate += r.bitrateKbps;
     rebufferMs += r.rebufferMs;
@@ -77,6 +87,7 @@ export function sessionStats(
     bitrateKbpsMean: n > 0 ? bitrate / n : 0,
     rebufferS: rebufferMs / 1000,
     switches,
+    ...(latencies > 0 ? { latencyMsMean: latencyMs / latencies } : {}),
   };
 }
 
@@ -136,6 +147,8 @@ export interface AlgoSeries {
   readonly bitrateKbpsMean: number[];
   readonly rebufferS: number[];
   readonly switches: number[];
+  /** Live runs only: each session's mean latency, ms. */
+  latencyMsMean?: number[];
   /** QoE by trace index, for the optimal fraction (filled only when the optimum is one of the algorithms). */
   readonly qoeByTrace: Map<number, number>;
 }
@@ -169,6 +182,7 @@ export class SummaryAccumulator {
     s.bitrateKbpsMean.push(stats.bitrateKbpsMean);
     s.rebufferS.push(stats.rebufferS);
     s.switches.push(stats.switches);
+    if (stats.latencyMsMean !== undefined) (s.latencyMsMean ??= []).push(stats.latencyMsMean);
     if (this.withOptimal) s.qoeByTrace.set(stats.traceIndex, stats.qoe);
   }
 
@@ -198,6 +212,7 @@ export class SummaryAccumulator {
         rebufferSMean: mean(s.rebufferS),
         switchesMean: mean(s.switches),
       };
+      if (s.latencyMsMean !== undefined) line.latencyMsMean = mean(s.latencyMsMean);
       const fraction = this.optimalFraction(s);
       if (fraction !== undefined) line.optimalFraction = fraction;
       algos[s.name] = line;

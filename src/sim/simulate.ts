@@ -20,6 +20,8 @@ import type { NetworkModelName } from './network/types.js';
 import { NETWORK_PRESETS } from './presets.js';
 import { qoeTermFunction, type QoeModelName } from './qoe-terms.js';
 import { createQoeTermFunction } from '../qoe/index.js';
+import { createLolpQoeTermFunction } from '../qoe/lolp.js';
+import { clockLiveSchedule, type CatchUpOptions } from '../session/live.js';
 import { summarize, type PlayoutSummary as SessionSummary } from '../qoe/playout-summary.js';
 import { TraceSource, defaultVirtualTimeLimitMs, timeLimitError } from './trace-source.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -36,8 +38,17 @@ export interface SimulateOptions {
   readonly algorithmOptions?: AbrOptions;
   /** Default `'abrkit'`. */
   readonly network?: NetworkModelName;
-  /** A QoE model name (default `'lin'`) or a term function. */
-  readonly qoe?: QoeModelName | QoeTermFunction;
+  /**
+   * A QoE model name (default `'lin'`; `'lolp'` for LoL+'s five-term live QoE, src/qoe/lolp.ts, the
+   * default with `live`) or a term function.
+   */
+  readonly qoe?: QoeModelName | 'lolp' | QoeTermFunction;
+  /**
+   * Play the video as a live stream (src/session/live.ts): segment i becomes available when the live edge,
+   * which starts `edgeAtStartMs` (default: the target) ahead of segment 0 and advances with the clock,
+   * passes its end; the buffer is bounded by the latency target and the playback rate catches up.
+   */
+  readonly live?: SimLiveOptions;
   /**
    * Rebuffer penalty per second of a QoE model given by name (default: the model's ladder-aware one,
    * src/qoe/objective.ts). It also reaches the offline optimum's planner and, when the algorithm is named, its
@@ -73,6 +84,15 @@ export interface SimulateOptions {
   readonly onEvents?: (events: Emitter<SessionEvents>) => void;
 }
 
+/** `SimulateOptions.live`. */
+export interface SimLiveOptions {
+  readonly targetLatencyMs: number;
+  /** Media time of the live edge when the session starts, ms (default `targetLatencyMs`). */
+  readonly edgeAtStartMs?: number;
+  /** Catch-up policy (src/session/live.ts); null: the rate stays 1. */
+  readonly catchUp?: Partial<CatchUpOptions> | null;
+}
+
 export interface SimulationResult {
   readonly records: SegmentRecord[];
   readonly summary: SessionSummary;
@@ -104,6 +124,16 @@ export function simulateSession(options: SimulateOptions): SimulationResult {
   const media = mediaFromVideo(video);
   const events = new Emitter<SessionEvents>();
   const latencyEstimator = preset.createLatencyEstimator(video.segmentDurationMs);
+  const live =
+    options.live === undefined
+      ? undefined
+      : clockLiveSchedule({
+          clock,
+          segmentDurationMs: video.segmentDurationMs,
+          targetLatencyMs: options.live.targetLatencyMs,
+          ...(options.live.edgeAtStartMs === undefined ? {} : { edgeAtStartMs: options.live.edgeAtStartMs }),
+          ...(options.live.catchUp === undefined ? {} : { catchUp: options.live.catchUp }),
+        });
   const session = new StreamingSession({
     clock,
     source,
@@ -120,6 +150,7 @@ export function simulateSession(options: SimulateOptions): SimulationResult {
     abandonRefetch: preset.abandonRefetch,
     abandonment: preset.abandonment,
     events,
+    ...(live === undefined ? {} : { live }),
   });
   let downloadEndMs = 0;
   let finalBufferMs = 0;
@@ -158,6 +189,12 @@ function resolveAlgorithm(
   if (typeof options.algorithm !== 'string') return options.algorithm;
   if (options.algorithm !== 'optimal')
     return createAlgorithm(options.algorithm, withRebufferPenalty(options.algorithm, options));
+  if (options.live !== undefined || options.qoe === 'lolp')
+    throw new AbrkitError(
+      'config',
+      'OPTIMAL_QOE',
+      'the offline optimum plans VOD sessions under lin, log or hd; it cannot plan a live session or LoL+ QoE',
+    );
   if (options.algorithmOptions?.['plan'] !== undefined) return createOptimal(options.algorithmOptions);
   if (typeof options.qoe === 'function') {
     throw new AbrkitError(
@@ -186,6 +223,13 @@ function resolveAlgorithm(
 /** The per-segment QoE function: given, or the named model with `rebufferPenaltyPerS` when set. */
 function resolveQoeTerm(options: SimulateOptions): QoeTermFunction {
   if (typeof options.qoe === 'function') return options.qoe;
+  if (options.qoe === 'lolp' || (options.qoe === undefined && options.live !== undefined))
+    return createLolpQoeTermFunction({
+      segmentDurationMs: options.video.segmentDurationMs,
+      ...(options.rebufferPenaltyPerS === undefined
+        ? {}
+        : { weights: { rebufferPenaltyPerS: options.rebufferPenaltyPerS } }),
+    });
   const name = options.qoe ?? 'lin';
   const byName = qoeTermFunction(name); // checks the name
   const penalty = options.rebufferPenaltyPerS;

@@ -48,7 +48,9 @@ interface SimFlags {
   traces?: string[];
   algo?: string[];
   network?: NetworkModelName;
-  qoe?: QoeModelName;
+  qoe?: QoeModelName | 'lolp';
+  live?: boolean;
+  latencyTargetMs?: string;
   jsonl?: string;
   summary?: string;
   report?: string;
@@ -104,6 +106,14 @@ export function parseRebufferPenalty(text: string): number {
   return n;
 }
 
+/** `--latency-target-ms <ms>`: a number > 0 (at most a day); a `UsageError` otherwise. */
+export function parseLatencyTarget(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || !(n > 0) || n > 86_400_000)
+    throw new UsageError(`--latency-target-ms: expected a number of ms > 0, got "${text}"`);
+  return n;
+}
+
 function parseShardFlag(text: string): Shard {
   try {
     const { index, count } = resolveShard(text, process.env);
@@ -140,7 +150,20 @@ export function register(program: Command, context: CliContext = createContext()
       "segments a session plays (e.g. 48 for Pensieve's envivio, which lists 49)",
     )
     .addOption(new Option('--network <model>', 'network model').choices(['pensieve', 'sabre', 'abrkit']))
-    .addOption(new Option('--qoe <model>', 'QoE model').choices(['lin', 'log', 'hd']))
+    .addOption(
+      new Option(
+        '--qoe <model>',
+        'QoE model (lolp: LoL+ five-term live QoE, the default with --live)',
+      ).choices(['lin', 'log', 'hd', 'lolp']),
+    )
+    .option(
+      '--live',
+      'play the video as a live stream: segments become available on the live clock, the buffer is bounded by the latency target, the playback rate catches up (1.0-1.1)',
+    )
+    .option(
+      '--latency-target-ms <ms>',
+      'with --live: the latency target and the join latency, ms (default 3 segment durations, as hls.js)',
+    )
     .option(
       '--rebuffer-penalty <perS>',
       'QoE penalty per second of stall (default ladder-aware: lin top Mbps, log ln(top/bottom), hd 8); planners get it too',
@@ -194,6 +217,14 @@ export function register(program: Command, context: CliContext = createContext()
           data: { source: flags.traces.join(' ') },
         });
       }
+      if (flags.latencyTargetMs !== undefined && flags.live !== true)
+        throw new UsageError('--latency-target-ms needs --live');
+      const targetLatencyMs =
+        flags.live !== true
+          ? undefined
+          : flags.latencyTargetMs === undefined
+            ? 3 * video.segmentDurationMs
+            : parseLatencyTarget(flags.latencyTargetMs);
       const spec: BatchSpec = {
         video,
         traces,
@@ -202,6 +233,7 @@ export function register(program: Command, context: CliContext = createContext()
         ...(flags.network ? { network: flags.network } : {}),
         ...(flags.qoe ? { qoe: flags.qoe } : {}),
         ...(seed !== undefined ? { seed } : {}),
+        ...(targetLatencyMs !== undefined ? { live: { targetLatencyMs } } : {}),
         ...(flags.rebufferPenalty !== undefined
           ? { rebufferPenaltyPerS: parseRebufferPenalty(flags.rebufferPenalty) }
           : {}),
@@ -221,8 +253,12 @@ export function register(program: Command, context: CliContext = createContext()
         reportMeta: {
           video: `${video.name} (${video.renditions.length} renditions, ${video.segmentSizesBytes.length} segments of ${video.segmentDurationMs} ms)`,
           traces: `${traces.length} from ${traceArgs.join(', ')}`,
-          network: flags.network ?? `${DEFAULT_NETWORK_MODEL} (default)`,
-          qoe: flags.qoe ?? `${DEFAULT_QOE_MODEL} (default)`,
+          network:
+            (flags.network ?? `${DEFAULT_NETWORK_MODEL} (default)`) +
+            (targetLatencyMs === undefined ? '' : `, live, latency target ${targetLatencyMs} ms`),
+          qoe:
+            flags.qoe ??
+            (targetLatencyMs === undefined ? `${DEFAULT_QOE_MODEL} (default)` : 'lolp (default with --live)'),
         },
       });
     });
