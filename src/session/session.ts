@@ -90,8 +90,9 @@ export interface SessionOptions {
   readonly events?: Emitter<SessionEvents>;
   /**
    * A live stream (live.ts): each segment is fetched once available, the buffer is bounded by the latency
-   * target (the buffer target becomes min(bufferTargetMs, max(targetLatencyMs, segment duration))), the
-   * playback rate catches up through `sink.setPlaybackRate`, and contexts and records carry the latency.
+   * target (the buffer target becomes min(bufferTargetMs, targetLatencyMs + segment duration): no fetch
+   * starts above the latency target), the playback rate catches up through `sink.setPlaybackRate`, and
+   * contexts and records carry the latency.
    * Absent: VOD, exactly as before.
    */
   readonly live?: SessionLive;
@@ -170,7 +171,7 @@ export class StreamingSession {
       const target = this.live.targetLatencyMs;
       if (!(target > 0 && Number.isFinite(target)))
         throw invalidArgument('live.targetLatencyMs', `must be a finite number > 0, got ${target}`);
-      this.bufferTargetMs = Math.min(options.bufferTargetMs, Math.max(target, m.segmentDurationMs));
+      this.bufferTargetMs = Math.min(options.bufferTargetMs, target + m.segmentDurationMs);
       const interval = this.live.rateIntervalMs ?? 250;
       if (!(interval > 0)) throw invalidArgument('live.rateIntervalMs', `must be > 0, got ${interval}`);
       if (this.live.catchUp !== null && options.sink.setPlaybackRate !== undefined)

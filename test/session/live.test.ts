@@ -117,20 +117,20 @@ describe('StreamingSession live', () => {
   it('fetches each segment once available, bounds the buffer by the latency target, and logs the latency', () => {
     // 8000 kbps: a 100 kB segment takes 100 ms
     const { session, algorithm, idles } = runLive({ trace: constantTrace(8000) });
-    // segment i is available at (i + 1) · 2000 − 3000; the buffer bound is max(3000, 2000) = 3000
-    // (from segment 1 on the room wait, buffer + 2000 ≤ 3000, ends 100 ms after the segment is out)
+    // segment i is available at (i + 1) · 2000 − 3000; no fetch starts above 3000 ms of buffer (the
+    // buffer target becomes 3000 + 2000)
     expect(algorithm.contexts.map((c) => c.nowMs)).toEqual([
-      0, 1100, 3100, 5100, 7100, 9100, 11_100, 13_100, 15_100, 17_100,
+      0, 1000, 3000, 5000, 7000, 9000, 11_000, 13_000, 15_000, 17_000,
     ]);
-    expect(algorithm.contexts.every((c) => c.bufferTargetMs === 3000)).toBe(true);
-    expect(Math.max(...session.records.map((r) => r.bufferMs))).toBeLessThanOrEqual(3000);
+    expect(algorithm.contexts.every((c) => c.bufferTargetMs === 5000)).toBe(true);
+    expect(algorithm.contexts.every((c) => c.bufferLevelMs <= 3000)).toBe(true);
     // playback starts at 100 ms with segment 0 at media time 0, while the edge was at 3000 + 100
     expect(session.records.map((r) => r.latencyMs)).toEqual(Array(10).fill(3100));
     expect(session.records.every((r) => r.playbackRate === 1)).toBe(true);
     const ctx = algorithm.contexts[3]!;
-    expect(ctx.live).toEqual({ latencyMs: 3100, liveEdgeMs: 8100, targetLatencyMs: 3000, playbackRate: 1 });
-    // idle: the buffer bound (buffer + 2000 ≤ 3000) holds each fetch back past the segment's availability
-    expect(idles.slice(0, 4)).toEqual([1000, 1900, 1900, 1900]);
+    expect(ctx.live).toEqual({ latencyMs: 3100, liveEdgeMs: 8000, targetLatencyMs: 3000, playbackRate: 1 });
+    // idle: waiting for each segment to become available (the buffer, 3000 ms after each append, leaves room)
+    expect(idles.slice(0, 6)).toEqual([900, 1900, 1900, 1900, 1900, 1900]);
     expect(session.error).toBeNull();
   });
 
@@ -139,11 +139,11 @@ describe('StreamingSession live', () => {
       const { algorithm, session } = runLive({ trace: constantTrace(3000), targetLatencyMs, segments: 15 });
       for (const ctx of algorithm.contexts) {
         expect((ctx.segmentIndex + 1) * 2000).toBeLessThanOrEqual(ctx.live!.liveEdgeMs + 1e-9);
-        expect(ctx.bufferTargetMs).toBe(Math.max(targetLatencyMs, 2000));
+        expect(ctx.bufferTargetMs).toBe(targetLatencyMs + 2000);
+        expect(ctx.bufferLevelMs).toBeLessThanOrEqual(targetLatencyMs + 1e-9);
       }
       expect(session.records.length).toBe(15);
-      for (const r of session.records)
-        expect(r.bufferMs).toBeLessThanOrEqual(Math.max(targetLatencyMs, 2000) + 1e-9);
+      for (const r of session.records) expect(r.bufferMs).toBeLessThanOrEqual(targetLatencyMs + 2000 + 1e-9);
     }
   });
 
@@ -157,7 +157,9 @@ describe('StreamingSession live', () => {
         { durationMs: 600_000, bandwidthKbps: 8000, latencyMs: 0 }, // the link model loops the trace
       ],
     };
-    const { session, rates, sink } = runLive({ trace, segments: 40 });
+    const { session, rates, sink, algorithm } = runLive({ trace, segments: 40 });
+    // behind the target, the extra latency does not turn into buffer: no fetch starts above 3 s of it
+    expect(algorithm.contexts.every((c) => c.bufferLevelMs <= 3000 + 1e-9)).toBe(true);
     const latencies = session.records.map((r) => r.latencyMs!);
     const peak = Math.max(...latencies);
     expect(peak).toBeGreaterThan(4000);
