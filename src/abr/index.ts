@@ -62,3 +62,12 @@ export {
 } from './scenario-mpc.js';
 export { TransmissionPredictor } from './scenario-mpc-predictor.js';
 export { ScenarioPlanner } from './scenario-mpc-search.js';
+export {
+  L2A_DEFAULTS,
+  L2aLl,
+  createL2aLl,
+  l2aLlDocs,
+  l2aLlInfo,
+  projectOnSimplex,
+  type L2aOptions,
+} from './l2a-ll.js';

@@ -23,6 +23,7 @@ import { mpcDocs, mpcInfo } from './mpc.js';
 import { robustMpcDocs, robustMpcInfo } from './robust-mpc.js';
 import { optimalDocs, optimalInfo } from './optimal.js';
 import { scenarioMpcDocs, scenarioMpcInfo } from './scenario-mpc.js';
+import { l2aLlDocs, l2aLlInfo } from './l2a-ll.js';
 
 /**
  * The algorithm a session uses when none is named: the player's default (`abrkit algos --json` marks it).
@@ -62,6 +63,7 @@ export const BUILTIN_ALGORITHMS: readonly AbrAlgorithmInfo[] = [
   withDocs(mpcInfo, mpcDocs),
   withDocs(robustMpcInfo, robustMpcDocs),
   withDocs(scenarioMpcInfo, scenarioMpcDocs),
+  withDocs(l2aLlInfo, l2aLlDocs),
   withDocs(optimalInfo, optimalDocs),
 ];
 

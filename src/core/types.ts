@@ -42,6 +42,12 @@ export interface DownloadSample {
   readonly sizeBytes: number;
   /** True when the download was abandoned before its end; `sizeBytes` is then what arrived. */
   readonly aborted?: boolean;
+  /**
+   * Time within [firstByteMs, endMs] when no byte could come because the server had none yet (a live
+   * segment fetched while being produced, chunked), ms, when the source can tell. Not link capacity:
+   * src/estimators/live-edge.ts takes it out.
+   */
+  readonly idleMs?: number;
 }
 
 /** A download in flight, as reported to `AbrAlgorithm.shouldAbandon`. */

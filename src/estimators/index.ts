@@ -16,6 +16,7 @@ export {
   type EwmaLatencyEstimatorOptions,
   type LatencyWeighting,
 } from './latency.js';
+export { LiveEdgeEstimator, type LiveEdgeEstimatorOptions, type LiveEdgeSampleUse } from './live-edge.js';
 export { sampleDurationMs, sampleThroughputKbps, type SampleTiming } from './options.js';
 export {
   ESTIMATORS,

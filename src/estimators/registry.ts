@@ -7,9 +7,10 @@ import { AbrkitError, invalidArgument } from '../core/errors.js';
 import { EWMA_PRESETS, EwmaEstimator, type EwmaPresetName } from './ewma-estimator.js';
 import { SlidingHarmonicMeanEstimator, type HarmonicEstimatorOptions } from './harmonic.js';
 import { SlidingMeanEstimator } from './sliding-mean.js';
+import { LiveEdgeEstimator } from './live-edge.js';
 import type { ThroughputEstimator } from './types.js';
 
-export type EstimatorName = 'ewma' | 'harmonic' | 'robust-harmonic' | 'mean';
+export type EstimatorName = 'ewma' | 'harmonic' | 'robust-harmonic' | 'mean' | 'live-edge';
 
 export interface EstimatorInfo {
   readonly name: EstimatorName;
@@ -85,6 +86,24 @@ export const ESTIMATORS: readonly EstimatorInfo[] = [
     citation: 'Spiteri, Sitaraman, Sparacio, "From Theory to Practice", MMSys 2018 (Sabre)',
     options: ['window', 'defaultEstimateKbps', 'timing'],
     create: (options = {}) => new SlidingMeanEstimator(options),
+  },
+  {
+    name: 'live-edge',
+    description:
+      'For live: throughput over transfer time only (TTFB estimated apart), samples under 16 kB or mostly idle (producer-limited) feed only the latency; lower of 2 s / 6 s EWMAs, the fast one once 3 samples in a row beat the slow',
+    citation:
+      'abrkit, after hls.js EwmaBandWidthEstimator and Shaka minBytes; hls.js #3563, #7133, #7948, Shaka #3422 (src/estimators/live-edge.ts)',
+    options: [
+      'fastHalfLifeS',
+      'slowHalfLifeS',
+      'defaultEstimateKbps',
+      'minSampleBytes',
+      'cacheHitMs',
+      'maxIdleFraction',
+      'recoverySamples',
+      'latencyHalfLifeSamples',
+    ],
+    create: (options = {}) => new LiveEdgeEstimator(options),
   },
 ];
 

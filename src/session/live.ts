@@ -11,8 +11,9 @@
  * bounded (default 1.0-1.1, as hls.js's `maxLiveSyncPlaybackRate` and dash.js's `liveCatchup.playbackRate`
  * bound it), a smooth S-curve of the deviation (dash.js CatchupController's shape: the rate moves from 1
  * toward the bound as the deviation grows, half-way at ~0.2 s with the default steepness), a dead band
- * around the target, and no speed-up while the buffer is nearly empty (dash.js `playbackBufferMin`,
- * 0.5 s: speeding up then only brings the next stall sooner). Beyond `maxDriftMs` a player seeks instead
+ * around the target, and no speed-up of latency the buffer does not hold, nor below a floor of buffer
+ * (dash.js `playbackBufferMin`, 0.5 s, or a segment's duration in the session): speeding up then only
+ * brings the next stall sooner. Beyond `maxDriftMs` a player seeks instead
  * ({@link shouldSeekToLive}; hls.js `liveMaxLatencyDuration`, dash.js `liveCatchup.maxDrift`).
  */
 import type { Clock } from '../core/clock.js';
@@ -82,22 +83,35 @@ export function catchUpOptions(partial: Partial<CatchUpOptions> = {}): CatchUpOp
 }
 
 /**
- * The playback rate for a latency: 1 within the dead band; above the target, 1 + (max − 1)·tanh(k·δ/2) with
- * δ the deviation in s (an S-curve from 1 to `maxRate`), unless the buffer is below `minBufferMs`; below
- * the target, 1 − (1 − min)·tanh(k·|δ|/2) (1 with the default `minRate`). Always in [minRate, maxRate].
+ * The playback rate for a latency: 1 within the dead band; below the target, 1 − (1 − min)·tanh(k·|δ|/2)
+ * (1 with the default `minRate`); above it, 1 + (max − 1)·tanh(k·δ'/2), an S-curve from 1 to `maxRate`, of
+ * the part of the deviation the buffer holds: δ' = min(δ, buffer − floor) with floor = max(`minBufferMs`,
+ * `safeBufferMs`). Playing faster only moves the playhead through the buffer, so latency that is not
+ * buffered (the distance from the newest segment to the edge: at least a segment's duration plus its
+ * download) cannot be caught up; chasing it drains the buffer into a stall, which adds the latency back.
+ * The session passes the segment duration as `safeBufferMs`. Always in [minRate, maxRate].
  */
 export function catchUpPlaybackRate(
-  state: { readonly latencyMs: number; readonly targetLatencyMs: number; readonly bufferLevelMs: number },
+  state: {
+    readonly latencyMs: number;
+    readonly targetLatencyMs: number;
+    readonly bufferLevelMs: number;
+    /** Buffer kept out of the catch-up, ms (the session: the segment duration). */
+    readonly safeBufferMs?: number;
+  },
   options: CatchUpOptions = DEFAULT_CATCH_UP,
 ): number {
   const deviationMs = state.latencyMs - state.targetLatencyMs;
   if (!Number.isFinite(deviationMs) || Math.abs(deviationMs) <= options.toleranceMs) return 1;
-  const curve = Math.tanh((options.steepnessPerS * Math.abs(deviationMs)) / 2000);
-  if (deviationMs > 0) {
-    if (state.bufferLevelMs < options.minBufferMs) return 1;
-    return Math.min(options.maxRate, 1 + (options.maxRate - 1) * curve);
+  if (deviationMs < 0) {
+    const curve = Math.tanh((options.steepnessPerS * -deviationMs) / 2000);
+    return Math.max(options.minRate, 1 - (1 - options.minRate) * curve);
   }
-  return Math.max(options.minRate, 1 - (1 - options.minRate) * curve);
+  const floorMs = Math.max(options.minBufferMs, state.safeBufferMs ?? 0);
+  const catchableMs = Math.min(deviationMs, state.bufferLevelMs - floorMs);
+  if (!(catchableMs > options.toleranceMs)) return 1;
+  const curve = Math.tanh((options.steepnessPerS * catchableMs) / 2000);
+  return Math.min(options.maxRate, 1 + (options.maxRate - 1) * curve);
 }
 
 /** True when the latency is so far above the target that a player should seek to the target instead. */

@@ -234,6 +234,7 @@ export class StreamingSession {
           latencyMs: state.latencyMs,
           targetLatencyMs: state.targetLatencyMs,
           bufferLevelMs: sink.bufferLevelMs(),
+          safeBufferMs: this.media.segmentDurationMs,
         },
         options,
       );

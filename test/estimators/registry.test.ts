@@ -9,8 +9,8 @@ import {
 } from '../../src/estimators/index.js';
 
 describe('createEstimator', () => {
-  it('knows ewma, harmonic, robust-harmonic and mean, each with a citation', () => {
-    expect(estimatorNames()).toEqual(['ewma', 'harmonic', 'robust-harmonic', 'mean']);
+  it('knows ewma, harmonic, robust-harmonic, mean and live-edge, each with a citation', () => {
+    expect(estimatorNames()).toEqual(['ewma', 'harmonic', 'robust-harmonic', 'mean', 'live-edge']);
     for (const info of ESTIMATORS) {
       expect(info.citation.length).toBeGreaterThan(10);
       expect(createEstimator(info.name).name).toBe(info.name);

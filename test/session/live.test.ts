@@ -30,18 +30,27 @@ describe('catchUpPlaybackRate', () => {
   });
 
   it('speeds up smoothly with the deviation, bounded by maxRate', () => {
-    const rates = [3200, 3500, 4000, 5000, 8000, 60_000].map((l) => at(l));
+    const rates = [3200, 3500, 4000, 5000, 8000, 60_000].map((l) => at(l, 100_000));
     for (let i = 1; i < rates.length; i++) expect(rates[i]!).toBeGreaterThan(rates[i - 1]!);
     expect(rates[0]!).toBeGreaterThan(1);
     expect(rates.at(-1)!).toBeLessThanOrEqual(1.1);
     expect(rates.at(-1)!).toBeGreaterThan(1.099);
     // tanh(5 · 0.5 / 2) = 0.848...: half a second behind gives 1 + 0.1 · 0.848
     expect(at(3500)).toBeCloseTo(1 + 0.1 * Math.tanh(1.25), 12);
+    expect(at(3500, 1000)).toBe(at(3500)); // 500 ms of buffer above the 500 ms floor: all of it catchable
   });
 
-  it('does not speed up on a nearly empty buffer, and slows down only when allowed', () => {
+  it('catches up only the latency the buffer holds above its floor, and slows down only when allowed', () => {
     expect(at(6000, 499)).toBe(1);
-    expect(at(6000, 500)).toBeGreaterThan(1);
+    expect(at(6000, 600)).toBe(1); // 100 ms above the floor: within the dead band
+    // 3 s behind with 1.2 s of buffer: only 700 ms of it can be played out faster
+    expect(at(6000, 1200)).toBeCloseTo(1 + 0.1 * Math.tanh((5 * 0.7) / 2), 12);
+    expect(at(6000, 1200)).toBe(at(3700, 100_000));
+    // the session keeps a segment's duration out of it
+    const withSafe = (bufferLevelMs: number): number =>
+      catchUpPlaybackRate({ latencyMs: 6000, targetLatencyMs: 3000, bufferLevelMs, safeBufferMs: 2000 });
+    expect(withSafe(2000)).toBe(1);
+    expect(withSafe(2700)).toBe(at(3700, 100_000));
     const slow = catchUpOptions({ minRate: 0.9 });
     expect(at(1000, 2000, slow)).toBeLessThan(1);
     expect(at(1000, 2000, slow)).toBeGreaterThanOrEqual(0.9);
