@@ -8,7 +8,7 @@
 import type { Clock } from '../core/clock.js';
 import { AbrkitError } from '../core/errors.js';
 import type { DownloadSample } from '../core/types.js';
-import type { MediaSegment } from '../manifest/model.js';
+import type { ByteRange, MediaSegment } from '../manifest/model.js';
 import { fetchSegment } from '../net/fetch-segment.js';
 import type { FetchedSegment } from '../net/fetch-segment.js';
 
@@ -58,6 +58,11 @@ export interface SegmentPayload {
 
 /** Init segments by URL, shared by the sources of successive sessions (seek). */
 export type InitCache = Map<string, Uint8Array>;
+
+/** The init cache's key: the URL, and the byte range when the init is a range of its file. */
+function initKey(url: string, byteRange: ByteRange | undefined): string {
+  return byteRange ? `${url} bytes=${byteRange.offsetBytes}-${byteRange.lengthBytes}` : url;
+}
 
 export interface FetchSourceOptions {
   readonly ladder: PlayerLadder;
@@ -149,7 +154,14 @@ export class FetchSegmentSource implements SegmentSource {
     const run = async (): Promise<{ payload: SegmentPayload; sample: DownloadSample }> => {
       const signal = controller.signal;
       const init = segment.initSegment
-        ? await this.init(segment.initSegment.uri, 'init-video', segmentIndex, request.renditionIndex, signal)
+        ? await this.init(
+            segment.initSegment.uri,
+            'init-video',
+            segmentIndex,
+            request.renditionIndex,
+            signal,
+            segment.initSegment.byteRange,
+          )
         : null;
       // the time check holds within the first discontinuity sequence (later ones restart their timestamps)
       const firstSequence = rendition.playlist.segments[0]?.discontinuitySequence;
@@ -157,7 +169,8 @@ export class FetchSegmentSource implements SegmentSource {
         s.discontinuitySequence === firstSequence ? s.startMs / 1000 : null;
       const audioInitRef = audioSegments[0]?.initSegment;
       // an audio init fetched now (not cached) also shares the link during this download
-      const audioInitFetched = audioInitRef !== undefined && !o.initCache.has(audioInitRef.uri);
+      const audioInitFetched =
+        audioInitRef !== undefined && !o.initCache.has(initKey(audioInitRef.uri, audioInitRef.byteRange));
       let audioEndMs = Number.NEGATIVE_INFINITY;
       // bytes of the audio segments so far and their sizes once known: progress counts them with the video's
       const audioLoaded = audioSegments.map(() => 0);
@@ -165,13 +178,28 @@ export class FetchSegmentSource implements SegmentSource {
       const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
       const audioPromise = Promise.all([
         audioInitRef
-          ? this.init(audioInitRef.uri, 'init-audio', segmentIndex, request.renditionIndex, signal)
+          ? this.init(
+              audioInitRef.uri,
+              'init-audio',
+              segmentIndex,
+              request.renditionIndex,
+              signal,
+              audioInitRef.byteRange,
+            )
           : Promise.resolve(null),
         ...audioSegments.map((a, i) =>
-          this.fetchOne(a.uri, 'audio', segmentIndex, request.renditionIndex, signal, (loaded, total) => {
-            audioLoaded[i] = loaded;
-            audioTotal[i] = total ?? loaded;
-          }).then((f) => {
+          this.fetchOne(
+            a.uri,
+            'audio',
+            segmentIndex,
+            request.renditionIndex,
+            signal,
+            (loaded, total) => {
+              audioLoaded[i] = loaded;
+              audioTotal[i] = total ?? loaded;
+            },
+            a.byteRange,
+          ).then((f) => {
             audioEndMs = Math.max(audioEndMs, o.clock.nowMs());
             return f;
           }),
@@ -210,7 +238,11 @@ export class FetchSegmentSource implements SegmentSource {
         }, null);
       if (corrupt) {
         // a bad init is not kept: the next try fetches it again
-        if (corrupt.code === 'CORRUPT_INIT') o.initCache.delete(corrupt.data.source ?? '');
+        if (corrupt.code === 'CORRUPT_INIT') {
+          const source = corrupt.data.source ?? '';
+          for (const key of [...o.initCache.keys()])
+            if (key === source || key.startsWith(`${source} bytes=`)) o.initCache.delete(key);
+        }
         throw corrupt;
       }
       const payload: SegmentPayload = {
@@ -292,17 +324,25 @@ export class FetchSegmentSource implements SegmentSource {
     segmentIndex: number,
     renditionIndex: number,
     signal: AbortSignal,
+    byteRange?: ByteRange,
   ): Promise<FetchedBytes> {
-    const cached = this.o.initCache.get(url);
+    const key = initKey(url, byteRange);
+    const cached = this.o.initCache.get(key);
     if (cached) return { url, bytes: cached };
-    const fetched = await this.fetchOne(url, kind, segmentIndex, renditionIndex, signal).catch(
-      (error: unknown) => {
-        // marked, so the fallback hook can set the rendition aside when its init keeps failing
-        if (error instanceof AbrkitError) (error.data as { init?: string }).init = kind.slice(5);
-        throw error;
-      },
-    );
-    this.o.initCache.set(url, fetched.bytes);
+    const fetched = await this.fetchOne(
+      url,
+      kind,
+      segmentIndex,
+      renditionIndex,
+      signal,
+      undefined,
+      byteRange,
+    ).catch((error: unknown) => {
+      // marked, so the fallback hook can set the rendition aside when its init keeps failing
+      if (error instanceof AbrkitError) (error.data as { init?: string }).init = kind.slice(5);
+      throw error;
+    });
+    this.o.initCache.set(key, fetched.bytes);
     return fetched;
   }
 
@@ -313,6 +353,8 @@ export class FetchSegmentSource implements SegmentSource {
     renditionIndex: number,
     signal: AbortSignal,
     onProgress?: (loadedBytes: number, totalBytes: number | null) => void,
+    // an init or audio segment may be a byte range of a file (EXT-X-MAP BYTERANGE, DASH SegmentBase)
+    byteRange?: ByteRange,
   ): Promise<FetchedBytes> {
     const o = this.o;
     const fetched = await fetchSegment(url, {
@@ -322,6 +364,7 @@ export class FetchSegmentSource implements SegmentSource {
       ...(o.firstByteTimeoutMs ? { firstByteTimeoutMs: o.firstByteTimeoutMs() } : {}),
       ...(o.fetchImpl ? { fetchImpl: o.fetchImpl } : {}),
       ...(onProgress ? { onProgress } : {}),
+      ...(byteRange ? { byteRange } : {}),
     });
     this.report(fetched, kind, segmentIndex, renditionIndex);
     return { url: fetched.url, bytes: fetched.bytes };

@@ -1,6 +1,7 @@
 /**
  * Loads an HLS presentation over fetch: the master playlist, then every media playlist it names (video
- * variants and audio renditions) in parallel, each with the retry policy; parsed by src/manifest.
+ * variants and audio renditions) in parallel, each with the retry policy; parsed by src/manifest. An MPD
+ * goes to load-dash.ts, a lazy chunk.
  */
 import type { Clock } from '../core/clock.js';
 import { AbrkitError } from '../core/errors.js';
@@ -75,6 +76,8 @@ export async function loadPresentation(
   fallbackBitrateKbps = 1000,
 ): Promise<Presentation> {
   const text = await fetchText(url, o);
+  // an MPD (XML, where a playlist starts with #EXTM3U): DASH is a chunk of its own, fetched only then
+  if (/^\uFEFF?\s*</.test(text)) return (await import('./load-dash.js')).loadDashPresentation(text, url, o);
   if (!isMasterPlaylist(text)) {
     const media = parseMediaPlaylist(text, url);
     const sized = media.segments.length > 0 && media.segments.every((s) => s.byteRange !== undefined);
