@@ -4,9 +4,13 @@
  * audio following, the same files the HLS playlists name, paced by the trace. Also checks that the DASH code
  * is not in what an HLS page loads up front (it is a chunk fetched only for an MPD).
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startShapingServer } from '../src/shaping/index.js';
 import type { ShapingServer } from '../src/shaping/index.js';
+import { writeSingleFile } from '../test/media/dash-fixtures.js';
 import { REPO_ROOT } from '../test/support/shared-data.js';
 import { launchBrowser } from './support/browser.js';
 import type { LaunchedBrowser } from './support/browser.js';
@@ -76,6 +80,50 @@ describe('abrkit/player plays DASH in chromium', () => {
     expect(response.headers.get('content-type')).toBe('application/dash+xml');
     await response.arrayBuffer();
     await page.close();
+  }, 30_000);
+
+  it('plays a SegmentBase MPD: the sidx read in the page (mp4box), segments fetched as byte ranges', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'abrkit-dash-e2e-'));
+    const base = await startShapingServer({ root: dir, trace: `constant:${LINK_KBPS}` });
+    try {
+      const video = writeSingleFile(dir, '144p', 15360, Array(20).fill(30720) as number[]);
+      const audioTicks = [...Array(21).keys()].map((i) => (i === 20 ? 1024 : i % 4 === 3 ? 95232 : 96256));
+      const audio = writeSingleFile(dir, 'audio', 48000, audioTicks);
+      await writeFile(
+        join(dir, 'single.mpd'),
+        '<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" mediaPresentationDuration="PT40.021333S">' +
+          '<Period><AdaptationSet contentType="video" mimeType="video/mp4">' +
+          '<Representation id="v" bandwidth="170000" codecs="avc1.4d400c" width="256" height="144"><BaseURL>144p.mp4</BaseURL>' +
+          `<SegmentBase indexRange="${video.indexRange}"><Initialization range="${video.initRange}"/></SegmentBase></Representation>` +
+          '</AdaptationSet><AdaptationSet contentType="audio" mimeType="audio/mp4" lang="en">' +
+          '<Representation id="a" bandwidth="68000" codecs="mp4a.40.2"><BaseURL>audio.mp4</BaseURL>' +
+          `<SegmentBase indexRange="${audio.indexRange}"/></Representation></AdaptationSet></Period></MPD>`,
+      );
+      const page = await browser.newPage();
+      page.on('pageerror', (e) => console.error('page error:', e.message));
+      await openPlayerPage(page, base.url, bundle);
+      await startPlayerRun(page, '/single.mpd', { abr: 'bola', bufferTargetMs: 8_000 }, 4);
+      const run = await waitPlayerRun(
+        page,
+        'run.segments.length >= 3 && run.states.includes("playing")',
+        15_000,
+      );
+      expect(run.loadResult).toBe('resolved');
+      expect(run.errors).toEqual([]);
+      const videoSizes = run.downloads.filter((d) => d.kind === 'video').map((d) => d.sizeBytes);
+      expect(videoSizes.slice(0, 3)).toEqual(video.segmentSizes.slice(0, 3));
+      const audioSizes = run.downloads.filter((d) => d.kind === 'audio').map((d) => d.sizeBytes);
+      expect(audioSizes.slice(0, 2)).toEqual(audio.segmentSizes.slice(0, 2));
+      // the index and the segments were byte-range requests into the one file
+      const ranged = base.requests.filter((r) => r.url === '/144p.mp4' && r.status === 206);
+      expect(ranged.map((r) => r.rangeStart)).toEqual(
+        expect.arrayContaining([video.initSize, video.initSize + video.segmentSizes.length * 12 + 32]),
+      );
+      await page.close();
+    } finally {
+      await base.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 
   it('keeps the DASH reader out of the eager player code (a lazy chunk)', async () => {
