@@ -82,3 +82,54 @@ export function fillTemplate(
   }
   return out;
 }
+
+const MARK = '\u0000';
+
+/**
+ * `(Number, Time) => resolve(fillTemplate(...))`, resolving the URL once per Representation instead of once
+ * per segment: each `$Number$` / `$Time$` is replaced by a marker, the marked template resolved, and the
+ * markers filled per segment. Digits cannot change how a reference resolves (they make no `/`, `.` or `..`
+ * segment, no `?` or `#`) except inside a scheme (`a$Number$:x`): then, or when a marker character is already
+ * in the text, every segment is resolved on its own.
+ */
+export function templateResolver(
+  template: CompiledTemplate,
+  fixed: { readonly RepresentationID: string; readonly Bandwidth: number },
+  resolve: (reference: string) => string,
+): (values: { readonly Number: number; readonly Time: number }) => string {
+  const slow = (values: { readonly Number: number; readonly Time: number }): string =>
+    resolve(fillTemplate(template, { ...fixed, ...values }));
+  let marked = '';
+  template.parts.forEach((part, i) => {
+    if (typeof part === 'string') marked += part;
+    else if (part.id === 'RepresentationID') marked += fixed.RepresentationID;
+    else if (part.id === 'Bandwidth') marked += String(fixed.Bandwidth).padStart(part.width, '0');
+    else marked += `${MARK}${i}${MARK}`;
+  });
+  const firstMark = marked.indexOf(MARK);
+  if (firstMark < 0) return slow;
+  const delimiter = /[:/?#]/.exec(marked);
+  const inScheme = delimiter?.[0] === ':' && delimiter.index > firstMark;
+  const markers = marked.split(MARK).length - 1;
+  if (
+    inScheme ||
+    markers !==
+      2 * template.parts.filter((p) => typeof p !== 'string' && (p.id === 'Number' || p.id === 'Time')).length
+  )
+    return slow;
+  const pieces = resolve(marked).split(MARK);
+  if (pieces.length !== markers + 1) return slow;
+  return (values) => {
+    let out = '';
+    pieces.forEach((piece, k) => {
+      if (k % 2 === 0) {
+        out += piece;
+      } else {
+        const part = template.parts[Number(piece)];
+        if (part && typeof part !== 'string')
+          out += String(values[part.id === 'Time' ? 'Time' : 'Number']).padStart(part.width, '0');
+      }
+    });
+    return out;
+  };
+}

@@ -13,7 +13,7 @@
  * Pure: no DOMParser; the XML is read by xml.ts.
  */
 import type { DashContentType, DashManifest, DashRepresentation, DashSegments } from './dash-model.js';
-import { compileTemplate, fillTemplate } from './dash-template.js';
+import { compileTemplate, fillTemplate, templateResolver } from './dash-template.js';
 import type { CompiledTemplate } from './dash-template.js';
 import { AttributeReader, mpdError, roundMs } from './dash-values.js';
 import type { InitSegment, MediaSegment } from './model.js';
@@ -254,15 +254,15 @@ function templateSegments(
       }
     : undefined;
   const segments: MediaSegment[] = [];
+  const mediaUri = templateResolver(media, { RepresentationID: id, Bandwidth: bandwidthBps }, (reference) =>
+    resolveUri(reference, repBase),
+  );
   const push = (time: number, durationTicks: number, line: number): void => {
     if (segments.length >= MAX_DASH_SEGMENTS)
       throw t.error('MPD_UNSUPPORTED', `more than ${MAX_DASH_SEGMENTS} segments in one Representation`);
     const index = segments.length;
     const number = startNumber + index;
-    const uri = resolveUri(
-      fillTemplate(media, { RepresentationID: id, Bandwidth: bandwidthBps, Number: number, Time: time }),
-      repBase,
-    );
+    const uri = mediaUri({ Number: number, Time: time });
     const segment: { -readonly [K in keyof MediaSegment]: MediaSegment[K] } = {
       index,
       sequenceNumber: number,

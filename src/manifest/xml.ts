@@ -55,11 +55,20 @@ class XmlReader {
   private pos = 0;
   private line = 1;
   private lineStart = 0;
+  /** The next '\n' at or after `pos` (Infinity when none): each newline is searched for once. */
+  private nextNewline: number;
 
   constructor(
     private readonly text: string,
     private readonly source: string,
-  ) {}
+  ) {
+    this.nextNewline = this.newlineFrom(0);
+  }
+
+  private newlineFrom(from: number): number {
+    const at = this.text.indexOf('\n', from);
+    return at < 0 ? Infinity : at;
+  }
 
   document(): XmlElement {
     let root: XmlElement | undefined;
@@ -238,9 +247,10 @@ class XmlReader {
 
   /** Moves to `to`, counting the lines passed. */
   private advance(to: number): void {
-    for (let i = this.text.indexOf('\n', this.pos); i >= 0 && i < to; i = this.text.indexOf('\n', i + 1)) {
+    while (this.nextNewline < to) {
       this.line++;
-      this.lineStart = i + 1;
+      this.lineStart = this.nextNewline + 1;
+      this.nextNewline = this.newlineFrom(this.lineStart);
     }
     this.pos = to;
   }

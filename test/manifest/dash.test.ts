@@ -1,10 +1,13 @@
 // parseMpd and presentationFromMpd on hand-written MPDs: each addressing mode, inheritance, BaseURLs, the
 // presentation the player and simulator read, sidx segments, and errors naming element, attribute and value.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AbrkitError } from '../../src/core/errors.js';
 import { isMpd, parseMpd } from '../../src/manifest/dash.js';
 import type { DashRepresentation } from '../../src/manifest/dash-model.js';
 import { presentationFromMpd, segmentsFromSidx } from '../../src/manifest/dash-presentation.js';
+import { compileTemplate, fillTemplate, templateResolver } from '../../src/manifest/dash-template.js';
+import { resolveUri } from '../../src/manifest/uri.js';
 
 const URL = 'https://cdn.test/vod/s.mpd';
 
@@ -307,5 +310,58 @@ describe('isMpd', () => {
     );
     expect(isMpd('<mpd:MPD xmlns:mpd="urn:mpeg:dash:schema:mpd:2011"/>')).toBe(true);
     expect(isMpd('#EXTM3U\n#EXT-X-VERSION:7')).toBe(false);
+  });
+});
+
+describe('templateResolver', () => {
+  it('resolves once per Representation to the same URLs as resolving every segment', () => {
+    const piece = fc.constantFrom(
+      'a',
+      'seg',
+      '/',
+      '../',
+      './',
+      '.',
+      '..',
+      ':',
+      '?q=',
+      '&',
+      '#f',
+      '-',
+      'x.m4s',
+      '$Number$',
+      '$Number%03d$',
+      '$Time$',
+      '$Time%012d$',
+      '$RepresentationID$',
+      '$Bandwidth$',
+      '$$',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom(
+          'https://cdn.test/a/b/s.mpd',
+          'fixtures/ladder/m.mpd',
+          '/srv/m.mpd',
+          'C:\\m\\s.mpd',
+          'https://h.test',
+        ),
+        fc.constantFrom('v1', 'a/b', '..', 'r:1'),
+        fc.nat({ max: 10 ** 9 }),
+        fc.nat({ max: 10 ** 12 }),
+        (pieces, base, id, number, time) => {
+          const template = compileTemplate(
+            pieces.join(''),
+            (p) => new AbrkitError('manifest', 'MPD_BAD_VALUE', p),
+          );
+          const fixed = { RepresentationID: id, Bandwidth: 128000 };
+          const fast = templateResolver(template, fixed, (r) => resolveUri(r, base));
+          const slow = resolveUri(fillTemplate(template, { ...fixed, Number: number, Time: time }), base);
+          expect(fast({ Number: number, Time: time })).toBe(slow);
+        },
+      ),
+      { numRuns: 3000, seed: 11 },
+    );
   });
 });
