@@ -15,6 +15,8 @@
  * See controller.ts for how hls.js's events become samples, decisions and emergency switches.
  */
 export { createHlsAbrController, abrkitControllerOf } from './create.js';
+export { hlsCmcdConfig } from './cmcd.js';
+export type { CmcdOptions } from '../core/cmcd-options.js';
 export type { HlsAbrControllerClass, HlsAbrControllerOptions } from './create.js';
 export { AbrkitHlsController, sampleFromStats, FALLBACK_SEGMENT_DURATION_MS } from './controller.js';
 export { AbrkitBandwidthEstimator, HLSJS_DEFAULT_TTFB_MS } from './bw-estimator.js';

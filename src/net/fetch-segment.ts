@@ -26,6 +26,10 @@ export interface FetchSegmentOptions {
   ) => void;
   /** Injected for tests and non-browser runtimes; defaults to the global fetch. */
   readonly fetchImpl?: typeof fetch;
+  /** The URL to request when it is not `url` itself (e.g. with a CMCD query); results still name `url`. */
+  readonly requestUrl?: string;
+  /** Request headers to add (e.g. CMCD-*). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface FetchedSegment {
@@ -57,12 +61,12 @@ export async function fetchSegment(url: string, options: FetchSegmentOptions): P
   try {
     if (options.signal?.aborted) throw abortError(url);
     armTimeout();
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (options.byteRange) {
       const { offsetBytes, lengthBytes } = options.byteRange;
       headers.Range = `bytes=${offsetBytes}-${offsetBytes + lengthBytes - 1}`;
     }
-    const response = await (options.fetchImpl ?? fetch)(url, {
+    const response = await (options.fetchImpl ?? fetch)(options.requestUrl ?? url, {
       signal: controller.signal,
       headers,
       cache: 'no-store',

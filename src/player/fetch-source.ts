@@ -11,6 +11,7 @@ import type { DownloadSample } from '../core/types.js';
 import type { ByteRange, MediaSegment } from '../manifest/model.js';
 import { fetchSegment } from '../net/fetch-segment.js';
 import type { FetchedSegment } from '../net/fetch-segment.js';
+import type { CmcdRequest, CmcdRequestInfo } from './cmcd.js';
 
 /** Checks media bytes against their init segment (src/player/payload-check.ts): the error, or null. */
 export type PayloadCheck = (
@@ -82,6 +83,8 @@ export interface FetchSourceOptions {
   /** Every AbortController in flight (so `destroy()` can check none is left). */
   readonly inFlight?: Set<AbortController>;
   readonly fetchImpl?: typeof fetch;
+  /** CMCD (src/player/cmcd.ts): the URL and headers to send for each request. None: requests as they are. */
+  readonly cmcd?: (info: CmcdRequestInfo) => CmcdRequest;
 }
 
 /** Fetch + the ladder behind `SegmentSource`. One per session. */
@@ -198,7 +201,7 @@ export class FetchSegmentSource implements SegmentSource {
               audioLoaded[i] = loaded;
               audioTotal[i] = total ?? loaded;
             },
-            a.byteRange,
+            a,
           ).then((f) => {
             audioEndMs = Math.max(audioEndMs, o.clock.nowMs());
             return f;
@@ -214,6 +217,15 @@ export class FetchSegmentSource implements SegmentSource {
         ...(o.firstByteTimeoutMs ? { firstByteTimeoutMs: o.firstByteTimeoutMs() } : {}),
         ...(segment.byteRange ? { byteRange: segment.byteRange } : {}),
         ...(o.fetchImpl ? { fetchImpl: o.fetchImpl } : {}),
+        ...this.cmcd({
+          url: segment.uri,
+          kind: 'video',
+          renditionIndex: request.renditionIndex,
+          segment,
+          ...(rendition.playlist.segments[segmentIndex + 1]
+            ? { next: rendition.playlist.segments[segmentIndex + 1] }
+            : {}),
+        }),
         onProgress: (loaded, total, nowMs, first) => {
           if (settled) return;
           loadedBytes = loaded;
@@ -336,6 +348,7 @@ export class FetchSegmentSource implements SegmentSource {
       renditionIndex,
       signal,
       undefined,
+      undefined,
       byteRange,
     ).catch((error: unknown) => {
       // marked, so the fallback hook can set the rendition aside when its init keeps failing
@@ -353,10 +366,13 @@ export class FetchSegmentSource implements SegmentSource {
     renditionIndex: number,
     signal: AbortSignal,
     onProgress?: (loadedBytes: number, totalBytes: number | null) => void,
-    // an init or audio segment may be a byte range of a file (EXT-X-MAP BYTERANGE, DASH SegmentBase)
-    byteRange?: ByteRange,
+    segment?: MediaSegment,
+    initByteRange?: ByteRange,
   ): Promise<FetchedBytes> {
     const o = this.o;
+    // an init or audio segment may be a byte range of a file (EXT-X-MAP BYTERANGE, DASH SegmentBase)
+    const byteRange = initByteRange ?? segment?.byteRange;
+    const next = segment ? o.ladder.audio?.playlist.segments[segment.index + 1] : undefined;
     const fetched = await fetchSegment(url, {
       clock: o.clock,
       signal,
@@ -365,9 +381,23 @@ export class FetchSegmentSource implements SegmentSource {
       ...(o.fetchImpl ? { fetchImpl: o.fetchImpl } : {}),
       ...(onProgress ? { onProgress } : {}),
       ...(byteRange ? { byteRange } : {}),
+      ...this.cmcd({
+        url,
+        kind,
+        renditionIndex,
+        ...(segment ? { segment } : {}),
+        ...(next ? { next } : {}),
+      }),
     });
     this.report(fetched, kind, segmentIndex, renditionIndex);
     return { url: fetched.url, bytes: fetched.bytes };
+  }
+
+  /** The CMCD request options for `info` (none without CMCD). */
+  private cmcd(info: CmcdRequestInfo): { requestUrl?: string; headers?: Readonly<Record<string, string>> } {
+    if (!this.o.cmcd) return {};
+    const { url, headers } = this.o.cmcd(info);
+    return { requestUrl: url, headers };
   }
 
   private report(

@@ -14,11 +14,13 @@ export type {
   PlayerEvents,
   PlayerExclusion,
   PlayerPlayback,
+  PlayerLatency,
   PlayerLoadRetry,
   PlayerRetry,
   PlayerState,
 } from './events.js';
 export type { DownloadRecord } from './fetch-source.js';
+export type { CmcdOptions } from '../core/cmcd-options.js';
 export type { PlayerQoe, SessionExport } from './recorder.js';
 export { traceFromSamples } from './recorder.js';
 export { capForElementSize } from './ladder.js';

@@ -8,6 +8,8 @@ import type { ThroughputEstimator } from '../estimators/types.js';
 import type { RetryPolicy } from '../net/retry.js';
 import { DEFAULT_PLAYLIST_RETRY_POLICY, DEFAULT_RETRY_POLICY, validateRetryPolicy } from '../net/retry.js';
 import type { QoeModelName } from '../qoe/models.js';
+import type { CmcdOptions, ResolvedCmcdOptions } from '../core/cmcd-options.js';
+import { resolveCmcdOptions } from '../core/cmcd-options.js';
 
 /** What `createPlayer` accepts. Every field but none is required; defaults are in {@link PLAYER_DEFAULTS}. */
 export interface PlayerOptions {
@@ -59,6 +61,11 @@ export interface PlayerOptions {
   readonly qoeModel?: QoeModelName;
   /** Random numbers in [0, 1) for the retry jitter (tests pass a seeded one). Default `Math.random`. */
   readonly random?: () => number;
+  /**
+   * Send Common Media Client Data (CTA-5004 v1) with each segment request, as a `CMCD=` query parameter or as
+   * CMCD-* headers (src/player/cmcd.ts says which keys and how they are derived). Default: none.
+   */
+  readonly cmcd?: CmcdOptions;
 }
 
 /** The options with every default filled in. */
@@ -79,6 +86,8 @@ export interface ResolvedPlayerOptions {
   readonly estimatorOptions: Readonly<Record<string, unknown>>;
   readonly qoeModel: QoeModelName;
   readonly random: () => number;
+  /** The `cmcd` option with the session id filled in, or null. */
+  readonly cmcd: ResolvedCmcdOptions | null;
 }
 
 /** The documented defaults. */
@@ -113,6 +122,7 @@ const KNOWN = new Set<string>([
   'estimatorOptions',
   'qoeModel',
   'random',
+  'cmcd',
 ]);
 
 function positive(name: string, value: unknown, fallback: number): number {
@@ -221,5 +231,6 @@ export function resolvePlayerOptions(options: PlayerOptions = {}): ResolvedPlaye
     estimatorOptions: plainObject('estimatorOptions', options.estimatorOptions),
     qoeModel,
     random,
+    cmcd: resolveCmcdOptions(options.cmcd),
   };
 }

@@ -37,6 +37,7 @@ import { SessionRecorder } from './recorder.js';
 import type { TrackedClock } from './tracked-clock.js';
 import { createTrackedClock } from './tracked-clock.js';
 import type * as FaultsModule from './faults.js';
+import type { CmcdReporter } from './cmcd.js';
 
 /** The faults chunk (src/player/faults.ts). */
 type Faults = typeof FaultsModule;
@@ -83,6 +84,8 @@ export class Player {
   private faults: Faults | null = null;
   /** The algorithm kept off the excluded renditions (made once the faults chunk is there). */
   private abr: AbrAlgorithm | null = null;
+  /** The CMCD reporter of this load (src/player/cmcd.ts), when the `cmcd` option is set. */
+  private cmcd: CmcdReporter | null = null;
   private readonly payloads = new Map<string, SegmentPayload>();
   private loadAbort: AbortController | null = null;
   private loadStartMs = 0;
@@ -252,6 +255,10 @@ export class Player {
     // the fault handling is a chunk of its own, fetched while the playlists load
     const faults = import('./faults.js');
     faults.catch(() => {});
+    // so is CMCD, fetched only when asked for
+    const cmcdChunk = o.cmcd ? import('./cmcd.js') : null;
+    cmcdChunk?.catch(() => {});
+    this.cmcd = null;
     try {
       const fetchOptions = {
         clock: this.clock,
@@ -281,6 +288,7 @@ export class Player {
       check();
       const ladder = buildLadder(presentation, (mime) => MediaSource.isTypeSupported(mime));
       this.faults = await faults;
+      const cmcdModule = cmcdChunk ? await cmcdChunk : null;
       this.faults.checkOptions(o, ladder, url);
       // discontinuities (a looped or spliced presentation) need their media placed: loaded only then
       const timelineOffsets = ladder.renditions.some((r) => r.playlist.segments.some((s) => s.discontinuity))
@@ -312,12 +320,26 @@ export class Player {
         onBufferChange: () => this.emitBuffer(),
         onPlayback: (event) => {
           // after a fatal error the state stays `error`; `ended` only comes after the real last segment
-          if (event === 'stalled') this.setState('stalled');
+          if (event === 'stalled') {
+            this.setState('stalled');
+            this.cmcd?.onStall();
+          }
           else if (event === 'ended') this.setState('ended');
           else if (!video.paused) this.setState('playing');
           this.emitQoe();
         },
       });
+      if (cmcdModule && o.cmcd) {
+        this.cmcd = new cmcdModule.CmcdReporter(o.cmcd, {
+          ladder,
+          format: /\.mpd(?:[?#]|$)/i.test(url) ? 'd' : 'h',
+          bufferLevelMs: () => this.sink?.bufferLevelMs() ?? 0,
+          throughputKbps: () => this.estimator.estimate().throughputKbps,
+          urgent: () => this.currentState === 'loading' || this.currentState === 'stalled',
+          playbackRate: () => video.playbackRate,
+          maxRendition: () => this.maxRendition(ladder),
+        });
+      }
       const startS = this.startPositionS;
       this.startPositionS = 0;
       if (startS > 0) {
@@ -444,6 +466,7 @@ export class Player {
       inFlight: this.inFlight,
       onPayload: (payload) => this.payloads.set(`${payload.segmentIndex}:${payload.renditionIndex}`, payload),
       onDownload: (record) => this.emitter.emit('download', record),
+      ...(this.cmcd ? { cmcd: this.cmcd.decorate } : {}),
     });
     const view = new SessionSinkView(
       sink,
