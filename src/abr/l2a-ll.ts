@@ -27,13 +27,19 @@
  * Differences from dash.js's L2ARule, on purpose: one unit (kbps) for bitrates and throughput everywhere
  * (dash.js's Q update divides bits/s by kbit/s); the step up is refused when it does not fit in the
  * throughput (dash.js then keeps the learner's pick, which may be several steps up); the decision is
- * capped at `maxRenditionIndex`, the learner resized when the cap changes. It has no abandonment rule.
+ * capped at `maxRenditionIndex`, the learner resized when the cap changes.
+ *
+ * Abandonment (ours; the paper has none, dash.js runs its generic AbandonRequestsRule beside L2A): once
+ * `abandonGraceMs` passed since the first byte, if the rest of the download at its measured transfer rate
+ * would outlast the buffer (a stall), restart at the highest lower rendition whose whole segment, at that
+ * rate plus the time to first byte seen, arrives sooner than the rest would. At a latency target of a few
+ * seconds the buffer is short, so a drop is otherwise noticed only after the segment (hls.js #4291).
  *
  * Live defaults: made for a buffer bounded by a latency target of a few seconds (`AbrContext.live`); it
  * plays VOD too, where it keeps a small buffer's caution.
  */
-import type { DownloadSample } from '../core/types.js';
-import { num, resolveOptions } from './options.js';
+import type { DownloadProgress, DownloadSample } from '../core/types.js';
+import { bool, num, resolveOptions } from './options.js';
 import { capIndex } from './sabre-common.js';
 import type {
   AbrAlgorithm,
@@ -52,6 +58,7 @@ export const L2A_DEFAULTS = {
   startupBufferMs: 1500,
   startupSegments: 3,
   safetyFactor: 0.9,
+  abandonGraceMs: 200,
 } as const;
 
 const OPTIONS: readonly AbrOptionCore[] = [
@@ -60,6 +67,8 @@ const OPTIONS: readonly AbrOptionCore[] = [
   { name: 'startupBufferMs', type: 'number', default: L2A_DEFAULTS.startupBufferMs, min: 0 },
   { name: 'startupSegments', type: 'integer', default: L2A_DEFAULTS.startupSegments, min: 1 },
   { name: 'safetyFactor', type: 'number', default: L2A_DEFAULTS.safetyFactor, min: 0.01, max: 1 },
+  { name: 'abandonment', type: 'boolean', default: true },
+  { name: 'abandonGraceMs', type: 'number', default: L2A_DEFAULTS.abandonGraceMs, min: 0 },
 ];
 
 export interface L2aOptions {
@@ -68,6 +77,8 @@ export interface L2aOptions {
   readonly startupBufferMs: number;
   readonly startupSegments: number;
   readonly safetyFactor: number;
+  readonly abandonment?: boolean;
+  readonly abandonGraceMs?: number;
 }
 
 /**
@@ -102,6 +113,8 @@ export class L2aLl implements AbrAlgorithm {
   private lastThroughputKbps: number | null = null;
   private current: number | null = null;
   private downloads = 0;
+  /** The last abandonment: `choose` for that segment again (Sabre's re-ask) stays at or below it. */
+  private abandoned: { segmentIndex: number; renditionIndex: number } | null = null;
 
   constructor(private readonly options: L2aOptions) {
     this.vL = Math.pow(options.horizon, 0.99);
@@ -134,6 +147,7 @@ export class L2aLl implements AbrAlgorithm {
       return this.decide(
         pick,
         `start-up: highest within ${this.options.safetyFactor} x ${Math.round(ctx.throughput.throughputKbps)} kbps`,
+        ctx.segmentIndex,
       );
     }
     if (this.w.length !== bitrates.length) {
@@ -165,7 +179,30 @@ export class L2aLl implements AbrAlgorithm {
       reason += pick > current ? ', one step up' : `, up refused (${Math.round(c)} kbps)`;
     }
     if (bitrates[pick]! >= c) this.q = this.options.react * Math.max(this.vL, this.q);
-    return this.decide(pick, reason);
+    return this.decide(pick, reason, ctx.segmentIndex);
+  }
+
+  shouldAbandon(progress: DownloadProgress, ctx: AbrContext): number | null {
+    if (this.options.abandonment === false || progress.firstByteMs === null) return null;
+    const transferMs = progress.nowMs - progress.firstByteMs;
+    const total = progress.totalBytes ?? ctx.segmentSizeBytes(progress.segmentIndex, progress.renditionIndex);
+    if (transferMs < (this.options.abandonGraceMs ?? L2A_DEFAULTS.abandonGraceMs) || total === null)
+      return null;
+    if (!(progress.loadedBytes > 0) || progress.renditionIndex === 0) return null;
+    const bytesPerMs = progress.loadedBytes / transferMs;
+    const leftMs = (total - progress.loadedBytes) / bytesPerMs;
+    if (!(leftMs > ctx.bufferLevelMs)) return null;
+    const ttfbMs = progress.firstByteMs - progress.startMs;
+    for (let q = Math.min(progress.renditionIndex, capIndex(ctx) + 1) - 1; q >= 0; q--) {
+      const size =
+        ctx.segmentSizeBytes(progress.segmentIndex, q) ??
+        (total * ctx.renditions[q]!.bitrateKbps) / ctx.renditions[progress.renditionIndex]!.bitrateKbps;
+      if (ttfbMs + size / bytesPerMs < leftMs) {
+        this.abandoned = { segmentIndex: progress.segmentIndex, renditionIndex: q };
+        return q;
+      }
+    }
+    return null;
   }
 
   onDownloaded(sample: DownloadSample): void {
@@ -182,9 +219,15 @@ export class L2aLl implements AbrAlgorithm {
     this.lastThroughputKbps = null;
     this.current = null;
     this.downloads = 0;
+    this.abandoned = null;
   }
 
-  private decide(renditionIndex: number, reason: string): AbrDecision {
+  private decide(renditionIndex: number, reason: string, segmentIndex?: number): AbrDecision {
+    const a = this.abandoned;
+    if (a !== null && segmentIndex === a.segmentIndex && renditionIndex > a.renditionIndex) {
+      renditionIndex = a.renditionIndex;
+      reason += `; abandoned to ${a.renditionIndex} for this segment`;
+    }
     this.current = renditionIndex;
     return { renditionIndex, reason };
   }
@@ -199,6 +242,8 @@ export function createL2aLl(options?: AbrOptions): L2aLl {
     startupBufferMs: num(o, 'startupBufferMs'),
     startupSegments: num(o, 'startupSegments'),
     safetyFactor: num(o, 'safetyFactor'),
+    abandonment: bool(o, 'abandonment'),
+    abandonGraceMs: num(o, 'abandonGraceMs'),
   });
 }
 
@@ -217,5 +262,8 @@ export const l2aLlDocs: AbrAlgorithmDocs = {
     startupSegments:
       'Downloads after which the learner takes over anyway (a buffer bounded near one segment may never reach startupBufferMs).',
     safetyFactor: "Fraction of the throughput estimate the start-up rule may use (dash.js's 0.9).",
+    abandonment:
+      'Restart a download lower when its rest would outlast the buffer and a lower segment arrives sooner (ours, not the paper).',
+    abandonGraceMs: 'Transfer time before the abandonment rule looks at a download, ms.',
   },
 };

@@ -117,6 +117,37 @@ describe('L2A-LL', () => {
   });
 });
 
+describe('L2A-LL abandonment', () => {
+  // 2 s segments: 3000 kbps = 750 kB, 1500 kbps = 375 kB, 500 kbps = 125 kB
+  const progress = (loadedBytes: number, transferMs: number, ttfbMs = 100) => ({
+    segmentIndex: 5,
+    renditionIndex: 2,
+    startMs: 0,
+    firstByteMs: ttfbMs,
+    nowMs: ttfbMs + transferMs,
+    loadedBytes,
+    totalBytes: 750_000,
+  });
+
+  it('restarts lower when the rest would outlast the buffer and a lower segment arrives sooner', () => {
+    const a = createL2aLl();
+    // 100 kB in 400 ms: 250 B/ms, 650 kB left = 2600 ms > 1000 ms of buffer; 375 kB takes 1600 ms
+    expect(a.shouldAbandon(progress(100_000, 400), ctx(1000, 2000))).toBe(1);
+    // then choose for the same segment (Sabre's re-ask) stays at or below it; the next segment is free
+    a.onDownloaded(download(2000));
+    expect(a.choose(ctx(1000, 50_000, { segmentIndex: 5 })).renditionIndex).toBeLessThanOrEqual(1);
+    // the buffer covers the rest: keep going
+    expect(createL2aLl().shouldAbandon(progress(100_000, 400), ctx(3000, 2000))).toBeNull();
+    // too early to measure, or switched off
+    expect(createL2aLl().shouldAbandon(progress(10_000, 150), ctx(100, 2000))).toBeNull();
+    expect(
+      createL2aLl({ abandonment: false }).shouldAbandon(progress(100_000, 400), ctx(1000, 2000)),
+    ).toBeNull();
+    // so slow that even the lowest would not come sooner than the rest: keep going
+    expect(createL2aLl().shouldAbandon(progress(700_000, 10_000), ctx(500, 2000))).toBeNull();
+  });
+});
+
 describe('L2A-LL at the live edge (simulator)', () => {
   const video: VideoDescription = {
     name: 'live-ladder',
