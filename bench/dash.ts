@@ -16,7 +16,7 @@ import { sizeOf } from './player-bundle.js';
 
 /** CPU time (user + system) per run, ms: steadier than wall time on a machine shared with other jobs. */
 function timeMs(run: () => void, repeats: number): number {
-  for (let i = 0; i < repeats; i++) run(); // warm-up: the JIT, not the first call, is what a page sees after a few
+  for (let i = 0; i < repeats; i++) run(); // warm-up: this is JIT-compiled time; a page's first, cold parse is slower
   const started = process.cpuUsage();
   for (let i = 0; i < repeats; i++) run();
   const used = process.cpuUsage(started);
