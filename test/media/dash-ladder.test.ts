@@ -17,7 +17,9 @@ import { dashBandwidthBps } from '../../src/media/bandwidth.js';
 import { loadDashPresentation, readDashLadder, scanLadder } from '../../src/media/dash-ladder.js';
 import { readHlsLadder } from '../../src/media/ladder.js';
 import { readSegmentIndex } from '../../src/media/sidx.js';
+import { runCli } from '../../src/cli/main.js';
 import { loadVideo } from '../../src/sim/load-video.js';
+import { captureIo } from '../cli/helpers.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 import { LADDER, sidxBox, writeSingleFile } from './dash-fixtures.js';
 
@@ -98,6 +100,40 @@ describe('fixtures/ladder: manifest.mpd and master.m3u8', () => {
     const dash = await runLadderCommand('fixtures/ladder/manifest.mpd', { format: 'abrkit' }, context);
     const hls = await runLadderCommand('fixtures/ladder/master.m3u8', { format: 'abrkit' }, context);
     expect(dash.video.segmentSizesBytes).toEqual(hls.video.segmentSizesBytes);
+  });
+});
+
+describe('abrkit sim and loadVideo on DASH', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'abrkit-dash-sim-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('abrkit sim --video manifest.mpd plays the MPD ladder: each segment from its sizes', async () => {
+    const cap = captureIo(REPO_ROOT);
+    const jsonl = join(dir, 'sim.jsonl');
+    const args = ['sim', '--video', 'fixtures/ladder/manifest.mpd', '--traces', 'constant:3000'];
+    const code = await runCli(
+      [...args, '--algo', 'bola', '--network', 'sabre', '--jsonl', jsonl, '--quiet'],
+      cap.io,
+    );
+    expect(cap.err()).toBe('');
+    expect(code).toBe(0);
+    const lines = readFileSync(jsonl, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(20);
+    const hls = await readHlsLadder(MASTER);
+    for (const line of lines) {
+      const record = JSON.parse(line) as { segment: number; rendition: number; sizeBytes: number };
+      expect(record.sizeBytes).toBe(hls.segmentSizesBytes[record.segment]?.[record.rendition]);
+    }
+  });
+
+  it('loadVideo reads a folder holding manifest.mpd and no master.m3u8', async () => {
+    const text = (await readFile(MPD, 'utf8')).replace('<Period', `<BaseURL>${LADDER}/</BaseURL><Period`);
+    writeFileSync(join(dir, 'manifest.mpd'), text);
+    const video = await loadVideo(dir);
+    expect(video.segmentSizesBytes).toEqual((await readHlsLadder(MASTER)).segmentSizesBytes);
   });
 });
 
