@@ -130,6 +130,8 @@ export class StreamingSession {
   private readonly timerFired: () => void;
   /** The buffer target in force: `bufferTargetMs`, bounded by the latency target when live. */
   private readonly bufferTargetMs: number;
+  /** Pensieve policy: sleep after a download while the buffer is above this (live: the latency target). */
+  private readonly sleepThresholdMs: number;
   private readonly live: SessionLive | null;
   private readonly catchUp: CatchUpOptions | null;
   /** Media time up to which segments were appended (live: the playhead is this minus the buffer). */
@@ -166,12 +168,14 @@ export class StreamingSession {
     this.timerFired = () => this.runPending();
     this.live = options.live ?? null;
     this.bufferTargetMs = options.bufferTargetMs;
+    this.sleepThresholdMs = options.bufferTargetMs;
     this.catchUp = null;
     if (this.live !== null) {
       const target = this.live.targetLatencyMs;
       if (!(target > 0 && Number.isFinite(target)))
         throw invalidArgument('live.targetLatencyMs', `must be a finite number > 0, got ${target}`);
       this.bufferTargetMs = Math.min(options.bufferTargetMs, target + m.segmentDurationMs);
+      this.sleepThresholdMs = Math.min(options.bufferTargetMs, target);
       const interval = this.live.rateIntervalMs ?? 250;
       if (!(interval > 0)) throw invalidArgument('live.rateIntervalMs', `must be > 0, got ${interval}`);
       if (this.live.catchUp !== null && options.sink.setPlaybackRate !== undefined)
@@ -532,7 +536,7 @@ export class StreamingSession {
 
     const nextIndex = segmentIndex + 1;
     if (this.waitPolicy === 'pensieve' && nextIndex < this.media.segmentCount) {
-      const sleepMs = sleepAfterDownloadMs(bufferMs, this.bufferTargetMs);
+      const sleepMs = sleepAfterDownloadMs(bufferMs, this.sleepThresholdMs);
       if (sleepMs > 0) {
         this.idle(sleepMs);
         this.later('next', nextIndex, sleepMs);

@@ -1,6 +1,6 @@
 /**
- * Properties of every online algorithm in a live session of the simulator, on random step traces and
- * latency targets: no segment before the edge passed its end, no fetch with more than the target buffered,
+ * Properties of every online algorithm in a live session of the simulator, on random step traces, latency
+ * targets and network models (sabre's re-ask after an abandonment included): no segment before the edge passed its end, no fetch with more than the target buffered,
  * the playback rate within [1, 1.1], the latency never below a segment's duration, the session complete.
  */
 import fc from 'fast-check';
@@ -28,6 +28,7 @@ describe('live sessions of every online algorithm', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...ONLINE),
+        fc.constantFrom('abrkit' as const, 'sabre' as const, 'pensieve' as const),
         fc.integer({ min: 2500, max: 12_000 }),
         fc.array(
           fc.record({
@@ -36,12 +37,13 @@ describe('live sessions of every online algorithm', () => {
           }),
           { minLength: 1, maxLength: 5 },
         ),
-        (algorithm, targetLatencyMs, periods) => {
+        (algorithm, network, targetLatencyMs, periods) => {
           const decisions: { segmentIndex: number; nowMs: number; bufferLevelMs: number }[] = [];
           const { records } = simulateSession({
             video,
             trace: stepTrace(periods, { latencyMs: 30, name: 'random-step' }),
             algorithm,
+            network,
             live: { targetLatencyMs },
             onEvents: (events) => events.on('decision', (d) => decisions.push(d)),
           });
