@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLadderCommand } from '../../src/cli/commands/ladder.js';
 import { createContext } from '../../src/cli/context.js';
@@ -227,6 +228,34 @@ describe('SegmentBase single files, read through their sidx', () => {
     }
     expect(error).toBeInstanceOf(AbrkitError);
     expect((error as AbrkitError).code).toBe('SEGMENT_TRUNCATED');
+  });
+
+  it('reads any bytes as a sidx or throws a media AbrkitError naming the file (fuzzed)', () => {
+    const good = sidxBox(90000, [
+      { sizeBytes: 1000, durationTicks: 180000 },
+      { sizeBytes: 2000, durationTicks: 180000 },
+    ]);
+    const mutated = fc
+      .tuple(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat())
+      .map(([edits, cut]) => {
+        const bytes = good.slice(0, good.byteLength - (cut % 8));
+        for (const [at, value] of edits) bytes[at % bytes.byteLength] = value;
+        return bytes;
+      });
+    fc.assert(
+      fc.property(fc.oneof(mutated, fc.uint8Array({ maxLength: 80 })), (bytes) => {
+        try {
+          const box = readSegmentIndex(bytes, 100, 'f.mp4');
+          expect(box.anchorOffsetBytes).toBeGreaterThan(100);
+          for (const r of box.references) expect(Number.isFinite(r.referencedSizeBytes)).toBe(true);
+        } catch (e) {
+          expect(e).toBeInstanceOf(AbrkitError);
+          expect((e as AbrkitError).category).toBe('media');
+          expect((e as AbrkitError).data.source).toBe('f.mp4');
+        }
+      }),
+      { numRuns: 2000, seed: 9 },
+    );
   });
 
   it('refuses a hierarchical sidx with a typed error', async () => {
