@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { build, createServer, preview } from 'vite';
 import type { PreviewServer, ViteDevServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { listAlgorithms } from '../src/index.js';
 import { parseSessionExport } from '../src/traces/session-export.js';
 import type {} from '../demo/src/hook.js'; // window.__abrkitDemo's type
@@ -103,469 +103,489 @@ describe('the demo page', () => {
     if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
   });
 
-  it('plays under the step-down trace: charts fill, the bitrate steps down, the simulator compares', async () => {
-    const errors: string[] = [];
-    const page = await openDemo(browser, baseUrl(dev), errors);
-    expect(await page.evaluate(() => window.__abrkitDemo!.shaping())).toBe(true);
-
-    // every registered online algorithm is offered, the offline optimum is not
-    const offered = await page.$$eval('#algorithm option', (options) =>
-      options.map((o) => (o as HTMLOptionElement).value),
-    );
-    const online = listAlgorithms()
-      .filter((a) => !a.offline)
-      .map((a) => a.name);
-    expect(offered).toEqual(online);
-
-    const sessionsBefore = await page.evaluate(() => window.__abrkitDemo!.sessions());
-    // mark the page and its <video>: a restart in place keeps both
-    await page.evaluate(() => {
-      document.querySelector('video')!.dataset.marker = 'kept';
-    });
-    await page.selectOption('#trace', 'step-down');
-    await page.selectOption('#algorithm', 'throughput');
-    await waitPage(
-      page,
-      () => {
-        const c = window.__abrkitDemo?.current();
-        return c?.algorithm === 'throughput' && c.trace === 'step-down';
-      },
-      10_000,
-      'the throughput rule on step-down',
-    );
-    // switching restarted the session in place: same page and element, more sessions
-    expect(await page.evaluate(() => window.__abrkitDemo!.sessions())).toBeGreaterThan(sessionsBefore);
-    expect(await page.evaluate(() => document.querySelector('video')!.dataset.marker)).toBe('kept');
-
-    // a decision after the step chose less than the highest bitrate chosen before it
-    await waitPage(
-      page,
-      () => {
-        const decisions = window.__abrkitDemo?.decisions() ?? [];
-        const before = decisions.filter((d) => d.tS < 12).map((d) => d.bitrateKbps);
-        const top = Math.max(...before);
-        return decisions.some((d) => d.tS > 12 && d.bitrateKbps < top);
-      },
-      60_000,
-      'a downswitch after the step',
-    );
-    const decisions = await page.evaluate(() => window.__abrkitDemo!.decisions());
-    const topBefore = Math.max(...decisions.filter((d) => d.tS < STEP_AT_S).map((d) => d.bitrateKbps));
-    const after = decisions.filter((d) => d.tS > STEP_AT_S);
-    expect(Math.min(...after.map((d) => d.bitrateKbps))).toBeLessThan(topBefore);
-    // the bitrate chart draws what was decided
-    expect(await page.evaluate(() => window.__abrkitDemo!.bitrates())).toEqual(
-      (await page.evaluate(() => window.__abrkitDemo!.decisions())).map((d) => d.bitrateKbps),
-    );
-
-    const points = await page.evaluate(() => window.__abrkitDemo!.chartPoints());
-    expect(points.buffer).toBeGreaterThan(0);
-    expect(points.throughputTrace).toBeGreaterThanOrEqual(2);
-    expect(points.throughputMeasured).toBeGreaterThan(0);
-    expect(points.throughputEstimate).toBeGreaterThan(0);
-    expect(points.bitrate).toBeGreaterThan(0);
-
-    // hovering the bitrate chart shows a decision's reason
-    const overlay = page.locator('#chart-bitrate .u-over');
-    await overlay.scrollIntoViewIfNeeded();
-    const box = await overlay.boundingBox();
-    expect(box).not.toBeNull();
-    await page.mouse.move(box!.x + box!.width * 0.3, box!.y + box!.height * 0.5);
-    await page.mouse.move(box!.x + box!.width * 0.5, box!.y + box!.height * 0.5, { steps: 4 });
-    await expect.poll(() => page.textContent('#reason')).toMatch(/^Segment \d+ at \d+ kbps .*: .+/);
-
-    // the simulator comparison: every registered algorithm (the optimum included), next to the live row
-    await waitPage(
-      page,
-      () => (window.__abrkitDemo?.compareRows().length ?? 0) >= 2,
-      30_000,
-      'the simulator comparison',
-    );
-    const rows = await page.evaluate(() => window.__abrkitDemo!.compareRows());
-    expect(rows.map((r) => r.algorithm).sort()).toEqual(
-      listAlgorithms()
-        .map((a) => a.name)
-        .sort(),
-    );
-    for (const row of rows) {
-      expect(row.error, row.algorithm).toBeUndefined();
-      expect(Number.isFinite(row.qoe), row.algorithm).toBe(true);
-      expect(row.segments, row.algorithm).toBeGreaterThan(0);
-    }
-    const tableText = await page.textContent('#compare-table');
-    // the live row says it is partial, with how far it got
-    expect(tableText).toMatch(/live \(partial, \d+ of 20 segments\): throughput/);
-    expect(tableText).toContain('The live row is partial');
-    expect(tableText).toContain('sim: optimal (upper bound)');
-
-    expect(await page.evaluate(() => window.__abrkitDemo!.errors())).toEqual([]);
-    expect(errors).toEqual([]);
-
-    await page.screenshot({ path: join(ARTIFACTS, 'demo.png'), fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    // the charts follow the width: nothing wider than the screen
-    await waitPage(
-      page,
-      () => document.documentElement.scrollWidth <= window.innerWidth,
-      5_000,
-      'the page to fit 390 px',
-    );
-    const chartWidth = await page.evaluate(
-      () =>
-        document.querySelector<HTMLCanvasElement>('#chart-bitrate canvas')?.getBoundingClientRect().width ??
-        0,
-    );
-    expect(chartWidth).toBeGreaterThan(0);
-    expect(chartWidth).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: join(ARTIFACTS, 'demo-390.png'), fullPage: true });
-    expect(errors).toEqual([]);
-    await page.close();
-  }, 120_000);
-
-  it('replays an uploaded trace and an exported session, and plays unshaped without the API', async () => {
-    const errors: string[] = [];
-    const page = await openDemo(browser, baseUrl(dev), errors);
-    await waitPage(page, () => (window.__abrkitDemo?.sessions() ?? 0) >= 1, 10_000, 'the first session');
-
-    // an uploaded Sabre JSON trace is parsed in the page and POSTed: the new session follows it
-    const sabre = [
-      { duration_ms: 6000, bandwidth_kbps: 3000, latency_ms: 30 },
-      { duration_ms: 30000, bandwidth_kbps: 900, latency_ms: 30 },
-    ];
-    await page.setInputFiles('#trace-file', {
-      name: 'uploaded-steps.json',
-      mimeType: 'application/json',
-      buffer: Buffer.from(JSON.stringify(sabre)),
-    });
-    await waitPage(
-      page,
-      () =>
-        window.__abrkitDemo?.current()?.trace === 'uploaded-steps' &&
-        (window.__abrkitDemo?.qoe()?.segments ?? 0) >= 3,
-      20_000,
-      'a session on the uploaded trace',
-    );
-    expect(await page.textContent('#trace-description')).toContain('2 periods');
-
-    // export: the session file has the player's export, the trace and the settings
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
-    const path = await download.path();
-    const recording = JSON.parse(await readFile(path, 'utf8')) as {
-      kind: string;
-      settings: { algorithm: string; bufferTargetMs: number };
-      trace: { name: string; periods: unknown[] };
-      session: { records: unknown[]; qoe: { segments: number } };
-    };
-    expect(recording.kind).toBe('abrkit-demo-session');
-    expect(recording.trace.name).toBe('uploaded-steps');
-    expect(recording.trace.periods).toHaveLength(2);
-    expect(recording.session.records.length).toBeGreaterThanOrEqual(3);
-    const recordedAlgorithm = recording.settings.algorithm;
-    // `abrkit trace from-session` on this very file: the throughput the player observed, not the input trace
-    const fromSession = parseSessionExport(await readFile(path, 'utf8'), path);
-    expect(fromSession.container).toBe('demo-session');
-    expect(fromSession.records).toBe(recording.session.records.length);
-    expect(fromSession.trace.periods).toEqual(
-      (recording.session as unknown as { trace: { periods: unknown[] } }).trace.periods,
-    );
-    expect(fromSession.trace.periods.length).toBeGreaterThanOrEqual(3);
-    expect(fromSession.inputTrace).toEqual({ name: 'uploaded-steps', periods: 2 });
-
-    // load it back: a new shaped session on its trace with its algorithm, its records shown
-    const sessionsBefore = await page.evaluate(() => window.__abrkitDemo!.sessions());
-    await page.selectOption('#algorithm', recordedAlgorithm === 'bba' ? 'bola' : 'bba');
-    await page.setInputFiles('#load-session', path);
-    await waitPage(
-      page,
-      () =>
-        (window.__abrkitDemo?.current()?.trace ?? '') === 'uploaded-steps' &&
-        (window.__abrkitDemo?.sessions() ?? 0) >= 3,
-      20_000,
-      'the replay session',
-    );
-    expect(await page.evaluate(() => window.__abrkitDemo!.sessions())).toBeGreaterThan(sessionsBefore);
-    expect(await page.evaluate(() => window.__abrkitDemo!.current()?.algorithm)).toBe(recordedAlgorithm);
-    expect(await page.locator('#recorded-table tbody tr').count()).toBe(recording.session.records.length);
-    expect(await page.textContent('#compare-table')).toContain(`recorded: ${recordedAlgorithm}`);
-    // a new session (not the replay) clears the recorded rows
-    await page.selectOption('#algorithm', recordedAlgorithm === 'bola' ? 'throughput' : 'bola');
-    await waitPage(
-      page,
-      () => !(document.querySelector('#compare-table')?.textContent ?? '').includes('recorded:'),
-      10_000,
-      'the recorded row to go',
-    );
-    expect(await page.isHidden('#recorded')).toBe(true);
-    expect(errors).toEqual([]);
-    await page.close();
-
-    // without the API (a static host): unshaped /fixtures media plays, and the page says shaping is off
-    const bare = await browser.newPage();
-    const bareErrors: string[] = [];
-    bare.on('pageerror', (error) => bareErrors.push(`pageerror: ${error.message}`));
-    await bare.route('**/api/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
-    await bare.goto(baseUrl(dev));
-    await waitPage(
-      bare,
-      () => {
-        const h = window.__abrkitDemo;
-        return h !== undefined && h.state() === 'playing' && h.bitrates().length > 1;
-      },
-      20_000,
-      'unshaped playback without the API',
-    );
-    expect(await bare.evaluate(() => window.__abrkitDemo!.shaping())).toBe(false);
-    expect(await bare.evaluate(() => window.__abrkitDemo!.current()?.url)).toBe(
-      '/fixtures/ladder/master.m3u8',
-    );
-    expect(await bare.isVisible('#banner')).toBe(true);
-    expect(await bare.textContent('#banner')).toContain('Shaping unavailable');
-    // a typed HLS URL plays unshaped too (here the fixture's own URL)
-    await bare.fill('#hls-url', '/fixtures/ladder/master.m3u8?typed');
-    await bare.click('#play-url');
-    await waitPage(
-      bare,
-      () => {
-        const h = window.__abrkitDemo;
-        return h?.current()?.url === '/fixtures/ladder/master.m3u8?typed' && h.bitrates().length > 1;
-      },
-      20_000,
-      'the typed URL to play',
-    );
-    expect(await bare.evaluate(() => window.__abrkitDemo!.current()?.trace)).toBeNull();
-    expect(bareErrors).toEqual([]);
-    await bare.close();
-  }, 120_000);
-
-  it('every control changes something, with a screenshot of each state', async () => {
-    const errors: string[] = [];
-    const page = await openDemo(browser, baseUrl(dev), errors);
-    const sessions = (): Promise<number> => page.evaluate(() => window.__abrkitDemo!.sessions());
-    const shot = (name: string): Promise<Buffer> =>
-      page.screenshot({ path: join(ARTIFACTS, `demo-${name}.png`), fullPage: true });
-    /** Waits for a new session after `act`. */
-    const restarts = async (what: string, act: () => Promise<unknown>): Promise<void> => {
-      const before = await sessions();
-      await act();
-      await page
-        .waitForFunction((n) => (window.__abrkitDemo?.sessions() ?? 0) > n, before, { timeout: 15_000 })
-        .catch(async (error: unknown) => {
-          const log = await page.evaluate(() => window.__abrkitDemo!.log().slice(-4));
-          throw new Error(`${what}: no new session: ${String(error)} ${JSON.stringify(log)}`);
-        });
-      expect(await sessions(), what).toBeGreaterThan(before);
-    };
-    await waitPage(page, () => (window.__abrkitDemo?.decisions().length ?? 0) >= 2, 20_000, 'decisions');
-    await shot('initial');
-
-    // the legends show no `--` before any hover, and the stats overlay shows the session
-    for (const chart of ['buffer', 'throughput', 'bitrate']) {
-      expect(await page.textContent(`#chart-${chart} .u-legend`), chart).not.toContain('--');
-    }
-    await expect
-      .poll(() => page.evaluate(() => window.__abrkitDemo!.overlay()))
-      .toMatch(
-        /rendition +\d+p · \d+ kbps \(auto\)[\s\S]*buffer +\d+\.\d s[\s\S]*dropped +\d+ of \d+ frames/,
-      );
-
-    // rendition pickers carry resolution labels next to kbps
-    const renditionLabels = await page.$$eval('#rendition option', (o) =>
-      o.map((x) => (x as HTMLOptionElement).text),
-    );
-    expect(renditionLabels[0]).toBe('Auto');
-    expect(renditionLabels.slice(1)).toEqual([
-      expect.stringMatching(/^144p · \d+ kbps$/),
-      expect.stringMatching(/^240p · \d+ kbps$/),
-      expect.stringMatching(/^360p · \d+ kbps$/),
-      expect.stringMatching(/^480p · \d+ kbps$/),
-    ]);
-
-    // a manual pick applies from the next segment, without a restart; the overlay says so
-    const pickSessions = await sessions();
-    await page.selectOption('#rendition', '2');
-    await waitPage(
-      page,
-      () =>
-        (window.__abrkitDemo?.decisions() ?? []).some(
-          (d) => d.renditionIndex === 2 && d.reason.startsWith('manual pick: 360p'),
-        ),
-      30_000,
-      'a manual 360p decision',
-    );
-    expect(await sessions()).toBe(pickSessions);
-    expect(await page.evaluate(() => window.__abrkitDemo!.overlay())).toContain('(manual)');
-    await shot('manual-360p');
-    // a cap below the pick holds it down
-    await page.selectOption('#cap', '1');
-    await waitPage(
-      page,
-      () =>
-        (window.__abrkitDemo?.decisions() ?? []).some(
-          (d) => d.renditionIndex === 1 && d.reason.includes('(capped at 240p'),
-        ),
-      30_000,
-      'a capped decision',
-    );
-    await page.selectOption('#rendition', '');
-    await page.selectOption('#cap', '');
-    expect(await page.evaluate(() => window.__abrkitDemo!.steering())).toEqual({ manual: null, cap: null });
-
-    // bba with the 10 s buffer target is flagged, and the fix raises the target
-    await restarts('algorithm', () => page.selectOption('#algorithm', 'bba'));
-    expect(await page.isVisible('#algorithm-warning')).toBe(true);
-    expect(await page.textContent('#algorithm-warning-text')).toMatch(/15 s buffered.*buffer target is 10 s/);
-    await shot('bba-warning');
-    await restarts('fix', () => page.click('#algorithm-fix'));
-    expect(await page.inputValue('#buffer-target')).toBe('20');
-    expect(await page.isHidden('#algorithm-warning')).toBe(true);
-    // an option change restarts too
-    await restarts('option', () =>
-      page
-        .fill('[data-option="reservoirMs"]', '3000')
-        .then(() => page.press('[data-option="reservoirMs"]', 'Tab')),
-    );
-
-    // a bad setting shows its error next to its field, and the next good start clears it
-    await page.fill('#buffer-target', '1');
-    await page.press('#buffer-target', 'Tab');
-    await expect
-      .poll(() => page.evaluate(() => Object.keys(window.__abrkitDemo!.fieldErrors())))
-      .toEqual(['buffer-target']);
-    expect((await page.evaluate(() => window.__abrkitDemo!.fieldErrors()))['buffer-target']).toContain(
-      'between 2 and 120 s',
-    );
-    expect(await page.isVisible('[data-error-for="buffer-target"]')).toBe(true);
-    expect(await page.getAttribute('#buffer-target', 'aria-invalid')).toBe('true');
-    await shot('field-error');
-    await page.fill('#buffer-target', '20');
-    await page.fill('#faults', 'nonsense=1');
-    await page.press('#faults', 'Tab');
-    await expect
-      .poll(() => page.evaluate(() => Object.keys(window.__abrkitDemo!.fieldErrors())))
-      .toEqual(['faults']);
-    expect((await page.evaluate(() => window.__abrkitDemo!.fieldErrors())).faults).toMatch(/nonsense/);
-    await restarts('faults cleared', () => page.fill('#faults', '').then(() => page.press('#faults', 'Tab')));
-    expect(await page.evaluate(() => window.__abrkitDemo!.fieldErrors())).toEqual({});
-
-    // estimator, start estimate, trace, restart button: each starts a new session that uses it
-    await restarts('estimator', () => page.selectOption('#estimator', 'harmonic'));
-    await restarts('start estimate', () =>
-      page.fill('#start-estimate', '1200').then(() => page.press('#start-estimate', 'Tab')),
-    );
-    expect(await page.evaluate(() => window.__abrkitDemo!.log()[0]?.text)).toMatch(
-      /estimator harmonic, start estimate 1200 kbps/,
-    );
-    await restarts('trace', () => page.selectOption('#trace', 'constant-1500'));
-    expect(await page.evaluate(() => window.__abrkitDemo!.current()?.trace)).toBe('constant-1500');
-    await restarts('restart button', () => page.click('#restart'));
-
-    // the link carries the settings; opening it restores them
-    const link = await page.inputValue('#share-link');
-    expect(link).toMatch(/algorithm=bba/);
-    expect(link).toMatch(/buffer=20/);
-    expect(link).toMatch(/estimator=harmonic/);
-    expect(link).toMatch(/start=1200/);
-    expect(link).toMatch(/opt\.reservoirMs=3000/);
-    expect(link).toMatch(/trace=constant-1500/);
-    expect(page.url()).toBe(link);
-    const copyText = await page.textContent('#copy-link');
-    await page.click('#copy-link');
-    await expect.poll(() => page.textContent('#copy-link')).not.toBe(copyText);
-    const shared = await openDemo(browser, link, errors);
-    await waitPage(shared, () => (window.__abrkitDemo?.sessions() ?? 0) >= 1, 10_000, 'the shared session');
-    expect(await shared.inputValue('#algorithm')).toBe('bba');
-    expect(await shared.inputValue('[data-option="reservoirMs"]')).toBe('3000');
-    expect(await shared.inputValue('#buffer-target')).toBe('20');
-    expect(await shared.inputValue('#estimator')).toBe('harmonic');
-    expect(await shared.inputValue('#start-estimate')).toBe('1200');
-    expect(await shared.evaluate(() => window.__abrkitDemo!.current()?.trace)).toBe('constant-1500');
-    await shared.close();
-
-    // sample streams: a shaped scenario, and one rendition's playlist on its own
-    await restarts('sample', () => page.selectOption('#sample', 'oscillation'));
-    expect(await page.evaluate(() => window.__abrkitDemo!.current())).toMatchObject({
-      algorithm: 'bola',
-      trace: 'oscillation',
-    });
-    // the compare button runs the simulator again
-    await waitPage(page, () => (window.__abrkitDemo?.compareRows().length ?? 0) > 0, 30_000, 'rows');
-    await page.evaluate(() => document.querySelector('#compare-table')!.replaceChildren());
-    await page.click('#compare');
-    await expect.poll(() => page.textContent('#compare-table'), { timeout: 20_000 }).toMatch(/sim: /);
-
-    await restarts('single-rendition sample', () => page.selectOption('#sample', 'single-360p'));
-    expect(await page.evaluate(() => window.__abrkitDemo!.current()?.url)).toBe(
-      '/fixtures/ladder/360p/index.m3u8',
-    );
-    await waitPage(page, () => (window.__abrkitDemo?.bitrates().length ?? 0) >= 2, 20_000, 'the 360p sample');
-    await shot('sample-360p');
-
-    expect(await page.evaluate(() => window.__abrkitDemo!.errors())).toEqual([]);
-    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
-    await page.close();
-
-    // modules that fail to load (Vite's 504 after `npm ci` under `npm start`): the page says what to do
-    const broken = await browser.newPage();
-    await broken.route('**/src/main.ts*', (route) =>
-      route.fulfill({ status: 504, contentType: 'text/plain', body: 'Outdated Optimize Dep' }),
-    );
-    await broken.goto(baseUrl(dev));
-    await broken.waitForSelector('#load-failure:not([hidden])', { timeout: 15_000 });
-    expect(await broken.textContent('#load-failure')).toMatch(
-      /main\.ts failed to load.*run npm start again/s,
-    );
-    await broken.screenshot({ path: join(ARTIFACTS, 'demo-load-failure.png') });
-    await broken.close();
-  }, 240_000);
-
-  it('builds with `vite build` and the build loads and plays under `vite preview`', async () => {
-    const outDir = await mkdtemp(join(tmpdir(), 'abrkit-demo-build-'));
-    let server: PreviewServer | undefined;
-    try {
-      await build({
-        configFile: CONFIG_FILE,
-        root: join(REPO, 'demo'),
-        logLevel: 'warn',
-        build: { outDir, emptyOutDir: true },
-      });
-      expect((await stat(join(outDir, 'index.html'))).isFile()).toBe(true);
-      server = await preview({
-        configFile: CONFIG_FILE,
-        root: join(REPO, 'demo'),
-        logLevel: 'warn',
-        build: { outDir },
-        preview: { port: 0, host: '127.0.0.1', strictPort: false },
-      });
+  // The two live-session tests run one after the other (each page keeps a shaping session and the server keeps
+  // at most 4); the control test, which starts many sessions, runs beside the build test, which has its own
+  // preview server and API, so those two run concurrently.
+  describe('live sessions', () => {
+    it('plays under the step-down trace: charts fill, the bitrate steps down, the simulator compares', async ({
+      expect,
+    }) => {
       const errors: string[] = [];
-      const page = await openDemo(browser, baseUrl(server), errors);
+      const page = await openDemo(browser, baseUrl(dev), errors);
+      expect(await page.evaluate(() => window.__abrkitDemo!.shaping())).toBe(true);
+
+      // every registered online algorithm is offered, the offline optimum is not
+      const offered = await page.$$eval('#algorithm option', (options) =>
+        options.map((o) => (o as HTMLOptionElement).value),
+      );
+      const online = listAlgorithms()
+        .filter((a) => !a.offline)
+        .map((a) => a.name);
+      expect(offered).toEqual(online);
+
+      const sessionsBefore = await page.evaluate(() => window.__abrkitDemo!.sessions());
+      // mark the page and its <video>: a restart in place keeps both
+      await page.evaluate(() => {
+        document.querySelector('video')!.dataset.marker = 'kept';
+      });
+      await page.selectOption('#trace', 'step-down');
+      await page.selectOption('#algorithm', 'throughput');
       await waitPage(
         page,
         () => {
-          const h = window.__abrkitDemo;
-          return (
-            h !== undefined &&
-            h.state() === 'playing' &&
-            h.chartPoints().buffer > 0 &&
-            h.bitrates().length > 1
-          );
+          const c = window.__abrkitDemo?.current();
+          return c?.algorithm === 'throughput' && c.trace === 'step-down';
         },
-        30_000,
-        'the built page to play',
+        10_000,
+        'the throughput rule on step-down',
       );
-      expect(await page.evaluate(() => (document.querySelector('video')?.currentTime ?? 0) > 0)).toBe(true);
-      // `vite preview` has the demo API too: the session is shaped and the built worker runs the simulator
-      expect(await page.evaluate(() => window.__abrkitDemo!.shaping())).toBe(true);
+      // switching restarted the session in place: same page and element, more sessions
+      expect(await page.evaluate(() => window.__abrkitDemo!.sessions())).toBeGreaterThan(sessionsBefore);
+      expect(await page.evaluate(() => document.querySelector('video')!.dataset.marker)).toBe('kept');
+
+      // a decision after the step chose less than the highest bitrate chosen before it
       await waitPage(
         page,
-        () => (window.__abrkitDemo?.compareRows().length ?? 0) > 0,
-        20_000,
-        'the simulator comparison in the build',
+        () => {
+          const decisions = window.__abrkitDemo?.decisions() ?? [];
+          const before = decisions.filter((d) => d.tS < 12).map((d) => d.bitrateKbps);
+          const top = Math.max(...before);
+          return decisions.some((d) => d.tS > 12 && d.bitrateKbps < top);
+        },
+        60_000,
+        'a downswitch after the step',
       );
+      const decisions = await page.evaluate(() => window.__abrkitDemo!.decisions());
+      const topBefore = Math.max(...decisions.filter((d) => d.tS < STEP_AT_S).map((d) => d.bitrateKbps));
+      const after = decisions.filter((d) => d.tS > STEP_AT_S);
+      expect(Math.min(...after.map((d) => d.bitrateKbps))).toBeLessThan(topBefore);
+      // the bitrate chart draws what was decided
+      expect(await page.evaluate(() => window.__abrkitDemo!.bitrates())).toEqual(
+        (await page.evaluate(() => window.__abrkitDemo!.decisions())).map((d) => d.bitrateKbps),
+      );
+
+      const points = await page.evaluate(() => window.__abrkitDemo!.chartPoints());
+      expect(points.buffer).toBeGreaterThan(0);
+      expect(points.throughputTrace).toBeGreaterThanOrEqual(2);
+      expect(points.throughputMeasured).toBeGreaterThan(0);
+      expect(points.throughputEstimate).toBeGreaterThan(0);
+      expect(points.bitrate).toBeGreaterThan(0);
+
+      // hovering the bitrate chart shows a decision's reason
+      const overlay = page.locator('#chart-bitrate .u-over');
+      await overlay.scrollIntoViewIfNeeded();
+      const box = await overlay.boundingBox();
+      expect(box).not.toBeNull();
+      await page.mouse.move(box!.x + box!.width * 0.3, box!.y + box!.height * 0.5);
+      await page.mouse.move(box!.x + box!.width * 0.5, box!.y + box!.height * 0.5, { steps: 4 });
+      await expect.poll(() => page.textContent('#reason')).toMatch(/^Segment \d+ at \d+ kbps .*: .+/);
+
+      // the simulator comparison: every registered algorithm (the optimum included), next to the live row
+      await waitPage(
+        page,
+        () => (window.__abrkitDemo?.compareRows().length ?? 0) >= 2,
+        30_000,
+        'the simulator comparison',
+      );
+      const rows = await page.evaluate(() => window.__abrkitDemo!.compareRows());
+      expect(rows.map((r) => r.algorithm).sort()).toEqual(
+        listAlgorithms()
+          .map((a) => a.name)
+          .sort(),
+      );
+      for (const row of rows) {
+        expect(row.error, row.algorithm).toBeUndefined();
+        expect(Number.isFinite(row.qoe), row.algorithm).toBe(true);
+        expect(row.segments, row.algorithm).toBeGreaterThan(0);
+      }
+      const tableText = await page.textContent('#compare-table');
+      // the live row says it is partial, with how far it got
+      expect(tableText).toMatch(/live \(partial, \d+ of 20 segments\): throughput/);
+      expect(tableText).toContain('The live row is partial');
+      expect(tableText).toContain('sim: optimal (upper bound)');
+
+      expect(await page.evaluate(() => window.__abrkitDemo!.errors())).toEqual([]);
+      expect(errors).toEqual([]);
+
+      await page.screenshot({ path: join(ARTIFACTS, 'demo.png'), fullPage: true });
+      await page.setViewportSize({ width: 390, height: 844 });
+      // the charts follow the width: nothing wider than the screen
+      await waitPage(
+        page,
+        () => document.documentElement.scrollWidth <= window.innerWidth,
+        5_000,
+        'the page to fit 390 px',
+      );
+      const chartWidth = await page.evaluate(
+        () =>
+          document.querySelector<HTMLCanvasElement>('#chart-bitrate canvas')?.getBoundingClientRect().width ??
+          0,
+      );
+      expect(chartWidth).toBeGreaterThan(0);
+      expect(chartWidth).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: join(ARTIFACTS, 'demo-390.png'), fullPage: true });
       expect(errors).toEqual([]);
       await page.close();
-    } finally {
-      await server?.close();
-      await rm(outDir, { recursive: true, force: true });
-    }
-  }, 120_000);
+    }, 120_000);
+
+    it('replays an uploaded trace and an exported session, and plays unshaped without the API', async ({
+      expect,
+    }) => {
+      const errors: string[] = [];
+      const page = await openDemo(browser, baseUrl(dev), errors);
+      await waitPage(page, () => (window.__abrkitDemo?.sessions() ?? 0) >= 1, 10_000, 'the first session');
+
+      // an uploaded Sabre JSON trace is parsed in the page and POSTed: the new session follows it
+      const sabre = [
+        { duration_ms: 6000, bandwidth_kbps: 3000, latency_ms: 30 },
+        { duration_ms: 30000, bandwidth_kbps: 900, latency_ms: 30 },
+      ];
+      await page.setInputFiles('#trace-file', {
+        name: 'uploaded-steps.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(sabre)),
+      });
+      await waitPage(
+        page,
+        () =>
+          window.__abrkitDemo?.current()?.trace === 'uploaded-steps' &&
+          (window.__abrkitDemo?.qoe()?.segments ?? 0) >= 3,
+        20_000,
+        'a session on the uploaded trace',
+      );
+      expect(await page.textContent('#trace-description')).toContain('2 periods');
+
+      // export: the session file has the player's export, the trace and the settings
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+      const path = await download.path();
+      const recording = JSON.parse(await readFile(path, 'utf8')) as {
+        kind: string;
+        settings: { algorithm: string; bufferTargetMs: number };
+        trace: { name: string; periods: unknown[] };
+        session: { records: unknown[]; qoe: { segments: number } };
+      };
+      expect(recording.kind).toBe('abrkit-demo-session');
+      expect(recording.trace.name).toBe('uploaded-steps');
+      expect(recording.trace.periods).toHaveLength(2);
+      expect(recording.session.records.length).toBeGreaterThanOrEqual(3);
+      const recordedAlgorithm = recording.settings.algorithm;
+      // `abrkit trace from-session` on this very file: the throughput the player observed, not the input trace
+      const fromSession = parseSessionExport(await readFile(path, 'utf8'), path);
+      expect(fromSession.container).toBe('demo-session');
+      expect(fromSession.records).toBe(recording.session.records.length);
+      expect(fromSession.trace.periods).toEqual(
+        (recording.session as unknown as { trace: { periods: unknown[] } }).trace.periods,
+      );
+      expect(fromSession.trace.periods.length).toBeGreaterThanOrEqual(3);
+      expect(fromSession.inputTrace).toEqual({ name: 'uploaded-steps', periods: 2 });
+
+      // load it back: a new shaped session on its trace with its algorithm, its records shown
+      const sessionsBefore = await page.evaluate(() => window.__abrkitDemo!.sessions());
+      await page.selectOption('#algorithm', recordedAlgorithm === 'bba' ? 'bola' : 'bba');
+      await page.setInputFiles('#load-session', path);
+      await waitPage(
+        page,
+        () =>
+          (window.__abrkitDemo?.current()?.trace ?? '') === 'uploaded-steps' &&
+          (window.__abrkitDemo?.sessions() ?? 0) >= 3,
+        20_000,
+        'the replay session',
+      );
+      expect(await page.evaluate(() => window.__abrkitDemo!.sessions())).toBeGreaterThan(sessionsBefore);
+      expect(await page.evaluate(() => window.__abrkitDemo!.current()?.algorithm)).toBe(recordedAlgorithm);
+      expect(await page.locator('#recorded-table tbody tr').count()).toBe(recording.session.records.length);
+      expect(await page.textContent('#compare-table')).toContain(`recorded: ${recordedAlgorithm}`);
+      // a new session (not the replay) clears the recorded rows
+      await page.selectOption('#algorithm', recordedAlgorithm === 'bola' ? 'throughput' : 'bola');
+      await waitPage(
+        page,
+        () => !(document.querySelector('#compare-table')?.textContent ?? '').includes('recorded:'),
+        10_000,
+        'the recorded row to go',
+      );
+      expect(await page.isHidden('#recorded')).toBe(true);
+      expect(errors).toEqual([]);
+      await page.close();
+
+      // without the API (a static host): unshaped /fixtures media plays, and the page says shaping is off
+      const bare = await browser.newPage();
+      const bareErrors: string[] = [];
+      bare.on('pageerror', (error) => bareErrors.push(`pageerror: ${error.message}`));
+      await bare.route('**/api/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
+      await bare.goto(baseUrl(dev));
+      await waitPage(
+        bare,
+        () => {
+          const h = window.__abrkitDemo;
+          return h !== undefined && h.state() === 'playing' && h.bitrates().length > 1;
+        },
+        20_000,
+        'unshaped playback without the API',
+      );
+      expect(await bare.evaluate(() => window.__abrkitDemo!.shaping())).toBe(false);
+      expect(await bare.evaluate(() => window.__abrkitDemo!.current()?.url)).toBe(
+        '/fixtures/ladder/master.m3u8',
+      );
+      expect(await bare.isVisible('#banner')).toBe(true);
+      expect(await bare.textContent('#banner')).toContain('Shaping unavailable');
+      // a typed HLS URL plays unshaped too (here the fixture's own URL)
+      await bare.fill('#hls-url', '/fixtures/ladder/master.m3u8?typed');
+      await bare.click('#play-url');
+      await waitPage(
+        bare,
+        () => {
+          const h = window.__abrkitDemo;
+          return h?.current()?.url === '/fixtures/ladder/master.m3u8?typed' && h.bitrates().length > 1;
+        },
+        20_000,
+        'the typed URL to play',
+      );
+      expect(await bare.evaluate(() => window.__abrkitDemo!.current()?.trace)).toBeNull();
+      expect(bareErrors).toEqual([]);
+      await bare.close();
+    }, 120_000);
+  });
+
+  describe('controls and the build', { concurrent: true }, () => {
+    it('every control changes something, with a screenshot of each state', async ({ expect }) => {
+      const errors: string[] = [];
+      const page = await openDemo(browser, baseUrl(dev), errors);
+      const sessions = (): Promise<number> => page.evaluate(() => window.__abrkitDemo!.sessions());
+      const shot = (name: string): Promise<Buffer> =>
+        page.screenshot({ path: join(ARTIFACTS, `demo-${name}.png`), fullPage: true });
+      /** Waits for a new session after `act`. */
+      const restarts = async (what: string, act: () => Promise<unknown>): Promise<void> => {
+        const before = await sessions();
+        await act();
+        await page
+          .waitForFunction((n) => (window.__abrkitDemo?.sessions() ?? 0) > n, before, { timeout: 15_000 })
+          .catch(async (error: unknown) => {
+            const log = await page.evaluate(() => window.__abrkitDemo!.log().slice(-4));
+            throw new Error(`${what}: no new session: ${String(error)} ${JSON.stringify(log)}`);
+          });
+        expect(await sessions(), what).toBeGreaterThan(before);
+      };
+      await waitPage(page, () => (window.__abrkitDemo?.decisions().length ?? 0) >= 2, 20_000, 'decisions');
+      await shot('initial');
+
+      // the legends show no `--` before any hover, and the stats overlay shows the session
+      for (const chart of ['buffer', 'throughput', 'bitrate']) {
+        expect(await page.textContent(`#chart-${chart} .u-legend`), chart).not.toContain('--');
+      }
+      await expect
+        .poll(() => page.evaluate(() => window.__abrkitDemo!.overlay()))
+        .toMatch(
+          /rendition +\d+p · \d+ kbps \(auto\)[\s\S]*buffer +\d+\.\d s[\s\S]*dropped +\d+ of \d+ frames/,
+        );
+
+      // rendition pickers carry resolution labels next to kbps
+      const renditionLabels = await page.$$eval('#rendition option', (o) =>
+        o.map((x) => (x as HTMLOptionElement).text),
+      );
+      expect(renditionLabels[0]).toBe('Auto');
+      expect(renditionLabels.slice(1)).toEqual([
+        expect.stringMatching(/^144p · \d+ kbps$/),
+        expect.stringMatching(/^240p · \d+ kbps$/),
+        expect.stringMatching(/^360p · \d+ kbps$/),
+        expect.stringMatching(/^480p · \d+ kbps$/),
+      ]);
+
+      // a manual pick applies from the next segment, without a restart; the overlay says so
+      const pickSessions = await sessions();
+      await page.selectOption('#rendition', '2');
+      await waitPage(
+        page,
+        () =>
+          (window.__abrkitDemo?.decisions() ?? []).some(
+            (d) => d.renditionIndex === 2 && d.reason.startsWith('manual pick: 360p'),
+          ),
+        30_000,
+        'a manual 360p decision',
+      );
+      expect(await sessions()).toBe(pickSessions);
+      expect(await page.evaluate(() => window.__abrkitDemo!.overlay())).toContain('(manual)');
+      await shot('manual-360p');
+      // a cap below the pick holds it down
+      await page.selectOption('#cap', '1');
+      await waitPage(
+        page,
+        () =>
+          (window.__abrkitDemo?.decisions() ?? []).some(
+            (d) => d.renditionIndex === 1 && d.reason.includes('(capped at 240p'),
+          ),
+        30_000,
+        'a capped decision',
+      );
+      await page.selectOption('#rendition', '');
+      await page.selectOption('#cap', '');
+      expect(await page.evaluate(() => window.__abrkitDemo!.steering())).toEqual({ manual: null, cap: null });
+
+      // bba with the 10 s buffer target is flagged, and the fix raises the target
+      await restarts('algorithm', () => page.selectOption('#algorithm', 'bba'));
+      expect(await page.isVisible('#algorithm-warning')).toBe(true);
+      expect(await page.textContent('#algorithm-warning-text')).toMatch(
+        /15 s buffered.*buffer target is 10 s/,
+      );
+      await shot('bba-warning');
+      await restarts('fix', () => page.click('#algorithm-fix'));
+      expect(await page.inputValue('#buffer-target')).toBe('20');
+      expect(await page.isHidden('#algorithm-warning')).toBe(true);
+      // an option change restarts too
+      await restarts('option', () =>
+        page
+          .fill('[data-option="reservoirMs"]', '3000')
+          .then(() => page.press('[data-option="reservoirMs"]', 'Tab')),
+      );
+
+      // a bad setting shows its error next to its field, and the next good start clears it
+      await page.fill('#buffer-target', '1');
+      await page.press('#buffer-target', 'Tab');
+      await expect
+        .poll(() => page.evaluate(() => Object.keys(window.__abrkitDemo!.fieldErrors())))
+        .toEqual(['buffer-target']);
+      expect((await page.evaluate(() => window.__abrkitDemo!.fieldErrors()))['buffer-target']).toContain(
+        'between 2 and 120 s',
+      );
+      expect(await page.isVisible('[data-error-for="buffer-target"]')).toBe(true);
+      expect(await page.getAttribute('#buffer-target', 'aria-invalid')).toBe('true');
+      await shot('field-error');
+      await page.fill('#buffer-target', '20');
+      await page.fill('#faults', 'nonsense=1');
+      await page.press('#faults', 'Tab');
+      await expect
+        .poll(() => page.evaluate(() => Object.keys(window.__abrkitDemo!.fieldErrors())))
+        .toEqual(['faults']);
+      expect((await page.evaluate(() => window.__abrkitDemo!.fieldErrors())).faults).toMatch(/nonsense/);
+      await restarts('faults cleared', () =>
+        page.fill('#faults', '').then(() => page.press('#faults', 'Tab')),
+      );
+      expect(await page.evaluate(() => window.__abrkitDemo!.fieldErrors())).toEqual({});
+
+      // estimator, start estimate, trace, restart button: each starts a new session that uses it
+      await restarts('estimator', () => page.selectOption('#estimator', 'harmonic'));
+      await restarts('start estimate', () =>
+        page.fill('#start-estimate', '1200').then(() => page.press('#start-estimate', 'Tab')),
+      );
+      expect(await page.evaluate(() => window.__abrkitDemo!.log()[0]?.text)).toMatch(
+        /estimator harmonic, start estimate 1200 kbps/,
+      );
+      await restarts('trace', () => page.selectOption('#trace', 'constant-1500'));
+      expect(await page.evaluate(() => window.__abrkitDemo!.current()?.trace)).toBe('constant-1500');
+      await restarts('restart button', () => page.click('#restart'));
+
+      // the link carries the settings; opening it restores them
+      const link = await page.inputValue('#share-link');
+      expect(link).toMatch(/algorithm=bba/);
+      expect(link).toMatch(/buffer=20/);
+      expect(link).toMatch(/estimator=harmonic/);
+      expect(link).toMatch(/start=1200/);
+      expect(link).toMatch(/opt\.reservoirMs=3000/);
+      expect(link).toMatch(/trace=constant-1500/);
+      expect(page.url()).toBe(link);
+      const copyText = await page.textContent('#copy-link');
+      await page.click('#copy-link');
+      await expect.poll(() => page.textContent('#copy-link')).not.toBe(copyText);
+      const shared = await openDemo(browser, link, errors);
+      await waitPage(shared, () => (window.__abrkitDemo?.sessions() ?? 0) >= 1, 10_000, 'the shared session');
+      expect(await shared.inputValue('#algorithm')).toBe('bba');
+      expect(await shared.inputValue('[data-option="reservoirMs"]')).toBe('3000');
+      expect(await shared.inputValue('#buffer-target')).toBe('20');
+      expect(await shared.inputValue('#estimator')).toBe('harmonic');
+      expect(await shared.inputValue('#start-estimate')).toBe('1200');
+      expect(await shared.evaluate(() => window.__abrkitDemo!.current()?.trace)).toBe('constant-1500');
+      await shared.close();
+
+      // sample streams: a shaped scenario, and one rendition's playlist on its own
+      await restarts('sample', () => page.selectOption('#sample', 'oscillation'));
+      expect(await page.evaluate(() => window.__abrkitDemo!.current())).toMatchObject({
+        algorithm: 'bola',
+        trace: 'oscillation',
+      });
+      // the compare button runs the simulator again
+      await waitPage(page, () => (window.__abrkitDemo?.compareRows().length ?? 0) > 0, 30_000, 'rows');
+      await page.evaluate(() => document.querySelector('#compare-table')!.replaceChildren());
+      await page.click('#compare');
+      await expect.poll(() => page.textContent('#compare-table'), { timeout: 20_000 }).toMatch(/sim: /);
+
+      await restarts('single-rendition sample', () => page.selectOption('#sample', 'single-360p'));
+      expect(await page.evaluate(() => window.__abrkitDemo!.current()?.url)).toBe(
+        '/fixtures/ladder/360p/index.m3u8',
+      );
+      await waitPage(
+        page,
+        () => (window.__abrkitDemo?.bitrates().length ?? 0) >= 2,
+        20_000,
+        'the 360p sample',
+      );
+      await shot('sample-360p');
+
+      expect(await page.evaluate(() => window.__abrkitDemo!.errors())).toEqual([]);
+      expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+      await page.close();
+
+      // modules that fail to load (Vite's 504 after `npm ci` under `npm start`): the page says what to do
+      const broken = await browser.newPage();
+      await broken.route('**/src/main.ts*', (route) =>
+        route.fulfill({ status: 504, contentType: 'text/plain', body: 'Outdated Optimize Dep' }),
+      );
+      await broken.goto(baseUrl(dev));
+      await broken.waitForSelector('#load-failure:not([hidden])', { timeout: 15_000 });
+      expect(await broken.textContent('#load-failure')).toMatch(
+        /main\.ts failed to load.*run npm start again/s,
+      );
+      await broken.screenshot({ path: join(ARTIFACTS, 'demo-load-failure.png') });
+      await broken.close();
+    }, 240_000);
+
+    it('builds with `vite build` and the build loads and plays under `vite preview`', async ({ expect }) => {
+      const outDir = await mkdtemp(join(tmpdir(), 'abrkit-demo-build-'));
+      let server: PreviewServer | undefined;
+      try {
+        await build({
+          configFile: CONFIG_FILE,
+          root: join(REPO, 'demo'),
+          logLevel: 'warn',
+          build: { outDir, emptyOutDir: true },
+        });
+        expect((await stat(join(outDir, 'index.html'))).isFile()).toBe(true);
+        server = await preview({
+          configFile: CONFIG_FILE,
+          root: join(REPO, 'demo'),
+          logLevel: 'warn',
+          build: { outDir },
+          preview: { port: 0, host: '127.0.0.1', strictPort: false },
+        });
+        const errors: string[] = [];
+        const page = await openDemo(browser, baseUrl(server), errors);
+        await waitPage(
+          page,
+          () => {
+            const h = window.__abrkitDemo;
+            return (
+              h !== undefined &&
+              h.state() === 'playing' &&
+              h.chartPoints().buffer > 0 &&
+              h.bitrates().length > 1
+            );
+          },
+          30_000,
+          'the built page to play',
+        );
+        expect(await page.evaluate(() => (document.querySelector('video')?.currentTime ?? 0) > 0)).toBe(true);
+        // `vite preview` has the demo API too: the session is shaped and the built worker runs the simulator
+        expect(await page.evaluate(() => window.__abrkitDemo!.shaping())).toBe(true);
+        await waitPage(
+          page,
+          () => (window.__abrkitDemo?.compareRows().length ?? 0) > 0,
+          20_000,
+          'the simulator comparison in the build',
+        );
+        expect(errors).toEqual([]);
+        await page.close();
+      } finally {
+        await server?.close();
+        await rm(outDir, { recursive: true, force: true });
+      }
+    }, 120_000);
+  });
 });

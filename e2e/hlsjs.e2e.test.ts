@@ -5,7 +5,7 @@
  * and the estimate settles within 20 % of the cap.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ShapingServer } from '../src/shaping/index.js';
 import { openBundlePage, serveFixtures, waitTraceMs } from './player-harness.js';
 import { launchBrowser, type LaunchedBrowser } from './support/browser.js';
@@ -38,7 +38,9 @@ async function waitFor(page: Page, expression: string, timeoutMs: number): Promi
   }
 }
 
-describe('hls.js with the abrkit adapter in chromium', () => {
+// Each test has its own page (the step test its own server) and spends its time in real-time playback: they
+// run concurrently in one browser.
+describe('hls.js with the abrkit adapter in chromium', { concurrent: true }, () => {
   let browser: LaunchedBrowser;
   let server: ShapingServer;
   /** Servers of single tests (their own trace), closed after the suite. */
@@ -79,7 +81,7 @@ describe('hls.js with the abrkit adapter in chromium', () => {
     it(
       `plays the ladder to the end with '${algorithm}', every segment, no fatal error`,
       { timeout: 60_000 },
-      async () => {
+      async ({ expect }) => {
         const page = await start(algorithm, 10, 4);
         await waitFor(page, 'window.run.ended === true || window.run.fatalErrors.length > 0', 50_000);
         const run = await getRun(page);
@@ -107,7 +109,7 @@ describe('hls.js with the abrkit adapter in chromium', () => {
   it(
     'switches down within two segments of a step down; the estimate follows within 20 %',
     { timeout: 120_000 },
-    async () => {
+    async ({ expect }) => {
       // A step trace: 2000 kbps (above the top rendition's 1163 kbps peak) for `highForMs`, then 300 kbps
       // (between 240p at 251 kbps average and 360p at 427 kbps).
       const highKbps = 2000;

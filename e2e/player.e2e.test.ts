@@ -5,7 +5,7 @@
  * by vite from src/player). Fault recovery under chaos is in chaos.e2e.test.ts.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Player } from '../src/player/index.js';
 import type { ShapingServer } from '../src/shaping/index.js';
 import { launchBrowser } from './support/browser.js';
@@ -20,27 +20,30 @@ import {
   waitTraceMs,
 } from './player-harness.js';
 
+// Each test has its own page and its own shaping server (one link each: sessions on one server would share its
+// bandwidth and see each other's downloads in their throughput). The tests whose checks hold however slow the
+// machine is (errors, caps, seeks, destroy) run concurrently (`it.concurrent`); the ones that check adaptation
+// to the link (climbing, switching down, every segment once) run one at a time, so that concurrent pages on a
+// loaded 2-core machine cannot starve their measurements.
 describe('abrkit/player in chromium', () => {
   let browser: LaunchedBrowser;
-  /** The default server: a fast constant link, no faults. Tests that shape the link or inject faults start their own. */
-  let server: ShapingServer;
   const ownServers: ShapingServer[] = [];
   let bundle: string;
 
   beforeAll(async () => {
-    [bundle, server, browser] = await Promise.all([buildPlayerBundle(), serveFixtures(), launchBrowser()]);
+    [bundle, browser] = await Promise.all([buildPlayerBundle(), launchBrowser()]);
   });
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([server, ...ownServers].map((s) => s?.close()));
+    await Promise.all(ownServers.map((s) => s.close()));
   });
 
-  /** A page on `on` (default: the shared server). */
-  async function newPage(on: ShapingServer = server): Promise<Page> {
-    const page = await browser.newPage();
+  /** A page on `on` (default: a new server of the test's own, a fast constant link without faults). */
+  async function newPage(on?: ShapingServer): Promise<Page> {
+    const [page, target] = await Promise.all([browser.newPage(), on ?? ownServer({})]);
     page.on('pageerror', (e) => console.error('page error:', e.message));
-    await openPlayerPage(page, on.url, bundle);
+    await openPlayerPage(page, target.url, bundle);
     return page;
   }
 
@@ -51,7 +54,9 @@ describe('abrkit/player in chromium', () => {
     return s;
   }
 
-  it('plays the fixture to the end with no error, every segment once, audio following', async () => {
+  it('plays the fixture to the end with no error, every segment once, audio following', async ({
+    expect,
+  }) => {
     const page = await newPage();
     await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', bufferTargetMs: 12_000 }, 4);
     await waitRun(page, 'run.ended', 40_000);
@@ -79,9 +84,10 @@ describe('abrkit/player in chromium', () => {
     await page.close();
   }, 60_000);
 
-  it('climbs to the top rendition on an unthrottled loopback', async () => {
+  it('climbs to the top rendition on an unthrottled loopback', async ({ expect }) => {
     const page = await newPage();
-    await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', bufferTargetMs: 12_000 }, 4);
+    // at 1x: BOLA climbs with the buffer, which a starved page at 4x cannot keep up (loaded 2-core machine)
+    await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', bufferTargetMs: 12_000 }, 1);
     await waitRun(page, 'run.segments.length >= 8', 30_000);
     const run = await getRun(page);
     // segment 0 is fetched before any measurement (lowest); then the estimate and the buffer allow the top
@@ -91,38 +97,10 @@ describe('abrkit/player in chromium', () => {
     await page.close();
   }, 60_000);
 
-  it('starts at startRendition and never exceeds maxRendition', async () => {
-    const page = await newPage();
-    await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', startRendition: 2, maxRendition: 2 }, 4);
-    const run = await waitRun(page, 'run.segments.length >= 6', 30_000);
-    expect(run.decisions[0]).toMatchObject({
-      segmentIndex: 0,
-      renditionIndex: 2,
-      reason: 'forced first rendition',
-    });
-    expect(run.segments[0]?.rendition).toBe(2);
-    expect(Math.max(...run.segments.map((s) => s.rendition))).toBe(2);
-    await page.close();
-  }, 60_000);
-
-  it('caps renditions to the element size when asked', async () => {
-    const page = await newPage();
-    await page.evaluate(() => {
-      const v = document.getElementById('v') as HTMLVideoElement;
-      v.width = 320;
-      v.height = 180;
-    });
-    await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', capToElementSize: true }, 4);
-    const run = await waitRun(page, 'run.segments.length >= 6', 30_000);
-    // 426x240 is the smallest rendition covering 320x180 CSS px at device pixel ratio 1
-    expect(Math.max(...run.segments.map((s) => s.rendition))).toBe(1);
-    await page.close();
-  }, 60_000);
-
-  it('switches down without a long stall when the link is throttled mid-session', async () => {
-    // a fast link for 12 s, then 450 kbps: that carries 240p (251 kbps with audio), not 480p (760 kbps); the
-    // throughput rule keeps 10% spare
-    const fastForMs = 12_000;
+  it('switches down without a long stall when the link is throttled mid-session', async ({ expect }) => {
+    // a fast link for 6 s (the 10 s buffer is full at the top by then), then 450 kbps: that carries 240p
+    // (251 kbps with audio), not 480p (760 kbps); the throughput rule keeps 10% spare
+    const fastForMs = 6_000;
     const stepped = await ownServer({ trace: `step:100000x${fastForMs}ms,450x120s` });
     const page = await newPage(stepped);
     await startPlayer(page, '/ladder/master.m3u8', { abr: 'throughput', bufferTargetMs: 10_000 }, 1);
@@ -131,20 +109,25 @@ describe('abrkit/player in chromium', () => {
     expect(before.segments.at(-1)?.rendition).toBe(3);
     await waitTraceMs(stepped, fastForMs);
     const throttledFrom = (await getRun(page)).segments.length;
-    await waitRun(page, 'run.ended', 60_000);
+    // eight segments after the throttle (or the end): the way down and five more (not the whole 40 s at 1x)
+    await waitRun(page, `run.ended || run.segments.length >= ${Math.min(20, throttledFrom + 8)}`, 60_000);
     const run = await getRun(page);
     expect(run.errors).toEqual([]);
     const after = run.segments.slice(throttledFrom);
     expect(after.length).toBeGreaterThan(5);
-    // it went down, and stayed below the top for the rest of the session's end
+    // it went down, and stayed below the top for the last five
     expect(Math.min(...after.map((s) => s.rendition))).toBeLessThan(3);
-    expect(after.slice(-5).every((s) => s.rendition < 3)).toBe(true);
+    const renditions = run.segments.map((s) => s.rendition).join('');
+    expect(
+      after.slice(-5).every((s) => s.rendition < 3),
+      `${renditions}, throttled from ${throttledFrom}`,
+    ).toBe(true);
     // the 10 s buffer absorbs the slow segment in flight when the throttle started: no stall, or a short one
     expect(run.qoe?.stallMs ?? 0).toBeLessThan(2000);
     await page.close();
   }, 90_000);
 
-  it('recovers from a 404 on one segment by fetching it at a lower rendition', async () => {
+  it('recovers from a 404 on one segment by fetching it at a lower rendition', async ({ expect }) => {
     // the first request of video segment 3 at any rendition but the lowest gets a 404 (not retried: hls.js
     // does not retry a 4xx either); a lower rendition delivers it
     const faulty = await ownServer({
@@ -154,7 +137,9 @@ describe('abrkit/player in chromium', () => {
     await startPlayer(
       page,
       '/ladder/master.m3u8',
-      { abr: 'bola', bufferTargetMs: 12_000, startRendition: 3, retry: { baseDelayMs: 50 } },
+      // the throughput rule stays at the top on this link whatever the buffer (BOLA at 4x on a starved page
+      // could drop below rendition 1 before segment 3, and never meet the 404)
+      { abr: 'throughput', bufferTargetMs: 12_000, startRendition: 3, retry: { baseDelayMs: 50 } },
       4,
     );
     await waitRun(page, 'run.ended || run.errors.length > 0', 40_000);
@@ -169,142 +154,222 @@ describe('abrkit/player in chromium', () => {
     await page.close();
   }, 60_000);
 
-  it('falls back to a lower rendition when one keeps failing', async () => {
-    // video segment 4 always fails at every rendition but the lowest
-    const faulty = await ownServer({
-      faults: '404=1,pattern=240p/seg_00004.m4s|360p/seg_00004.m4s|480p/seg_00004.m4s',
-    });
-    const page = await newPage(faulty);
-    await startPlayer(
-      page,
-      '/ladder/master.m3u8',
-      { abr: 'throughput', bufferTargetMs: 12_000, retry: { baseDelayMs: 20 } },
-      4,
-    );
-    await waitRun(page, 'run.segments.length >= 6', 30_000);
-    const run = await getRun(page);
-    expect(run.errors).toEqual([]);
-    expect(run.segments.find((s) => s.segment === 4)?.rendition).toBe(0);
-    // every failure of segment 4 was followed by a retry or a fallback, the last one to rendition 0
-    expect(run.retries.at(-1)).toMatchObject({ segmentIndex: 4, nextRenditionIndex: 0 });
-    await page.close();
-  }, 60_000);
+  it.concurrent(
+    'starts at startRendition and never exceeds maxRendition',
+    async ({ expect }) => {
+      const page = await newPage();
+      await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', startRendition: 2, maxRendition: 2 }, 4);
+      const run = await waitRun(page, 'run.segments.length >= 6', 30_000);
+      expect(run.decisions[0]).toMatchObject({
+        segmentIndex: 0,
+        renditionIndex: 2,
+        reason: 'forced first rendition',
+      });
+      expect(run.segments[0]?.rendition).toBe(2);
+      expect(Math.max(...run.segments.map((s) => s.rendition))).toBe(2);
+      await page.close();
+    },
+    60_000,
+  );
 
-  it('seeks forward and back and keeps playing', async () => {
-    const page = await newPage();
-    await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', bufferTargetMs: 8_000 }, 1);
-    await page.waitForFunction(
-      () => (document.getElementById('v') as HTMLVideoElement).currentTime > 0.5,
-      null,
-      { timeout: 20_000 },
-    );
-    await page.evaluate(() => (window as unknown as { player: { seek(s: number): void } }).player.seek(31));
-    await page.waitForFunction(
-      () => (document.getElementById('v') as HTMLVideoElement).currentTime > 32,
-      null,
-      { timeout: 20_000 },
-    );
-    const forward = await getRun(page);
-    expect(forward.decisions.some((d) => d.segmentIndex === 15)).toBe(true);
-    await page.evaluate(() => (window as unknown as { player: { seek(s: number): void } }).player.seek(5));
-    await page.waitForFunction(
-      () => {
-        const t = (document.getElementById('v') as HTMLVideoElement).currentTime;
-        return t > 6 && t < 20;
-      },
-      null,
-      { timeout: 20_000 },
-    );
-    const run = await getRun(page);
-    expect(run.errors).toEqual([]);
-    // 4-8 s was still buffered (30 s back buffer): the loop restarts where the buffer ahead of 5 s ends
-    const lastSeekDecisions = run.decisions.slice(forward.decisions.length);
-    expect(lastSeekDecisions[0]?.segmentIndex).toBeGreaterThanOrEqual(3);
-    expect(lastSeekDecisions[0]?.segmentIndex).toBeLessThanOrEqual(7);
-    expect(await page.evaluate(() => (window as unknown as { player: { state: string } }).player.state)).toBe(
-      'playing',
-    );
-    await page.close();
-  }, 60_000);
+  it.concurrent(
+    'caps renditions to the element size when asked',
+    async ({ expect }) => {
+      const page = await newPage();
+      await page.evaluate(() => {
+        const v = document.getElementById('v') as HTMLVideoElement;
+        v.width = 320;
+        v.height = 180;
+      });
+      await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', capToElementSize: true }, 4);
+      const run = await waitRun(page, 'run.segments.length >= 6', 30_000);
+      // 426x240 is the smallest rendition covering 320x180 CSS px at device pixel ratio 1
+      expect(Math.max(...run.segments.map((s) => s.rendition))).toBe(1);
+      await page.close();
+    },
+    60_000,
+  );
 
-  it('destroy() leaves no pending fetch or timer', async () => {
-    // a fast link for 2 s, then 200 kbps: the next segment is in flight for seconds
-    const stepped = await ownServer({ trace: 'step:100000x2s,200x300s' });
-    const page = await newPage(stepped);
-    await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', bufferTargetMs: 30_000 }, 1);
-    await waitRun(page, 'run.segments.length >= 2', 20_000);
-    await page.waitForFunction(
-      () =>
-        (window as unknown as { player: { pendingWork(): { requests: number } } }).player.pendingWork()
-          .requests > 0,
-      null,
-      { timeout: 20_000 },
-    );
-    const pending = await page.evaluate(() => {
-      const player = (
-        window as unknown as { player: { destroy(): void; pendingWork(): unknown; state: string } }
-      ).player;
-      player.destroy();
-      return { work: player.pendingWork(), state: player.state };
-    });
-    expect(pending).toEqual({ work: { timers: 0, requests: 0 }, state: 'idle' });
-    // the server logs a request when its response ends (the ones cut by destroy() included): none may start later
-    const destroyedAtMs = stepped.traceNowMs() ?? 0;
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(stepped.requests.length).toBeGreaterThan(0);
-    expect(stepped.requests.filter((r) => r.startMs > destroyedAtMs)).toEqual([]);
-    const video = await page.evaluate(() =>
-      (document.getElementById('v') as HTMLVideoElement).getAttribute('src'),
-    );
-    expect(video).toBeNull();
-    await page.close();
-  }, 60_000);
+  it.concurrent(
+    'falls back to a lower rendition when one keeps failing',
+    async ({ expect }) => {
+      // video segment 4 always fails at every rendition but the lowest
+      const faulty = await ownServer({
+        faults: '404=1,pattern=240p/seg_00004.m4s|360p/seg_00004.m4s|480p/seg_00004.m4s',
+      });
+      const page = await newPage(faulty);
+      await startPlayer(
+        page,
+        '/ladder/master.m3u8',
+        { abr: 'throughput', bufferTargetMs: 12_000, retry: { baseDelayMs: 20 } },
+        4,
+      );
+      await waitRun(page, 'run.segments.length >= 6', 30_000);
+      const run = await getRun(page);
+      expect(run.errors).toEqual([]);
+      expect(run.segments.find((s) => s.segment === 4)?.rendition).toBe(0);
+      // every failure of segment 4 was followed by a retry or a fallback, the last one to rendition 0
+      expect(run.retries.at(-1)).toMatchObject({ segmentIndex: 4, nextRenditionIndex: 0 });
+      await page.close();
+    },
+    60_000,
+  );
 
-  it('reports a segment the browser cannot decode as a fatal media error naming its URL', async () => {
-    const page = await newPage();
-    await startPlayer(page, '/broken/wrong-codec/master.m3u8', { abr: 'bola' }, 1);
-    await waitRun(page, 'run.errors.length > 0', 20_000);
-    const run = await getRun(page);
-    expect(run.errors).toHaveLength(1);
-    expect(run.errors[0]?.source).toMatch(/\/broken\/wrong-codec\/init\.mp4$/);
-    expect(run.states.at(-1)).toBe('error');
-    await page.close();
-  }, 60_000);
+  it.concurrent(
+    'seeks forward and back and keeps playing',
+    async ({ expect }) => {
+      const page = await newPage();
+      await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', bufferTargetMs: 8_000 }, 1);
+      // 0-8 s buffered (the checks after the seek back rely on it) and playing
+      await waitRun(page, 'run.segments.length >= 4', 20_000);
+      await page.waitForFunction(
+        () => (document.getElementById('v') as HTMLVideoElement).currentTime > 0.5,
+        null,
+        { timeout: 20_000 },
+      );
+      await page.evaluate(() => (window as unknown as { player: { seek(s: number): void } }).player.seek(31));
+      await page.waitForFunction(
+        () => (document.getElementById('v') as HTMLVideoElement).currentTime > 32,
+        null,
+        { timeout: 20_000 },
+      );
+      // the forward fetching done (segment 19 is within the 8 s buffer target of 32 s), so that the next
+      // decision is the seek back's
+      const forward = await waitRun(page, 'run.segments.some((s) => s.segment === 19)', 20_000);
+      expect(forward.decisions.some((d) => d.segmentIndex === 15)).toBe(true);
+      // seek back to 5 s, noting where the buffer ahead of 5 s ended then (the 30 s back buffer keeps 4-8 s
+      // while the playhead is below 34 s; a slow machine may be past that, and then nothing is kept)
+      const bufferedTo = await page.evaluate(() => {
+        const v = document.getElementById('v') as HTMLVideoElement;
+        let end: number | null = null;
+        for (let i = 0; i < v.buffered.length; i++)
+          if (v.buffered.start(i) <= 5 && v.buffered.end(i) > 5) end = v.buffered.end(i);
+        (window as unknown as { player: { seek(s: number): void } }).player.seek(5);
+        return end;
+      });
+      await page.waitForFunction(
+        () => {
+          const t = (document.getElementById('v') as HTMLVideoElement).currentTime;
+          return t > 6 && t < 20;
+        },
+        null,
+        { timeout: 20_000 },
+      );
+      const run = await getRun(page);
+      expect(run.errors).toEqual([]);
+      // the loop restarts where the buffer ahead of 5 s ends (2 s segments), or at 5 s's segment when none was kept
+      const lastSeekDecisions = run.decisions.slice(forward.decisions.length);
+      const restart = lastSeekDecisions[0]?.segmentIndex;
+      if (bufferedTo === null || bufferedTo < 6) {
+        expect(restart).toBe(2);
+      } else {
+        expect(restart).toBeGreaterThanOrEqual(Math.floor(bufferedTo / 2) - 1);
+        expect(restart).toBeLessThanOrEqual(Math.ceil(bufferedTo / 2));
+      }
+      expect(
+        await page.evaluate(() => (window as unknown as { player: { state: string } }).player.state),
+      ).toBe('playing');
+      await page.close();
+    },
+    60_000,
+  );
 
-  it('finds a truncated segment before appending it: fetched again once, then a fatal error naming it', async () => {
-    const page = await newPage();
-    await startPlayer(page, '/broken/truncated-segment/master.m3u8', { abr: 'bola' }, 1);
-    const run = await waitRun(page, 'run.errors.length > 0', 20_000);
-    expect(run.errors).toHaveLength(1);
-    // Chromium alone takes the half segment 2 and fails on segment 3 (fixtures/README.md): checked first, 2 is named
-    expect(run.errors[0]).toMatchObject({ code: 'CORRUPT_SEGMENT' });
-    expect(run.errors[0]?.source).toMatch(/truncated-segment\/seg_00002\.m4s$/);
-    expect(run.retries.map((r) => [r.code, r.segmentIndex, r.attempt])).toEqual([['CORRUPT_SEGMENT', 2, 1]]);
-    expect(run.states.at(-1)).toBe('error');
-    await page.close();
-  }, 60_000);
+  it.concurrent(
+    'destroy() leaves no pending fetch or timer',
+    async ({ expect }) => {
+      // a fast link for 2 s, then 200 kbps: the next segment is in flight for seconds
+      const stepped = await ownServer({ trace: 'step:100000x2s,200x300s' });
+      const page = await newPage(stepped);
+      await startPlayer(page, '/ladder/master.m3u8', { abr: 'bola', bufferTargetMs: 30_000 }, 1);
+      await waitRun(page, 'run.segments.length >= 2', 20_000);
+      await page.waitForFunction(
+        () =>
+          (window as unknown as { player: { pendingWork(): { requests: number } } }).player.pendingWork()
+            .requests > 0,
+        null,
+        { timeout: 20_000 },
+      );
+      const pending = await page.evaluate(() => {
+        const player = (
+          window as unknown as { player: { destroy(): void; pendingWork(): unknown; state: string } }
+        ).player;
+        player.destroy();
+        return { work: player.pendingWork(), state: player.state };
+      });
+      expect(pending).toEqual({ work: { timers: 0, requests: 0 }, state: 'idle' });
+      // the server logs a request when its response ends (the ones cut by destroy() included): none may start later
+      const destroyedAtMs = stepped.traceNowMs() ?? 0;
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(stepped.requests.length).toBeGreaterThan(0);
+      expect(stepped.requests.filter((r) => r.startMs > destroyedAtMs)).toEqual([]);
+      const video = await page.evaluate(() =>
+        (document.getElementById('v') as HTMLVideoElement).getAttribute('src'),
+      );
+      expect(video).toBeNull();
+      await page.close();
+    },
+    60_000,
+  );
 
-  it('ends with a fatal network error when a segment is missing at every rendition, after playing what it had', async () => {
-    const page = await newPage();
-    await startPlayer(
-      page,
-      '/broken/missing-segment/master.m3u8',
-      { abr: 'bola', retry: { baseDelayMs: 20 } },
-      1,
-    );
-    await waitRun(page, 'run.errors.length > 0', 20_000);
-    const run = await getRun(page);
-    expect(run.errors[0]).toMatchObject({ code: 'HTTP_404' });
-    expect(run.errors[0]?.source).toMatch(/seg_00002\.m4s$/);
-    // a 404 is not retried (hls.js does not either), and there is no other rendition to try
-    expect(run.retries.filter((r) => r.segmentIndex === 2)).toHaveLength(0);
-    expect(run.segments.map((s) => s.segment)).toEqual([0, 1]);
-    // the two segments it had keep playing
-    await page.waitForFunction(
-      () => (document.getElementById('v') as HTMLVideoElement).currentTime > 1,
-      null,
-      { timeout: 10_000 },
-    );
-    await page.close();
-  }, 60_000);
+  it.concurrent(
+    'reports a segment the browser cannot decode as a fatal media error naming its URL',
+    async ({ expect }) => {
+      const page = await newPage();
+      await startPlayer(page, '/broken/wrong-codec/master.m3u8', { abr: 'bola' }, 1);
+      await waitRun(page, 'run.errors.length > 0', 20_000);
+      const run = await getRun(page);
+      expect(run.errors).toHaveLength(1);
+      expect(run.errors[0]?.source).toMatch(/\/broken\/wrong-codec\/init\.mp4$/);
+      expect(run.states.at(-1)).toBe('error');
+      await page.close();
+    },
+    60_000,
+  );
+
+  it.concurrent(
+    'finds a truncated segment before appending it: fetched again once, then a fatal error naming it',
+    async ({ expect }) => {
+      const page = await newPage();
+      await startPlayer(page, '/broken/truncated-segment/master.m3u8', { abr: 'bola' }, 1);
+      const run = await waitRun(page, 'run.errors.length > 0', 20_000);
+      expect(run.errors).toHaveLength(1);
+      // Chromium alone takes the half segment 2 and fails on segment 3 (fixtures/README.md): checked first, 2 is named
+      expect(run.errors[0]).toMatchObject({ code: 'CORRUPT_SEGMENT' });
+      expect(run.errors[0]?.source).toMatch(/truncated-segment\/seg_00002\.m4s$/);
+      expect(run.retries.map((r) => [r.code, r.segmentIndex, r.attempt])).toEqual([
+        ['CORRUPT_SEGMENT', 2, 1],
+      ]);
+      expect(run.states.at(-1)).toBe('error');
+      await page.close();
+    },
+    60_000,
+  );
+
+  it.concurrent(
+    'ends with a fatal network error when a segment is missing at every rendition, after playing what it had',
+    async ({ expect }) => {
+      const page = await newPage();
+      await startPlayer(
+        page,
+        '/broken/missing-segment/master.m3u8',
+        { abr: 'bola', retry: { baseDelayMs: 20 } },
+        1,
+      );
+      await waitRun(page, 'run.errors.length > 0', 20_000);
+      const run = await getRun(page);
+      expect(run.errors[0]).toMatchObject({ code: 'HTTP_404' });
+      expect(run.errors[0]?.source).toMatch(/seg_00002\.m4s$/);
+      // a 404 is not retried (hls.js does not either), and there is no other rendition to try
+      expect(run.retries.filter((r) => r.segmentIndex === 2)).toHaveLength(0);
+      expect(run.segments.map((s) => s.segment)).toEqual([0, 1]);
+      // the two segments it had keep playing
+      await page.waitForFunction(
+        () => (document.getElementById('v') as HTMLVideoElement).currentTime > 1,
+        null,
+        { timeout: 10_000 },
+      );
+      await page.close();
+    },
+    60_000,
+  );
 });
