@@ -37,6 +37,7 @@ import {
   type HlsFragmentLike,
   type HlsLevelDetailsLike,
   type HlsLike,
+  type HlsMediaLike,
   type HlsLoaderStatsLike,
 } from './hls-shape.js';
 import { buildLevelMap, bufferAheadMs, maxRenditionForLevels, type LevelMap } from './levels.js';
@@ -222,6 +223,27 @@ export class AbrkitHlsController {
       latencyMs: this.bwEstimator.latency.estimateMs(),
       maxRenditionIndex: map ? maxRenditionForLevels(map, this.maxAutoLevel()) : 0,
       startingUp: !this.started,
+      ...(details?.live === true ? this.liveOf(media) : {}),
+    };
+  }
+
+  /**
+   * A live stream's `AbrContext.live` from hls.js's own latency and target (in media time: the edge is the
+   * playhead plus the latency), or nothing while hls.js does not know them yet.
+   */
+  private liveOf(media: HlsMediaLike | null): Pick<AbrContext, 'live'> {
+    const latencyS = this.hls?.latency;
+    const targetS = this.hls?.targetLatency;
+    if (media === null || typeof latencyS !== 'number' || !(latencyS > 0) || typeof targetS !== 'number')
+      return {};
+    if (!(targetS > 0) || !Number.isFinite(latencyS + targetS)) return {};
+    return {
+      live: {
+        latencyMs: latencyS * 1000,
+        liveEdgeMs: (media.currentTime + latencyS) * 1000,
+        targetLatencyMs: targetS * 1000,
+        playbackRate: media.playbackRate > 0 ? media.playbackRate : 1,
+      },
     };
   }
 

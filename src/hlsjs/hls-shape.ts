@@ -96,6 +96,10 @@ export interface HlsLike {
   readonly minAutoLevel?: number;
   /** False when the app chose a level by hand (`hls.currentLevel = n`): no emergency switches then. */
   readonly autoLevelEnabled?: boolean;
+  /** Live: the distance from the playhead to the live edge, s (hls.js `latency`; 0 before it is known). */
+  readonly latency?: number;
+  /** Live: the latency hls.js aims for, s, or null (hls.js `targetLatency`: liveSyncDuration and drift). */
+  readonly targetLatency?: number | null;
   nextLoadLevel: number;
   on(event: string, listener: (event: string, data: never) => void, context?: unknown): void;
   off(event: string, listener: (event: string, data: never) => void, context?: unknown): void;
