@@ -91,14 +91,21 @@ describe('fixtures/ladder: manifest.mpd and master.m3u8', () => {
       });
   });
 
-  it('abrkit ladder reads the MPD as it reads the master playlist', async () => {
+  it('abrkit ladder reads the MPD as it reads the master playlist, --inspect included', async () => {
+    let stderr = '';
     const context = createContext({
       stdout: { write: () => {} },
-      stderr: { write: () => {} },
+      stderr: { write: (s: string) => (stderr += s) },
       isTTY: false,
       cwd: REPO_ROOT,
     });
-    const dash = await runLadderCommand('fixtures/ladder/manifest.mpd', { format: 'abrkit' }, context);
+    const dash = await runLadderCommand(
+      'fixtures/ladder/manifest.mpd',
+      { format: 'abrkit', inspect: true },
+      context,
+    );
+    expect(stderr).toContain('manifest.mpd#480p: avc1.64001f 854x480, 20 segments');
+    expect(stderr).toContain('keyframes aligned across renditions');
     const hls = await runLadderCommand('fixtures/ladder/master.m3u8', { format: 'abrkit' }, context);
     expect(dash.video.segmentSizesBytes).toEqual(hls.video.segmentSizesBytes);
   });
