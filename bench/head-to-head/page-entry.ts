@@ -17,7 +17,10 @@ export interface PageRunConfig {
   readonly src: string;
   /** `hlsjs` (hls.js 1.7) or `abrkit` (abrkit/player). */
   readonly player: 'hlsjs' | 'abrkit';
-  /** `default` (hls.js's own ABR, hls.js only), `throughput`, `bola`, `robust-mpc` or `dynamic-dash`. */
+  /**
+   * `default` (hls.js's own ABR; in abrkit's player its default algorithm), `throughput`, `bola`, `robust-mpc`
+   * or `dynamic-dash`.
+   */
   readonly algorithm: string;
 }
 
@@ -183,11 +186,8 @@ export function startRun(config: PageRunConfig): void {
     hls.attachMedia(video);
     video.play().catch(() => {});
   } else {
-    if (!algo) {
-      fail("abrkit's player has no 'default' algorithm here");
-      return;
-    }
-    const player = createPlayer({ abr: algo.factory, abrOptions: algo.options });
+    // `default`: the player as `createPlayer()` makes it (its default algorithm, scenario-mpc)
+    const player = createPlayer(algo ? { abr: algo.factory, abrOptions: algo.options } : {});
     player.on('decision', () => run.decisions++);
     player.on('error', (e) => fail(`abrkit ${e.message}`));
     player.attach(video);
