@@ -62,7 +62,7 @@ const flag = (name: string): string | undefined => {
 };
 const QUICK = args.includes('--quick');
 const PARALLEL = Number(flag('--parallel') ?? 3);
-const ALGOS = (flag('--algos') ?? 'bola,throughput,robust-mpc').split(',');
+const ALGOS = (flag('--algos') ?? 'bola,throughput,robust-mpc,scenario-mpc').split(',');
 const ONLY_TRACES = flag('--traces')?.split(',');
 const BUFFER_TARGET_MS = 30_000;
 const START_ESTIMATE_KBPS = 500;
@@ -218,6 +218,10 @@ async function traces(): Promise<NetworkTrace[]> {
       'traces/hsdpa-norway-3g/report.2010-09-13_1003CEST.json',
       'traces/fcc-sd/trace0000.json',
       'traces/hsdpa-norway-3g/report.2010-09-13_1046CEST.json',
+      // three more, so that ten traces are compared: the head-to-head's two FCC picks and the next HSDPA file
+      'traces/fcc-sd/trace0005.json',
+      'traces/fcc-sd/trace0010.json',
+      'traces/hsdpa-norway-3g/report.2010-09-14_1038CEST.json',
     ]) {
       const t = await loadTraceFile(sharedData(file));
       real.push(cut(t, TRACE_CUT_MS, `real:${t.name}`));
