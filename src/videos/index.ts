@@ -10,3 +10,4 @@ export {
   type PensieveVideoOptions,
   type NamedText,
 } from './pensieve.js';
+export { loopVideo } from './loop.js';

@@ -54,11 +54,43 @@ describe('abrkit sim --live', () => {
     rmSync(fx.dir, { recursive: true, force: true });
   });
 
-  it('refuses --latency-target-ms without --live, and a bad value', async () => {
+  it('loops the video to --live-duration-s', async () => {
+    const fx = writeFixture();
+    const cap = captureIo(fx.dir);
+    const code = await runCli(
+      [
+        'sim',
+        '--video',
+        fx.movie,
+        '--traces',
+        'constant:8000',
+        '--algo',
+        'l2a-ll',
+        '--live',
+        '--live-duration-s',
+        '120',
+        '--jsonl',
+        'long.jsonl',
+        '--workers',
+        '1',
+      ],
+      cap.io,
+    );
+    expect(cap.err()).toBe('');
+    expect(code).toBe(0);
+    // 12 segments of 4 s in the fixture, looped to 120 s: 30 segments
+    const lines = readFileSync(join(fx.dir, 'long.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.length).toBe(30);
+    rmSync(fx.dir, { recursive: true, force: true });
+  });
+
+  it('refuses the live flags without --live, and bad values', async () => {
     const fx = writeFixture();
     for (const [extra, message] of [
       [['--latency-target-ms', '3000'], '--latency-target-ms needs --live'],
       [['--live', '--latency-target-ms', 'soon'], '--latency-target-ms: expected'],
+      [['--live-duration-s', '60'], '--live-duration-s needs --live'],
+      [['--live', '--live-duration-s', '0'], '--live-duration-s: expected'],
     ] as const) {
       const cap = captureIo(fx.dir);
       const code = await runCli(['sim', '--video', fx.movie, '--traces', 'constant:3000', ...extra], cap.io);

@@ -42,6 +42,7 @@ import { createContext } from '../context.js';
 import { resolveTraces, resolveVideo } from '../inputs.js';
 import { resolveAlgorithms } from '../registry-access.js';
 import { runSimulation } from '../run-sim.js';
+import { loopVideo } from '../../videos/loop.js';
 
 interface SimFlags {
   video?: string;
@@ -51,6 +52,7 @@ interface SimFlags {
   qoe?: QoeModelName | 'lolp';
   live?: boolean;
   latencyTargetMs?: string;
+  liveDurationS?: string;
   jsonl?: string;
   summary?: string;
   report?: string;
@@ -103,6 +105,14 @@ export function parseRebufferPenalty(text: string): number {
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || n < 0)
     throw new UsageError(`--rebuffer-penalty: expected a number ≥ 0, got "${text}"`);
+  return n;
+}
+
+/** `--live-duration-s <s>`: a number of seconds > 0 (at most a week); a `UsageError` otherwise. */
+export function parseLiveDuration(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || !(n > 0) || n > 604_800)
+    throw new UsageError(`--live-duration-s: expected a number of seconds > 0, got "${text}"`);
   return n;
 }
 
@@ -161,6 +171,10 @@ export function register(program: Command, context: CliContext = createContext()
       'play the video as a live stream: segments become available on the live clock, the buffer is bounded by the latency target, the playback rate catches up (1.0-1.1)',
     )
     .option(
+      '--live-duration-s <s>',
+      'with --live: loop the video to this many seconds, as abrkit serve --live loops a ladder (default: the video once)',
+    )
+    .option(
       '--latency-target-ms <ms>',
       'with --live: the latency target and the join latency, ms (default 3 segment durations, as hls.js)',
     )
@@ -206,11 +220,18 @@ export function register(program: Command, context: CliContext = createContext()
         flags.playableSegments !== undefined
           ? parseCount('--playable-segments', flags.playableSegments)
           : undefined;
-      const { video, inputs: videoInputs } = await resolveVideo(
+      const { video: source, inputs: videoInputs } = await resolveVideo(
         flags.video,
         context,
         playable !== undefined ? { playableSegmentCount: playable } : {},
       );
+      const video =
+        flags.liveDurationS === undefined
+          ? source
+          : loopVideo(
+              source,
+              Math.ceil((parseLiveDuration(flags.liveDurationS) * 1000) / source.segmentDurationMs),
+            );
       const { traces, inputs: traceInputs } = await resolveTraces(flags.traces, context, flags.traceFormat);
       if (traces.length === 0) {
         throw new AbrkitError('trace', 'NO_TRACES', 'no trace files found', {
@@ -219,6 +240,8 @@ export function register(program: Command, context: CliContext = createContext()
       }
       if (flags.latencyTargetMs !== undefined && flags.live !== true)
         throw new UsageError('--latency-target-ms needs --live');
+      if (flags.liveDurationS !== undefined && flags.live !== true)
+        throw new UsageError('--live-duration-s needs --live');
       const targetLatencyMs =
         flags.live !== true
           ? undefined
