@@ -6,6 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { M3U8Parser } from 'hls.js';
+import type { PlaylistLevelType } from 'hls.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAbrkitError } from '../../src/core/errors.js';
 import { parseMediaPlaylist } from '../../src/manifest/index.js';
@@ -103,6 +105,27 @@ describe('renderLiveWindow', () => {
       { msn: 2, epochMs: T0 + 4000 },
       { msn: 4, epochMs: T0 + 8000 },
     ]);
+  });
+
+  it("is read by hls.js's own parser as a live playlist with the same sequence, dates and discontinuities", () => {
+    const w = renderLiveWindow(playlist, timeline, 31_000, 10_000, T0)!;
+    const details = M3U8Parser.parseLevelPlaylist(
+      w.text,
+      'http://h/v/index.m3u8',
+      0,
+      'main' as PlaylistLevelType,
+      0,
+      null,
+    );
+    expect(details.playlistParsingError).toBeNull();
+    expect(details.live).toBe(true);
+    expect(details.startSN).toBe(w.firstMsn);
+    expect(details.endSN).toBe(w.lastMsn);
+    expect(details.fragments.map((f) => f.cc)).toEqual([2, 2, 3, 3, 3]);
+    expect(details.fragments.map((f) => f.programDateTime)).toEqual(
+      [10, 11, 12, 13, 14].map((msn) => T0 + msn * 2000),
+    );
+    expect(details.fragments[2]!.url).toBe('http://h/v/seg_0.m4s?msn=12');
   });
 
   it('carries the discontinuity sequence of segments that left the window', () => {
