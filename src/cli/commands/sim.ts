@@ -5,10 +5,11 @@
  *
  * Output contracts:
  * - `--jsonl`: one line per segment with exactly the `SegmentRecord` fields in order (trace, algo, segment,
- *   rendition, bitrateKbps, sizeBytes, downloadMs, rebufferMs, bufferMs, qoe), streamed as sessions finish,
+ *   rendition, bitrateKbps, sizeBytes, downloadMs, rebufferMs, bufferMs, qoe; with `--live` then latencyMs,
+ *   playbackRate), streamed as sessions finish,
  *   sessions in job order (trace as given, then algorithm as given) whatever `--workers`.
  * - `--summary`: `{ algos: { <algo>: { sessions, qoeMean, qoeMedian, bitrateKbpsMean, rebufferSMean,
- *   switchesMean, optimalFraction? } } }`. A session's QoE is the sum of its segments' QoE terms;
+ *   switchesMean, latencyMsMean? (--live), optimalFraction? } } }`. A session's QoE is the sum of its segments' QoE terms;
  *   `optimalFraction` (with `optimal` among the algorithms) is the mean over traces of qoe / qoe_optimal,
  *   leaving out traces whose optimal QoE is ≤ 0 (null when none is left).
  * - stdout: the comparison table; "± 95% CI" is the half-width of the 95% confidence interval of the mean
