@@ -372,6 +372,53 @@ describe('live refusals', () => {
     expect(isAbrkitError(e4) && e4.data.source === 'live.faults').toBe(true);
   });
 
+  it('loops a byte-range ladder with explicit ranges, and refuses a master naming another host', async () => {
+    const ranged = join(dir, 'ranged');
+    mkdirSync(join(ranged, 'v'), { recursive: true });
+    writeFileSync(join(ranged, 'master.m3u8'), '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nv/index.m3u8\n');
+    writeFileSync(
+      join(ranged, 'v/index.m3u8'),
+      '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI="all.mp4",BYTERANGE="100@0"\n' +
+        '#EXTINF:2,\n#EXT-X-BYTERANGE:300@100\nall.mp4\n#EXTINF:2,\n#EXT-X-BYTERANGE:200\nall.mp4\n#EXT-X-ENDLIST\n',
+    );
+    writeFileSync(join(ranged, 'v/all.mp4'), Buffer.alloc(600, 7));
+    const now = T0;
+    const server = await startShapingServer({
+      root: ranged,
+      trace: FAST,
+      live: { startS: 8, windowS: 6, nowMs: () => now },
+    });
+    try {
+      const text = (await timedRequest(`${server.url}/v/index.m3u8`)).body.toString();
+      const p = parseMediaPlaylist(text, `${server.url}/v/index.m3u8`);
+      // 8 s in: msns 0..3 out, a 6 s window holds 1, 2, 3; 1 and 3 are the second range, 2 the first
+      expect(
+        p.segments.map((s) => [s.sequenceNumber, s.byteRange?.offsetBytes, s.byteRange?.lengthBytes]),
+      ).toEqual([
+        [1, 400, 200],
+        [2, 100, 300],
+        [3, 400, 200],
+      ]);
+      expect(p.segments[1]!.initSegment?.byteRange).toEqual({ offsetBytes: 0, lengthBytes: 100 });
+      const r = await timedRequest(`${server.url}/v/all.mp4?msn=3`, { headers: { Range: 'bytes=400-599' } });
+      expect(r.status).toBe(206);
+      expect(r.body.length).toBe(200);
+      expect((await timedRequest(`${server.url}/v/all.mp4?msn=4`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+    const away = join(dir, 'away');
+    mkdirSync(away);
+    writeFileSync(
+      join(away, 'master.m3u8'),
+      '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nhttp://example.com/v.m3u8\n',
+    );
+    const e = await failure(away, {});
+    expect(isAbrkitError(e) && e.code === 'SERVE_LIVE_INVALID' && e.message.includes('example.com')).toBe(
+      true,
+    );
+  });
+
   it('answers the playlist 404 before the first segment when the stream starts with the server', async () => {
     let now = T0;
     const server = await startShapingServer({ root: LADDER, trace: FAST, live: { nowMs: () => now } });
