@@ -19,10 +19,11 @@ export const COMMON_TEST_OPTIONS: NonNullable<ViteUserConfig['test']> = {
 /**
  * Workers per group. Vitest's default is the core count minus one: ONE worker on a 2-core machine, so every
  * file ran after the other (about 420 s on 2 cores). The unit and property tests are CPU-bound: one worker per
- * core (2 on this machine). The browser tests stay one file at a time: each file already plays its
- * independent sessions concurrently in one chromium where its checks allow it, and two files at once on a
- * loaded 2-core machine starved the pages that measure throughput (measured: 8 of 31 failed). Override with
- * `VITEST_UNIT_WORKERS` / `VITEST_E2E_WORKERS`.
+ * core (2 here: 114 s for the unit group, load average about 3). The browser tests run one file at a time:
+ * each file already plays its independent sessions concurrently in one chromium where its checks allow it.
+ * Two e2e files at once (`VITEST_E2E_WORKERS=2`) took the e2e group from about 310 s to 206 s at load 3-6, but
+ * timing checks failed then (a live-latency bound, and 8 of 31 checks at load 20), so it is not the default.
+ * `VITEST_UNIT_WORKERS` / `VITEST_E2E_WORKERS` override.
  */
 const unitWorkers = Number(process.env.VITEST_UNIT_WORKERS) || Math.max(2, availableParallelism());
 const e2eWorkers = Number(process.env.VITEST_E2E_WORKERS) || 1;

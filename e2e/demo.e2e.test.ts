@@ -51,7 +51,8 @@ async function openDemo(browser: LaunchedBrowser, url: string, errors: string[])
 /** Waits for `predicate` in the page; on timeout the error shows what the page knew. */
 async function waitPage(
   page: Page,
-  predicate: () => boolean,
+  /** A function run in the page, or an expression (to close over a value from the test). */
+  predicate: (() => boolean) | string,
   timeoutMs: number,
   what: string,
 ): Promise<void> {
@@ -285,9 +286,10 @@ describe('the demo page', () => {
       await page.setInputFiles('#load-session', path);
       await waitPage(
         page,
-        () =>
-          (window.__abrkitDemo?.current()?.trace ?? '') === 'uploaded-steps' &&
-          (window.__abrkitDemo?.sessions() ?? 0) >= 3,
+        // the replay itself, not the session the algorithm change above started (a different algorithm)
+        `(window.__abrkitDemo?.current()?.trace ?? '') === 'uploaded-steps' &&
+          window.__abrkitDemo?.current()?.algorithm === ${JSON.stringify(recordedAlgorithm)} &&
+          (window.__abrkitDemo?.sessions() ?? 0) >= 3`,
         20_000,
         'the replay session',
       );
