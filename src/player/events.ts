@@ -79,6 +79,27 @@ export interface PlayerLoadRetry {
   readonly delayMs: number;
 }
 
+/**
+ * How far behind live the playhead is: one `latency` event twice a second while a live stream plays.
+ * Positions are on the element's timeline (s).
+ */
+export interface PlayerLatency {
+  readonly nowMs: number;
+  /** Playhead, s. */
+  readonly positionS: number;
+  /** End of the last segment listed (the playing rendition's playlist), s. */
+  readonly liveEdgeS: number;
+  /**
+   * Wall clock minus the EXT-X-PROGRAM-DATE-TIME of what plays, ms; without dates, the distance to the live
+   * edge as it moved on since the last reload.
+   */
+  readonly latencyMs: number;
+  readonly targetLatencyMs: number;
+  /** EXT-X-PROGRAM-DATE-TIME at the playhead, epoch ms, or null when the playlists carry none. */
+  readonly programDateTimeMs: number | null;
+  readonly playbackRate: number;
+}
+
 export interface PlayerEvents {
   state: PlayerState;
   decision: PlayerDecision;
@@ -97,4 +118,6 @@ export interface PlayerEvents {
   /** One per segment: the per-segment log line (simulator JSONL schema). */
   segment: SegmentRecord;
   qoe: PlayerQoe;
+  /** Live streams only: latency, live edge and target, twice a second (src/player/live). */
+  latency: PlayerLatency;
 }

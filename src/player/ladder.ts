@@ -119,9 +119,10 @@ function pickRendition(r: PresentationRendition): Omit<Rendition, 'index'> {
 export function segmentAt(ladder: PlayerLadder, positionMs: number): number {
   const segments = ladder.renditions[0]!.playlist.segments;
   let found = 0;
+  // (a live ladder has no segment count: the segments listed so far)
   for (let i = 0; i < ladder.segmentCount; i++) {
-    const s = segments[i]!;
-    if (s.startMs <= positionMs + 1e-6) found = i;
+    const s = segments[i];
+    if (s && s.startMs <= positionMs + 1e-6) found = i;
     else break;
   }
   return found;

@@ -105,11 +105,6 @@ export async function loadPresentation(
   );
   if (failed.length > 0 && failed.length === master.renditions.length) throw failed[0]![1];
   for (const [uri, error] of failed) o.onExclude?.(uri, error);
-  const presentation = buildPresentation(master, playlists);
-  if (presentation.type === 'live') {
-    throw new AbrkitError('manifest', 'LIVE_UNSUPPORTED', 'live playlists are not supported yet (VOD only)', {
-      data: { source: url },
-    });
-  }
-  return presentation;
+  // a live one (no ENDLIST) plays through src/player/live
+  return buildPresentation(master, playlists);
 }

@@ -306,6 +306,10 @@ export class MseSink {
     return this.o.video.playbackRate || 1;
   }
 
+  setPlaybackRate(rate: number): void {
+    this.o.video.playbackRate = rate;
+  }
+
   /**
    * The presentation's last segment was appended: end the MediaSource once the queues drained (its duration
    * then becomes the end of what is buffered, which is the real end). Ignored before that: ending early
@@ -480,6 +484,11 @@ export class SessionSinkView implements MediaSink {
 
   playbackRate(): number {
     return this.sink.playbackRate();
+  }
+
+  /** The live catch-up (src/session/live.ts) sets the element's rate. */
+  setPlaybackRate(rate: number): void {
+    if (!this.detached) this.sink.setPlaybackRate(rate);
   }
 
   endOfStream(): void {

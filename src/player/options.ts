@@ -66,6 +66,20 @@ export interface PlayerOptions {
    * CMCD-* headers (src/player/cmcd.ts says which keys and how they are derived). Default: none.
    */
   readonly cmcd?: CmcdOptions;
+  /**
+   * Live: how far behind the live edge to start, and the latency kept, ms. Default: three target durations
+   * (hls.js `liveSyncDurationCount: 3`).
+   */
+  readonly liveSyncDurationMs?: number;
+  /**
+   * Live: beyond this latency the player jumps back to `liveSyncDurationMs`, ms. Default: that plus three
+   * target durations.
+   */
+  readonly liveMaxLatencyMs?: number;
+  /** Live: the fastest `playbackRate` used to catch up with the latency target, in [1, 2]. Default 1.1. */
+  readonly liveMaxPlaybackRate?: number;
+  /** Live: no new segment in any playlist for this long is a fatal `LIVE_STREAM_STALLED`, ms. Default 30000. */
+  readonly liveStallTimeoutMs?: number;
 }
 
 /** The options with every default filled in. */
@@ -88,6 +102,12 @@ export interface ResolvedPlayerOptions {
   readonly random: () => number;
   /** The `cmcd` option with the session id filled in, or null. */
   readonly cmcd: ResolvedCmcdOptions | null;
+  /** Null: three target durations of the stream. */
+  readonly liveSyncDurationMs: number | null;
+  /** Null: `liveSyncDurationMs` plus three target durations. */
+  readonly liveMaxLatencyMs: number | null;
+  readonly liveMaxPlaybackRate: number;
+  readonly liveStallTimeoutMs: number;
 }
 
 /** The documented defaults. */
@@ -103,6 +123,8 @@ export const PLAYER_DEFAULTS = {
   startupTimeoutMs: 3000,
   estimator: 'ewma',
   qoeModel: 'lin',
+  liveMaxPlaybackRate: 1.1,
+  liveStallTimeoutMs: 30_000,
 } as const;
 
 const KNOWN = new Set<string>([
@@ -123,6 +145,10 @@ const KNOWN = new Set<string>([
   'qoeModel',
   'random',
   'cmcd',
+  'liveSyncDurationMs',
+  'liveMaxLatencyMs',
+  'liveMaxPlaybackRate',
+  'liveStallTimeoutMs',
 ]);
 
 function positive(name: string, value: unknown, fallback: number): number {
@@ -202,6 +228,13 @@ export function resolvePlayerOptions(options: PlayerOptions = {}): ResolvedPlaye
     );
   }
   const bufferTargetMs = positive('bufferTargetMs', options.bufferTargetMs, PLAYER_DEFAULTS.bufferTargetMs);
+  const liveMaxPlaybackRate = positive(
+    'liveMaxPlaybackRate',
+    options.liveMaxPlaybackRate,
+    PLAYER_DEFAULTS.liveMaxPlaybackRate,
+  );
+  if (liveMaxPlaybackRate < 1 || liveMaxPlaybackRate > 2)
+    throw invalidArgument('liveMaxPlaybackRate', `must be in [1, 2], got ${liveMaxPlaybackRate}`);
   return {
     abr,
     abrOptions: plainObject('abrOptions', options.abrOptions),
@@ -232,5 +265,13 @@ export function resolvePlayerOptions(options: PlayerOptions = {}): ResolvedPlaye
     qoeModel,
     random,
     cmcd: resolveCmcdOptions(options.cmcd),
+    liveSyncDurationMs: positive('liveSyncDurationMs', options.liveSyncDurationMs, 0) || null,
+    liveMaxLatencyMs: positive('liveMaxLatencyMs', options.liveMaxLatencyMs, 0) || null,
+    liveMaxPlaybackRate,
+    liveStallTimeoutMs: positive(
+      'liveStallTimeoutMs',
+      options.liveStallTimeoutMs,
+      PLAYER_DEFAULTS.liveStallTimeoutMs,
+    ),
   };
 }

@@ -37,6 +37,7 @@ import { SessionRecorder } from './recorder.js';
 import type { TrackedClock } from './tracked-clock.js';
 import { createTrackedClock } from './tracked-clock.js';
 import type * as FaultsModule from './faults.js';
+import type { LiveController } from './live/controller.js';
 import type { CmcdReporter } from './cmcd.js';
 
 /** The faults chunk (src/player/faults.ts). */
@@ -84,6 +85,8 @@ export class Player {
   private faults: Faults | null = null;
   /** The algorithm kept off the excluded renditions (made once the faults chunk is there). */
   private abr: AbrAlgorithm | null = null;
+  /** Live playback (src/player/live, a chunk of its own) for a playlist without ENDLIST. */
+  private live: LiveController | null = null;
   /** The CMCD reporter of this load (src/player/cmcd.ts), when the `cmcd` option is set. */
   private cmcd: CmcdReporter | null = null;
   private readonly payloads = new Map<string, SegmentPayload>();
@@ -286,14 +289,37 @@ export class Player {
         );
       }
       check();
-      const ladder = buildLadder(presentation, (mime) => MediaSource.isTypeSupported(mime));
+      // a media playlist without ENDLIST is live: its code is a chunk of its own
+      const liveChunk = presentation.renditions.find((r) => r.playlist)?.playlist?.endList
+        ? null
+        : import('./live/index.js');
+      let ladder = buildLadder(presentation, (mime) => MediaSource.isTypeSupported(mime));
       this.faults = await faults;
       const cmcdModule = cmcdChunk ? await cmcdChunk : null;
       this.faults.checkOptions(o, ladder, url);
+      const live = (this.live =
+        liveChunk &&
+        new (await liveChunk).LiveController(
+          ladder,
+          {
+            clock: this.clock,
+            options: o,
+            video,
+            fetchOptions,
+            emitter: this.emitter,
+            fail: (e) => this.fail(e),
+            seek: (s) => this.seek(s),
+            bufferLevelMs: () => this.sink?.bufferLevelMs() ?? 0,
+          },
+          url,
+        ));
+      if (live) ladder = live.ladder;
       // discontinuities (a looped or spliced presentation) need their media placed: loaded only then
-      const timelineOffsets = ladder.renditions.some((r) => r.playlist.segments.some((s) => s.discontinuity))
-        ? (await import('./timeline-offsets.js')).createTimelineOffsets
-        : undefined;
+      const timelineOffsets = live
+        ? live.offsets
+        : ladder.renditions.some((r) => r.playlist.segments.some((s) => s.discontinuity))
+          ? (await import('./timeline-offsets.js')).createTimelineOffsets
+          : undefined;
       check();
       const mediaSource = new MediaSource();
       this.mediaSource = mediaSource;
@@ -323,8 +349,7 @@ export class Player {
           if (event === 'stalled') {
             this.setState('stalled');
             this.cmcd?.onStall();
-          }
-          else if (event === 'ended') this.setState('ended');
+          } else if (event === 'ended') this.setState('ended');
           else if (!video.paused) this.setState('playing');
           this.emitQoe();
         },
@@ -342,13 +367,10 @@ export class Player {
       }
       const startS = this.startPositionS;
       this.startPositionS = 0;
-      if (startS > 0) {
-        const startMs = Math.min(startS * 1000, ladder.durationMs - 1);
-        video.currentTime = startMs / 1000;
-        this.startSession(segmentAt(ladder, startMs), true);
-      } else {
-        this.startSession(0, true);
-      }
+      const startMs = live ? live.syncPositionMs() : Math.min(startS * 1000, ladder.durationMs - 1);
+      if (startMs > 0) video.currentTime = startMs / 1000;
+      this.startSession(segmentAt(ladder, startMs), true);
+      live?.start(mediaSource);
       video.play().catch(() => {
         // autoplay refused: the page starts playback on a user gesture
       });
@@ -452,6 +474,7 @@ export class Player {
     const o = this.options;
     const first = ladder.renditions[0]!.playlist.segments[segmentOffset];
     const audioStart = ladder.audio && first ? audioSegmentAt(ladder.audio, first.startMs) : 0;
+    const live = this.live;
     const source = new FetchSegmentSource({
       ladder,
       clock: this.clock,
@@ -462,7 +485,7 @@ export class Player {
       firstByteTimeoutMs: () =>
         sink.started() ? o.requestTimeoutMs : Math.min(o.startupTimeoutMs, o.requestTimeoutMs),
       initCache: this.initCache,
-      check: faults.checkPayloadPart,
+      check: live ? live.check(faults.checkPayloadPart) : faults.checkPayloadPart,
       inFlight: this.inFlight,
       onPayload: (payload) => this.payloads.set(`${payload.segmentIndex}:${payload.renditionIndex}`, payload),
       onDownload: (record) => this.emitter.emit('download', record),
@@ -489,6 +512,30 @@ export class Player {
         ladder.renditions[renditionIndex]?.playlist.segments[segmentIndex + segmentOffset]?.byteRange
           ?.lengthBytes ?? null,
     };
+    const fallback = faults.createFallbackHook({
+      policy: o.retry,
+      rules: { isRetryable, nextRetryDelayMs },
+      renditionCount: ladder.renditions.length,
+      maxRendition: () => maxRendition,
+      random: o.random,
+      nowMs: () => this.clock.nowMs(),
+      excluded: this.excluded,
+      onExclude: (renditionIndex, error) =>
+        this.emitter.emit('exclusion', {
+          renditionIndex,
+          url: typeof error.data.source === 'string' ? error.data.source : '',
+          error,
+        }),
+      onRetry: (error, request, next) =>
+        this.emitter.emit('retry', {
+          error,
+          segmentIndex: request.segmentIndex + segmentOffset,
+          renditionIndex: request.renditionIndex,
+          attempt: request.attempt,
+          delayMs: next.delayMs,
+          nextRenditionIndex: next.renditionIndex,
+        }),
+    });
     const session: StreamingSession = new StreamingSession({
       clock: this.clock,
       source,
@@ -502,30 +549,8 @@ export class Player {
       forcedFirstRendition:
         atLoad && o.startRendition !== null ? Math.min(o.startRendition, ladder.renditions.length - 1) : null,
       maxRenditionIndex: maxRendition,
-      onError: faults.createFallbackHook({
-        policy: o.retry,
-        rules: { isRetryable, nextRetryDelayMs },
-        renditionCount: ladder.renditions.length,
-        maxRendition: () => maxRendition,
-        random: o.random,
-        nowMs: () => this.clock.nowMs(),
-        excluded: this.excluded,
-        onExclude: (renditionIndex, error) =>
-          this.emitter.emit('exclusion', {
-            renditionIndex,
-            url: typeof error.data.source === 'string' ? error.data.source : '',
-            error,
-          }),
-        onRetry: (error, request, next) =>
-          this.emitter.emit('retry', {
-            error,
-            segmentIndex: request.segmentIndex + segmentOffset,
-            renditionIndex: request.renditionIndex,
-            attempt: request.attempt,
-            delayMs: next.delayMs,
-            nextRenditionIndex: next.renditionIndex,
-          }),
-      }),
+      onError: live ? live.retryHook(fallback, segmentOffset) : fallback,
+      ...(live ? { live: live.sessionLive(segmentOffset) } : {}),
     });
     const running: Running = { session, view };
     const events = session.events;
@@ -593,6 +618,8 @@ export class Player {
   private teardown(): void {
     this.loadAbort?.abort();
     this.loadAbort = null;
+    this.live?.stop();
+    this.live = null;
     this.stopSession();
     for (const controller of [...this.inFlight]) controller.abort();
     this.inFlight.clear();
