@@ -12,11 +12,12 @@ import { createRobustMpc } from '../../src/abr/robust-mpc.js';
 import type { AbrFactory, AbrOptions } from '../../src/abr/types.js';
 import { createHlsAbrController } from '../../src/hlsjs/index.js';
 import { createPlayer } from '../../src/player/index.js';
+import { startPeer, type Peer } from './peers.js';
 
 export interface PageRunConfig {
   readonly src: string;
-  /** `hlsjs` (hls.js 1.7) or `abrkit` (abrkit/player). */
-  readonly player: 'hlsjs' | 'abrkit';
+  /** `hlsjs` (hls.js 1.7), `abrkit` (abrkit/player), or a peer with its own ABR: `dashjs`, `shaka` (peers.ts). */
+  readonly player: 'hlsjs' | 'abrkit' | 'dashjs' | 'shaka';
   /**
    * `default` (hls.js's own ABR; in abrkit's player its default algorithm), `throughput`, `bola`, `robust-mpc`
    * or `dynamic-dash`.
@@ -73,6 +74,7 @@ const ALGORITHMS: Record<string, { factory: AbrFactory | string; options?: AbrOp
   throughput: { factory: 'throughput' },
   bola: { factory: 'bola' },
   'robust-mpc': { factory: createRobustMpc },
+  'scenario-mpc': { factory: 'scenario-mpc' },
   'dynamic-dash': { factory: createDynamicDash, options: { preset: 'dashjs' } },
 };
 
@@ -142,6 +144,7 @@ export function startRun(config: PageRunConfig): void {
   const timer = setInterval(sample, SAMPLE_INTERVAL_MS);
 
   let hls: Hls | null = null;
+  let peer: Peer | null = null;
   const finish = (): void => {
     if (run.done) return;
     clearInterval(timer);
@@ -153,6 +156,7 @@ export function startRun(config: PageRunConfig): void {
     run.totalFrames = quality.totalVideoFrames;
     run.durationS = Number.isFinite(video.duration) ? video.duration : null;
     if (hls) run.bandwidthEstimateBps = hls.bandwidthEstimate;
+    if (peer) run.bandwidthEstimateBps = peer.estimateBps();
     run.done = true;
   };
   window.h2hFinish = finish;
@@ -166,6 +170,10 @@ export function startRun(config: PageRunConfig): void {
     finish();
   };
 
+  if (config.player === 'dashjs' || config.player === 'shaka') {
+    peer = startPeer(config.player, config.src, video, fail);
+    return;
+  }
   const algo = config.algorithm === 'default' ? null : ALGORITHMS[config.algorithm];
   if (config.algorithm !== 'default' && !algo) {
     fail(`unknown algorithm '${config.algorithm}'`);

@@ -12,6 +12,8 @@
  *                         (default all: the real ones only when ../shared/data is there)
  *   --contenders a,b      ids from CONTENDERS below (default all)
  *   --concurrency n       pages playing at once (default 3)
+ *   --runs n              runs of each (trace, contender) cell (default 3); the spread tables give the median
+ *                         and min–max over them (spread.ts), results.json and spread.md keep every run
  *   --duration s          length of fixtures/large when it has to be made (default 60); a different value
  *                         than the existing ladder's remakes it (scripts/make-fixtures.ts --large)
  *   --play-s s            stop each session once the playhead passes s seconds (default: the whole video)
@@ -33,6 +35,7 @@ import { REPO_ROOT } from '../../test/support/shared-data.js';
 import { playedSegments, runMetrics, type LadderRung } from './metrics.js';
 import type { PageRun, PageRunConfig } from './page-entry.js';
 import { writeReport, printTables, summarize, type H2hSummary, type RunResult } from './results.js';
+import { spreadMarkdown, spreadRows } from './spread.js';
 import {
   REAL_TRACE_NAMES,
   SYNTHETIC_TRACE_NAMES,
@@ -46,6 +49,8 @@ export interface Contender {
   readonly id: string;
   readonly player: PageRunConfig['player'];
   readonly algorithm: string;
+  /** The manifest it plays: the HLS master (default) or the DASH MPD over the same segments. */
+  readonly manifest?: 'hls' | 'dash';
 }
 
 export const CONTENDERS: readonly Contender[] = [
@@ -58,6 +63,13 @@ export const CONTENDERS: readonly Contender[] = [
   { id: 'abrkit-bola', player: 'abrkit', algorithm: 'bola' },
   { id: 'abrkit-robust-mpc', player: 'abrkit', algorithm: 'robust-mpc' },
   { id: 'abrkit-dynamic-dash', player: 'abrkit', algorithm: 'dynamic-dash' },
+  // abrkit's default algorithm (scenario-mpc) in its player and through the hls.js adapter, and the peers with
+  // their own default ABR (peers.ts): dash.js on the MPD, Shaka on the MPD and on the HLS master
+  { id: 'abrkit-default', player: 'abrkit', algorithm: 'default' },
+  { id: 'hlsjs+scenario-mpc', player: 'hlsjs', algorithm: 'scenario-mpc' },
+  { id: 'dashjs-default', player: 'dashjs', algorithm: 'default', manifest: 'dash' },
+  { id: 'shaka-default', player: 'shaka', algorithm: 'default', manifest: 'dash' },
+  { id: 'shaka-hls', player: 'shaka', algorithm: 'default' },
 ];
 const QUICK_CONTENDERS = ['hlsjs-default', 'hlsjs+bola', 'abrkit-bola'];
 const QUICK_PLAY_S = 24;
@@ -69,6 +81,7 @@ const { values: args } = parseArgs({
     traces: { type: 'string' },
     contenders: { type: 'string' },
     concurrency: { type: 'string' },
+    runs: { type: 'string' },
     duration: { type: 'string' },
     'play-s': { type: 'string' },
     out: { type: 'string' },
@@ -85,6 +98,7 @@ function positiveNumber(name: string, value: string | undefined, fallback: numbe
 
 const quick = args.quick ?? false;
 const concurrency = Math.floor(positiveNumber('concurrency', args.concurrency, 3));
+const runsPerCell = Math.floor(positiveNumber('runs', args.runs, 3));
 const wantedDurationS = positiveNumber('duration', args.duration, DEFAULT_DURATION_S);
 const outDir = resolve(args.out ?? join(REPO_ROOT, 'out', 'head-to-head'));
 const fixtureDir = join(FIXTURES_DIR, 'large');
@@ -128,27 +142,41 @@ async function readVideo(dir: string): Promise<VideoInfo> {
   };
 }
 
+/** Writes fixtures/large/manifest.mpd over the segments there when it is missing (the dash contenders play it). */
+async function ensureMpd(): Promise<void> {
+  if (existsSync(join(fixtureDir, 'manifest.mpd')) || !contenders.some((c) => c.manifest === 'dash')) return;
+  console.log('fixtures/large has no manifest.mpd: writing it over the segments there');
+  await runFixtures(['--large', '--mpd-only']);
+}
+
+function runFixtures(extra: readonly string[]): Promise<void> {
+  return new Promise<void>((done, reject) => {
+    const child = spawn('npx', ['tsx', 'scripts/make-fixtures.ts', ...extra], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? done() : reject(new Error(`make-fixtures exited with ${code}`)),
+    );
+  });
+}
+
 async function ensureFixture(): Promise<VideoInfo> {
   if (existsSync(join(fixtureDir, 'master.m3u8'))) {
     const video = await readVideo(fixtureDir);
-    if (args.duration === undefined || Math.abs(video.durationS - wantedDurationS) < 1) return video;
+    if (args.duration === undefined || Math.abs(video.durationS - wantedDurationS) < 1) {
+      await ensureMpd();
+      return video;
+    }
     console.log(
       `fixtures/large is ${video.durationS} s, --duration asks for ${wantedDurationS} s: remaking it`,
     );
   } else {
     console.log(`fixtures/large is missing: making a ${wantedDurationS} s ladder (144p-1080p)`);
   }
-  await new Promise<void>((done, reject) => {
-    const child = spawn(
-      'npx',
-      ['tsx', 'scripts/make-fixtures.ts', '--large', '--duration', String(wantedDurationS)],
-      { cwd: REPO_ROOT, stdio: 'inherit' },
-    );
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? done() : reject(new Error(`make-fixtures exited with ${code}`)),
-    );
-  });
+  await runFixtures(['--large', '--duration', String(wantedDurationS)]);
+  await ensureMpd();
   return readVideo(fixtureDir);
 }
 
@@ -213,7 +241,7 @@ async function runOne(
     await page.addInitScript('window.__name = (f) => f');
     await openPlayerPage(page, server.url, bundle);
     const config: PageRunConfig = {
-      src: `${server.url}/master.m3u8`,
+      src: `${server.url}/${contender.manifest === 'dash' ? 'manifest.mpd' : 'master.m3u8'}`,
       player: contender.player,
       algorithm: contender.algorithm,
     };
@@ -279,9 +307,12 @@ async function main(): Promise<void> {
     trace: cutTrace(t.trace, playS * 1000, t.trace.name),
   }));
   if (traces.length === 0) throw new Error('no trace to run');
-  const jobs = traces.flatMap((trace) => contenders.map((contender) => ({ trace, contender })));
+  // run r of every cell before run r + 1 of any, so that a cell's runs see different moments of the machine's load
+  const jobs = Array.from({ length: runsPerCell }, () =>
+    traces.flatMap((trace) => contenders.map((contender) => ({ trace, contender }))),
+  ).flat();
   console.log(
-    `head-to-head: ${traces.length} trace(s) x ${contenders.length} contender(s) = ${jobs.length} runs, ` +
+    `head-to-head: ${traces.length} trace(s) x ${contenders.length} contender(s) x ${runsPerCell} run(s) = ${jobs.length} runs, ` +
       `${playS} s of a ${video.durationS} s ladder (${video.ladder.map((r) => `${r.name} ${r.bitrateKbps.toFixed(0)}`).join(', ')} kbps), ` +
       `${concurrency} at once on ${cpus().length} cores`,
   );
@@ -324,12 +355,22 @@ async function main(): Promise<void> {
     playedS: playS,
     ladderKbps: video.ladder.map((r) => `${r.name} ${r.bitrateKbps.toFixed(0)}`).join(', '),
     concurrency,
+    runsPerCell,
     cores: cpus().length,
     browser: 'Debian chromium, headless, no GPU (e2e/support/browser.ts)',
     network: 'src/shaping, one server per run, Sabre network model, trace looped after its end',
   };
   printTables(summary, traces, meta);
+  const spread = spreadRows(
+    results,
+    traces.map((t) => t.name),
+    contenders.map((c) => c.id),
+    video.ladder,
+  );
+  const spreadMd = spreadMarkdown(spread, new Map(traces.map((t) => [t.name, t.description])));
+  console.log(`\n## median [min–max] over ${runsPerCell} run(s) per cell (QoE ladder-aware)\n\n${spreadMd}`);
   await mkdir(outDir, { recursive: true });
+  await writeFile(join(outDir, 'spread.md'), spreadMd);
   await writeFile(
     join(outDir, 'results.json'),
     JSON.stringify(
@@ -339,6 +380,7 @@ async function main(): Promise<void> {
         traces: traces.map((t) => ({ name: t.name, description: t.description, faults: t.faults ?? null })),
         contenders,
         summary,
+        spread,
         runs: results,
       },
       null,
