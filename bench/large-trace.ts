@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadTraceFile } from '../src/sim/load-trace.js';
+import { periodCount } from '../src/traces/columns.js';
 import { simulateSession } from '../src/sim/simulate.js';
 import { NETWORK_MODEL_NAMES } from '../src/sim/network/index.js';
 import type { TraceFormat } from '../src/traces/model.js';
@@ -40,9 +41,10 @@ if (values.child !== undefined) {
   const trace = await loadTraceFile(values.child);
   const loadMs = performance.now() - started;
   const peakLoad = process.resourceUsage().maxRSS * 1024;
+  const memory = process.memoryUsage();
   console.log(
-    `  loaded ${trace.periods.length.toLocaleString('en')} periods in ${(loadMs / 1000).toFixed(1)} s, ` +
-      `peak RSS ${mb(peakLoad)} (heap used now ${mb(process.memoryUsage().heapUsed)})`,
+    `  loaded ${periodCount(trace).toLocaleString('en')} periods in ${(loadMs / 1000).toFixed(1)} s, ` +
+      `peak RSS ${mb(peakLoad)} (now: heap used ${mb(memory.heapUsed)}, array buffers ${mb(memory.arrayBuffers)})`,
   );
   if (values.sim) {
     const video: VideoDescription = {
@@ -102,6 +104,11 @@ try {
   await once(out, 'finish');
   const size = (await stat(path)).size;
   console.log(`${format} trace of ${mb(size)} (${path})`);
+  console.log(
+    `  measured in a fresh child process (${process.execPath} ${process.version}, from the TypeScript sources ` +
+      `through tsx): peak RSS = process.resourceUsage().maxRSS after loadTraceFile(); an empty run of the ` +
+      `same child is about 80 MB`,
+  );
   const self = fileURLToPath(import.meta.url);
   const child = spawnSync(
     process.execPath,

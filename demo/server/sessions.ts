@@ -99,7 +99,7 @@ export function parseSessionRequest(body: unknown): SessionRequest {
 /**
  * An inline trace `{ name?, periods: [{ durationMs, bandwidthKbps, latencyMs? }] }` checked with the
  * src/traces rules (`checkWritableTrace`, then `checkShapingTrace` as `abrkit serve` does: the shared
- * physical limits, e.g. periods ≥ 1 ms and bandwidth 0 or ≥ 0.1 kbps): 400 `TRACE_INVALID` saying which
+ * physical limits, e.g. periods ≥ 1 ms and bandwidth 0 or ≥ 1 kbps): 400 `TRACE_INVALID` saying which
  * field of which period is wrong.
  */
 export function parseInlineTrace(value: unknown): NetworkTrace {

@@ -176,7 +176,7 @@ const SAFE_HEADERS: OutgoingHttpHeaders = {
 
 /**
  * The check every trace the server paces passes (`abrkit serve`, the demo API, tests): src/traces' shared
- * physical limits (`validateTrace`: periods ≥ 1 ms, bandwidth 0 or ≥ 0.1 kbps, latency ≤ 10 min, ...),
+ * physical limits (`validateTrace`: periods ≥ 1 ms, bandwidth 0 or ≥ 1 kbps, latency ≤ 10 min, ...),
  * so that no accepted trace can make a scheduler tick walk millions of periods. Throws
  * `AbrkitError('trace', ...)` naming `source` and the period; returns the trace.
  */

@@ -9,6 +9,7 @@
  * the period's latency.
  */
 import { AbrkitError } from '../core/errors.js';
+import { latencyAt, periodTable } from '../traces/columns.js';
 import type { NetworkTrace } from '../traces/model.js';
 import { PENSIEVE_PAYLOAD_PORTION, PENSIEVE_RTT_MS } from '../sim/network/pensieve.js';
 
@@ -26,7 +27,8 @@ export class TraceTimeline {
     readonly network: ShapingNetwork = 'sabre',
     readonly loop = false,
   ) {
-    const n = trace.periods.length;
+    const table = periodTable(trace);
+    const n = table.length;
     this.ends = new Float64Array(n);
     this.bandwidths = new Float64Array(n);
     this.latencies = new Float64Array(n);
@@ -34,12 +36,13 @@ export class TraceTimeline {
     let t = 0;
     let anyBandwidth = false;
     for (let i = 0; i < n; i++) {
-      const p = trace.periods[i]!;
-      t += p.durationMs;
+      const durationMs = table.durationsMs[i]!;
+      const bandwidthKbps = table.bandwidthsKbps[i]!;
+      t += durationMs;
       this.ends[i] = t;
-      this.bandwidths[i] = p.bandwidthKbps * portion;
-      this.latencies[i] = network === 'pensieve' ? PENSIEVE_RTT_MS : p.latencyMs;
-      if (p.bandwidthKbps > 0 && p.durationMs > 0) anyBandwidth = true;
+      this.bandwidths[i] = bandwidthKbps * portion;
+      this.latencies[i] = network === 'pensieve' ? PENSIEVE_RTT_MS : latencyAt(table, i);
+      if (bandwidthKbps > 0 && durationMs > 0) anyBandwidth = true;
     }
     if (!(t > 0) || !anyBandwidth) {
       throw new AbrkitError(

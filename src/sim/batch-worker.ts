@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from './batch-errors.js';
+import { traceFromWire, type TraceWire } from '../traces/columns.js';
 import type { NetworkTrace } from '../traces/model.js';
 import type { BatchJob } from './batch-plan.js';
 import type { BatchSpec, SessionResult } from './batch-session.js';
@@ -23,7 +24,7 @@ export interface BatchWorkerRequest {
    * The traces these jobs use, by trace index. Jobs are trace-major, so a chunk needs one or a few: a
    * worker never holds the whole trace set, whatever the sweep's size.
    */
-  readonly traces: Readonly<Record<number, NetworkTrace>>;
+  readonly traces: Readonly<Record<number, TraceWire>>;
 }
 
 export type BatchWorkerResponse =
@@ -37,7 +38,7 @@ if (port) {
     let response: BatchWorkerResponse;
     try {
       const traces: NetworkTrace[] = [];
-      for (const [index, trace] of Object.entries(request.traces)) traces[Number(index)] = trace;
+      for (const [index, wire] of Object.entries(request.traces)) traces[Number(index)] = traceFromWire(wire);
       const spec: BatchSpec = { ...base, traces };
       const results = request.jobs.map((j) =>
         runSessionJob(spec, j.job, j.position, { jsonl, records: j.records }),

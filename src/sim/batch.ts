@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { invalidArgument } from '../core/errors.js';
-import type { NetworkTrace } from '../traces/model.js';
+import { traceToWire, type TraceWire } from '../traces/columns.js';
 import { deserializeError } from './batch-errors.js';
 import type { BatchJob, Shard } from './batch-plan.js';
 import { planJobs, shardSize } from './batch-plan.js';
@@ -191,10 +191,11 @@ function runInWorkers(
           if (chunk.length === 0) return;
           outstandingJobs += chunk.length;
           inFlight.set(t, (inFlight.get(t) ?? 0) + 1);
-          const traces: Record<number, NetworkTrace> = {};
+          const traces: Record<number, TraceWire> = {};
           for (const { job } of chunk) {
             const trace = allTraces[job.traceIndex];
-            if (trace) traces[job.traceIndex] = trace;
+            // Packed traces travel as their columns (src/traces/columns.ts), not as period objects.
+            if (trace) traces[job.traceIndex] = traceToWire(trace);
           }
           const request: BatchWorkerRequest = { type: 'jobs', jobs: chunk, traces };
           t.postMessage(request);

@@ -1,13 +1,15 @@
 /**
- * Node loader for network traces: reads files (or every trace in a folder), rejects binary content,
- * decodes UTF-8 strictly and hands the text to the pure readers in src/traces. Every problem is an
- * `AbrkitError('trace', ...)` naming the file.
+ * Node loader for network traces: reads files (or every trace in a folder) 1 MiB at a time, rejects binary
+ * content, decodes UTF-8 strictly and streams the text into the pure readers of src/traces, so memory holds
+ * the periods read (packed, src/traces/columns.ts) and one chunk of the file, never the whole text. Every
+ * problem is an `AbrkitError('trace', ...)` naming the file.
  */
 import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AbrkitError } from '../core/errors.js';
-import { parseTrace, type TraceReadOptions } from '../traces/detect.js';
+import { createTraceReader, type TraceReadOptions } from '../traces/detect.js';
+import type { TraceTextReader } from '../traces/lines.js';
 import type { NetworkTrace, TraceFormat } from '../traces/model.js';
 import { TRACE_ERROR_CODES, lineAt, traceError } from '../traces/text.js';
 
@@ -23,8 +25,75 @@ export const TRACE_FILE_MAX_BYTES = 512 * 1024 * 1024;
 
 const CHUNK_BYTES = 1024 * 1024;
 
-/** Reads `path` in chunks, refusing it past {@link TRACE_FILE_MAX_BYTES} or at a NUL byte. */
-async function readBounded(path: string): Promise<Uint8Array> {
+/**
+ * Decodes a file's bytes chunk by chunk as strict UTF-8 and hands the text to `reader`, so that only one
+ * chunk of the file is in memory at a time. Refuses NUL bytes and invalid UTF-8 (`TRACE_BINARY`, naming the
+ * line), and a file or stream past {@link TRACE_FILE_MAX_BYTES} (`TRACE_TOO_LARGE`).
+ */
+class ChunkDecoder {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  private total = 0;
+  /** Line breaks (`\n`) in the bytes before the current chunk. */
+  private breaks = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly reader: TraceTextReader,
+  ) {}
+
+  push(bytes: Uint8Array): void {
+    const { path } = this;
+    const nul = bytes.indexOf(0);
+    if (nul >= 0) {
+      throw traceError(
+        TRACE_ERROR_CODES.binary,
+        `binary content: a NUL byte at offset ${this.total + nul}; not a text trace`,
+        path,
+        this.breaks + countLines(bytes, nul),
+        { offset: this.total + nul },
+      );
+    }
+    this.total += bytes.byteLength;
+    if (this.total > TRACE_FILE_MAX_BYTES) throw tooLarge(path, this.total);
+    let text: string;
+    try {
+      text = this.decoder.decode(bytes, { stream: true });
+    } catch {
+      throw this.badUtf8(bytes);
+    }
+    this.breaks += countLines(bytes, bytes.byteLength) - 1;
+    this.reader.push(text);
+  }
+
+  end(): NetworkTrace {
+    let rest: string;
+    try {
+      rest = this.decoder.decode();
+    } catch {
+      throw this.badUtf8(new Uint8Array(0));
+    }
+    if (rest !== '') this.reader.push(rest);
+    return this.reader.end();
+  }
+
+  private badUtf8(bytes: Uint8Array): AbrkitError {
+    // The line of the first bad sequence in this chunk, found by decoding it leniently.
+    const lenient = new TextDecoder('utf-8').decode(bytes);
+    const index = lenient.indexOf('\uFFFD');
+    return traceError(
+      TRACE_ERROR_CODES.binary,
+      'binary content: invalid UTF-8; not a text trace',
+      this.path,
+      index >= 0 ? this.breaks + lineAt(lenient, index) : undefined,
+    );
+  }
+}
+
+/** Reads `path` in chunks into `reader` (see {@link ChunkDecoder}). */
+async function readStreaming(
+  path: string,
+  reader: (sizeBytes?: number) => TraceTextReader,
+): Promise<NetworkTrace> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -34,29 +103,9 @@ async function readBounded(path: string): Promise<Uint8Array> {
   try {
     const info = await handle.stat();
     if (info.isFile() && info.size > TRACE_FILE_MAX_BYTES) throw tooLarge(path, info.size);
-    if (info.isFile() && info.size > 0) {
-      // A regular file: one buffer of its size (no chunk list and copy), then a check that it ended there.
-      const whole = new Uint8Array(info.size);
-      let at = 0;
-      try {
-        while (at < whole.byteLength) {
-          const { bytesRead } = await handle.read(whole, at, whole.byteLength - at, null);
-          if (bytesRead === 0) break;
-          at += bytesRead;
-        }
-        const { bytesRead: more } = await handle.read(new Uint8Array(1), 0, 1, null);
-        if (more === 0) return whole.subarray(0, at);
-      } catch (e) {
-        throw ioError(e, path);
-      }
-      throw new AbrkitError('trace', TRACE_ERROR_CODES.readFailed, 'the file grew while it was read', {
-        data: { source: path },
-      });
-    }
-    const chunks: Uint8Array[] = [];
-    let total = 0;
+    const decoder = new ChunkDecoder(path, reader(info.isFile() ? info.size : undefined));
+    const chunk = new Uint8Array(CHUNK_BYTES);
     for (;;) {
-      const chunk = new Uint8Array(CHUNK_BYTES);
       let bytesRead: number;
       try {
         ({ bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null));
@@ -64,20 +113,15 @@ async function readBounded(path: string): Promise<Uint8Array> {
         throw ioError(e, path);
       }
       if (bytesRead === 0) break;
-      const used = chunk.subarray(0, bytesRead);
-      const nul = used.indexOf(0);
-      if (nul >= 0) decodeTraceBytes(concat([...chunks, used.subarray(0, nul + 1)], total + nul + 1), path);
-      total += bytesRead;
-      if (total > TRACE_FILE_MAX_BYTES) throw tooLarge(path, total);
-      chunks.push(used);
+      decoder.push(chunk.subarray(0, bytesRead));
     }
-    return concat(chunks, total);
+    return decoder.end();
   } finally {
     await handle.close();
   }
 }
 
-function readBoundedSync(path: string): Uint8Array {
+function readStreamingSync(path: string, reader: (sizeBytes?: number) => TraceTextReader): NetworkTrace {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -87,10 +131,9 @@ function readBoundedSync(path: string): Uint8Array {
   try {
     const info = fstatSync(fd);
     if (info.isFile() && info.size > TRACE_FILE_MAX_BYTES) throw tooLarge(path, info.size);
-    const chunks: Uint8Array[] = [];
-    let total = 0;
+    const decoder = new ChunkDecoder(path, reader(info.isFile() ? info.size : undefined));
+    const chunk = new Uint8Array(CHUNK_BYTES);
     for (;;) {
-      const chunk = new Uint8Array(CHUNK_BYTES);
       let bytesRead: number;
       try {
         bytesRead = readSync(fd, chunk, 0, CHUNK_BYTES, null);
@@ -98,29 +141,12 @@ function readBoundedSync(path: string): Uint8Array {
         throw ioError(e, path);
       }
       if (bytesRead === 0) break;
-      const used = chunk.subarray(0, bytesRead);
-      const nul = used.indexOf(0);
-      if (nul >= 0) decodeTraceBytes(concat([...chunks, used.subarray(0, nul + 1)], total + nul + 1), path);
-      total += bytesRead;
-      if (total > TRACE_FILE_MAX_BYTES) throw tooLarge(path, total);
-      chunks.push(used);
+      decoder.push(chunk.subarray(0, bytesRead));
     }
-    return concat(chunks, total);
+    return decoder.end();
   } finally {
     closeSync(fd);
   }
-}
-
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0]!.byteLength === total) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c.subarray(0, Math.min(c.byteLength, total - at)), at);
-    at += c.byteLength;
-    if (at >= total) break;
-  }
-  return out;
 }
 
 function tooLarge(path: string, bytes: number): AbrkitError {
@@ -141,9 +167,13 @@ export async function loadTraceFile(
   format?: TraceFormat,
   options: TraceReadOptions = {},
 ): Promise<NetworkTrace> {
-  // The bytes are garbage once decoded: only the text stays while the reader runs.
-  const text = decodeTraceBytes(await readBounded(path), path);
-  return parseTrace(text, path, format, options);
+  return readStreaming(path, (sizeBytes) =>
+    createTraceReader(
+      path,
+      format,
+      sizeBytes === undefined ? options : { expectedLength: sizeBytes, ...options },
+    ),
+  );
 }
 
 /** Synchronous {@link loadTraceFile}, for scripts and worker start-up. */
@@ -152,8 +182,13 @@ export function loadTraceFileSync(
   format?: TraceFormat,
   options: TraceReadOptions = {},
 ): NetworkTrace {
-  const text = decodeTraceBytes(readBoundedSync(path), path);
-  return parseTrace(text, path, format, options);
+  return readStreamingSync(path, (sizeBytes) =>
+    createTraceReader(
+      path,
+      format,
+      sizeBytes === undefined ? options : { expectedLength: sizeBytes, ...options },
+    ),
+  );
 }
 
 /**

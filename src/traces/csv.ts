@@ -11,7 +11,10 @@
  * - A row without `latency_ms` gets the `latencyMs` option (default 0).
  */
 import { invalidArgument } from '../core/errors.js';
-import type { NetworkTrace, TracePeriod } from './model.js';
+import { PeriodTableBuilder, latencyAt, packedTrace, periodTable } from './columns.js';
+import { CrawlCounter } from './limits.js';
+import { LineSplitter, estimatedLines, type CommonReadOptions, type TraceTextReader } from './lines.js';
+import type { NetworkTrace } from './model.js';
 import {
   TRACE_ERROR_CODES,
   checkNonNegative,
@@ -19,7 +22,6 @@ import {
   parseNumber,
   parseNumberScaled,
   roundDurationMs,
-  textLines,
   traceError,
   traceNameFromPath,
 } from './text.js';
@@ -31,7 +33,7 @@ import {
   validateTrace,
 } from './validate.js';
 
-export interface CsvReadOptions {
+export interface CsvReadOptions extends CommonReadOptions {
   /** Latency for rows without a `latency_ms` column, ms. Default 0. */
   readonly latencyMs?: number;
 }
@@ -47,17 +49,25 @@ interface Row {
   readonly latencyMs: number;
 }
 
-/** Reads a CSV trace (see the file comment for the conventions). */
+/**
+ * Reads a CSV trace (see the file comment for the conventions). A throughput above 0 and below 1 kbps is
+ * read as 0 (an outage) and counted in a warning (`options.onWarning`).
+ */
 export function parseCsvTrace(text: string, source: string, options: CsvReadOptions = {}): NetworkTrace {
+  const reader = createCsvReader(source, { expectedLength: text.length, ...options });
+  reader.push(text);
+  return reader.end();
+}
+
+/** The streaming form of {@link parseCsvTrace}: feed it the text in chunks. */
+export function createCsvReader(source: string, options: CsvReadOptions = {}): TraceTextReader {
   const defaultLatencyMs = options.latencyMs ?? 0;
   const badLatency = latencyProblem(defaultLatencyMs);
   if (badLatency !== null) throw invalidArgument('latencyMs', `${badLatency}, got ${defaultLatencyMs}`);
-  const lines = textLines(text, source);
-  const rows: Row[] = [];
-  lines.forEach(({ line, text: row }, i) => {
-    const fields = row.split(',').map((f) => f.trim());
-    if (i === 0 && isHeader(fields)) return;
-    const isLast = i === lines.length - 1;
+  const periods = new PeriodTableBuilder();
+  const crawls = new CrawlCounter();
+
+  const parseRow = (line: number, fields: readonly string[], isLast: boolean): Row => {
     if (fields.length < 1 || fields.length > 3 || (fields.length === 1 && !isLast)) {
       throw traceError(
         TRACE_ERROR_CODES.badColumns,
@@ -69,22 +79,21 @@ export function parseCsvTrace(text: string, source: string, options: CsvReadOpti
     // In ms by shifting decimal digits, so written traces read back to the same durations.
     const [timeS, timeMs] = parseNumberScaled(fields[0] ?? '', 'time_s', source, line, 3);
     const rest = fields.slice(1);
-    if (isLast && rest.every((f) => f === '')) {
-      rows.push({ line, timeS, timeMs, bandwidthKbps: null, latencyMs: 0 });
-      return;
-    }
-    const bandwidthKbps = checkNonNegative(
+    if (isLast && rest.every((f) => f === ''))
+      return { line, timeS, timeMs, bandwidthKbps: null, latencyMs: 0 };
+    const readKbps = checkNonNegative(
       parseNumber(fields[1] ?? '', 'throughput_kbps', source, line),
       'throughput_kbps',
       source,
       line,
       fields[1],
     );
-    const slow = bandwidthProblem(bandwidthKbps);
-    if (slow !== null) {
+    const bandwidthKbps = crawls.keep(readKbps, () => `line ${line}`);
+    const fast = bandwidthProblem(bandwidthKbps);
+    if (fast !== null) {
       throw traceError(
         TRACE_ERROR_CODES.badValue,
-        `throughput_kbps ${fields[1] ?? ''} ${slow}`,
+        `throughput_kbps ${fields[1] ?? ''} ${fast}`,
         source,
         line,
       );
@@ -103,37 +112,10 @@ export function parseCsvTrace(text: string, source: string, options: CsvReadOpti
     if (late !== null) {
       throw traceError(TRACE_ERROR_CODES.badValue, `latency_ms ${fields[2] ?? ''} ${late}`, source, line);
     }
-    rows.push({ line, timeS, timeMs, bandwidthKbps, latencyMs });
-  });
-  if (rows.length === 0) throw traceError(TRACE_ERROR_CODES.empty, 'the file holds only a header', source);
+    return { line, timeS, timeMs, bandwidthKbps, latencyMs };
+  };
 
-  const periods: TracePeriod[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i] as Row;
-    const next = rows[i + 1];
-    if (next !== undefined && !(next.timeS > row.timeS)) {
-      throw traceError(
-        TRACE_ERROR_CODES.notIncreasing,
-        `time_s ${next.timeS} is not after the previous row's ${row.timeS}`,
-        source,
-        next.line,
-      );
-    }
-    if (row.bandwidthKbps === null) break; // the end marker
-    let durationMs: number;
-    if (next !== undefined) durationMs = roundDurationMs(next.timeMs - row.timeMs);
-    else {
-      const previous = periods[periods.length - 1];
-      if (previous === undefined) {
-        throw traceError(
-          TRACE_ERROR_CODES.zeroDuration,
-          'a single row has no duration: add an end row holding only the end time (e.g. "60")',
-          source,
-          row.line,
-        );
-      }
-      durationMs = previous.durationMs;
-    }
+  const addPeriod = (row: Row, durationMs: number): void => {
     if (!(Number.isFinite(durationMs) && durationMs > 0)) {
       throw traceError(
         TRACE_ERROR_CODES.badDuration,
@@ -151,12 +133,86 @@ export function parseCsvTrace(text: string, source: string, options: CsvReadOpti
         row.line,
       );
     }
-    periods.push({ durationMs, bandwidthKbps: row.bandwidthKbps, latencyMs: row.latencyMs });
-  }
-  if (periods.length === 0) {
-    throw traceError(TRACE_ERROR_CODES.zeroDuration, 'the trace has no period before its end row', source);
-  }
-  return validateTrace({ name: traceNameFromPath(source), periods, sourceFormat: 'csv' }, source);
+    periods.push(durationMs, row.bandwidthKbps ?? 0, row.latencyMs);
+  };
+
+  // A row's period ends at the next row, and only the last row may be an end marker: each row is parsed
+  // when the next one arrives (or at the end), and its period made then.
+  let held: { line: number; fields: string[] } | null = null;
+  let previous: Row | null = null;
+  let rows = 0;
+  let first = true;
+  const accept = (row: Row): void => {
+    rows++;
+    if (previous !== null) {
+      if (!(row.timeS > previous.timeS)) {
+        throw traceError(
+          TRACE_ERROR_CODES.notIncreasing,
+          `time_s ${row.timeS} is not after the previous row's ${previous.timeS}`,
+          source,
+          row.line,
+        );
+      }
+      addPeriod(previous, roundDurationMs(row.timeMs - previous.timeMs));
+    }
+    previous = row;
+  };
+  const splitter = new LineSplitter(source, (line, text) => {
+    const fields = text.split(',').map((f) => f.trim());
+    if (first) {
+      first = false;
+      if (isHeader(fields)) return;
+    }
+    if (held !== null) accept(parseRow(held.line, held.fields, false));
+    held = { line, fields };
+  });
+  let reserved = false;
+  return {
+    push(chunk: string): void {
+      splitter.push(chunk);
+      if (!reserved) {
+        const lines = estimatedLines(splitter, options.expectedLength);
+        if (lines !== undefined) {
+          reserved = true;
+          periods.reserve(lines);
+        }
+      }
+    },
+    end(): NetworkTrace {
+      splitter.end();
+      const last = held;
+      if (last !== null) accept(parseRow(last.line, last.fields, true));
+      if (rows === 0) throw traceError(TRACE_ERROR_CODES.empty, 'the file holds only a header', source);
+      const end = previous;
+      if (end !== null && end.bandwidthKbps !== null) {
+        // No end marker: the last period lasts as long as the one before it.
+        const before = periods.lastDurationMs();
+        if (before === undefined) {
+          throw traceError(
+            TRACE_ERROR_CODES.zeroDuration,
+            'a single row has no duration: add an end row holding only the end time (e.g. "60")',
+            source,
+            end.line,
+          );
+        }
+        addPeriod(end, before);
+      }
+      if (periods.length === 0) {
+        throw traceError(
+          TRACE_ERROR_CODES.zeroDuration,
+          'the trace has no period before its end row',
+          source,
+        );
+      }
+      const trace = validateTrace(
+        packedTrace({ name: traceNameFromPath(source), table: periods.finish(), sourceFormat: 'csv' }),
+        source,
+      );
+      const warning = crawls.warning(source);
+      if (warning !== null) options.onWarning?.(warning);
+      return trace;
+    },
+  };
 }
 
 function isHeader(fields: readonly string[]): boolean {
@@ -172,9 +228,10 @@ export function writeCsvTrace(trace: NetworkTrace): string {
   checkWritableTrace(trace, 'trace');
   const rows = [CSV_HEADER];
   let startMs = 0;
-  for (const p of trace.periods) {
-    rows.push(`${secondsOf(startMs)},${String(p.bandwidthKbps)},${String(p.latencyMs)}`);
-    startMs += p.durationMs;
+  const table = periodTable(trace);
+  for (let i = 0; i < table.length; i++) {
+    rows.push(`${secondsOf(startMs)},${String(table.bandwidthsKbps[i])},${String(latencyAt(table, i))}`);
+    startMs += table.durationsMs[i]!;
   }
   rows.push(`${secondsOf(startMs)},,`);
   return `${rows.join('\n')}\n`;

@@ -3,10 +3,11 @@
  */
 import { invalidArgument } from '../core/errors.js';
 import type { NetworkTrace, TraceFormat } from './model.js';
-import { parseCsvTrace, writeCsvTrace, type CsvReadOptions } from './csv.js';
-import { parseMahimahiTrace, writeMahimahiTrace, type MahimahiReadOptions } from './mahimahi.js';
-import { parsePensieveTrace, writePensieveTrace, type PensieveReadOptions } from './pensieve.js';
-import { parseSabreTrace, writeSabreTrace } from './sabre.js';
+import { createCsvReader, writeCsvTrace, type CsvReadOptions } from './csv.js';
+import type { TraceTextReader } from './lines.js';
+import { createMahimahiReader, writeMahimahiTrace, type MahimahiReadOptions } from './mahimahi.js';
+import { createPensieveReader, writePensieveTrace, type PensieveReadOptions } from './pensieve.js';
+import { createSabreReader, writeSabreTrace } from './sabre.js';
 import { TRACE_ERROR_CODES, textLines, traceError } from './text.js';
 
 /** The trace formats abrkit reads and writes. */
@@ -60,7 +61,8 @@ export function detectTraceFormat(text: string, source: string): TraceFormat {
 
 /**
  * Reads a trace in `format`, or in the format {@link detectTraceFormat} finds. `source` is the file
- * name (for `trace.name` and error messages). Bad content throws `AbrkitError('trace', ...)`.
+ * name (for `trace.name` and error messages). Bad content throws `AbrkitError('trace', ...)`; what a reader
+ * changed (crawling periods read as outages) goes to `options.onWarning`.
  */
 export function parseTrace(
   text: string,
@@ -68,18 +70,58 @@ export function parseTrace(
   format?: TraceFormat,
   options: TraceReadOptions = {},
 ): NetworkTrace {
-  const chosen = format ?? detectTraceFormat(text, source);
-  switch (chosen) {
+  const reader = createTraceReader(source, format ?? detectTraceFormat(text, source), {
+    expectedLength: text.length,
+    ...options,
+  });
+  reader.push(text);
+  return reader.end();
+}
+
+/**
+ * The streaming form of {@link parseTrace}: feed it the text in chunks (memory then holds the periods read,
+ * not the text). Without `format`, the first 64 KiB (to a line end) are held until the format is known.
+ */
+export function createTraceReader(
+  source: string,
+  format?: TraceFormat,
+  options: TraceReadOptions = {},
+): TraceTextReader {
+  if (format !== undefined) return readerFor(format, source, options);
+  let head = '';
+  let reader: TraceTextReader | null = null;
+  const start = (): TraceTextReader => {
+    const chosen = readerFor(detectTraceFormat(head, source), source, options);
+    chosen.push(head);
+    head = '';
+    return chosen;
+  };
+  return {
+    push(chunk: string): void {
+      if (reader !== null) return reader.push(chunk);
+      head += chunk;
+      const cut = head.length > SNIFF_BYTES ? head.lastIndexOf('\n', SNIFF_BYTES) : -1;
+      if (cut > 0 || head.length > 4 * SNIFF_BYTES) reader = start();
+    },
+    end(): NetworkTrace {
+      reader ??= start();
+      return reader.end();
+    },
+  };
+}
+
+function readerFor(format: TraceFormat, source: string, options: TraceReadOptions): TraceTextReader {
+  switch (format) {
     case 'sabre':
-      return parseSabreTrace(text, source);
+      return createSabreReader(source, options);
     case 'pensieve':
-      return parsePensieveTrace(text, source, options);
+      return createPensieveReader(source, options);
     case 'mahimahi':
-      return parseMahimahiTrace(text, source, options);
+      return createMahimahiReader(source, options);
     case 'csv':
-      return parseCsvTrace(text, source, options);
+      return createCsvReader(source, options);
     default:
-      throw badFormat(chosen);
+      throw badFormat(format);
   }
 }
 

@@ -253,10 +253,13 @@ function series(
   return checked({ name: options.name ?? defaultName, periods });
 }
 
-/** A drawn bandwidth within TRACE_LIMITS: 0 stays an outage, draws below the floor are raised to it. */
+/**
+ * A drawn bandwidth within TRACE_LIMITS: a draw below 1 kbps is an outage (0), as the readers read such a
+ * period; draws above the ceiling are lowered to it.
+ */
 function withinLimits(kbps: number): number {
-  if (kbps === 0) return 0;
-  return clamp(kbps, TRACE_LIMITS.minBandwidthKbps, TRACE_LIMITS.maxBandwidthKbps);
+  if (kbps < TRACE_LIMITS.minBandwidthKbps) return 0;
+  return Math.min(kbps, TRACE_LIMITS.maxBandwidthKbps);
 }
 
 /** Every generated trace passes the writers' check (what a generator makes, a reader reads back). */

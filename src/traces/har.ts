@@ -98,7 +98,7 @@ export interface HarReadResult {
   readonly skipped: readonly { readonly entry: number; readonly reason: string }[];
   /** Entries that are not media (playlists, pages, ...). */
   readonly otherEntries: number;
-  /** What the reader changed or left out that a user should hear about (outlier dates, raised bandwidths). */
+  /** What the reader changed or left out that a user should hear about (outlier dates, crawls read as outages). */
   readonly warnings: readonly string[];
 }
 
@@ -231,10 +231,10 @@ export function parseHarTrace(text: string, source: string, options: HarReadOpti
   }
   raw.sort((a, b) => a.startMs - b.startMs || a.entry - b.entry);
   const name = options.name ?? traceNameFromPath(source).replace(/\.har$/i, '');
-  const { periods, raised } = withinTraceLimits(sharedLinkPeriods(raw));
-  if (raised > 0) {
+  const { periods, crawls } = withinTraceLimits(sharedLinkPeriods(raw));
+  if (crawls > 0) {
     warnings.push(
-      `${raised} period(s) slower than ${TRACE_LIMITS.minBandwidthKbps} kbps raised to ${TRACE_LIMITS.minBandwidthKbps} kbps`,
+      `${crawls} period(s) slower than ${TRACE_LIMITS.minBandwidthKbps} kbps read as outages (0 kbps)`,
     );
   }
   const trace = validateTrace({ name, periods }, source);

@@ -16,9 +16,10 @@ export {
   periodProblem,
   validateTrace,
 } from './validate.js';
-export { parseSabreTrace, writeSabreTrace } from './sabre.js';
+export { createSabreReader, parseSabreTrace, writeSabreTrace, type SabreReadOptions } from './sabre.js';
 export {
   PENSIEVE_DEFAULT_LATENCY_MS,
+  createPensieveReader,
   parsePensieveTrace,
   writePensieveTrace,
   type PensieveReadOptions,
@@ -26,20 +27,36 @@ export {
 export {
   MAHIMAHI_DEFAULT_BIN_MS,
   MAHIMAHI_PACKET_BYTES,
+  createMahimahiReader,
   parseMahimahiTrace,
   writeMahimahiTrace,
   type MahimahiReadOptions,
 } from './mahimahi.js';
-export { CSV_HEADER, parseCsvTrace, writeCsvTrace, type CsvReadOptions } from './csv.js';
+export { CSV_HEADER, createCsvReader, parseCsvTrace, writeCsvTrace, type CsvReadOptions } from './csv.js';
 export {
   TRACE_FORMATS,
   asTraceFormat,
+  createTraceReader,
   detectTraceFormat,
   parseTrace,
   writeTrace,
   type TraceReadOptions,
 } from './detect.js';
 export { createRng, type Rng } from './random.js';
+export {
+  isPacked,
+  packedTrace,
+  pensieveColumns,
+  periodCount,
+  periodTable,
+  PeriodTableBuilder,
+  traceFromWire,
+  traceToWire,
+  type PeriodTable,
+  type TraceWire,
+} from './columns.js';
+export { TRACE_CRAWL_AS_OUTAGE, isCrawl, type TraceWarning } from './limits.js';
+export type { CommonReadOptions, TraceTextReader } from './lines.js';
 export {
   cellularTrace,
   constantTrace,

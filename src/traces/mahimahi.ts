@@ -11,8 +11,11 @@
  * (same delivery, fewer periods).
  */
 import { invalidArgument } from '../core/errors.js';
-import type { NetworkTrace, TracePeriod } from './model.js';
-import { TRACE_ERROR_CODES, parseNumber, quote, textLines, traceError, traceNameFromPath } from './text.js';
+import { PeriodTableBuilder, packedTrace, periodTable } from './columns.js';
+import { CrawlCounter } from './limits.js';
+import { LineSplitter, type CommonReadOptions, type TraceTextReader } from './lines.js';
+import type { NetworkTrace } from './model.js';
+import { TRACE_ERROR_CODES, parseNumber, quote, traceError, traceNameFromPath } from './text.js';
 import { TRACE_LIMITS, checkWritableTrace, latencyProblem, validateTrace } from './validate.js';
 
 /** Bytes a mahimahi delivery opportunity carries (one MTU-sized packet). */
@@ -22,7 +25,7 @@ const PACKET_BITS = MAHIMAHI_PACKET_BYTES * 8;
 /** Default window for turning opportunities into periods, ms. */
 export const MAHIMAHI_DEFAULT_BIN_MS = 1000;
 
-export interface MahimahiReadOptions {
+export interface MahimahiReadOptions extends CommonReadOptions {
   /** Window width, ms (> 0). Default {@link MAHIMAHI_DEFAULT_BIN_MS}. */
   readonly binMs?: number;
   /** Latency given to every period, ms (mahimahi models delay in a separate shell). Default 0. */
@@ -38,16 +41,27 @@ export function parseMahimahiTrace(
   source: string,
   options: MahimahiReadOptions = {},
 ): NetworkTrace {
+  const reader = createMahimahiReader(source, options);
+  reader.push(text);
+  return reader.end();
+}
+
+/**
+ * The streaming form of {@link parseMahimahiTrace}: feed it the text in chunks. Memory holds the windows
+ * (periods), not the lines. A window slower than 1 kbps (one packet in a window over 12 s, with a large
+ * `binMs`) is read as an outage and counted in a warning (`options.onWarning`).
+ */
+export function createMahimahiReader(source: string, options: MahimahiReadOptions = {}): TraceTextReader {
   const binMs = options.binMs ?? MAHIMAHI_DEFAULT_BIN_MS;
   const latencyMs = options.latencyMs ?? 0;
   if (!(Number.isInteger(binMs) && binMs >= TRACE_LIMITS.minPeriodMs && binMs <= 3_600_000))
     throw invalidArgument('binMs', `must be a whole number of ms in 1..3600000, got ${binMs}`);
   const badLatency = latencyProblem(latencyMs);
   if (badLatency !== null) throw invalidArgument('latencyMs', `${badLatency}, got ${latencyMs}`);
-  const lines = textLines(text, source);
   // Windows are built as the lines go; a run of empty windows becomes one zero-bandwidth period, so a long
   // gap costs one period, not one per empty bin.
-  const periods: TracePeriod[] = [];
+  const periods = new PeriodTableBuilder();
+  const crawls = new CrawlCounter();
   let currentBin = 0;
   let currentCount = 0;
   let builtUntilMs = 0; // where the periods built so far end
@@ -55,16 +69,20 @@ export function parseMahimahiTrace(
     if (currentCount === 0) return;
     const startMs = currentBin * binMs;
     if (startMs > builtUntilMs) {
-      periods.push({ durationMs: startMs - builtUntilMs, bandwidthKbps: 0, latencyMs });
+      periods.push(startMs - builtUntilMs, 0, latencyMs);
     }
     const durationMs = endMs - startMs;
-    periods.push({ durationMs, bandwidthKbps: (currentCount * PACKET_BITS) / durationMs, latencyMs });
+    const kbps = crawls.keep(
+      (currentCount * PACKET_BITS) / durationMs,
+      () => `the window ending at ${endMs} ms`,
+    );
+    periods.push(durationMs, kbps, latencyMs);
     builtUntilMs = endMs;
     currentCount = 0;
   };
   let previousMs = 0;
   let lastLine = 0;
-  for (const { line, text: row } of lines) {
+  const splitter = new LineSplitter(source, (line, row) => {
     if (!/^\d+$/.test(row)) {
       // Say why: several columns, a fraction, a sign, or not a number at all.
       if (/\s/.test(row)) {
@@ -103,18 +121,30 @@ export function parseMahimahiTrace(
     currentCount++;
     previousMs = timeMs;
     lastLine = line;
-  }
-  const totalMs = previousMs;
-  if (totalMs <= 0) {
-    throw traceError(
-      TRACE_ERROR_CODES.zeroDuration,
-      'the last timestamp (the trace duration) is 0 ms',
-      source,
-      lastLine,
-    );
-  }
-  flush(totalMs); // the last window ends at the last timestamp
-  return validateTrace({ name: traceNameFromPath(source), periods, sourceFormat: 'mahimahi' }, source);
+  });
+  return {
+    push: (chunk: string): void => splitter.push(chunk),
+    end(): NetworkTrace {
+      splitter.end();
+      const totalMs = previousMs;
+      if (totalMs <= 0) {
+        throw traceError(
+          TRACE_ERROR_CODES.zeroDuration,
+          'the last timestamp (the trace duration) is 0 ms',
+          source,
+          lastLine,
+        );
+      }
+      flush(totalMs); // the last window ends at the last timestamp
+      const trace = validateTrace(
+        packedTrace({ name: traceNameFromPath(source), table: periods.finish(), sourceFormat: 'mahimahi' }),
+        source,
+      );
+      const warning = crawls.warning(source);
+      if (warning !== null) options.onWarning?.(warning);
+      return trace;
+    },
+  };
 }
 
 /**
@@ -127,11 +157,13 @@ export function parseMahimahiTrace(
  */
 export function writeMahimahiTrace(trace: NetworkTrace): string {
   checkWritableTrace(trace, 'trace');
+  const table = periodTable(trace);
+  const { durationsMs, bandwidthsKbps } = table;
   let totalMs = 0;
   let totalBits = 0;
-  for (const p of trace.periods) {
-    totalMs += p.durationMs;
-    totalBits += p.bandwidthKbps * p.durationMs;
+  for (let i = 0; i < table.length; i++) {
+    totalMs += durationsMs[i]!;
+    totalBits += bandwidthsKbps[i]! * durationsMs[i]!;
   }
   const endMs = Math.max(1, Math.round(totalMs));
   const packets = Math.round(totalBits / PACKET_BITS);
@@ -150,18 +182,20 @@ export function writeMahimahiTrace(trace: NetworkTrace): string {
     const target = n * PACKET_BITS;
     const tolerance = target * 1e-12;
     // Advance to the period in which the cumulative bits reach `target`.
-    let p = trace.periods[periodIndex];
-    while (p !== undefined && bitsBefore + p.bandwidthKbps * p.durationMs < target - tolerance) {
-      bitsBefore += p.bandwidthKbps * p.durationMs;
-      periodStartMs += p.durationMs;
+    while (
+      periodIndex < table.length &&
+      bitsBefore + bandwidthsKbps[periodIndex]! * durationsMs[periodIndex]! < target - tolerance
+    ) {
+      bitsBefore += bandwidthsKbps[periodIndex]! * durationsMs[periodIndex]!;
+      periodStartMs += durationsMs[periodIndex]!;
       periodIndex++;
-      p = trace.periods[periodIndex];
     }
     let atMs: number;
-    if (p === undefined) atMs = totalMs;
+    if (periodIndex >= table.length) atMs = totalMs;
     else {
-      const within = p.bandwidthKbps > 0 ? (target - bitsBefore) / p.bandwidthKbps : 0;
-      atMs = periodStartMs + Math.min(Math.max(within, 0), p.durationMs);
+      const kbps = bandwidthsKbps[periodIndex]!;
+      const within = kbps > 0 ? (target - bitsBefore) / kbps : 0;
+      atMs = periodStartMs + Math.min(Math.max(within, 0), durationsMs[periodIndex]!);
     }
     // Whole ms, forgiving float noise: a packet due at exactly 3000 ms stays in the (2000, 3000] bin.
     out.push(Math.min(endMs, Math.max(1, Math.ceil(atMs - 1e-6))));

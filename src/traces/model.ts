@@ -1,8 +1,11 @@
 /**
  * One network trace model for every format: consecutive periods, each with a duration, a bandwidth and a
  * latency (Sabre's model, the most general of the research formats). Readers convert into it, writers out
- * of it; network models (src/sim, src/shaping) replay it.
+ * of it; network models (src/sim, src/shaping) replay it. Traces read from files keep their periods packed
+ * in columns (src/traces/columns.ts) behind the same `periods` array.
  */
+import { isPacked, periodTable } from './columns.js';
+
 export interface TracePeriod {
   readonly durationMs: number;
   readonly bandwidthKbps: number;
@@ -26,18 +29,22 @@ export interface NetworkTrace {
 }
 
 export function traceDurationMs(trace: NetworkTrace): number {
+  if (!isPacked(trace)) return trace.periods.reduce((total, p) => total + p.durationMs, 0);
+  const { durationsMs, length } = periodTable(trace);
   let total = 0;
-  for (const p of trace.periods) total += p.durationMs;
+  for (let i = 0; i < length; i++) total += durationsMs[i]!;
   return total;
 }
 
 /** Time-average bandwidth over the trace, kbps. */
 export function traceMeanBandwidthKbps(trace: NetworkTrace): number {
+  // Columns for a packed trace; a short copy of them for a trace of period objects.
+  const { durationsMs, bandwidthsKbps, length } = periodTable(trace);
   let bits = 0;
   let ms = 0;
-  for (const p of trace.periods) {
-    bits += p.bandwidthKbps * p.durationMs;
-    ms += p.durationMs;
+  for (let i = 0; i < length; i++) {
+    bits += bandwidthsKbps[i]! * durationsMs[i]!;
+    ms += durationsMs[i]!;
   }
   return ms > 0 ? bits / ms : 0;
 }

@@ -5,7 +5,10 @@
  * simulator starts at time[0] with its pointer on line 1 and wraps to line 1 at the end, so line 0's
  * throughput is never used for delivery.
  */
-import type { NetworkTrace, TracePeriod } from './model.js';
+import { Float64Column, PeriodTableBuilder, packedTrace, pensieveColumns, periodTable } from './columns.js';
+import { CrawlCounter } from './limits.js';
+import { LineSplitter, estimatedLines, type CommonReadOptions, type TraceTextReader } from './lines.js';
+import type { NetworkTrace } from './model.js';
 import {
   TRACE_ERROR_CODES,
   checkNonNegative,
@@ -13,7 +16,6 @@ import {
   formatScaled,
   parseNumberScaled,
   roundDurationMs,
-  forEachLine,
   traceError,
   traceNameFromPath,
 } from './text.js';
@@ -29,58 +31,72 @@ import {
 /** Pensieve's fixed round-trip time, ms (fixed_env.py `LINK_RTT`), given to every period read from a cooked file. */
 export const PENSIEVE_DEFAULT_LATENCY_MS = 80;
 
-export interface PensieveReadOptions {
+export interface PensieveReadOptions extends CommonReadOptions {
   /** Latency given to every period, ms. Default {@link PENSIEVE_DEFAULT_LATENCY_MS}. */
   readonly latencyMs?: number;
 }
 
 /**
  * Reads a Pensieve cooked trace. Period i-1 runs from time[i-1] to time[i] at throughput[i] (converted to
- * kbps); durations are rounded to whole nanoseconds to drop floating-point noise. The raw samples are kept,
- * unchanged, in `trace.pensieve` for the Pensieve network model. Times must be strictly increasing (a zero
- * slot is an error) and throughputs >= 0; there must be at least two lines.
+ * kbps); durations are rounded to whole nanoseconds to drop floating-point noise. The raw samples are kept
+ * in `trace.pensieve` for the Pensieve network model. Times must be strictly increasing (a zero slot is an
+ * error) and throughputs >= 0; there must be at least two lines. A throughput above 0 and below 1 kbps is
+ * read as 0 (an outage), in the periods and the raw samples alike, and counted in a warning
+ * (`options.onWarning`).
  */
 export function parsePensieveTrace(
   text: string,
   source: string,
   options: PensieveReadOptions = {},
 ): NetworkTrace {
+  const reader = createPensieveReader(source, { expectedLength: text.length, ...options });
+  reader.push(text);
+  return reader.end();
+}
+
+/** The streaming form of {@link parsePensieveTrace}: feed it the text in chunks. */
+export function createPensieveReader(source: string, options: PensieveReadOptions = {}): TraceTextReader {
   const latencyMs = options.latencyMs ?? PENSIEVE_DEFAULT_LATENCY_MS;
   const badLatency = latencyProblem(latencyMs);
   if (badLatency !== null) throw invalidArgument('latencyMs', `${badLatency}, got ${latencyMs}`);
   let firstLine: number | undefined;
-  const timesS: number[] = [];
-  const throughputsMbps: number[] = [];
-  const periods: TracePeriod[] = [];
+  const timesS = new Float64Column();
+  const throughputsMbps = new Float64Column();
+  const periods = new PeriodTableBuilder();
+  const crawls = new CrawlCounter();
   let previousMs = 0;
-  forEachLine(text, source, (line, row) => {
+  let reserved = false;
+  const splitter = new LineSplitter(source, (line, row) => {
     firstLine ??= line;
-    const fields = row.split(/\s+/);
-    if (fields.length !== 2) {
+    const fields = splitTwo(row);
+    if (fields === null) {
       throw traceError(
         TRACE_ERROR_CODES.badColumns,
-        `expected 2 columns (time_s throughput_Mbps), got ${fields.length}`,
+        `expected 2 columns (time_s throughput_Mbps), got ${row.split(/\s+/).length}`,
         source,
         line,
       );
     }
-    const [timeS, timeMs] = parseNumberScaled(fields[0] ?? '', 'time_s', source, line, 3);
+    const [timeField, rateField] = fields;
+    const [timeS, timeMs] = parseNumberScaled(timeField, 'time_s', source, line, 3);
     // Scaled in decimal: "1.285" Mbps is exactly 1285 kbps.
-    const [mbps, kbps] = parseNumberScaled(fields[1] ?? '', 'throughput_Mbps', source, line, 3);
-    const bandwidthKbps = checkNonNegative(kbps, 'throughput_Mbps', source, line, fields[1]);
-    const slow = bandwidthProblem(bandwidthKbps);
-    if (slow !== null) {
+    const [readMbps, readKbps] = parseNumberScaled(rateField, 'throughput_Mbps', source, line, 3);
+    checkNonNegative(readKbps, 'throughput_Mbps', source, line, rateField);
+    const bandwidthKbps = crawls.keep(readKbps, () => `line ${line}`);
+    const mbps = bandwidthKbps === 0 ? 0 : readMbps;
+    const fast = bandwidthProblem(bandwidthKbps);
+    if (fast !== null) {
       throw traceError(
         TRACE_ERROR_CODES.badValue,
-        `throughput_Mbps ${fields[1] ?? ''} (${bandwidthKbps} kbps) ${slow}`,
+        `throughput_Mbps ${rateField} (${bandwidthKbps} kbps) ${fast}`,
         source,
         line,
       );
     }
-    if (timesS.length === 0 && timeS < 0) {
-      throw traceError(TRACE_ERROR_CODES.badValue, `time_s ${fields[0] ?? ''} must be >= 0`, source, line);
+    const previousS = timesS.last();
+    if (previousS === undefined && timeS < 0) {
+      throw traceError(TRACE_ERROR_CODES.badValue, `time_s ${timeField} must be >= 0`, source, line);
     }
-    const previousS = timesS[timesS.length - 1];
     if (previousS !== undefined) {
       if (!(timeS > previousS)) {
         throw traceError(
@@ -103,34 +119,65 @@ export function parsePensieveTrace(
       if (short !== null) {
         throw traceError(
           TRACE_ERROR_CODES.badDuration,
-          `slot from ${previousS} s to ${fields[0] ?? ''} s lasts ${durationMs} ms, which ${short}`,
+          `slot from ${previousS} s to ${timeField} s lasts ${durationMs} ms, which ${short}`,
           source,
           line,
         );
       }
-      periods.push({ durationMs, bandwidthKbps, latencyMs });
+      periods.push(durationMs, bandwidthKbps, latencyMs);
     }
     timesS.push(timeS);
     previousMs = timeMs;
     throughputsMbps.push(mbps);
   });
-  if (periods.length === 0) {
-    throw traceError(
-      TRACE_ERROR_CODES.zeroDuration,
-      'a cooked trace needs at least two lines: its total duration is 0',
-      source,
-      firstLine,
-    );
-  }
-  return validateTrace(
-    {
-      name: traceNameFromPath(source),
-      periods,
-      sourceFormat: 'pensieve',
-      pensieve: { timesS, throughputsMbps },
+  return {
+    push(chunk: string): void {
+      splitter.push(chunk);
+      if (!reserved) {
+        const lines = estimatedLines(splitter, options.expectedLength);
+        if (lines !== undefined) {
+          reserved = true;
+          timesS.reserve(lines);
+          throughputsMbps.reserve(lines);
+          periods.reserve(lines);
+        }
+      }
     },
-    source,
-  );
+    end(): NetworkTrace {
+      splitter.end();
+      if (periods.length === 0) {
+        throw traceError(
+          TRACE_ERROR_CODES.zeroDuration,
+          'a cooked trace needs at least two lines: its total duration is 0',
+          source,
+          firstLine,
+        );
+      }
+      const trace = validateTrace(
+        packedTrace({
+          name: traceNameFromPath(source),
+          table: periods.finish(),
+          sourceFormat: 'pensieve',
+          pensieve: { timesS: timesS.finish(), throughputsMbps: throughputsMbps.finish() },
+        }),
+        source,
+      );
+      const warning = crawls.warning(source);
+      if (warning !== null) options.onWarning?.(warning);
+      return trace;
+    },
+  };
+}
+
+const SPACE = /\s+/;
+
+/** The two whitespace-separated fields of a trimmed line, or null if it has another number of fields. */
+function splitTwo(row: string): [string, string] | null {
+  const gap = SPACE.exec(row);
+  if (gap === null) return null;
+  const second = row.slice(gap.index + gap[0].length);
+  if (second === '' || SPACE.test(second)) return null;
+  return [row.slice(0, gap.index), second];
 }
 
 /**
@@ -142,21 +189,23 @@ export function parsePensieveTrace(
  */
 export function writePensieveTrace(trace: NetworkTrace): string {
   checkWritableTrace(trace, 'trace');
-  const raw = trace.pensieve;
+  const raw = pensieveColumns(trace);
   const rows: string[] = [];
   if (raw !== undefined) {
     for (let i = 0; i < raw.timesS.length; i++) {
       rows.push(`${formatFloat(raw.timesS[i] ?? 0)}\t${formatFloat(raw.throughputsMbps[i] ?? 0)}`);
     }
   } else {
-    const first = trace.periods[0];
+    const table = periodTable(trace);
     // Units change by shifting decimal digits (formatScaled), so the reader gets back the same doubles.
-    rows.push(`0.0\t${formatScaled(first?.bandwidthKbps ?? 0, -3)}`);
+    rows.push(`0.0\t${formatScaled(table.bandwidthsKbps[0] ?? 0, -3)}`);
     let endMs = 0;
-    for (const p of trace.periods) {
-      endMs += p.durationMs;
+    for (let i = 0; i < table.length; i++) {
+      endMs += table.durationsMs[i]!;
       // Whole nanoseconds, as the reader rounds durations.
-      rows.push(`${formatScaled(Math.round(endMs * 1e6) / 1e6, -3)}\t${formatScaled(p.bandwidthKbps, -3)}`);
+      rows.push(
+        `${formatScaled(Math.round(endMs * 1e6) / 1e6, -3)}\t${formatScaled(table.bandwidthsKbps[i]!, -3)}`,
+      );
     }
   }
   return `${rows.join('\n')}\n`;

@@ -8,7 +8,7 @@
  */
 import type { DownloadSample } from '../core/types.js';
 import type { NetworkTrace, TracePeriod } from './model.js';
-import { TRACE_LIMITS } from './validate.js';
+import { TRACE_LIMITS } from './limits.js';
 
 /** Periods of the observed throughput from download samples (see the file comment). */
 export function traceFromSamples(samples: readonly DownloadSample[], name = 'player-session'): NetworkTrace {
@@ -34,12 +34,13 @@ export function traceFromSamples(samples: readonly DownloadSample[], name = 'pla
 /**
  * Periods of a measured trace brought within TRACE_LIMITS (src/traces/validate.ts), so that what a
  * recording makes a reader reads back: a period shorter than 1 ms joins the next one (the last joins the
- * one before), its bits kept (the merged bandwidth is the time-weighted mean); a bandwidth between 0 and
- * the floor is raised to the floor (`raised` counts them). Values are rounded to 1 µs like the rest.
+ * one before), its bits kept (the merged bandwidth is the time-weighted mean); a bandwidth above 0 and
+ * below 1 kbps is an outage in all but name and becomes 0, as the file readers read it (`crawls` counts
+ * them). Values are rounded to 1 µs like the rest.
  */
 export function withinTraceLimits(periods: readonly TracePeriod[]): {
   periods: TracePeriod[];
-  raised: number;
+  crawls: number;
 } {
   const merged: { durationMs: number; bits: number; latencyMs: number }[] = [];
   let pending: { durationMs: number; bits: number } | null = null;
@@ -61,12 +62,12 @@ export function withinTraceLimits(periods: readonly TracePeriod[]): {
     // Everything together is shorter than 1 ms: one period of 1 ms carrying the same bits.
     merged.push({ durationMs: TRACE_LIMITS.minPeriodMs, bits: pending.bits, latencyMs: 0 });
   }
-  let raised = 0;
+  let crawls = 0;
   const out = merged.map((m) => {
     let kbps = m.bits / m.durationMs;
     if (kbps > 0 && round3(kbps) < TRACE_LIMITS.minBandwidthKbps) {
-      kbps = TRACE_LIMITS.minBandwidthKbps;
-      raised++;
+      kbps = 0;
+      crawls++;
     }
     return {
       durationMs: round3(m.durationMs),
@@ -74,7 +75,7 @@ export function withinTraceLimits(periods: readonly TracePeriod[]): {
       latencyMs: Math.min(round3(m.latencyMs), TRACE_LIMITS.maxLatencyMs),
     };
   });
-  return { periods: out, raised };
+  return { periods: out, crawls };
 }
 
 /** Rounds to 1 µs (three decimals of a ms): traces carry no finer times. */

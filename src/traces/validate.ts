@@ -12,36 +12,18 @@
  *   `NetworkTrace` is a programming error, so it throws a `TypeError` naming the field.
  */
 import { AbrkitError, invalidArgument } from '../core/errors.js';
+import { isPacked, latencyAt, pensieveColumns, periodCount, periodTable } from './columns.js';
+import { TRACE_LIMITS } from './limits.js';
 import type { NetworkTrace, TracePeriod } from './model.js';
 
-/**
- * Limits every trace meets (README "Reliability"):
- * - `minBandwidthKbps`: a period's bandwidth is exactly 0 (an outage) or at least this. 0.1 kbps (100 bit/s)
- *   is below any real link that still carries data and refuses nonsense such as 1e-6 kbps; the published
- *   traces hold genuine periods of 0.18 kbps (Pensieve's training set) and 0.2 kbps (Puffer), which a
- *   1 kbps floor would refuse.
- * - `maxBandwidthKbps`: 1e9 kbps (1 Tbit/s).
- * - `minPeriodMs`: 1 ms, the resolution of every trace format.
- * - `maxLatencyMs`: 600 000 ms (10 minutes), far above any request's time to first byte.
- * - `maxTraceDurationMs`: 1e12 ms (about 31 years) for the whole trace, so sums of periods stay exact
- *   enough to locate a time in the loop.
- * - `maxPeriods`: 50 million periods in one trace.
- */
-export const TRACE_LIMITS = {
-  minBandwidthKbps: 0.1,
-  maxBandwidthKbps: 1e9,
-  minPeriodMs: 1,
-  maxLatencyMs: 600_000,
-  maxTraceDurationMs: 1e12,
-  maxPeriods: 50_000_000,
-} as const;
+export { TRACE_LIMITS } from './limits.js';
 
 /** Why `kbps` is not a valid period bandwidth ("is below ..."), or null. Say the value before it. */
 export function bandwidthProblem(kbps: number): string | null {
   if (!(typeof kbps === 'number' && Number.isFinite(kbps) && kbps >= 0))
     return 'must be a finite number >= 0';
   if (kbps > 0 && kbps < TRACE_LIMITS.minBandwidthKbps) {
-    return `is below ${TRACE_LIMITS.minBandwidthKbps} kbps, the slowest link abrkit simulates (0 is an outage)`;
+    return `is below ${TRACE_LIMITS.minBandwidthKbps} kbps, the slowest link abrkit simulates (write 0 for an outage)`;
   }
   if (kbps > TRACE_LIMITS.maxBandwidthKbps) {
     return `is above ${TRACE_LIMITS.maxBandwidthKbps} kbps (1 Tbit/s)`;
@@ -94,30 +76,39 @@ export const TRACE_LIMIT_CODES = {
  * trace.
  */
 export function validateTrace(trace: NetworkTrace, source: string = trace.name): NetworkTrace {
-  const periods = trace.periods;
-  if (periods.length > TRACE_LIMITS.maxPeriods) {
+  const count = periodCount(trace);
+  if (count > TRACE_LIMITS.maxPeriods) {
     throw new AbrkitError(
       'trace',
       TRACE_LIMIT_CODES.tooLarge,
-      `${periods.length} periods, more than the limit of ${TRACE_LIMITS.maxPeriods}`,
+      `${count} periods, more than the limit of ${TRACE_LIMITS.maxPeriods}`,
       { data: { source } },
     );
   }
+  const table = periodTable(trace);
+  const { durationsMs, bandwidthsKbps } = table;
   let totalMs = 0;
   let delivers = false;
-  for (let i = 0; i < periods.length; i++) {
-    const p = periods[i]!;
-    const bad = periodProblem(p);
+  for (let i = 0; i < table.length; i++) {
+    const durationMs = durationsMs[i]!;
+    const bandwidthKbps = bandwidthsKbps[i]!;
+    const bad = periodProblem({ durationMs, bandwidthKbps, latencyMs: latencyAt(table, i) });
     if (bad !== null) {
+      const value =
+        bad.field === 'durationMs'
+          ? durationMs
+          : bad.field === 'bandwidthKbps'
+            ? bandwidthKbps
+            : latencyAt(table, i);
       throw new AbrkitError(
         'trace',
         TRACE_LIMIT_CODES.outOfLimits,
-        `period ${i} (from ${totalMs / 1000} s): ${bad.field} ${String(p[bad.field])} ${bad.problem}`,
+        `period ${i} (from ${totalMs / 1000} s): ${bad.field} ${String(value)} ${bad.problem}`,
         { data: { source, period: i, field: bad.field } },
       );
     }
-    totalMs += p.durationMs;
-    if (p.bandwidthKbps > 0) delivers = true;
+    totalMs += durationMs;
+    if (bandwidthKbps > 0) delivers = true;
   }
   if (totalMs > TRACE_LIMITS.maxTraceDurationMs) {
     throw new AbrkitError(
@@ -127,11 +118,11 @@ export function validateTrace(trace: NetworkTrace, source: string = trace.name):
       { data: { source } },
     );
   }
-  if (periods.length > 0 && !delivers) {
+  if (table.length > 0 && !delivers) {
     throw new AbrkitError(
       'trace',
       TRACE_LIMIT_CODES.noBandwidth,
-      `every one of its ${periods.length} periods has bandwidth 0: nothing would ever arrive`,
+      `every one of its ${table.length} periods has bandwidth 0 (an outage, or slower than ${TRACE_LIMITS.minBandwidthKbps} kbps as read): nothing would ever arrive`,
       { data: { source } },
     );
   }
@@ -140,22 +131,32 @@ export function validateTrace(trace: NetworkTrace, source: string = trace.name):
 
 /**
  * Throws a `TypeError` unless `trace` has at least one period, every period is within
- * {@link TRACE_LIMITS} (a finite `durationMs` >= 1, `bandwidthKbps` 0 or within [0.1, 1e9], `latencyMs`
+ * {@link TRACE_LIMITS} (a finite `durationMs` >= 1, `bandwidthKbps` 0 or within [1, 1e9], `latencyMs`
  * within [0, 600 000]), at least one period has bandwidth > 0 and, if present, `pensieve` holds two arrays
  * of finite numbers of the same length >= 2 with times >= 0. What a writer accepts, every reader reads back.
  */
 export function checkWritableTrace(trace: NetworkTrace, name = 'trace'): void {
-  const periods: unknown = (trace as Partial<NetworkTrace> | null)?.periods;
-  if (typeof trace !== 'object' || trace === null || !Array.isArray(periods)) {
+  if (typeof trace !== 'object' || trace === null) {
     throw invalidArgument(name, 'must be a NetworkTrace with a periods array');
   }
-  if (trace.periods.length === 0) throw invalidArgument(name, 'has no period');
-  if (trace.periods.length > TRACE_LIMITS.maxPeriods) {
-    throw invalidArgument(name, `has ${trace.periods.length} periods, more than ${TRACE_LIMITS.maxPeriods}`);
+  // A packed trace (from a reader) is checked on its columns, without building its period objects.
+  if (!isPacked(trace) && !Array.isArray((trace as Partial<NetworkTrace>).periods)) {
+    throw invalidArgument(name, 'must be a NetworkTrace with a periods array');
+  }
+  const count = periodCount(trace);
+  if (count === 0) throw invalidArgument(name, 'has no period');
+  if (count > TRACE_LIMITS.maxPeriods) {
+    throw invalidArgument(name, `has ${count} periods, more than ${TRACE_LIMITS.maxPeriods}`);
   }
   let delivers = false;
   let totalMs = 0;
-  trace.periods.forEach((p, i) => {
+  const table = periodTable(trace);
+  for (let i = 0; i < table.length; i++) {
+    const p = {
+      durationMs: table.durationsMs[i]!,
+      bandwidthKbps: table.bandwidthsKbps[i]!,
+      latencyMs: latencyAt(table, i),
+    };
     const bad = periodProblem(p);
     if (bad !== null) {
       throw invalidArgument(
@@ -165,7 +166,7 @@ export function checkWritableTrace(trace: NetworkTrace, name = 'trace'): void {
     }
     if (p.bandwidthKbps > 0) delivers = true;
     totalMs += p.durationMs;
-  });
+  }
   if (totalMs > TRACE_LIMITS.maxTraceDurationMs) {
     throw invalidArgument(name, `lasts ${totalMs} ms, more than ${TRACE_LIMITS.maxTraceDurationMs} ms`);
   }
@@ -175,7 +176,7 @@ export function checkWritableTrace(trace: NetworkTrace, name = 'trace'): void {
       `"${String(trace.name)}" has no period with bandwidth > 0: nothing would ever arrive`,
     );
   }
-  const raw = trace.pensieve;
+  const raw = pensieveColumns(trace);
   if (raw !== undefined) {
     if (raw.timesS.length !== raw.throughputsMbps.length || raw.timesS.length < 2) {
       throw invalidArgument(`${name}.pensieve`, 'needs timesS and throughputsMbps of the same length >= 2');

@@ -86,8 +86,8 @@ describe('Pensieve network model (fixed_env.py)', () => {
         { durationMs: 1008, bandwidthKbps: 1693, latencyMs: 100 },
       ],
     });
-    expect(samples.timesS).toEqual([0, 1.013, 2.021]);
-    expect(samples.throughputsMbps).toEqual([1.285, 1.285, 1.693]);
+    expect(Array.from(samples.timesS)).toEqual([0, 1.013, 2.021]);
+    expect(Array.from(samples.throughputsMbps)).toEqual([1.285, 1.285, 1.693]);
   });
 
   it('rejects a trace that never delivers', () => {

@@ -256,11 +256,11 @@ describe('property: writers round-trip arbitrary valid traces', () => {
     .array(
       fc.record({
         durationMs: fc.integer({ min: 1, max: 600_000 }),
-        // Within TRACE_LIMITS: 0 (an outage) or at least 0.1 kbps.
+        // Within TRACE_LIMITS: 0 (an outage) or at least 1 kbps.
         bandwidthKbps: fc.oneof(
           fc.constant(0),
           fc.integer({ min: 1, max: 1_000_000 }),
-          fc.double({ min: 0.1, max: 1e6, noNaN: true }),
+          fc.double({ min: 1, max: 1e6, noNaN: true }),
         ),
         latencyMs: fc.integer({ min: 0, max: 2000 }),
       }),

@@ -39,9 +39,11 @@ const period = (durationMs: number, bandwidthKbps: number, latencyMs = 0): Trace
 });
 
 describe('physical limits of a trace (src/traces/validate.ts)', () => {
-  it('refuses a bandwidth between 0 and 0.1 kbps, a period under 1 ms, an unbounded latency', () => {
+  it('refuses (in a trace built in code) a bandwidth between 0 and 1 kbps, a period under 1 ms, an unbounded latency', () => {
     const ok = period(1000, 500, 20);
     for (const [bad, field] of [
+      [period(1000, 0.5), 'bandwidthKbps'],
+      [period(1000, 0.999), 'bandwidthKbps'],
       [period(1000, 1e-6), 'bandwidthKbps'],
       [period(1000, 1e-300), 'bandwidthKbps'],
       [period(1000, 2e9), 'bandwidthKbps'],
@@ -84,8 +86,8 @@ describe('readers name the file, the line or period and the value as written', (
   it('Sabre JSON', () => {
     const row = (d: string, b: string, l = '20') =>
       `[{"duration_ms": 1000, "bandwidth_kbps": 100, "latency_ms": 1}, {"duration_ms": ${d}, "bandwidth_kbps": ${b}, "latency_ms": ${l}}]`;
-    let e = caught(() => parseSabreTrace(row('1000', '1e-6'), 't.json'));
-    expect(e.message).toMatch(/^t\.json: period 1: bandwidth_kbps 0\.000001 is below 0\.1 kbps/);
+    let e = caught(() => parseSabreTrace(row('1000', '2e9'), 't.json'));
+    expect(e.message).toMatch(/^t\.json: period 1: bandwidth_kbps 2000000000 is above 1000000000 kbps/);
     expect(e.data.period).toBe(1);
     e = caught(() => parseSabreTrace(row('1e-9', '100'), 't.json'));
     expect(e.message).toMatch(/period 1: duration_ms 1e-9 is below 1 ms/);
@@ -94,9 +96,9 @@ describe('readers name the file, the line or period and the value as written', (
   });
 
   it('Pensieve cooked: the throughput in Mbps as written, the slot, a negative start', () => {
-    let e = caught(() => parsePensieveTrace('0 1\n1 0.000000001\n2 1\n', 'cooked'));
+    let e = caught(() => parsePensieveTrace('0 1\n1 2000000\n2 1\n', 'cooked'));
     expect(e.message).toMatch(
-      /^cooked:2: throughput_Mbps 0\.000000001 \(0\.000001 kbps\) is below 0\.1 kbps/,
+      /^cooked:2: throughput_Mbps 2000000 \(2000000000 kbps\) is above 1000000000 kbps/,
     );
     e = caught(() => parsePensieveTrace('0 1\n0.0000001 1\n', 'cooked'));
     expect(e.message).toMatch(
@@ -110,17 +112,19 @@ describe('readers name the file, the line or period and the value as written', (
   });
 
   it('CSV and mahimahi', () => {
-    let e = caught(() => parseCsvTrace('0,100\n1,1e-7\n2,\n', 'x.csv'));
-    expect(e.message).toMatch(/^x\.csv:2: throughput_kbps 1e-7 is below 0\.1 kbps/);
+    let e = caught(() => parseCsvTrace('0,100\n1,2e9\n2,\n', 'x.csv'));
+    expect(e.message).toMatch(/^x\.csv:2: throughput_kbps 2e9 is above 1000000000 kbps/);
     e = caught(() => parseCsvTrace('0,100\n0.0005,100\n2,\n', 'x.csv'));
     expect(e.message).toMatch(/^x\.csv:1: the period starting at 0 s lasts 0\.5 ms, which is below 1 ms/);
     e = caught(() => parseCsvTrace('0,100,1e7\n2,\n', 'x.csv'));
     expect(e.message).toMatch(/latency_ms 1e7 is above 600000 ms/);
     expect(() => parseMahimahiTrace('1\n2\n', 'm', { binMs: 0.5 })).toThrow(TypeError);
-    // One packet in an hour-long window is below the floor: named with its period.
+    // One packet in an hour-long window is slower than 1 kbps: an outage, and then nothing ever arrives.
     e = caught(() => parseMahimahiTrace('3600000\n', 'm', { binMs: 3_600_000 }));
-    expect(e.code).toBe('TRACE_OUT_OF_LIMITS');
-    expect(e.data.source).toBe('m');
+    expect(e.code).toBe('TRACE_NO_BANDWIDTH');
+    expect(e.message).toMatch(
+      /^m: every one of its 1 periods has bandwidth 0 \(an outage, or slower than 1 kbps/,
+    );
   });
 
   describe('an all-zero file is refused naming its full path', () => {
@@ -176,16 +180,17 @@ describe('writers and generators make only what the readers accept', () => {
       expect(e.code).toBe('TRACE_SPEC_INVALID');
     }
     expect(() => generateTrace('random-walk:periodMs=0.001')).toThrow(/periodMs/);
-    // A cellular trace around 1 kbps draws below 0.1 kbps: those are raised to the floor.
-    const low = generateTrace('cellular:meanKbps=1,sigma=3,outageKbps=0,durationS=600');
+    // A cellular trace around 2 kbps draws below 1 kbps: those are outages, as a reader reads them.
+    const low = generateTrace('cellular:meanKbps=2,sigma=3,outageKbps=0,outagesPerMinute=0,durationS=600');
     expect(() => validateTrace(low)).not.toThrow();
-    expect(low.periods.some((p) => p.bandwidthKbps === TRACE_LIMITS.minBandwidthKbps)).toBe(true);
+    expect(low.periods.some((p) => p.bandwidthKbps === 0)).toBe(true);
+    expect(low.periods.every((p) => p.bandwidthKbps === 0 || p.bandwidthKbps >= 1)).toBe(true);
     // A last sliver shorter than 1 ms joins the period before it.
     const sliver = generateTrace('markov:durationMs=3000.5,periodMs=1000');
     expect(sliver.periods.map((p) => p.durationMs)).toEqual([1000, 1000, 1000.5]);
   });
 
-  it('traceFromSamples (the player recording, from-session) merges sub-ms periods and raises crawls', () => {
+  it('traceFromSamples (the player recording, from-session) merges sub-ms periods and reads crawls as outages', () => {
     const trace = traceFromSamples([
       { startMs: 0, firstByteMs: 10, endMs: 100, sizeBytes: 10_000 },
       { startMs: 100, firstByteMs: 100, endMs: 100.4, sizeBytes: 100 },
@@ -193,7 +198,7 @@ describe('writers and generators make only what the readers accept', () => {
     ]);
     expect(() => validateTrace(trace)).not.toThrow();
     expect(trace.periods.length).toBe(2);
-    expect(trace.periods[1]?.bandwidthKbps).toBe(TRACE_LIMITS.minBandwidthKbps);
+    expect(trace.periods[1]?.bandwidthKbps).toBe(0);
     // The bits of the 0.4 ms download are kept in the merged period.
     const bits = trace.periods[0]!.bandwidthKbps * trace.periods[0]!.durationMs;
     expect(bits).toBeGreaterThan(10_000 * 8);

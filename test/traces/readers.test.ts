@@ -198,13 +198,13 @@ describe('CSV', () => {
   it('writes header, rows and an end row, and reads back the same periods', () => {
     const trace: NetworkTrace = {
       name: 't',
-      periods: [p(2500, 1000, 50), p(1.25, 0.5, 0), p(60000, 0, 20)],
+      periods: [p(2500, 1000, 50), p(1.25, 1.5, 0), p(60000, 0, 20)],
     };
     const written = writeCsvTrace(trace);
     expect(written.split('\n')[0]).toBe(CSV_HEADER);
     expect(written.trim().split('\n').slice(1)).toEqual([
       '0,1000,50',
-      '2.5,0.5,0',
+      '2.5,1.5,0',
       '2.50125,0,20',
       '62.50125,,',
     ]);

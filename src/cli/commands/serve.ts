@@ -14,6 +14,7 @@ import type { LiveOptions } from '../../shaping/live-source.js';
 import { startShapingServer, type ShapingServer } from '../../shaping/server.js';
 import { loadTraceFile } from '../../sim/load-trace.js';
 import type { NetworkTrace, TraceFormat } from '../../traces/model.js';
+import { periodCount } from '../../traces/columns.js';
 import { TRACE_SPEC_KINDS, generateTrace } from '../../traces/spec.js';
 import type { CliContext } from '../context.js';
 import { createContext } from '../context.js';
@@ -189,7 +190,7 @@ export async function startServeCommand(
       `${server.host === '127.0.0.1' ? ', loopback only' : ''})`,
   );
   err(
-    `  trace ${trace.name}: ${trace.periods.length} periods, network ${network}` +
+    `  trace ${trace.name}: ${periodCount(trace)} periods, network ${network}` +
       `${flags.loop ? ', looping' : ', last period holds'}`,
   );
   // the entry points at the root, HLS and DASH (both are served and shaped alike)

@@ -12,6 +12,7 @@ import { asTraceFormat, TRACE_FORMATS, writeTrace } from '../../traces/detect.js
 import { parseHarTrace } from '../../traces/har.js';
 import type { NetworkTrace } from '../../traces/model.js';
 import { traceDurationMs, traceMeanBandwidthKbps } from '../../traces/model.js';
+import { periodCount } from '../../traces/columns.js';
 import { parseSessionExport } from '../../traces/session-export.js';
 import { decodeTraceBytes } from '../../sim/load-trace.js';
 import type { CliContext } from '../context.js';
@@ -127,7 +128,7 @@ function emit(
   const log = (line: string) => context.io.stderr.write(`${line}\n`);
   const text = writeTrace(trace, format);
   log(
-    `${trace.name}: ${trace.periods.length} periods, ${(traceDurationMs(trace) / 1000).toFixed(1)} s, ` +
+    `${trace.name}: ${periodCount(trace)} periods, ${(traceDurationMs(trace) / 1000).toFixed(1)} s, ` +
       `mean ${Math.round(traceMeanBandwidthKbps(trace))} kbps, ${how}`,
   );
   if (output === undefined) context.io.stdout.write(text);

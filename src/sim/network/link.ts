@@ -11,6 +11,7 @@
  * same timing. The two presets differ in the session around it (see presets.ts).
  */
 import { AbrkitError } from '../../core/errors.js';
+import { periodTable } from '../../traces/columns.js';
 import type { NetworkTrace } from '../../traces/model.js';
 import type { DownloadOracle, NetworkModel, NetworkModelName, TransferPlan } from './types.js';
 
@@ -37,34 +38,35 @@ export const LINK_WALK_STEPS = 10_000;
 const compiled = new WeakMap<NetworkTrace, LinkTables>();
 
 function compile(trace: NetworkTrace): LinkTables {
-  const n = trace.periods.length;
-  const durations = new Float64Array(n);
-  const bandwidths = new Float64Array(n);
-  const latencies = new Float64Array(n);
+  // A packed trace's own columns are shared, not copied (a 10-million-period trace stays one copy).
+  const table = periodTable(trace);
+  const n = table.length;
+  const durations = table.durationsMs;
+  const bandwidths = table.bandwidthsKbps;
+  const latencies = table.latenciesMs ?? new Float64Array(n).fill(table.constantLatencyMs);
   const ends = new Float64Array(n);
   let t = 0;
   let anyBandwidth = false;
   let loopBits = 0;
   let loopLatencyUnits = 0;
   for (let i = 0; i < n; i++) {
-    const p = trace.periods[i]!;
-    if (!(p.durationMs > 0 && p.bandwidthKbps >= 0 && p.latencyMs >= 0)) {
+    const durationMs = durations[i]!;
+    const bandwidthKbps = bandwidths[i]!;
+    const latencyMs = latencies[i]!;
+    if (!(durationMs > 0 && bandwidthKbps >= 0 && latencyMs >= 0)) {
       throw new AbrkitError(
         'trace',
         'TRACE_OUT_OF_LIMITS',
         `trace ${trace.name}: period ${i} needs durationMs > 0, bandwidthKbps >= 0 and latencyMs >= 0, ` +
-          `got ${p.durationMs}, ${p.bandwidthKbps}, ${p.latencyMs}`,
+          `got ${durationMs}, ${bandwidthKbps}, ${latencyMs}`,
         { data: { source: trace.name, period: i } },
       );
     }
-    durations[i] = p.durationMs;
-    bandwidths[i] = p.bandwidthKbps;
-    latencies[i] = p.latencyMs;
-    t += p.durationMs;
+    t += durationMs;
     ends[i] = t;
-    loopBits += p.bandwidthKbps * p.durationMs;
-    loopLatencyUnits += p.latencyMs > 0 ? p.durationMs / p.latencyMs : Number.POSITIVE_INFINITY;
-    if (p.bandwidthKbps > 0 && p.durationMs > 0) anyBandwidth = true;
+    loopBits += bandwidthKbps * durationMs;
+    loopLatencyUnits += latencyMs > 0 ? durationMs / latencyMs : Number.POSITIVE_INFINITY;
+    if (bandwidthKbps > 0 && durationMs > 0) anyBandwidth = true;
   }
   if (!(t > 0) || !Number.isFinite(t) || !anyBandwidth || !(loopBits > 0)) {
     throw new AbrkitError(

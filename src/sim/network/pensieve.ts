@@ -11,6 +11,7 @@
  * last bits. The RTT is placed before the first byte.
  */
 import { AbrkitError } from '../../core/errors.js';
+import { pensieveColumns, periodTable } from '../../traces/columns.js';
 import type { NetworkTrace } from '../../traces/model.js';
 import type { DownloadOracle, NetworkModel, TransferPlan } from './types.js';
 
@@ -34,25 +35,31 @@ interface TraceCursor {
 /** Conversions of period traces, kept while the trace lives (a batch runs many sessions on one trace). */
 const converted = new WeakMap<
   NetworkTrace,
-  { timesS: readonly number[]; throughputsMbps: readonly number[] }
+  { timesS: ArrayLike<number>; throughputsMbps: ArrayLike<number> }
 >();
 
-/** The cooked samples of a trace: `trace.pensieve` when read from Pensieve's format, else converted from its periods. */
+/**
+ * The cooked samples of a trace: its raw samples when read from Pensieve's format (the packed columns, or
+ * `trace.pensieve`), else converted from its periods.
+ */
 export function pensieveSamples(trace: NetworkTrace): {
-  timesS: readonly number[];
-  throughputsMbps: readonly number[];
+  timesS: ArrayLike<number>;
+  throughputsMbps: ArrayLike<number>;
 } {
-  if (trace.pensieve) return trace.pensieve;
+  const raw = pensieveColumns(trace);
+  if (raw) return raw;
   const cached = converted.get(trace);
   if (cached) return cached;
   // same conversion as ../shared/data's cooked copies: line 0 = (0, b0), line i = (end of period i-1, b(i-1))
-  const timesS = [0];
-  const throughputsMbps = [(trace.periods[0]?.bandwidthKbps ?? 0) / 1000];
+  const table = periodTable(trace);
+  const timesS = new Float64Array(table.length + 1);
+  const throughputsMbps = new Float64Array(table.length + 1);
+  throughputsMbps[0] = (table.bandwidthsKbps[0] ?? 0) / 1000;
   let endMs = 0;
-  for (const p of trace.periods) {
-    endMs += p.durationMs;
-    timesS.push(endMs / 1000);
-    throughputsMbps.push(p.bandwidthKbps / 1000);
+  for (let i = 0; i < table.length; i++) {
+    endMs += table.durationsMs[i]!;
+    timesS[i + 1] = endMs / 1000;
+    throughputsMbps[i + 1] = table.bandwidthsKbps[i]! / 1000;
   }
   const samples = { timesS, throughputsMbps };
   converted.set(trace, samples);
@@ -61,8 +68,8 @@ export function pensieveSamples(trace: NetworkTrace): {
 
 export class PensieveModel implements NetworkModel {
   readonly name = 'pensieve' as const;
-  private readonly times: readonly number[];
-  private readonly bws: readonly number[];
+  private readonly times: ArrayLike<number>;
+  private readonly bws: ArrayLike<number>;
   private readonly cursor: TraceCursor;
   /** Session time at which `cursor` is; null before the first download. */
   private cursorSessionMs: number | null = null;
