@@ -100,7 +100,7 @@ export interface ResolvedPlayerOptions {
   readonly estimatorOptions: Readonly<Record<string, unknown>>;
   readonly qoeModel: QoeModelName;
   readonly random: () => number;
-  /** The `cmcd` option with the session id filled in, or null. */
+  /** The `cmcd` option, checked (no session id: a random one per load), or null. */
   readonly cmcd: ResolvedCmcdOptions | null;
   /** Null: three target durations of the stream. */
   readonly liveSyncDurationMs: number | null;
