@@ -1,7 +1,7 @@
 /**
  * Session recording, so a real session can be replayed in the simulator: the per-segment log in the
  * simulator's JSONL schema (`SegmentRecord`, src/core/types.ts), the running QoE, and the observed
- * throughput as a network trace (Sabre network JSON, written by src/traces/sabre.ts).
+ * throughput as a network trace (Sabre network JSON, laid out by src/traces/sabre-format.ts).
  *
  * The trace is built from the video downloads the estimators saw by `traceFromSamples` (src/traces/samples.ts,
  * also used by `abrkit trace from-session`). The trace's length is the session's.
@@ -9,7 +9,7 @@
 import type { DownloadSample, SegmentRecord } from '../core/types.js';
 import type { NetworkTrace } from '../traces/model.js';
 import { traceFromSamples } from '../traces/samples.js';
-import { writeSabreTrace } from '../traces/sabre.js';
+import { formatSabrePeriods } from '../traces/sabre-format.js';
 
 export { traceFromSamples };
 
@@ -87,7 +87,7 @@ export class SessionRecorder {
       records: [...this.out],
       jsonl: this.out.map((r) => JSON.stringify(r)).join('\n') + (this.out.length > 0 ? '\n' : ''),
       trace,
-      sabreTraceJson: trace.periods.length > 0 ? writeSabreTrace(trace) : '[]\n',
+      sabreTraceJson: trace.periods.length > 0 ? formatSabrePeriods(trace.periods) : '[]\n',
       qoe,
     };
   }

@@ -7,6 +7,7 @@ import { PeriodTableBuilder, packedTrace, periodTable, latencyAt } from './colum
 import { CrawlCounter } from './limits.js';
 import { rejectBinaryAt, type CommonReadOptions, type TraceTextReader } from './lines.js';
 import type { NetworkTrace } from './model.js';
+import { sabreFile, sabrePeriodLine } from './sabre-format.js';
 import {
   bandwidthProblem,
   checkWritableTrace,
@@ -337,9 +338,7 @@ export function writeSabreTrace(trace: NetworkTrace): string {
   const table = periodTable(trace);
   const lines: string[] = [];
   for (let i = 0; i < table.length; i++) {
-    lines.push(
-      `    {"duration_ms": ${JSON.stringify(table.durationsMs[i])}, "bandwidth_kbps": ${JSON.stringify(table.bandwidthsKbps[i])}, "latency_ms": ${JSON.stringify(latencyAt(table, i))}}`,
-    );
+    lines.push(sabrePeriodLine(table.durationsMs[i]!, table.bandwidthsKbps[i]!, latencyAt(table, i)));
   }
-  return `[\n${lines.join(',\n')}\n]\n`;
+  return sabreFile(lines);
 }

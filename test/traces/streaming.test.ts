@@ -8,7 +8,15 @@ import {
   traceFromWire,
   traceToWire,
 } from '../../src/traces/columns.js';
-import { createTraceReader, parseTrace, writeTrace, type TraceWarning } from '../../src/traces/index.js';
+import {
+  createTraceReader,
+  parseTrace,
+  traceFromSamples,
+  writeSabreTrace,
+  writeTrace,
+  type TraceWarning,
+} from '../../src/traces/index.js';
+import { formatSabrePeriods } from '../../src/traces/sabre-format.js';
 import type { TraceFormat } from '../../src/traces/model.js';
 import { checkWritableTrace } from '../../src/traces/validate.js';
 
@@ -140,5 +148,18 @@ describe('packed period columns (src/traces/columns.ts)', () => {
     expect(back.pensieve).toEqual(trace.pensieve);
     const plain = { name: 'x', periods: [{ durationMs: 1, bandwidthKbps: 1, latencyMs: 0 }] };
     expect(traceFromWire(structuredClone(traceToWire(plain)))).toEqual(plain);
+  });
+});
+
+describe("the player's Sabre JSON (src/traces/sabre-format.ts)", () => {
+  it('is what writeSabreTrace writes for a recorded trace, and reads back to its periods', () => {
+    const trace = traceFromSamples([
+      { startMs: 0, firstByteMs: 12.5, endMs: 900, sizeBytes: 250_000 },
+      { startMs: 900, firstByteMs: 930, endMs: 4000.25, sizeBytes: 1_000_000 },
+      { startMs: 4000.25, firstByteMs: 4001, endMs: 90_000, sizeBytes: 3 },
+    ]);
+    const text = formatSabrePeriods(trace.periods);
+    expect(text).toBe(writeSabreTrace(trace));
+    expect(parseTrace(text, 'r.json').periods).toEqual(trace.periods);
   });
 });
