@@ -5,7 +5,9 @@
  * node_modules compressed the same way. The budget is 30 KB gzipped (issue 5); test/player/bundle-size.test.ts
  * asserts it (a size, not a time).
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { build } from 'vite';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { buildEagerCode } from '../e2e/player-harness.js';
@@ -39,6 +41,51 @@ export async function measurePlayerBundle(): Promise<BundleSize> {
   return sizeOf(await buildEagerCode(join(REPO_ROOT, 'src/player/index.ts')));
 }
 
+/**
+ * The largest modules of the entry chunk and which chunks it imports statically (a bundle analysis from
+ * rollup's per-module output): minified bytes and gzip -9 of each module's code alone (an upper bound of
+ * what it adds, since gzip shares strings across modules).
+ */
+export async function bundleContributors(top = 15): Promise<string[]> {
+  const outDir = await mkdtemp(join(tmpdir(), 'abrkit-bundle-analysis-'));
+  try {
+    const output = await build({
+      configFile: false,
+      logLevel: 'silent',
+      root: REPO_ROOT,
+      build: {
+        outDir,
+        minify: true,
+        write: false,
+        lib: { entry: join(REPO_ROOT, 'src/player/index.ts'), formats: ['es'], fileName: () => 'bundle.js' },
+      },
+    });
+    type Chunk = {
+      type: string;
+      isEntry?: boolean;
+      imports?: string[];
+      modules?: Record<string, { renderedLength: number; code: string | null }>;
+    };
+    const results = (Array.isArray(output) ? output : [output]) as { output: Chunk[] }[];
+    const entry = results.flatMap((r) => r.output).find((c) => c.type === 'chunk' && c.isEntry === true);
+    if (entry?.modules === undefined) return [];
+    const lines = [`  entry chunk imports statically: ${(entry.imports ?? []).join(', ') || 'nothing'}`];
+    const rows = Object.entries(entry.modules)
+      .map(([id, m]) => ({
+        id: id.replace(`${REPO_ROOT}/`, ''),
+        min: m.renderedLength,
+        gzip: m.code === null ? 0 : gzipSync(m.code, { level: 9 }).byteLength,
+      }))
+      .sort((a, b) => b.gzip - a.gzip);
+    for (const r of rows.slice(0, top)) {
+      lines.push(`  ${String(r.min).padStart(7)} B min ${String(r.gzip).padStart(6)} B gzip  ${r.id}`);
+    }
+    return lines;
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
   const rows: [string, BundleSize][] = [['abrkit/player', await measurePlayerBundle()]];
@@ -52,6 +99,8 @@ async function main(): Promise<void> {
       `  ${name.padEnd(28)} min ${kb(s.minifiedBytes).padStart(9)}  gzip ${kb(s.gzipBytes).padStart(8)}  brotli ${kb(s.brotliBytes).padStart(8)}`,
     );
   }
+  console.log('largest modules of the eager entry chunk (each alone, minified and gzip -9):');
+  for (const line of await bundleContributors()) console.log(line);
   const player = rows[0]![1];
   const verdict = player.gzipBytes <= PLAYER_BUNDLE_BUDGET_GZIP_BYTES ? 'within' : 'OVER';
   console.log(
