@@ -306,7 +306,12 @@ export class LiveController {
     if (this.stopped) return;
     this.cancelReload = this.host.clock.setTimer(() => {
       this.cancelReload = null;
-      void this.reload();
+      this.reload().catch((error: unknown) => {
+        // a bug, not the network (reload failures are caught per playlist): say so rather than stall
+        if (this.stopped) return;
+        this.stop();
+        this.host.fail(new AbrkitError('internal', 'LIVE_RELOAD_FAILED', String(error), { cause: error }));
+      });
     }, delayMs);
   }
 
@@ -352,10 +357,21 @@ export class LiveController {
       });
     });
     this.updateSeekable();
-    for (const waiter of [...this.waiters]) waiter();
+    // the next reload is scheduled whatever the session does with the segments this one listed
     this.scheduleReload(
       reloadDelayMs(primary.targetDurationMs, changed, this.failures.get(primary) ?? 0, nowMs - beganMs),
     );
+    for (const waiter of [...this.waiters]) {
+      try {
+        waiter();
+      } catch (error) {
+        this.host.fail(
+          error instanceof AbrkitError
+            ? error
+            : new AbrkitError('internal', 'LIVE_SESSION_FAILED', String(error), { cause: error }),
+        );
+      }
+    }
   }
 
   /** The element may seek anywhere in the server's window (MSE `setLiveSeekableRange`). */
