@@ -58,6 +58,7 @@ export class TransmissionPredictor {
     readonly window = 5,
     readonly errorWindow = 20,
     readonly longWindow = 20,
+    readonly expertWarmup = 0,
   ) {
     for (const [name, v] of [
       ['window', window],
@@ -127,7 +128,7 @@ export class TransmissionPredictor {
 
   /** The expert in use: the one with the lowest running error (the harmonic mean until errors are known). */
   expert(): number {
-    if (this.errorCount === 0) return 1;
+    if (this.errorCount === 0 || this.errorCount < this.expertWarmup) return 1;
     let best = 1;
     for (let e = 0; e < EXPERTS; e++) if ((this.scores[e] ?? 0) < (this.scores[best] ?? 0)) best = e;
     return best;

@@ -26,7 +26,14 @@
  * insurance) times the square of the path's risk: the larger of its volatility x (median |log error| /
  * `volatilityRef`) and its remembered worst drop (ln(predicted / observed) / `dropRef`), each at most 1.
  * A volatile path (3G outages) or one that has already collapsed once banks buffer, a steady one spends
- * it on bitrate; it fades linearly over the last
+ * it on bitrate. How much buffer earns value is measured, not fixed: the session's *reserve* is the deepest
+ * drain its downloads would have caused at the lowest rendition (Kadane's maximum run of wall time minus
+ * the content those bits would have been), and buffer counts up to `reserveFactor` times it (at least
+ * `minBufferValueCapShare` of the buffer target, at most `bufferValueCapMs`); `drainValue` adds value in
+ * proportion to the share of download time spent slower than the lowest rendition. A 4K ladder on a
+ * broadband link that dips below 1 Mbps thus banks deep buffer, while the same ladder on a link that never
+ * falls below its bottom rendition spends it (issue 14: a fixed 45 s cap lost 27-30% to robust-mpc on
+ * synthetic links). The value fades linearly over the last
  * `bufferValueTaperMs` of content after the horizon, since buffer left when the video ends is wasted. In
  * planning, switches cost the objective's penalty times `1 + switchCost · x` (capped at horizon − 1 so a
  * switch held over the horizon can still pay off): with a noisy predictor a switch is likely to be undone,
@@ -76,7 +83,10 @@ const PROGRESS_POINTS = 32;
 /** Abandon to the lowest rendition when it stalls too but finishes in under this share of the rest, ratio. */
 const ABANDON_GAIN = 0.5;
 
-/** Options of scenario-mpc. Defaults were chosen on the TRAIN split only (docs/own-algorithm.md). */
+/**
+ * Options of scenario-mpc. Defaults were chosen with `abrkit suite` across trace families and checked leaving
+ * each family out (docs/own-algorithm.md).
+ */
 export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
   HORIZON_OPTION_SPEC,
   {
@@ -89,7 +99,7 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
   {
     name: 'errorWindow',
     type: 'integer',
-    default: 20,
+    default: 40,
     min: 1,
     max: 200,
   },
@@ -98,6 +108,13 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
     type: 'integer',
     default: 20,
     min: 1,
+    max: 200,
+  },
+  {
+    name: 'expertWarmup',
+    type: 'integer',
+    default: 0,
+    min: 0,
     max: 200,
   },
   {
@@ -117,7 +134,13 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
   {
     name: 'bufferValue',
     type: 'number',
-    default: 0.35,
+    default: 0.2,
+    min: 0,
+  },
+  {
+    name: 'drainValue',
+    type: 'number',
+    default: 0.3,
     min: 0,
   },
   {
@@ -139,6 +162,25 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
     min: 0,
   },
   {
+    name: 'reserveFactor',
+    type: 'number',
+    default: 2,
+    min: 0,
+  },
+  {
+    name: 'minBufferValueCapMs',
+    type: 'number',
+    default: 0,
+    min: 0,
+  },
+  {
+    name: 'minBufferValueCapShare',
+    type: 'number',
+    default: 0.33,
+    min: 0,
+    max: 1,
+  },
+  {
     name: 'bufferValueTaperMs',
     type: 'number',
     default: 60_000,
@@ -147,7 +189,7 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
   {
     name: 'switchCost',
     type: 'number',
-    default: 3,
+    default: 5,
     min: 0,
   },
   {
@@ -172,13 +214,18 @@ export interface ScenarioMpcConfig {
   readonly window: number;
   readonly errorWindow: number;
   readonly longWindow: number;
+  readonly expertWarmup: number;
   readonly scenarios: number;
   readonly riskAversion: number;
   readonly bufferValue: number;
+  readonly drainValue: number;
   readonly dropRef: number;
   readonly bufferValueScaleMs: number;
   readonly bufferValueCapMs: number;
   readonly bufferValueTaperMs: number;
+  readonly reserveFactor: number;
+  readonly minBufferValueCapMs: number;
+  readonly minBufferValueCapShare: number;
   readonly switchCost: number;
   readonly volatilityRef: number;
   readonly qoeModel: QoeModelName;
@@ -197,13 +244,18 @@ export function resolveScenarioMpcConfig(options?: AbrOptions): ScenarioMpcConfi
     window: num(o, 'window'),
     errorWindow: num(o, 'errorWindow'),
     longWindow: num(o, 'longWindow'),
+    expertWarmup: num(o, 'expertWarmup'),
     scenarios: num(o, 'scenarios'),
     riskAversion: num(o, 'riskAversion'),
     bufferValue: num(o, 'bufferValue'),
+    drainValue: num(o, 'drainValue'),
     dropRef: num(o, 'dropRef'),
     bufferValueScaleMs: num(o, 'bufferValueScaleMs'),
     bufferValueCapMs: num(o, 'bufferValueCapMs'),
     bufferValueTaperMs: num(o, 'bufferValueTaperMs'),
+    reserveFactor: num(o, 'reserveFactor'),
+    minBufferValueCapMs: num(o, 'minBufferValueCapMs'),
+    minBufferValueCapShare: num(o, 'minBufferValueCapShare'),
     switchCost: num(o, 'switchCost'),
     volatilityRef: num(o, 'volatilityRef'),
     qoeModel,
@@ -229,16 +281,31 @@ export class ScenarioMpc implements AbrAlgorithm {
   private readonly pointBytes = new Float64Array(PROGRESS_POINTS);
   private pointCount = 0;
   private table: QoeTable | null = null;
+  /** The lowest rendition's bitrate at the last decision, kbps (NaN before the first). */
+  private bottomKbps = Number.NaN;
+  /** Buffer the current low-throughput run would have drained at the lowest rendition, s (Kadane's sum). */
+  private drainS = 0;
+  /** The deepest such drain of the session, s: the buffer its worst episode would have needed. */
+  private reserveS = 0;
+  /** Wall time of the session's downloads, and of those slower than the lowest rendition, s. */
+  private downloadWallS = 0;
+  private drainWallS = 0;
   private tableFor: readonly Rendition[] | null = null;
 
   constructor(readonly config: ScenarioMpcConfig) {
-    this.predictor = new TransmissionPredictor(config.window, config.errorWindow, config.longWindow);
+    this.predictor = new TransmissionPredictor(
+      config.window,
+      config.errorWindow,
+      config.longWindow,
+      config.expertWarmup,
+    );
     this.multipliers = new Float64Array(config.scenarios);
   }
 
   choose(ctx: AbrContext): AbrDecision {
     const n = ctx.renditions.length;
     const k = ctx.segmentIndex;
+    this.bottomKbps = ctx.renditions[0]?.bitrateKbps ?? Number.NaN;
     // a segment just abandoned is not chosen at (or above) the rendition it was abandoned from again: the
     // choice and the abandonment rule would otherwise undo each other, a download at a time
     const cap = k === this.capSegment ? this.capRendition + 1 : n;
@@ -294,8 +361,12 @@ export class ScenarioMpc implements AbrAlgorithm {
       // buffer left when the video ends is worth nothing
       // a second of buffer is worth a share of a second of stall (ladder-aware, like the penalty itself)
       bufferValuePerS:
-        afterS > 0 ? this.table.rebufferPenaltyPerS * cfg.bufferValue * risk * risk * taper : 0,
-      bufferValueCapS: Math.min(cfg.bufferValueCapMs / 1000, bufferMaxS),
+        afterS > 0
+          ? this.table.rebufferPenaltyPerS *
+            (cfg.bufferValue * risk * risk + cfg.drainValue * this.drainShare()) *
+            taper
+          : 0,
+      bufferValueCapS: Math.min(this.bufferValueCapMs(bufferMaxS * 1000) / 1000, bufferMaxS),
       bufferValueScaleS:
         cfg.bufferValueScaleMs > 0 ? cfg.bufferValueScaleMs / 1000 : Number.POSITIVE_INFINITY,
       bufferMaxS,
@@ -316,6 +387,23 @@ export class ScenarioMpc implements AbrAlgorithm {
    * it will not need and a volatile one (outages) banks it; the planning switch cost scales with it, so a
    * noisy predictor does not make the plan flip back and forth.
    */
+  private bufferValueCapMs(bufferMaxMs: number): number {
+    const cfg = this.config;
+    if (!(cfg.reserveFactor > 0)) return cfg.bufferValueCapMs;
+    const floorMs = Math.max(cfg.minBufferValueCapMs, cfg.minBufferValueCapShare * bufferMaxMs);
+    return Math.min(cfg.bufferValueCapMs, Math.max(floorMs, cfg.reserveFactor * this.reserveS * 1000));
+  }
+
+  /** The buffer the session's worst low-throughput run would have drained at the lowest rendition, ms. */
+  reserveMs(): number {
+    return this.reserveS * 1000;
+  }
+
+  /** Share of the session's download time spent slower than the lowest rendition (0 before any). */
+  drainShare(): number {
+    return this.downloadWallS > 0 ? this.drainWallS / this.downloadWallS : 0;
+  }
+
   private dropRisk(): number {
     const ref = this.config.dropRef;
     if (!(ref > 0)) return 1;
@@ -394,6 +482,15 @@ export class ScenarioMpc implements AbrAlgorithm {
   }
 
   onDownloaded(sample: DownloadSample): void {
+    const wallS = (sample.endMs - sample.startMs) / 1000;
+    if (this.bottomKbps > 0 && wallS >= 0 && Number.isFinite(wallS) && sample.sizeBytes > 0) {
+      // at the lowest rendition these bits would have been this much content; the rest of the wall time drains
+      const contentS = (sample.sizeBytes * 8) / 1000 / this.bottomKbps;
+      this.drainS = Math.max(0, this.drainS + wallS - contentS);
+      this.downloadWallS += wallS;
+      if (wallS > contentS) this.drainWallS += wallS;
+      if (this.drainS > this.reserveS) this.reserveS = this.drainS;
+    }
     this.predictor.addSample(
       sample.sizeBytes,
       sample.firstByteMs - sample.startMs,
@@ -403,6 +500,11 @@ export class ScenarioMpc implements AbrAlgorithm {
 
   reset(): void {
     this.predictor.reset();
+    this.drainS = 0;
+    this.reserveS = 0;
+    this.downloadWallS = 0;
+    this.drainWallS = 0;
+    this.bottomKbps = Number.NaN;
     this.capSegment = -1;
     this.trackedSegment = -1;
     this.trackedStartMs = Number.NaN;
@@ -435,16 +537,25 @@ export const scenarioMpcDocs: AbrAlgorithmDocs = {
     smoothPenalty: SMOOTH_PENALTY_OPTION_DOC,
     window: 'Transfer-throughput samples in the harmonic mean (and latencies in their mean).',
     errorWindow: 'Recent prediction errors whose quantiles make the scenarios.',
+    expertWarmup:
+      'Prediction errors seen before the predictor may leave the harmonic mean for another expert (a few errors say little).',
     longWindow: 'Samples in the long-run (time-weighted) throughput expert.',
     scenarios: 'Throughput scenarios (quantiles of the error distribution) each plan is scored under.',
     riskAversion: 'Weight of the worst scenario against the mean of all scenarios.',
     bufferValue:
       'Value of a second of buffer left at the end of the horizon (up to the cap), as a share of the rebuffer penalty per second, on a fully volatile path.',
+    drainValue:
+      'Extra buffer value, as a share of the rebuffer penalty, times the share of download time the session has spent slower than the lowest rendition.',
     bufferValueScaleMs:
       'Concavity of the buffer value, ms: buffer b is worth v · s · (1 − e^(−b/s)), so a nearly full buffer earns little more; 0: linear.',
     dropRef:
       'ln(predicted / observed) of a remembered drop at which the full buffer value applies (1.4: a fall to a quarter); 0: always full.',
     bufferValueCapMs: 'Buffer beyond this earns no terminal value, ms (also capped by the buffer target).',
+    reserveFactor:
+      'Buffer earns terminal value only up to this multiple of the session’s reserve: the buffer its worst low-throughput run would have drained at the lowest rendition (at least minBufferValueCapMs, at most bufferValueCapMs); 0: the cap is bufferValueCapMs.',
+    minBufferValueCapShare: 'The same floor as a share of the buffer target (the larger of the two applies).',
+    minBufferValueCapMs:
+      'The buffer value’s cap before the session has seen a drain, ms (with reserveFactor > 0).',
     bufferValueTaperMs:
       'The buffer value fades linearly over the last this-much content after the horizon (buffer left at the end is wasted), ms; 0: no fade.',
     switchCost:

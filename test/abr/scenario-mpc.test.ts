@@ -297,10 +297,59 @@ describe('scenario-mpc', () => {
     expect(a.shouldAbandon?.({ ...p, renditionIndex: 0 }, ctx)).toBeNull();
   });
 
+  it('measures its reserve: the deepest buffer drain the session would have had at the lowest rendition', () => {
+    const a = createScenarioMpc() as ScenarioMpc;
+    const ctx = makeContext({ bitratesKbps: PENSIEVE_KBPS, segmentDurationMs: 4000, bufferLevelMs: 8000 });
+    a.choose(ctx);
+    expect(a.reserveMs()).toBe(0);
+    // 150 kB is 4 s of the 300 kbps rendition: 10 s of wall time drains 6 s, then 6 s drains 2 more
+    const at = (startMs: number, wallMs: number): DownloadSample => ({
+      startMs,
+      firstByteMs: startMs + 50,
+      endMs: startMs + wallMs,
+      sizeBytes: 150_000,
+    });
+    a.onDownloaded(at(0, 10_000));
+    a.onDownloaded(at(10_000, 6_000));
+    expect(a.reserveMs()).toBeCloseTo(8000, 6);
+    // a fast download refills 3 s of it; the reserve keeps the deepest drain
+    a.onDownloaded(at(16_000, 1_000));
+    expect(a.reserveMs()).toBeCloseTo(8000, 6);
+    expect(a.drainShare()).toBeCloseTo(16 / 17, 9);
+    // a later, deeper run raises it (5 s left + 10 s - 4 s)
+    a.onDownloaded(at(17_000, 10_000));
+    expect(a.reserveMs()).toBeCloseTo(11_000, 6);
+    a.reset();
+    expect(a.reserveMs()).toBe(0);
+    expect(a.drainShare()).toBe(0);
+  });
+
+  it('values buffer up to a cap that grows with its reserve, so a path that has drained banks more', () => {
+    // a steady 2 Mbps path with 12 s banked, once fresh and once after a download that drained 33 s
+    const pick = (drained: boolean): number => {
+      const a = createScenarioMpc();
+      const ctx = makeContext({
+        bitratesKbps: PENSIEVE_KBPS,
+        segmentDurationMs: 4000,
+        segmentIndex: 10,
+        segmentCount: 48,
+        bufferLevelMs: 12_000,
+        bufferTargetMs: 60_000,
+        lastRenditionIndex: 4,
+      });
+      a.choose(ctx);
+      if (drained) a.onDownloaded?.({ startMs: 0, firstByteMs: 50, endMs: 34_000, sizeBytes: 40_000 }, ctx);
+      for (let i = 0; i < 12; i++) a.onDownloaded?.(sample(600_000, 2000), ctx);
+      return a.choose(ctx).renditionIndex;
+    };
+    expect(pick(true)).toBeLessThan(pick(false));
+  });
+
   it('spends banked buffer as the video nears its end (the buffer value fades over the last minute)', () => {
-    // a volatile link around 2 Mbps (x0.6 / x1.6), so the full buffer value applies mid-video
+    // a volatile link around 2 Mbps (x0.6 / x1.6), so the full buffer value applies mid-video; the cap is
+    // fixed (no reserve) so that the 30 s banked earn value
     const pick = (segmentIndex: number, options = {}): number => {
-      const a = createScenarioMpc(options);
+      const a = createScenarioMpc({ reserveFactor: 0, bufferValue: 0.35, ...options });
       for (let i = 0; i < 20; i++)
         a.onDownloaded?.(sample(500_000, i % 2 === 0 ? 1200 : 3200), makeContext());
       return a.choose(
