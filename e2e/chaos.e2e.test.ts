@@ -73,6 +73,10 @@ function codesFor(entry: RequestLogEntry): readonly string[] {
     case 'spike':
     case 'outage':
       return ['TIMEOUT'];
+    case 'edge-404':
+      return ['HTTP_404'];
+    case 'stale':
+      return []; // a stale playlist is a 200 with an old window, no client error (live faults; unused here)
   }
 }
 
