@@ -47,6 +47,8 @@ describe('per-set analysis', () => {
     // ratios would say (0.4 + 4) / 2 = 220%.
     expect(optimalFraction([100, 4, 100, 8], [1, 3], [10, 2])).toBeCloseTo(1, 12);
     expect(optimalFraction([1, 2], [0], [-3])).toBeNull();
+    // a trace the optimum itself scores ≤ 0 on is left out of both means
+    expect(optimalFraction([5, -40, 7], [0, 1, 2], [10, -30, 10])).toBeCloseTo(6 / 10, 12);
     expect(optimalFraction([1, 2], [], [])).toBeNull();
   });
 

@@ -9,7 +9,9 @@
  * - wins/ties/losses: per trace, the algorithm's session QoE against the baseline's on the same trace; a tie
  *   when they differ by at most 1e-9 · max(1, |baseline|);
  * - fraction of the optimum: mean(algorithm's QoE over the optimum's traces) / mean(optimum's QoE over them),
- *   a ratio of means (null when the optimum's mean is ≤ 0 or it did not run);
+ *   a ratio of means over the traces where the optimum's QoE is > 0 (a trace whose outage even the optimum
+ *   cannot ride out, such as HSDPA's 950 s gap, would otherwise make the ratio meaningless; `abrkit sim
+ *   --summary` leaves the same traces out); null when no such trace is left or the optimum did not run;
  * - relative gain on a set: (mean − baseline mean) / |baseline mean| (null when the baseline mean is 0);
  * - LOFO: for each family F, the candidate with the best mean relative gain over the sets not in F is chosen,
  *   and its relative gain on each set of F is reported.
@@ -103,16 +105,20 @@ export function relativeGain(value: number, base: number): number | null {
   return (value - base) / Math.abs(base);
 }
 
-/** mean(qoe at `indices`) / mean(optimal); null when that mean is ≤ 0 or there is none. */
+/**
+ * mean(qoe at `indices`) / mean(optimal) over the traces where the optimum's QoE is > 0; null when there are
+ * none.
+ */
 export function optimalFraction(
   qoe: readonly number[],
   indices: readonly number[],
   optimalQoe: readonly number[],
 ): number | null {
   if (indices.length === 0 || indices.length !== optimalQoe.length) return null;
-  const best = mean(optimalQoe);
-  if (!(best > 0)) return null;
-  return mean(indices.map((i) => qoe[i] as number)) / best;
+  const kept = indices.flatMap((i, j) => ((optimalQoe[j] as number) > 0 ? [j] : []));
+  if (kept.length === 0) return null;
+  const best = mean(kept.map((j) => optimalQoe[j] as number));
+  return mean(kept.map((j) => qoe[indices[j] as number] as number)) / best;
 }
 
 /** The table of one set; `baseline` must be one of its algorithms. */

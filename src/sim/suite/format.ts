@@ -90,7 +90,7 @@ export function formatSetTable(a: SetAnalysis, meta: SetMeta, baseline: string):
     `QoE: per session, summed over segments; rebuffer s and switches: mean per session. W/T/L: traces where the`,
     `algorithm's QoE beats, ties, loses to ${baseline}'s.`,
     a.optimal
-      ? `of optimum: mean QoE over the ${a.optimal.sessions} traces the offline optimum ran on / the optimum's mean there.`
+      ? `of optimum: mean QoE over the ${a.optimal.sessions} traces the offline optimum ran on / the optimum's mean there (traces the optimum scores ≤ 0 on left out).`
       : 'of optimum: the offline optimum did not run on this set.',
   ];
   return `${setHeading(a, meta)}\n${formatTable(header, rows)}${footer.map((l) => `  ${l}`).join('\n')}\n`;

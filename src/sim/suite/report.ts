@@ -200,7 +200,7 @@ ${run.sets.length > 0 ? familyGainChart(analysis, labels) : ''}
 <table><thead><tr><th>held-out family</th><th>chosen</th><th>gain on the others</th><th>gain held out</th><th>per held-out set</th></tr></thead><tbody>${lofoRows}</tbody></table>
 <p class="note">For each family, the candidate (${run.spec.candidates.map(escapeHtml).join(', ')}) with the best mean relative gain over the other families' sets is chosen, then scored on the held-out family.</p>
 <h2>Sets</h2>
-<p class="note">QoE per session, summed over segments; rebuffer s and switches: mean per session; wins/ties/losses per trace against ${escapeHtml(baseline)}; of optimum: mean QoE over the traces the offline optimum ran on / its mean there.</p>
+<p class="note">QoE per session, summed over segments; rebuffer s and switches: mean per session; wins/ties/losses per trace against ${escapeHtml(baseline)}; of optimum: mean QoE over the traces the offline optimum ran on / its mean there (traces the optimum scores ≤ 0 on left out).</p>
 ${sets}
 ${skipped}
 </body></html>
