@@ -1,7 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALGORITHM } from '../../src/abr/registry.js';
 import { AbrkitError } from '../../src/core/errors.js';
 import { generateSuiteTraces, sampleEvenly, sampleIndices } from '../../src/sim/suite/sample.js';
+import { loadSuiteFile } from '../../src/sim/suite/run.js';
 import { parseSuite, type SuiteGeneratedTraces } from '../../src/sim/suite/spec.js';
 
 const SET = {
@@ -198,4 +200,18 @@ describe('sampling', () => {
     expect(mean(traces[1]!)).toBeLessThan(5000);
     expect(traces[0]).not.toEqual(traces[2]);
   });
+});
+
+describe('the shipped suites', () => {
+  it.each(['default.json', 'tune-scenario-mpc.json'])(
+    'suites/%s parses and covers every family',
+    async (file) => {
+      const path = fileURLToPath(new URL(`../../suites/${file}`, import.meta.url));
+      const spec = await loadSuiteFile(path);
+      const families = new Set(spec.sets.map((s) => s.family));
+      for (const f of ['hsdpa', 'fcc', 'pensieve-train', 'puffer', 'oboe', 'synthetic'])
+        expect(families).toContain(f);
+      for (const c of spec.candidates) expect(spec.algorithms.map((a) => a.label)).toContain(c);
+    },
+  );
 });
