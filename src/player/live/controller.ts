@@ -274,8 +274,10 @@ export class LiveController {
     // choosing it then gets the fallback hook's next rendition)
     const current = this.video.filter((t) => !this.failures.has(t));
     const listed = (t: LiveTrack): boolean => t.segments[index] !== undefined && !isGap(t.segments[index]);
-    if (!(current.length > 0 ? current : this.video.slice(0, 1)).every(listed)) return false;
-    const segment = this.video[0]!.segments[index]!;
+    const required = current.length > 0 ? current : this.video.slice(0, 1);
+    if (!required.every(listed)) return false;
+    // (the first rendition's playlist may be the one lagging)
+    const segment = required[0]!.segments[index]!;
     const audio = this.audio;
     // the audio that plays with it listed too (within half an audio segment: the rest comes with the next)
     return (
@@ -290,9 +292,8 @@ export class LiveController {
     for (let i = index + 1; i < track.segments.length && !next; i++) {
       if (!isGap(track.segments[i])) next = track.segments[i];
     }
-    const positionMs = next
-      ? next.startMs
-      : track.segments[index]!.startMs + track.segments[index]!.durationMs;
+    const at = track.segments[index];
+    const positionMs = next ? next.startMs : at ? at.startMs + at.durationMs : track.totalDurationMs;
     queueMicrotask(() => {
       if (!this.stopped) this.host.seek(positionMs / 1000 + 0.01);
     });
