@@ -61,7 +61,8 @@ export async function recordLive(page: Page): Promise<void> {
     const live: LiveRecord = { latency: [], firstMsn: null, firstRangeStartS: null, seeks: 0 };
     w.live = live;
     const player = w.player;
-    player.on('latency', (l) =>
+    // through the rxjs twin of the `latency` event, so the e2e checks both
+    player.latency$.subscribe((l) =>
       live.latency.push({
         wallMs: Date.now(),
         currentTimeS: video.currentTime,

@@ -107,6 +107,8 @@ export class Player {
   readonly error$: Observable<PlayerEvents['error']>;
   readonly qoe$: Observable<PlayerEvents['qoe']>;
   readonly segment$: Observable<PlayerEvents['segment']>;
+  /** Live streams only: latency, live edge, target and playback rate, twice a second. */
+  readonly latency$: Observable<PlayerEvents['latency']>;
 
   constructor(options: PlayerOptions = {}) {
     this.options = resolvePlayerOptions(options);
@@ -123,6 +125,7 @@ export class Player {
     this.error$ = this.observable('error');
     this.qoe$ = this.observable('qoe');
     this.segment$ = this.observable('segment');
+    this.latency$ = this.observable('latency');
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */
