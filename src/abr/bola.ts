@@ -46,7 +46,6 @@ import type {
   AbrAlgorithmDocs,
   AbrContext,
   AbrDecision,
-  AbrOptionCore,
   AbrOptions,
 } from './types.js';
 import { bool, num, resolveOptions } from './options.js';
@@ -58,9 +57,7 @@ import {
   qualityFromThroughput,
   toSabreProgress,
 } from './sabre-common.js';
-
-/** Sabre's default gamma*p. */
-export const DEFAULT_GAMMA_P = 5;
+import { BOLA_OPTIONS as OPTIONS } from './sabre-options.js';
 
 /** Description of {@link GAMMA_P_OPTION} (docs only; shared with bola-e and dynamic). */
 export const GAMMA_P_DOC = "BOLA's gamma*p, weight of rebuffering against utility (Sabre -gp, default 5).";
@@ -69,28 +66,7 @@ export const GAMMA_P_DOC = "BOLA's gamma*p, weight of rebuffering against utilit
 export const OSCILLATION_GUARD_DOC =
   'Step up only to the throughput pick and wait (delayMs) instead of overshooting it by one (Sabre -ao).';
 
-export const GAMMA_P_OPTION: AbrOptionCore = {
-  name: 'gammaP',
-  type: 'number',
-  default: DEFAULT_GAMMA_P,
-  min: 0.01,
-};
-
-export const OSCILLATION_GUARD_OPTION: AbrOptionCore = {
-  name: 'oscillationGuard',
-  type: 'boolean',
-  default: false,
-};
-
-const OPTIONS: readonly AbrOptionCore[] = [
-  GAMMA_P_OPTION,
-  {
-    name: 'basic',
-    type: 'boolean',
-    default: false,
-  },
-  OSCILLATION_GUARD_OPTION,
-];
+export { DEFAULT_GAMMA_P, GAMMA_P_OPTION, OSCILLATION_GUARD_OPTION } from './sabre-options.js';
 
 export interface BolaOptions {
   readonly gammaP: number;

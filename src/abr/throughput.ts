@@ -33,7 +33,6 @@ import type {
   AbrAlgorithmDocs,
   AbrContext,
   AbrDecision,
-  AbrOptionCore,
   AbrOptions,
 } from './types.js';
 import { bool, num, resolveOptions } from './options.js';
@@ -44,47 +43,9 @@ import {
   qualityFromThroughput,
   toSabreProgress,
 } from './sabre-common.js';
+import { THROUGHPUT_DEFAULTS, THROUGHPUT_OPTIONS as OPTIONS } from './sabre-options.js';
 
-/** Sabre's constants for the throughput rule. */
-export const THROUGHPUT_DEFAULTS = {
-  safetyFactor: 0.9,
-  ibrSafetyInit: 0.9,
-  ibrSafetyMin: 0.5,
-  abandonMultiplier: 1.8,
-  abandonGraceMs: 500,
-} as const;
-
-const OPTIONS: readonly AbrOptionCore[] = [
-  {
-    name: 'safetyFactor',
-    type: 'number',
-    default: THROUGHPUT_DEFAULTS.safetyFactor,
-    min: 0.01,
-    max: 1,
-  },
-  {
-    name: 'insufficientBufferRule',
-    type: 'boolean',
-    default: true,
-  },
-  {
-    name: 'abandonment',
-    type: 'boolean',
-    default: true,
-  },
-  {
-    name: 'abandonMultiplier',
-    type: 'number',
-    default: THROUGHPUT_DEFAULTS.abandonMultiplier,
-    min: 1,
-  },
-  {
-    name: 'abandonGraceMs',
-    type: 'number',
-    default: THROUGHPUT_DEFAULTS.abandonGraceMs,
-    min: 0,
-  },
-];
+export { THROUGHPUT_DEFAULTS } from './sabre-options.js';
 
 export interface ThroughputRuleOptions {
   readonly safetyFactor: number;

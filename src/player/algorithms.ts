@@ -2,30 +2,52 @@
  * The algorithms and estimators the player knows by name. Not the whole registry (src/abr/registry.ts),
  * which would bundle every algorithm and its docs into `abrkit/player` and break its 30 KB budget (measured by
  * bench/player-bundle.ts: the whole registry costs about 7 KB gzipped, BOLA-E alone 3.6 KB): the player names
- * scenario-mpc (the default), BOLA and the throughput rule, by their runtime parts only (`xInfo`: option specs
- * without descriptions); any other algorithm or estimator is passed as a factory
+ * scenario-mpc (the default, bundled), BOLA and the throughput rule. Only their option specs are bundled
+ * (src/abr/sabre-options.ts), so `createPlayer` still checks `abrOptions` at once; the
+ * algorithm itself is a lazy chunk whose import starts in `createPlayer` and is awaited by `load()` before
+ * the first decision. Any other algorithm or estimator is passed as a factory
  * (`createPlayer({ abr: createBolaE })`, `estimator: () => new SlidingHarmonicMeanEstimator()`), so only what
  * a page uses is bundled.
  */
-import type { AbrAlgorithm, AbrAlgorithmCore, AbrOptions } from '../abr/types.js';
+import type { AbrAlgorithm, AbrFactory, AbrOptionCore, AbrOptions } from '../abr/types.js';
 import { resolveOptions } from '../abr/options.js';
-import { bolaInfo } from '../abr/bola.js';
+import { BOLA_OPTIONS, THROUGHPUT_OPTIONS } from '../abr/sabre-options.js';
 import { scenarioMpcInfo } from '../abr/scenario-mpc.js';
-import { throughputInfo } from '../abr/throughput.js';
 import { invalidArgument } from '../core/errors.js';
 import { EWMA_PRESETS, EwmaEstimator } from '../estimators/ewma-estimator.js';
 import type { EwmaPresetName } from '../estimators/ewma-estimator.js';
 import type { ThroughputEstimator } from '../estimators/types.js';
 import type { ResolvedPlayerOptions } from './options.js';
 
+/** An algorithm the player knows by name: its option specs and its factory, at once or from a lazy chunk. */
+export interface PlayerAlgorithm {
+  readonly name: string;
+  readonly options: readonly AbrOptionCore[];
+  readonly factory: () => AbrFactory | Promise<AbrFactory>;
+}
+
 /** Algorithms `createPlayer({ abr: name })` accepts. */
-export const PLAYER_ALGORITHMS: readonly AbrAlgorithmCore[] = [scenarioMpcInfo, bolaInfo, throughputInfo];
+export const PLAYER_ALGORITHMS: readonly PlayerAlgorithm[] = [
+  { name: scenarioMpcInfo.name, options: scenarioMpcInfo.options, factory: () => scenarioMpcInfo.create },
+  { name: 'bola', options: BOLA_OPTIONS, factory: async () => (await import('../abr/bola.js')).createBola },
+  {
+    name: 'throughput',
+    options: THROUGHPUT_OPTIONS,
+    factory: async () => (await import('../abr/throughput.js')).createThroughput,
+  },
+];
 
 /** Estimators `createPlayer({ estimator: name })` accepts. */
 export const PLAYER_ESTIMATORS: readonly string[] = ['ewma'];
 
-/** Creates a named player algorithm; an unknown name or a bad option is a `TypeError` naming `abr` / `abrOptions`. */
-export function createPlayerAlgorithm(name: string, options: AbrOptions): AbrAlgorithm {
+/**
+ * Creates a named player algorithm: at once for the default, a promise for one loaded lazily. An unknown
+ * name or a bad option is a `TypeError` naming `abr` / `abrOptions`, thrown at once either way.
+ */
+export function createPlayerAlgorithm(
+  name: string,
+  options: AbrOptions,
+): AbrAlgorithm | Promise<AbrAlgorithm> {
   const info = PLAYER_ALGORITHMS.find((a) => a.name === name);
   if (!info) {
     throw invalidArgument(
@@ -38,7 +60,12 @@ export function createPlayerAlgorithm(name: string, options: AbrOptions): AbrAlg
   } catch (error) {
     throw invalidArgument('abrOptions', error instanceof Error ? error.message : String(error));
   }
-  return info.create(options);
+  const factory = info.factory();
+  if (!(factory instanceof Promise)) return factory(options);
+  const algorithm = factory.then((create) => create(options));
+  // load() awaits it and reports a failed chunk; a player never loaded must not leave an unhandled rejection
+  algorithm.catch(() => undefined);
+  return algorithm;
 }
 
 /**
@@ -67,8 +94,8 @@ export function createPlayerEstimator(
   }
 }
 
-/** The algorithm of the resolved options (a name or a factory). */
-export function makeAlgorithm(o: ResolvedPlayerOptions): AbrAlgorithm {
+/** The algorithm of the resolved options (a name or a factory); a promise for a lazily loaded name. */
+export function makeAlgorithm(o: ResolvedPlayerOptions): AbrAlgorithm | Promise<AbrAlgorithm> {
   if (typeof o.abr === 'function') {
     const algorithm = o.abr(o.abrOptions);
     if (typeof algorithm !== 'object' || algorithm === null || typeof algorithm.choose !== 'function') {

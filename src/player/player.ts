@@ -18,7 +18,7 @@ import { Emitter } from '../core/events.js';
 import type { Rendition } from '../core/types.js';
 import { EwmaLatencyEstimator } from '../estimators/latency.js';
 import type { ThroughputEstimator } from '../estimators/types.js';
-import { createQoeTermFunction } from '../qoe/term-function.js';
+import type { QoeSegmentFacts } from '../qoe/term-function.js';
 import { StreamingSession } from '../session/session.js';
 import type { SessionMedia } from '../session/session.js';
 import { keepAcrossSessions, makeAlgorithm, makeEstimator } from './algorithms.js';
@@ -63,12 +63,14 @@ export class Player {
   readonly options: ResolvedPlayerOptions;
   private readonly emitter = new Emitter<PlayerEvents>();
   private readonly clock: TrackedClock = createTrackedClock();
-  private readonly algorithm: AbrAlgorithm;
+  /** A promise while a named algorithm's lazy chunk loads (src/player/algorithms.ts). */
+  private readonly algorithm: AbrAlgorithm | Promise<AbrAlgorithm>;
   /** Renditions set aside for this load (init failures); the algorithm sees the ladder without them. */
   private readonly excluded = new Set<number>();
   private readonly estimator: ThroughputEstimator;
   private readonly latency = new EwmaLatencyEstimator();
-  private readonly qoeTerm;
+  /** The `qoeModel`'s per-segment term, from a chunk of its own that `load()` fetches. */
+  private qoeTerm: ((facts: QoeSegmentFacts) => number) | null = null;
   private readonly inFlight = new Set<AbortController>();
   private readonly completions = new Set<() => void>();
   private video: HTMLMediaElement | null = null;
@@ -114,7 +116,6 @@ export class Player {
     this.options = resolvePlayerOptions(options);
     this.algorithm = makeAlgorithm(this.options);
     this.estimator = keepAcrossSessions(makeEstimator(this.options));
-    this.qoeTerm = createQoeTermFunction(this.options.qoeModel);
     this.state$ = new Observable<PlayerState>((subscriber) => {
       subscriber.next(this.currentState);
       return this.bridge('state', subscriber);
@@ -264,6 +265,9 @@ export class Player {
     // so is CMCD, fetched only when asked for
     const cmcdChunk = o.cmcd ? import('./cmcd.js') : null;
     cmcdChunk?.catch(() => {});
+    // and the QoE model (src/qoe), fetched by the first load()
+    const qoeChunk = this.qoeTerm ? null : import('../qoe/term-function.js');
+    qoeChunk?.catch(() => {});
     this.cmcd = null;
     try {
       const fetchOptions = {
@@ -298,6 +302,7 @@ export class Player {
         : import('./live/index.js');
       let ladder = buildLadder(presentation, (mime) => MediaSource.isTypeSupported(mime));
       this.faults = await faults;
+      if (qoeChunk) this.qoeTerm = (await qoeChunk).createQoeTermFunction(o.qoeModel);
       const cmcdModule = cmcdChunk ? await cmcdChunk : null;
       this.faults.checkOptions(o, ladder, url);
       const live = (this.live =
@@ -332,7 +337,7 @@ export class Player {
         mediaSource.addEventListener('sourceopen', () => resolve(), { once: true });
         abort.signal.addEventListener('abort', () => reject(interrupted()), { once: true });
       });
-      this.abr ??= this.faults.excludingRenditions(this.algorithm, this.excluded);
+      this.abr ??= this.faults.excludingRenditions(await this.algorithm, this.excluded);
       check();
       this.ladderNow = ladder;
       for (const [uri, error] of excludedAtLoad) {
@@ -471,7 +476,8 @@ export class Player {
     const sink = this.sink;
     const faults = this.faults;
     const algorithm = this.abr;
-    if (!ladder || !sink || !faults || !algorithm) return;
+    const qoeTerm = this.qoeTerm;
+    if (!ladder || !sink || !faults || !algorithm || !qoeTerm) return;
     this.stopSession();
     this.suspended = false;
     const o = this.options;
@@ -547,7 +553,7 @@ export class Player {
       media,
       throughputEstimator: this.estimator,
       latencyEstimator: this.latency,
-      qoeTerm: this.qoeTerm,
+      qoeTerm,
       bufferTargetMs: o.bufferTargetMs,
       forcedFirstRendition:
         atLoad && o.startRendition !== null ? Math.min(o.startRendition, ladder.renditions.length - 1) : null,
