@@ -89,22 +89,7 @@ export const simulateRunner: SessionRunner = (spec, job) => {
  * latencyMs and playbackRate for live sessions only).
  */
 export function recordToJsonLine(record: SegmentRecord, trace: string, algo: string): string {
-  if (record.latencyMs !== undefined)
-    return JSON.stringify({
-      trace,
-      algo,
-      segment: record.segment,
-      rendition: record.rendition,
-      bitrateKbps: record.bitrateKbps,
-      sizeBytes: record.sizeBytes,
-      downloadMs: record.downloadMs,
-      rebufferMs: record.rebufferMs,
-      bufferMs: record.bufferMs,
-      qoe: record.qoe,
-      latencyMs: record.latencyMs,
-      playbackRate: record.playbackRate,
-    });
-  return JSON.stringify({
+  const line = {
     trace,
     algo,
     segment: record.segment,
@@ -115,7 +100,9 @@ export function recordToJsonLine(record: SegmentRecord, trace: string, algo: str
     rebufferMs: record.rebufferMs,
     bufferMs: record.bufferMs,
     qoe: record.qoe,
-  });
+  };
+  if (record.latencyMs === undefined) return JSON.stringify(line);
+  return JSON.stringify({ ...line, latencyMs: record.latencyMs, playbackRate: record.playbackRate });
 }
 
 /** Runs `job` and packages what the caller asked for. */
