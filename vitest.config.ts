@@ -12,6 +12,8 @@ export const COMMON_TEST_OPTIONS: NonNullable<ViteUserConfig['test']> = {
   testTimeout: 20_000,
   hookTimeout: 60_000,
   pool: 'forks',
+  // fast-check's seed: fixed in CI, random locally, FC_SEED to replay (test/support/fast-check-seed.ts)
+  setupFiles: ['./test/support/fast-check-seed.ts'],
   // the default reporter, plus one line per reason tests were skipped (test/support/skip-reasons.ts)
   reporters: ['default', './test/support/skip-reasons.ts'],
 };

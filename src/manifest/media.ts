@@ -180,11 +180,15 @@ export function parseMediaPlaylist(text: string, url: string): MediaPlaylist {
         break;
       }
       case 'EXT-X-MEDIA-SEQUENCE':
-        mediaSequence = readSequence(tag, value, url, line.line);
+      case 'EXT-X-DISCONTINUITY-SEQUENCE': {
+        // RFC 8216 §4.3.3.2-3: both MUST come before the first segment; a late one would renumber half the list
+        if (segments.length > 0 || extinf)
+          throw manifestError('BAD_SEQUENCE_NUMBER', `#${tag} must come before the first segment`, url, line.line);
+        const n = readSequence(tag, value, url, line.line);
+        if (tag === 'EXT-X-MEDIA-SEQUENCE') mediaSequence = n;
+        else discontinuitySequence = n;
         break;
-      case 'EXT-X-DISCONTINUITY-SEQUENCE':
-        discontinuitySequence = readSequence(tag, value, url, line.line);
-        break;
+      }
       case 'EXT-X-PLAYLIST-TYPE':
         declaredType = readPlaylistType(value, url, line.line);
         break;

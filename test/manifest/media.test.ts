@@ -155,6 +155,18 @@ describe('parseMediaPlaylist', () => {
         2,
       ],
       ['bad media sequence', `${head}#EXT-X-MEDIA-SEQUENCE:-1\n#EXTINF:4,\na.ts\n`, 'BAD_SEQUENCE_NUMBER', 3],
+      [
+        'media sequence after a segment',
+        `${head}#EXTINF:4,\na.ts\n#EXT-X-MEDIA-SEQUENCE:7\n#EXTINF:4,\nb.ts\n`,
+        'BAD_SEQUENCE_NUMBER',
+        5,
+      ],
+      [
+        'discontinuity sequence after a segment',
+        `${head}#EXTINF:4,\na.ts\n#EXT-X-DISCONTINUITY-SEQUENCE:2\n#EXTINF:4,\nb.ts\n`,
+        'BAD_SEQUENCE_NUMBER',
+        5,
+      ],
       ['bad playlist type', `${head}#EXT-X-PLAYLIST-TYPE:LIVE\n#EXTINF:4,\na.ts\n`, 'BAD_PLAYLIST_TYPE', 3],
       ['bad byte range', `${head}#EXTINF:4,\n#EXT-X-BYTERANGE:12@x\na.ts\n`, 'BAD_BYTE_RANGE', 4],
       [
