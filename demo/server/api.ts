@@ -5,6 +5,7 @@
  * - `GET /api/config` → `{ fixtures: [{ name, masterUrl }], traces: [{ id, name, source, description? }],
  *   faults: string[] }`
  * - `GET /api/traces/<id>` → `{ name, periods: [{ durationMs, bandwidthKbps, latencyMs }] }`
+ *   (and `warnings: [...]` when the reader read periods slower than 1 kbps as outages)
  * - `GET /api/fixtures/<name>/video` → the fixture's `VideoDescription` (src/sim/load-video.ts), cached
  * - `POST /api/sessions` `{ fixture, traceId? | trace?, faults?, seed?, loop? }` → 201 `{ id, masterUrl, trace }`
  * - `DELETE /api/sessions/<id>` → 204, 404 when unknown
@@ -53,6 +54,11 @@ export interface DemoApiOptions {
   readonly bodyTimeoutMs?: number;
   /** Where unexpected errors (500) are reported (default: console.error). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Where what a trace reader changed in a shared trace is said, one line per file (periods slower than
+   * 1 kbps read as outages; default: console.warn). The page gets it too, as the trace's `warnings`.
+   */
+  readonly onWarning?: (line: string) => void;
 }
 
 export type Next = (error?: unknown) => void;
@@ -98,6 +104,7 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
     ...(options.sharedTracesPerFolder === undefined
       ? {}
       : { sharedTracesPerFolder: options.sharedTracesPerFolder }),
+    onWarning: options.onWarning ?? ((line) => console.warn(`abrkit demo: warning: ${line}`)),
   });
   const sessions = createSessionManager({
     catalog,
@@ -170,7 +177,7 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
     }
     if (what === 'traces' && arg !== undefined && tail === undefined) {
       readOnly();
-      sendJson(res, 200, toTraceJson(await catalog.trace(arg)));
+      sendJson(res, 200, toTraceJson(await catalog.trace(arg), catalog.traceWarnings(arg)));
       return;
     }
     if (what === 'fixtures' && arg !== undefined && tail === 'video' && extra.length === 0) {

@@ -6,6 +6,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import type { TraceWarning } from '../../src/traces/limits.js';
 import type { NetworkTrace } from '../../src/traces/model.js';
 import type { VideoDescription } from '../../src/videos/model.js';
 import { generateTrace } from '../../src/traces/spec.js';
@@ -16,10 +17,14 @@ import { ApiError } from './http.js';
 
 export type { FixtureInfo, TraceInfo };
 
-/** A trace as the API sends it: name and periods only. */
+/**
+ * A trace as the API sends it: name and periods, and `warnings` when the reader changed what it read (a
+ * shared file's periods slower than 1 kbps read as outages, with how many and where).
+ */
 export interface TraceJson {
   readonly name: string;
   readonly periods: readonly { durationMs: number; bandwidthKbps: number; latencyMs: number }[];
+  readonly warnings?: readonly string[];
 }
 
 /** The synthetic traces, as generator specs (src/traces/spec.ts). `step-down` is the one the e2e test plays. */
@@ -79,6 +84,11 @@ export interface CatalogOptions {
   readonly sharedDataDir: string | null;
   /** Shared traces listed per folder (default {@link SHARED_TRACES_PER_FOLDER}). */
   readonly sharedTracesPerFolder?: number;
+  /**
+   * Told, once per file read, what a trace reader changed (`trace <folder>/<file>: 3 periods slower than
+   * 1 kbps read as outages ...`). Default: nothing (the API passes its own).
+   */
+  readonly onWarning?: (line: string) => void;
 }
 
 export interface Catalog {
@@ -88,10 +98,12 @@ export interface Catalog {
   traces(): Promise<TraceInfo[]>;
   /** The trace, or throws 404 for an unknown id (and 422 for a shared file that cannot be read). */
   trace(id: string): Promise<NetworkTrace>;
+  /** What the reader changed in trace `id` when it read it (empty when nothing, or not read yet). */
+  traceWarnings(id: string): readonly string[];
   video(fixture: string): Promise<VideoDescription>;
 }
 
-export function toTraceJson(trace: NetworkTrace): TraceJson {
+export function toTraceJson(trace: NetworkTrace, warnings: readonly string[] = []): TraceJson {
   return {
     name: trace.name,
     periods: trace.periods.map((p) => ({
@@ -99,6 +111,7 @@ export function toTraceJson(trace: NetworkTrace): TraceJson {
       bandwidthKbps: p.bandwidthKbps,
       latencyMs: p.latencyMs,
     })),
+    ...(warnings.length === 0 ? {} : { warnings }),
   };
 }
 
@@ -107,6 +120,8 @@ const FIXTURE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 export function createCatalog(options: CatalogOptions): Catalog {
   const perFolder = options.sharedTracesPerFolder ?? SHARED_TRACES_PER_FOLDER;
   const traceCache = new Map<string, Promise<NetworkTrace>>();
+  /** Reader warnings per trace id; kept with (and dropped with) the cached trace. */
+  const warningsById = new Map<string, string[]>();
   const videoCache = new Map<string, Promise<VideoDescription>>();
   let sharedListing: Promise<Map<string, { info: TraceInfo; path: string }>> | null = null;
 
@@ -170,14 +185,27 @@ export function createCatalog(options: CatalogOptions): Catalog {
           'TRACE_NOT_FOUND',
           `trace ${JSON.stringify(id)} does not exist (see GET /api/config)`,
         );
-      loading = loadTraceFile(entry.path).catch((e: unknown) => {
+      warningsById.delete(id);
+      const onWarning = (w: TraceWarning): void => {
+        warningsById.set(id, [...(warningsById.get(id) ?? []), w.message]);
+        options.onWarning?.(`trace ${entry.info.name}: ${w.message}`);
+      };
+      loading = loadTraceFile(entry.path, undefined, { onWarning }).catch((e: unknown) => {
         traceCache.delete(id);
         throw new ApiError(422, 'TRACE_UNREADABLE', `trace ${id}: ${(e as Error).message}`);
       });
     }
     traceCache.set(id, loading);
-    while (traceCache.size > TRACE_CACHE_SIZE) traceCache.delete(traceCache.keys().next().value!);
+    while (traceCache.size > TRACE_CACHE_SIZE) {
+      const oldest = traceCache.keys().next().value!;
+      traceCache.delete(oldest);
+      warningsById.delete(oldest);
+    }
     return loading;
+  }
+
+  function traceWarnings(id: string): readonly string[] {
+    return warningsById.get(id) ?? [];
   }
 
   async function video(fixture: string): Promise<VideoDescription> {
@@ -193,7 +221,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
     return cached;
   }
 
-  return { fixtures, fixtureDir, traces, trace, video };
+  return { fixtures, fixtureDir, traces, trace, traceWarnings, video };
 }
 
 const FORMAT_OF_EXTENSION: Readonly<Record<string, string>> = {

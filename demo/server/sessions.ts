@@ -259,7 +259,10 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       id,
       fixture: request.fixture,
       masterUrl: `/shaped/${id}/master.m3u8`,
-      trace: toTraceJson(trace),
+      trace: toTraceJson(
+        trace,
+        request.traceId === undefined ? [] : options.catalog.traceWarnings(request.traceId),
+      ),
       server,
       agent: new Agent({ keepAlive: true, maxSockets: 16 }),
       createdAt: Date.now(),

@@ -15,6 +15,7 @@ import type { CliContext } from './context.js';
 import { isVideoSpec, videoFromSpec } from './demo-data.js';
 import type { InputPath } from './outputs.js';
 import { didYouMean } from './suggest.js';
+import { traceWarningPrinter } from './trace-warnings.js';
 
 const SPEC_EXAMPLE = 'step:4000x20s,500x20s';
 
@@ -26,13 +27,16 @@ function specKind(arg: string): string | undefined {
 /**
  * Loads `--traces` values in the order given: an existing path is read (a folder: its trace files, by
  * name), else a `kind:args` value is generated. A value that is neither fails naming it, with the closest
- * generator kind when it looks like a misspelt spec.
+ * generator kind when it looks like a misspelt spec. What a reader changed (slow periods read as outages)
+ * is said on stderr, one line per file, unless `quiet`.
  */
 export async function resolveTraces(
   args: readonly string[],
   context: CliContext,
   format?: TraceFormat,
+  quiet = false,
 ): Promise<{ traces: NetworkTrace[]; inputs: InputPath[] }> {
+  const onWarning = traceWarningPrinter(context.io, quiet);
   const traces: NetworkTrace[] = [];
   const inputs: InputPath[] = [];
   for (const arg of args) {
@@ -51,7 +55,7 @@ export async function resolveTraces(
       );
     }
     try {
-      traces.push(...(await loadTraces([path], format)));
+      traces.push(...(await loadTraces([path], format, { onWarning })));
     } catch (e) {
       if (isAbrkitError(e) && e.code === 'TRACE_NOT_FOUND' && !existsSync(path)) {
         throw new AbrkitError(

@@ -12,6 +12,17 @@ import { TRACE_LIMITS } from './limits.js';
 
 /** Periods of the observed throughput from download samples (see the file comment). */
 export function traceFromSamples(samples: readonly DownloadSample[], name = 'player-session'): NetworkTrace {
+  return traceFromSamplesCounted(samples, name).trace;
+}
+
+/**
+ * {@link traceFromSamples}, also giving how many periods slower than 1 kbps were read as outages (`crawls`),
+ * for a reader that says so.
+ */
+export function traceFromSamplesCounted(
+  samples: readonly DownloadSample[],
+  name = 'player-session',
+): { trace: NetworkTrace; crawls: number } {
   const sorted = samples
     .filter((s) => s.sizeBytes > 0 && s.endMs > s.startMs)
     .sort((a, b) => a.endMs - b.endMs);
@@ -23,12 +34,14 @@ export function traceFromSamples(samples: readonly DownloadSample[], name = 'pla
     if (!(durationMs > 0)) continue;
     periods.push({
       durationMs: round3(durationMs),
-      bandwidthKbps: round3((s.sizeBytes * 8) / transferMs),
+      // Rounded by withinTraceLimits, which first counts a crawl (< 1 kbps) that rounding here would hide.
+      bandwidthKbps: (s.sizeBytes * 8) / transferMs,
       latencyMs: round3(Math.max(0, s.firstByteMs - s.startMs)),
     });
     cursorMs = s.endMs;
   }
-  return { name, periods: withinTraceLimits(periods).periods };
+  const within = withinTraceLimits(periods);
+  return { trace: { name, periods: within.periods }, crawls: within.crawls };
 }
 
 /**

@@ -17,13 +17,18 @@
  * gives the wrapped input trace's name for comparison.
  *
  * Bad input throws `AbrkitError('trace', ...)` naming the file and the period (`data.period`) or record
- * (`data.record`) index.
+ * (`data.record`) index, with the value as written; periods outside src/traces' physical limits are refused
+ * there, except a bandwidth above 0 and below 1 kbps, read as an outage (0) as the file readers read it and
+ * counted in `warnings`. The result passes {@link validateTrace}, so what `abrkit trace from-session` writes,
+ * `abrkit sim` reads.
  */
 import type { DownloadSample } from '../core/types.js';
 import { RECORDING_ERROR_CODES, isObject, parseJson, recordingError } from './har.js';
+import { CrawlCounter, TRACE_LIMITS } from './limits.js';
 import type { NetworkTrace, TracePeriod } from './model.js';
-import { traceFromSamples } from './samples.js';
+import { traceFromSamplesCounted } from './samples.js';
 import { traceNameFromPath } from './text.js';
+import { bandwidthProblem, durationProblem, latencyProblem, validateTrace } from './validate.js';
 
 export interface SessionReadOptions {
   /** Trace name (default: the file name minus `.json`). */
@@ -40,6 +45,8 @@ export interface SessionReadResult {
   readonly container: 'player-export' | 'demo-session';
   /** A demo session file's input trace (what the network was shaped to), by name; null otherwise. */
   readonly inputTrace: { readonly name: string; readonly periods: number } | null;
+  /** What the reader changed that a user should hear about (periods slower than 1 kbps read as outages). */
+  readonly warnings: readonly string[];
 }
 
 /** The `kind` of the demo page's session file (demo/src/recording.ts). */
@@ -87,9 +94,14 @@ export function parseSessionExport(
   }
   const recordCount = records?.length ?? 0;
   if (json.trace !== undefined) {
-    const periods = readPeriods(json.trace, source);
-    if (periods.length > 0)
-      return { trace: { name, periods }, from: 'trace', records: recordCount, container, inputTrace };
+    const crawls = new CrawlCounter();
+    const periods = readPeriods(json.trace, source, crawls);
+    if (periods.length > 0) {
+      const trace = validateTrace({ name, periods }, source);
+      const warning = crawls.warning(source);
+      const warnings = warning === null ? [] : [warning.message];
+      return { trace, from: 'trace', records: recordCount, container, inputTrace, warnings };
+    }
   }
   if (records === undefined) {
     throw recordingError(
@@ -116,7 +128,7 @@ export function parseSessionExport(
       cursorMs += downloadMs;
     }
   });
-  const trace = traceFromSamples(samples, name);
+  const { trace, crawls } = traceFromSamplesCounted(samples, name);
   if (trace.periods.length === 0) {
     throw recordingError(
       RECORDING_ERROR_CODES.noMedia,
@@ -124,10 +136,24 @@ export function parseSessionExport(
       source,
     );
   }
-  return { trace, from: 'records', records: recordCount, container, inputTrace };
+  const warnings =
+    crawls === 0
+      ? []
+      : [
+          `${crawls} period${crawls === 1 ? '' : 's'} slower than ${TRACE_LIMITS.minBandwidthKbps} kbps ` +
+            'read as outages (0 kbps), from the records',
+        ];
+  return {
+    trace: validateTrace(trace, source),
+    from: 'records',
+    records: recordCount,
+    container,
+    inputTrace,
+    warnings,
+  };
 }
 
-function readPeriods(value: unknown, source: string): TracePeriod[] {
+function readPeriods(value: unknown, source: string, crawls: CrawlCounter): TracePeriod[] {
   const periods = isObject(value) ? value.periods : undefined;
   if (!Array.isArray(periods)) {
     throw recordingError(
@@ -146,19 +172,26 @@ function readPeriods(value: unknown, source: string): TracePeriod[] {
         where,
       );
     const durationMs = nonNegative(item.durationMs, `trace period ${index}: durationMs`, source, where);
-    if (durationMs === 0)
-      throw recordingError(
-        RECORDING_ERROR_CODES.badValue,
-        `trace period ${index}: durationMs must be > 0, got 0`,
-        source,
-        where,
-      );
-    return {
-      durationMs,
-      bandwidthKbps: nonNegative(item.bandwidthKbps, `trace period ${index}: bandwidthKbps`, source, where),
-      latencyMs: nonNegative(item.latencyMs, `trace period ${index}: latencyMs`, source, where),
-    };
+    within(durationProblem(durationMs), `trace period ${index}: durationMs`, durationMs, source, where);
+    const rawKbps = nonNegative(item.bandwidthKbps, `trace period ${index}: bandwidthKbps`, source, where);
+    const bandwidthKbps = crawls.keep(rawKbps, () => `trace period ${index}`);
+    within(bandwidthProblem(bandwidthKbps), `trace period ${index}: bandwidthKbps`, rawKbps, source, where);
+    const latencyMs = nonNegative(item.latencyMs, `trace period ${index}: latencyMs`, source, where);
+    within(latencyProblem(latencyMs), `trace period ${index}: latencyMs`, latencyMs, source, where);
+    return { durationMs, bandwidthKbps, latencyMs };
   });
+}
+
+/** Throws naming the period and the value as written when a limit check found a problem. */
+function within(
+  problem: string | null,
+  what: string,
+  value: number,
+  source: string,
+  where: Record<string, unknown>,
+): void {
+  if (problem === null) return;
+  throw recordingError(RECORDING_ERROR_CODES.badValue, `${what} ${String(value)} ${problem}`, source, where);
 }
 
 function nonNegative(value: unknown, what: string, source: string, where: Record<string, unknown>): number {

@@ -189,6 +189,41 @@ describe('demo API: catalog routes', () => {
   });
 });
 
+describe('demo API: reader warnings', () => {
+  it('a shared trace with periods slower than 1 kbps: read as outages, said once on the server and in the JSON', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'abrkit-demo-crawl-'));
+    mkdirSync(join(shared, 'traces', 'cooked'), { recursive: true });
+    // Pensieve cooked (Mbps): 0.0004 Mbps = 0.4 kbps on lines 2 and 3
+    writeFileSync(join(shared, 'traces', 'cooked', 'slow'), '0 2.0\n1 0.0004\n2 0.0004\n3 3.0\n');
+    const lines: string[] = [];
+    const m = await mount({ sharedDataDir: shared, onWarning: (line) => lines.push(line) });
+    try {
+      const id = encodeURIComponent('shared:cooked:slow');
+      const first = (await (await fetch(`${m.base}/api/traces/${id}`)).json()) as {
+        periods: { bandwidthKbps: number }[];
+        warnings?: string[];
+      };
+      expect(first.periods.map((p) => p.bandwidthKbps)).toEqual([0, 0, 3000]);
+      const expected =
+        '2 periods slower than 1 kbps read as outages (0 kbps): the slowest 0.4 kbps, the first at line 2';
+      expect(first.warnings).toEqual([expected]);
+      const session = await postJson(m.base, { fixture: 'ladder', traceId: 'shared:cooked:slow' });
+      expect(session.status).toBe(201);
+      expect(((await session.json()) as { trace: { warnings?: string[] } }).trace.warnings).toEqual([
+        expected,
+      ]);
+      // read once (cached): one line on the server
+      expect(lines).toEqual([`trace cooked/slow: ${expected}`]);
+      // a trace read without change carries no warnings field
+      const plain = (await (await fetch(`${m.base}/api/traces/step-down`)).json()) as object;
+      expect(plain).not.toHaveProperty('warnings');
+    } finally {
+      await m.close();
+      rmSync(shared, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('demo API: hardening', () => {
   let m: Mounted;
   let root: string;

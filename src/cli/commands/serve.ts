@@ -19,6 +19,7 @@ import { TRACE_SPEC_KINDS, generateTrace } from '../../traces/spec.js';
 import type { CliContext } from '../context.js';
 import { createContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { traceWarningPrinter } from '../trace-warnings.js';
 
 export interface ServeCommandOptions {
   readonly trace: string;
@@ -69,17 +70,21 @@ and the body follow, all bodies in flight sharing the trace's bandwidth equally.
 period holds. Listens on 127.0.0.1 unless --host says otherwise; serves only files under <folder>.
 `;
 
-/** A `--trace` value: an existing file (any trace format), else a generator spec such as `constant:2000`. */
+/**
+ * A `--trace` value: an existing file (any trace format), else a generator spec such as `constant:2000`.
+ * What the reader changed (slow periods read as outages) is said on stderr.
+ */
 export async function resolveTraceArg(
   arg: string,
   context: CliContext,
   format?: TraceFormat,
 ): Promise<NetworkTrace> {
   const path = context.resolvePath(arg);
-  if (existsSync(path)) return loadTraceFile(path, format);
+  const options = { onWarning: traceWarningPrinter(context.io) };
+  if (existsSync(path)) return loadTraceFile(path, format, options);
   const kind = /^([a-z-]+):/.exec(arg)?.[1];
   if (kind !== undefined && (TRACE_SPEC_KINDS as readonly string[]).includes(kind)) return generateTrace(arg);
-  return loadTraceFile(path, format);
+  return loadTraceFile(path, format, options);
 }
 
 /** A `--faults` value: a JSON file holding a FaultSpec, else a compact spec string. */

@@ -233,7 +233,12 @@ export function register(program: Command, context: CliContext = createContext()
               source,
               Math.ceil((parseLiveDuration(flags.liveDurationS) * 1000) / source.segmentDurationMs),
             );
-      const { traces, inputs: traceInputs } = await resolveTraces(flags.traces, context, flags.traceFormat);
+      const { traces, inputs: traceInputs } = await resolveTraces(
+        flags.traces,
+        context,
+        flags.traceFormat,
+        flags.quiet ?? false,
+      );
       if (traces.length === 0) {
         throw new AbrkitError('trace', 'NO_TRACES', 'no trace files found', {
           data: { source: flags.traces.join(' ') },

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AbrkitError } from '../../core/errors.js';
 import { asTraceFormat, TRACE_FORMATS, writeTrace } from '../../traces/detect.js';
-import { parseHarTrace } from '../../traces/har.js';
+import { HAR_PROGRESS_EVERY, parseHarTrace } from '../../traces/har.js';
 import type { NetworkTrace } from '../../traces/model.js';
 import { traceDurationMs, traceMeanBandwidthKbps } from '../../traces/model.js';
 import { periodCount } from '../../traces/columns.js';
@@ -20,6 +20,7 @@ import { createContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { CheckedOutput } from '../outputs.js';
 import { checkOutputs, writeOutputFile } from '../outputs.js';
+import { traceWarningLine } from '../trace-warnings.js';
 
 export interface TraceCommandOptions {
   /** Output file; stdout when absent. */
@@ -66,6 +67,7 @@ export async function runFromSession(
     result.from === 'trace'
       ? `from the export's trace (${result.records} segment records)`
       : `from ${result.records} segment records (no "trace" in the export: downloads back to back, latency 0)`;
+  warn(context, path, result.warnings);
   return emit(result.trace, format, how, output, context);
 }
 
@@ -91,12 +93,23 @@ export async function runFromHar(
   const result = parseHarTrace(await readText(path), path, {
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(match === undefined ? {} : { match }),
+    onProgress: (done, total) => {
+      // Only files large enough to take a moment (the reader calls every HAR_PROGRESS_EVERY entries).
+      if (total >= HAR_PROGRESS_EVERY)
+        context.io.stderr.write(`${path}: ${done} of ${total} HAR entries read\n`);
+    },
   });
+  warn(context, path, result.warnings);
   const how =
     `from ${result.downloads.length} media downloads` +
     (result.skipped.length > 0 ? ` (${result.skipped.length} skipped: failed, cached or empty)` : '') +
     `, ${result.otherEntries} other entries ignored`;
   return emit(result.trace, format, how, output, context);
+}
+
+/** One line on stderr per thing the reader changed or left out (slow periods read as outages, ...). */
+function warn(context: CliContext, path: string, warnings: readonly string[]): void {
+  for (const w of warnings) context.io.stderr.write(traceWarningLine(path, w));
 }
 
 function checkFormat(format: string | undefined): NonNullable<ReturnType<typeof asTraceFormat>> {
