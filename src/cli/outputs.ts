@@ -12,8 +12,10 @@
 import {
   closeSync,
   fsyncSync,
+  lstatSync,
   mkdirSync,
   openSync,
+  readlinkSync,
   realpathSync,
   renameSync,
   statSync,
@@ -48,17 +50,27 @@ function statOrNull(path: string): Stats | null {
 }
 
 /**
- * The real path `path` has or would have: symlinks of the file itself and of its nearest existing ancestor
- * resolved, the rest appended.
+ * The real path `path` has or would have: symlinks of the file itself (a dangling one too: the file it names)
+ * and of its nearest existing ancestor resolved, the rest appended.
  */
-export function realTarget(path: string): string {
+export function realTarget(path: string, hops = 0): string {
   const full = resolve(path);
   try {
     return realpathSync(full);
   } catch {
+    // A dangling symlink: the file it names is where a write would land (rename onto the link itself would
+    // replace it, so the writer uses this path too). 40 hops, as Linux's own limit.
+    if (hops < 40) {
+      try {
+        if (lstatSync(full).isSymbolicLink())
+          return realTarget(resolve(dirname(full), readlinkSync(full)), hops + 1);
+      } catch {
+        // Not there at all: resolve the parent below.
+      }
+    }
     const parent = dirname(full);
     if (parent === full) return full;
-    return join(realTarget(parent), basename(full));
+    return join(realTarget(parent, hops), basename(full));
   }
 }
 

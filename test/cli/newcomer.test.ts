@@ -5,7 +5,7 @@
  * with the array-job variables set), and the README's sim examples run as written.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -126,6 +126,25 @@ describe('outputs', () => {
     expect(full.code).toBe(1);
     expect(full.err).toBe('abrkit: no space left writing /dev/full\n');
     expect(readdirSync(fx.dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('sees through symlinks, dangling ones too: two outputs on one file, or an output on an input, are refused', async () => {
+    const fx = writeFixture(13);
+    const base = ['sim', '--video', fx.movie, '--traces', fx.traces[0] ?? '', '--algo', 'bba', '--quiet'];
+    // lnk.json names a file that does not exist yet: --report through it would land on --summary's file
+    symlinkSync('later.json', join(fx.dir, 'lnk.json'));
+    const dangling = await cli(fx.dir, [...base, '--report', 'lnk.json', '--summary', 'later.json']);
+    expect(dangling.code).toBe(2);
+    expect(dangling.err).toMatch(/--report and --summary both write/);
+    symlinkSync(fx.traces[0] ?? '', join(fx.dir, 'trace-link'));
+    const onInput = await cli(fx.dir, [...base, '--jsonl', 'trace-link', '--force']);
+    expect(onInput.code).toBe(2);
+    expect(onInput.err).toMatch(/refusing to overwrite an input/);
+    // alone, an output through a dangling link writes the file it names and keeps the link
+    const alone = await cli(fx.dir, [...base, '--summary', 'lnk.json', '--workers', '0']);
+    expect(alone.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(fx.dir, 'later.json'), 'utf8'))).toHaveProperty('algos');
+    expect(lstatSync(join(fx.dir, 'lnk.json')).isSymbolicLink()).toBe(true);
   });
 
   it('SIGINT leaves the previous file, no temp file, says so and exits 130', async () => {
