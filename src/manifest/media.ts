@@ -183,7 +183,12 @@ export function parseMediaPlaylist(text: string, url: string): MediaPlaylist {
       case 'EXT-X-DISCONTINUITY-SEQUENCE': {
         // RFC 8216 §4.3.3.2-3: both MUST come before the first segment; a late one would renumber half the list
         if (segments.length > 0 || extinf)
-          throw manifestError('BAD_SEQUENCE_NUMBER', `#${tag} must come before the first segment`, url, line.line);
+          throw manifestError(
+            'BAD_SEQUENCE_NUMBER',
+            `#${tag} must come before the first segment`,
+            url,
+            line.line,
+          );
         const n = readSequence(tag, value, url, line.line);
         if (tag === 'EXT-X-MEDIA-SEQUENCE') mediaSequence = n;
         else discontinuitySequence = n;

@@ -4,7 +4,8 @@
 import fc from 'fast-check';
 
 const fromEnv = process.env.FC_SEED;
-const seed = fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) : process.env.CI ? 20261205 : undefined;
+const seed =
+  fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) : process.env.CI ? 20261205 : undefined;
 if (seed !== undefined) {
   if (!Number.isInteger(seed)) throw new Error(`FC_SEED must be an integer, got "${fromEnv}"`);
   fc.configureGlobal({ seed });
