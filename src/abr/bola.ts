@@ -55,6 +55,7 @@ import {
   capIndex,
   logUtilities,
   qualityFromThroughput,
+  quietBeforeMs,
   toSabreProgress,
 } from './sabre-common.js';
 import { BOLA_OPTIONS as OPTIONS } from './sabre-options.js';
@@ -190,6 +191,42 @@ export class Bola implements AbrAlgorithm {
     }
     if (abandonTo !== null) this.lastQuality = abandonTo;
     return abandonTo;
+  }
+
+  /**
+   * When `shouldAbandon` could first return a rendition (see `AbrAlgorithm.abandonQuietUntilMs`). With
+   * `A_q = V (gp + u_q)`, `O_q` the bitrate-scaled size of rendition q and `R` the bits remaining (which only
+   * shrink), a lower q wins only while `O_q < R` and `(A_q - level) / O_q > (A_cur - level) / R`; with R at
+   * most its value now that needs `level < min(A_q, (R A_q - A_cur O_q) / (R - O_q))` (the score to beat is
+   * >= 0, so `A_q - level > 0`, and then the left side grows with R).
+   * So: no abandonment before the buffer, draining at the playback rate, falls below the highest such level.
+   */
+  abandonQuietUntilMs(progress: DownloadProgress, ctx: AbrContext): number {
+    const cur = progress.renditionIndex;
+    if (this.options.basic || beforeFirstSample(ctx) || progress.totalBytes === null || cur === 0)
+      return Number.POSITIVE_INFINITY;
+    const utilities = this.utilities(ctx);
+    const gp = this.options.gammaP;
+    const vMs =
+      this.vMs ??
+      bolaV(this.bufferSizeFor(ctx), ctx.segmentDurationMs, utilities[utilities.length - 1] ?? 0, gp);
+    const sizeBits = progress.totalBytes * 8;
+    const remain = sizeBits - progress.loadedBytes * 8;
+    const aCur = vMs * (gp + (utilities[cur] ?? 0));
+    // rounding margin on the level thresholds (the exact test runs at the points past it)
+    const marginMs = 1e-6 * (Math.abs(aCur) + 1);
+    let levelBelowMs = Number.NEGATIVE_INFINITY;
+    for (let q = 0; q < cur; q++) {
+      const aQ = vMs * (gp + (utilities[q] ?? 0));
+      const otherSize = (sizeBits * bitrateKbps(ctx, q)) / bitrateKbps(ctx, cur);
+      if (!(otherSize < remain)) continue; // and never again: the remainder only shrinks
+      const threshold = Math.min(aQ, (remain * aQ - aCur * otherSize) / (remain - otherSize));
+      if (threshold + marginMs > levelBelowMs) levelBelowMs = threshold + marginMs;
+    }
+    if (!(levelBelowMs > 0)) return Number.POSITIVE_INFINITY; // the level never goes below 0
+    const level = ctx.bufferLevelMs;
+    if (!(level > levelBelowMs)) return progress.nowMs;
+    return quietBeforeMs(progress.nowMs + (level - levelBelowMs) / ctx.playbackRate);
   }
 
   reset(): void {

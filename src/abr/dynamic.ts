@@ -132,6 +132,10 @@ export class Dynamic implements AbrAlgorithm {
     return this.tput.shouldAbandon(progress, ctx);
   }
 
+  abandonQuietUntilMs(progress: DownloadProgress, ctx: AbrContext): number {
+    return this.tput.abandonQuietUntilMs(progress, ctx);
+  }
+
   reset(): void {
     this.isBola = false;
     this.bola.reset();
@@ -172,6 +176,11 @@ export class DynamicDash implements AbrAlgorithm {
     const to = this.tput.shouldAbandon(progress, ctx);
     if (to !== null) this.bola.noteAbandoned(progress.renditionIndex, to);
     return to;
+  }
+
+  /** The throughput rule's bound while it is active (BOLA-E gives none: every progress point is checked). */
+  abandonQuietUntilMs(progress: DownloadProgress, ctx: AbrContext): number {
+    return this.isBola ? progress.nowMs : this.tput.abandonQuietUntilMs(progress, ctx);
   }
 
   onDownloaded(sample: DownloadSample, ctx: AbrContext): void {

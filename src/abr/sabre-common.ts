@@ -80,3 +80,11 @@ export function toSabreProgress(progress: DownloadProgress): SabreProgress | nul
 export function beforeFirstSample(ctx: AbrContext): boolean {
   return ctx.throughput.sampleCount === 0;
 }
+
+/**
+ * A time a little before `tMs` (by 1 µs plus 1e-9 of it), for `abandonQuietUntilMs` bounds derived in exact
+ * arithmetic: the progress points in that margin are checked, so rounding cannot skip one that mattered.
+ */
+export function quietBeforeMs(tMs: number): number {
+  return tMs - 1e-3 - 1e-9 * Math.abs(tMs);
+}

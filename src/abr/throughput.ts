@@ -41,6 +41,7 @@ import {
   bitrateKbps,
   latencyOf,
   qualityFromThroughput,
+  quietBeforeMs,
   toSabreProgress,
 } from './sabre-common.js';
 import { THROUGHPUT_DEFAULTS, THROUGHPUT_OPTIONS as OPTIONS } from './sabre-options.js';
@@ -98,6 +99,25 @@ export class ThroughputRule implements AbrAlgorithm {
     if (quality >= p.quality) return null;
     const estimateSizeBits = (p.sizeBits * bitrateKbps(ctx, quality)) / bitrateKbps(ctx, p.quality);
     return estimateSizeBits >= sizeLeftBits ? null : quality;
+  }
+
+  /**
+   * When `shouldAbandon` could first say anything but null (see `AbrAlgorithm.abandonQuietUntilMs`): never
+   * at rendition 0; not before the grace time; and, with `d` bits of `S` loaded now, not before
+   * `elapsed > abandonMultiplier * segmentDuration * d / S`, because with at least `d` bits loaded later
+   * the projected total `elapsed + (S - bits) * transferTime / bits` is at most `elapsed * S / d`.
+   */
+  abandonQuietUntilMs(progress: DownloadProgress, ctx: AbrContext): number {
+    if (!this.options.abandonment || beforeFirstSample(ctx)) return Number.POSITIVE_INFINITY;
+    const total = progress.totalBytes;
+    if (total === null || progress.renditionIndex === 0) return Number.POSITIVE_INFINITY;
+    let elapsedMs = this.options.abandonGraceMs;
+    if (progress.loadedBytes > 0 && total > 0) {
+      const projectedMs =
+        (this.options.abandonMultiplier * ctx.segmentDurationMs * progress.loadedBytes) / total;
+      if (projectedMs > elapsedMs) elapsedMs = projectedMs;
+    }
+    return quietBeforeMs(progress.startMs + elapsedMs);
   }
 
   reset(): void {

@@ -64,6 +64,14 @@ export interface AbrAlgorithm {
    * the download and fetch this segment again at that rendition, or null to keep going.
    */
   shouldAbandon?(progress: DownloadProgress, ctx: AbrContext): number | null;
+  /**
+   * Optional, for the simulator (src/sim/trace-source.ts skips the progress points before it): called right
+   * after `shouldAbandon` returned null, the earliest time (ms, session clock) at which it could return
+   * anything else for this download, given that until the download ends nothing changes but the clock, the
+   * bytes loaded (non-decreasing) and the buffer (draining at `ctx.playbackRate`, floored at 0). It must be
+   * conservative, and `shouldAbandon` must change no state when it returns null. `nowMs` or less: no skip.
+   */
+  abandonQuietUntilMs?(progress: DownloadProgress, ctx: AbrContext): number;
   /** Called after every download (including aborted ones). */
   onDownloaded?(sample: DownloadSample, ctx: AbrContext): void;
   /** Called when the session idled (waiting for buffer room), ms. */

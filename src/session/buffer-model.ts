@@ -43,7 +43,11 @@ export class BufferModel implements MediaSink {
 
   /** Brings the buffer up to the clock's now. */
   private advance(): void {
-    const nowMs = this.clock.nowMs();
+    this.advanceTo(this.clock.nowMs());
+  }
+
+  /** Brings the buffer up to `nowMs` (a read of the level at that time; a time before the last one is a no-op). */
+  private advanceTo(nowMs: number): void {
     const elapsedMs = nowMs - this.lastMs;
     if (elapsedMs <= 0) return;
     this.lastMs = nowMs;
@@ -66,6 +70,14 @@ export class BufferModel implements MediaSink {
   bufferLevelMs(): number {
     this.advance();
     return this.levelMs;
+  }
+
+  /**
+   * Replays a level read at `atMs` (at most the clock's now): the same arithmetic as a `bufferLevelMs()` call
+   * made then, so a simulator that skipped a progress point keeps its floating-point results identical.
+   */
+  settleAt(atMs: number): void {
+    this.advanceTo(atMs);
   }
 
   append(segment: AppendedSegment): void {

@@ -109,6 +109,7 @@ export class StreamingSession {
   private readonly maxRendition: number;
   private readonly waitPolicy: WaitPolicyName;
   private readonly abandonment: boolean;
+  private readonly skipQuiet: boolean;
   private readonly segmentSizeBytes: (segmentIndex: number, renditionIndex: number) => number | null;
   private readonly out: SegmentRecord[] = [];
   private state: State = 'idle';
@@ -158,10 +159,16 @@ export class StreamingSession {
     this.maxRendition = Math.min(max, n - 1);
     this.waitPolicy = options.waitPolicy ?? 'sabre';
     this.abandonment = (options.abandonment ?? true) && options.algorithm.shouldAbandon !== undefined;
+    // VOD on a sink that can replay skipped reads: quiet progress points may be skipped (bit-identical)
+    this.skipQuiet =
+      options.live === undefined &&
+      options.sink.settleAt !== undefined &&
+      options.algorithm.abandonQuietUntilMs !== undefined;
     this.segmentSizeBytes = (s, r) => m.segmentSizeBytes(s, r);
     this.events = options.events ?? new Emitter<SessionEvents>();
     this.callbacks = {
       onProgress: (p) => this.progress(p),
+      onProgressSkipped: (atMs) => options.sink.settleAt?.(atMs),
       onComplete: (sample) => this.complete(sample),
       onError: (error) => this.failed(error),
     };
@@ -448,7 +455,15 @@ export class StreamingSession {
     };
     const ctx = this.context(request.segmentIndex);
     const lower = algorithm.shouldAbandon(progress, ctx);
-    if (lower == null || lower >= request.renditionIndex) return;
+    if (lower == null) {
+      // the algorithm may say when its answer can change: the simulator skips the progress points before
+      if (this.skipQuiet) {
+        const untilMs = algorithm.abandonQuietUntilMs!(progress, ctx);
+        if (untilMs > p.nowMs) this.handle?.skipProgressUntil?.(untilMs);
+      }
+      return;
+    }
+    if (lower >= request.renditionIndex) return;
     const target = this.checkRendition(lower);
     const handle = this.handle;
     this.handle = null;

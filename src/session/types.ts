@@ -34,6 +34,11 @@ export interface LoadProgress {
  */
 export interface LoadCallbacks {
   onProgress(progress: LoadProgress): void;
+  /**
+   * A progress point at `atMs` that a source skipped after `skipProgressUntil` (the simulator's): called,
+   * in time order and by the time the next callback fires, instead of `onProgress`.
+   */
+  onProgressSkipped?(atMs: number): void;
   onComplete(sample: DownloadSample): void;
   onError(error: AbrkitError): void;
 }
@@ -42,6 +47,12 @@ export interface LoadCallbacks {
 export interface LoadHandle {
   /** Stops the download now and returns what arrived (`aborted: true`). No callback fires afterwards. */
   abort(): DownloadSample;
+  /**
+   * Optional (the simulator's source): report the progress points before `untilMs` with
+   * `onProgressSkipped` instead of `onProgress`, from now until the next `onProgress`. Called from inside
+   * `onProgress` when the algorithm said its answer cannot change before then.
+   */
+  skipProgressUntil?(untilMs: number): void;
 }
 
 /** Downloads segments (sim: a trace network model; player: fetch). */
@@ -80,6 +91,11 @@ export interface MediaSink {
   setPlaybackRate?(rate: number): void;
   /** No more segments will come: play out what is buffered. */
   endOfStream(): void;
+  /**
+   * Optional (a sink on a virtual clock): replay a `bufferLevelMs()` read at `atMs` ≤ now, for a progress
+   * point the source skipped, so the lazily computed level stays bit-identical to polling.
+   */
+  settleAt?(atMs: number): void;
 }
 
 /**

@@ -93,6 +93,14 @@ export interface TraceSourceOptions {
   readonly initSegmentBytes?: readonly number[];
 }
 
+/** A clock that sets a timer at an exact time (`VirtualClock.setTimerAt`). */
+interface ExactTimerClock extends Clock {
+  setTimerAt(callback: () => void, dueMs: number): () => void;
+}
+
+/** Skipped progress points replayed per timer at most (bounds the work between two timers). */
+const SKIP_CHUNK = 1024;
+
 export class TraceSource implements SegmentSource, LoadHandle {
   private readonly minMs: number;
   private readonly minBytes: number;
@@ -110,6 +118,13 @@ export class TraceSource implements SegmentSource, LoadHandle {
   private lastMs = 0;
   private lastBytes = 0;
   private progressDue = false;
+  /** The timer due is a skipped progress point (a chunk of them ends there): replay, then schedule on. */
+  private quietDue = false;
+  /** Progress points before this time are skipped (`skipProgressUntil`), until the next reported one. */
+  private skipUntilMs = Number.NEGATIVE_INFINITY;
+  /** Times of the progress points skipped since the last callback, replayed with `onProgressSkipped`. */
+  private readonly skippedMs: number[] = [];
+  private skippedCount = 0;
   /** The plan in flight is the init segment of `initRendition` (the media segment follows). */
   private initRendition = -1;
   private requestStartMs = 0;
@@ -117,11 +132,15 @@ export class TraceSource implements SegmentSource, LoadHandle {
   private segmentIndex = -1;
   private renditionIndex = -1;
 
+  /** The clock, when it can set a timer at an exact time (the virtual clock): needed to skip progress. */
+  private readonly exactClock: ExactTimerClock | null;
+
   constructor(
     private readonly clock: Clock,
     private readonly network: NetworkModel,
     options: TraceSourceOptions = {},
   ) {
+    this.exactClock = 'setTimerAt' in clock ? (clock as ExactTimerClock) : null;
     this.minMs = options.progressMinMs ?? 50;
     this.minBytes = options.progressMinBytes ?? 1500;
     if (!(this.minMs > 0) && !(this.minBytes > 0)) {
@@ -188,6 +207,8 @@ export class TraceSource implements SegmentSource, LoadHandle {
   /** Starts the media segment's download, requested at `startMs` (now). */
   private beginMedia(startMs: number): void {
     this.initRendition = -1;
+    this.skipUntilMs = Number.NEGATIVE_INFINITY;
+    this.quietDue = false;
     this.requestStartMs = startMs;
     this.plan = this.network.begin(startMs + this.overheadMs, this.sizeBytes);
     this.lastMs = startMs;
@@ -199,10 +220,53 @@ export class TraceSource implements SegmentSource, LoadHandle {
     }
   }
 
-  /** Next timer: a progress point, or the end. */
+  /**
+   * Skips the progress points before `untilMs` (the `LoadHandle` hook; the session calls it from
+   * `onProgress` when the algorithm's answer cannot change before then). They are still computed, with
+   * the same arithmetic in the same order (so every later point and byte count is bit-identical), and
+   * replayed through `onProgressSkipped` before the next callback; only the callback and the timer go.
+   */
+  skipProgressUntil(untilMs: number): void {
+    if (this.plan !== null && this.initRendition < 0 && this.exactClock !== null) this.skipUntilMs = untilMs;
+  }
+
+  /** Next timer: a progress point, or the end (progress points before `skipUntilMs` are skipped on the way). */
   private schedule(): void {
     const plan = this.plan!;
-    const atMs = Math.max(this.lastMs + this.minMs, plan.timeAtBytes(this.lastBytes + this.minBytes));
+    let atMs = Math.max(this.lastMs + this.minMs, plan.timeAtBytes(this.lastBytes + this.minBytes));
+    this.quietDue = false;
+    const exact = this.exactClock;
+    if (atMs < this.skipUntilMs && exact !== null) {
+      const endMs = plan.endMs;
+      const untilMs = this.skipUntilMs;
+      const skipped = this.skippedMs;
+      let n = this.skippedCount;
+      // the clock's time at each skipped timer: `now + (atMs - now)`, as setTimer would have made it
+      let clockMs = this.clock.nowMs();
+      while (atMs < endMs && atMs < untilMs) {
+        // what fire() does at a progress point, without the callback
+        const delayMs = atMs - clockMs;
+        if (delayMs > 0) clockMs += delayMs;
+        this.lastMs = atMs;
+        this.lastBytes = plan.loadedBytesAt(atMs);
+        skipped[n++] = clockMs;
+        if (n >= SKIP_CHUNK) {
+          // a timer at this point replays the chunk (a time limit on the clock still stops a long download)
+          this.skippedCount = n;
+          this.quietDue = true;
+          this.cancel = exact.setTimerAt(this.onTimer, clockMs);
+          return;
+        }
+        atMs = Math.max(this.lastMs + this.minMs, plan.timeAtBytes(this.lastBytes + this.minBytes));
+      }
+      this.skippedCount = n;
+      this.progressDue = atMs < endMs;
+      this.progressAtMs = atMs;
+      const dueMs = this.progressDue ? atMs : endMs;
+      const delayMs = dueMs - clockMs;
+      this.cancel = exact.setTimerAt(this.onTimer, delayMs > 0 ? clockMs + delayMs : clockMs);
+      return;
+    }
     this.progressDue = atMs < plan.endMs;
     this.progressAtMs = atMs;
     this.cancel = this.clock.setTimer(
@@ -211,11 +275,26 @@ export class TraceSource implements SegmentSource, LoadHandle {
     );
   }
 
+  /** Replays the skipped progress points up to `nowMs` (all of them by default). */
+  private replaySkipped(callbacks: LoadCallbacks, nowMs = Number.POSITIVE_INFINITY): void {
+    const n = this.skippedCount;
+    if (n === 0) return;
+    this.skippedCount = 0;
+    const skipped = this.skippedMs;
+    if (callbacks.onProgressSkipped === undefined) return;
+    for (let k = 0; k < n && skipped[k]! <= nowMs; k++) callbacks.onProgressSkipped(skipped[k]!);
+  }
+
   private fire(): void {
     const plan = this.plan;
     const callbacks = this.callbacks;
     if (plan === null || callbacks === null) return;
     this.cancel = null;
+    this.replaySkipped(callbacks);
+    if (this.quietDue) {
+      this.schedule();
+      return;
+    }
     if (this.initRendition >= 0) {
       // the init segment arrived: the media segment's request goes out now
       this.network.end(plan, plan.endMs);
@@ -239,6 +318,7 @@ export class TraceSource implements SegmentSource, LoadHandle {
     const atMs = this.progressAtMs;
     this.lastMs = atMs;
     this.lastBytes = plan.loadedBytesAt(atMs);
+    this.skipUntilMs = Number.NEGATIVE_INFINITY;
     callbacks.onProgress({
       firstByteMs: atMs >= plan.firstByteMs ? plan.firstByteMs : null,
       nowMs: atMs,
@@ -255,6 +335,8 @@ export class TraceSource implements SegmentSource, LoadHandle {
     const nowMs = this.clock.nowMs();
     this.cancel?.();
     this.cancel = null;
+    if (this.callbacks !== null) this.replaySkipped(this.callbacks, nowMs);
+    this.skippedCount = 0;
     this.plan = null;
     this.callbacks = null;
     // a request still on its way to the link (overhead) ends where it would have started

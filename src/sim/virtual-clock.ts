@@ -35,6 +35,19 @@ export class VirtualClock implements Clock {
     };
   }
 
+  /**
+   * A timer due at `dueMs` exactly (now if earlier): `setTimer(cb, dueMs - now)` may round `now + delay` to a
+   * neighbour of `dueMs`. The trace source uses it to land where a chain of timers it skipped would have.
+   */
+  setTimerAt(callback: () => void, dueMs: number): () => void {
+    if (Number.isNaN(dueMs)) throw invalidArgument('dueMs', 'must be a number, got NaN');
+    const timer: Timer = { dueMs: dueMs > this.now ? dueMs : this.now, seq: this.seq++, callback };
+    this.push(timer);
+    return () => {
+      timer.callback = null;
+    };
+  }
+
   /** Timers not yet fired (cancelled ones included until they reach the top). */
   get pending(): number {
     return this.heap.length;
