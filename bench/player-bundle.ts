@@ -17,7 +17,12 @@ import { REPO_ROOT } from '../test/support/shared-data.js';
 // bringing it back under 30 KB (lazy named algorithms, trace limits out of the eager path) is open work.
 // 33 KB: with bola/throughput and QoE scoring lazy the player measured 33,279-33,300 B (the same sources
 // in two clones differ by ~20 B), too close to 32.5 KB for CI; the 30 KB the project promises is NOT met.
-export const PLAYER_BUNDLE_BUDGET_GZIP_BYTES = 33 * 1024;
+// 33.75 KB (issue 19): deferred variant playlists, init and segment 0 together, and the network's byte times
+// for the estimator (src/player/resource-timing.ts) took the eager player from 32.7 to 33.4 KB (the deferred
+// playlist loader itself is a lazy chunk). Still NOT the 30 KB target: the next cuts are rxjs's esm5 build
+// with tslib (~3 KB of Observable/Subscriber/Subscription for the $ streams) and src/session/live.ts, which
+// session.ts imports, so VOD pages carry it.
+export const PLAYER_BUNDLE_BUDGET_GZIP_BYTES = 33.75 * 1024;
 
 export interface BundleSize {
   readonly minifiedBytes: number;

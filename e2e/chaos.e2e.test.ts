@@ -1,8 +1,9 @@
 /**
  * `abrkit/player` under injected faults, in Debian's chromium, behind the shaping server (src/shaping): a seeded
  * chaos run (5% 5xx, 2% resets, 1% stalls of 5 s, a 10 s outage) plays fixtures/ladder to the end with no fatal
- * error, every fault the server logged matches a recovery the player reported (`retry` events for media,
- * `loadRetry` for playlists; and each retry has its fault in the log), and the exported session log has every
+ * error, every fault the server logged matches a recovery the player reported (`retry` events for media and
+ * for a variant playlist loaded at its first use, `loadRetry` for the playlists of `load()`; and each retry has
+ * its fault in the log), and the exported session log has every
  * segment once, in order. Then one test per fault kind, forced on chosen URLs (`pattern`, probability 1,
  * `first=1`), asserting the specific recovery. The tests run concurrently, each on its own page and server.
  * Short `requestTimeoutMs` and stall/spike/outage lengths keep the file under a minute on its own.
@@ -120,9 +121,12 @@ function segmentOf(path: string, run: PlayerRun): number | null {
  * the segment again at a lower rendition).
  */
 function recoveryFor(entry: RequestLogEntry, retries: readonly Retry[], run: PlayerRun): object | undefined {
-  if (PLAYLIST.test(entry.url))
-    return run.loadRetries.find((r) => pathOf(r.url) === entry.url && codesFor(entry).includes(r.code));
   const direct = retries.find((r) => r.path === entry.url && codesFor(entry).includes(r.code));
+  // a playlist of load(), or a deferred variant playlist fetched before its first segment (a segment retry)
+  if (PLAYLIST.test(entry.url))
+    return (
+      run.loadRetries.find((r) => pathOf(r.url) === entry.url && codesFor(entry).includes(r.code)) ?? direct
+    );
   if (direct) return direct;
   const segment = segmentOf(entry.url, run);
   return (

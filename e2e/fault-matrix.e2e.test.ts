@@ -219,9 +219,9 @@ describe('fault matrix (issue 20)', { timeout: 120_000 }, () => {
   );
 
   it.concurrent(
-    'a variant playlist failing: left out at load, the others play',
+    'a variant playlist failing at load (the lowest: loaded up front): left out, the others play',
     async ({ expect }) => {
-      const { page } = await session({ faults: '404=1,pattern=/480p/index.m3u8' }, '/ladder/master.m3u8', {
+      const { page } = await session({ faults: '404=1,pattern=/144p/index.m3u8' }, '/ladder/master.m3u8', {
         abr: 'bola',
       });
       const run = await waitPlayerRun(page, 'run.segments.length >= 4 || run.errors.length > 0', 60_000);
@@ -229,7 +229,7 @@ describe('fault matrix (issue 20)', { timeout: 120_000 }, () => {
       expect(run.exclusions).toEqual([
         {
           renditionIndex: null,
-          url: expect.stringMatching(/480p\/index\.m3u8$/) as unknown,
+          url: expect.stringMatching(/144p\/index\.m3u8$/) as unknown,
           code: 'HTTP_404',
         },
       ]);
@@ -240,6 +240,28 @@ describe('fault matrix (issue 20)', { timeout: 120_000 }, () => {
       await page.close();
     },
     90_000,
+  );
+
+  it.concurrent(
+    'a deferred variant playlist failing (loaded at first use): that rendition excluded, the video plays to the end',
+    async ({ expect }) => {
+      const { page } = await session(
+        { faults: '404=1,pattern=/480p/index.m3u8' },
+        '/ladder/master.m3u8',
+        { abr: 'bola', bufferTargetMs: 12_000 },
+        FAST_RATE,
+      );
+      const run = await waitPlayerRun(page, 'run.ended || run.errors.length > 0', 90_000);
+      expect(run.errors).toEqual([]);
+      // the top rendition stays in the ladder until the algorithm asks for it; its playlist fails then
+      expect(run.exclusions).toEqual([
+        { renditionIndex: 3, url: expect.stringMatching(/480p\/index\.m3u8$/) as unknown, code: 'HTTP_404' },
+      ]);
+      expect(run.segments.some((s) => s.rendition === 3)).toBe(false);
+      expect(run.segments.map((s) => s.segment)).toEqual([...Array(20).keys()]);
+      await page.close();
+    },
+    120_000,
   );
 
   it.concurrent(

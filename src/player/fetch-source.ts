@@ -12,6 +12,9 @@ import type { ByteRange, MediaSegment } from '../manifest/model.js';
 import { fetchSegment } from '../net/fetch-segment.js';
 import type { FetchedSegment } from '../net/fetch-segment.js';
 import type { CmcdRequest, CmcdRequestInfo } from './cmcd.js';
+import type { EnsurePlaylist } from './lazy-playlists.js';
+import type { ResourceTimingSource } from './resource-timing.js';
+import { networkTimed } from './resource-timing.js';
 
 /** Checks media bytes against their init segment (src/player/payload-check.ts): the error, or null. */
 export type PayloadCheck = (
@@ -57,6 +60,9 @@ export interface SegmentPayload {
   readonly audio: readonly (FetchedBytes & { readonly durationMs: number; readonly index?: number })[];
 }
 
+/** A request's URL as sent and its sample as the script timed it. */
+type Timed = readonly [url: string, sample: DownloadSample];
+
 /** Init segments by URL, shared by the sources of successive sessions (seek). */
 export type InitCache = Map<string, Uint8Array>;
 
@@ -85,6 +91,10 @@ export interface FetchSourceOptions {
   readonly fetchImpl?: typeof fetch;
   /** CMCD (src/player/cmcd.ts): the URL and headers to send for each request. None: requests as they are. */
   readonly cmcd?: (info: CmcdRequestInfo) => CmcdRequest;
+  /** Loads a rendition's deferred playlist before its first request (src/player/lazy-playlists.ts). */
+  readonly ensurePlaylist?: EnsurePlaylist;
+  /** Where the network's byte times are read (src/player/resource-timing.ts). Default `performance`. */
+  readonly timing?: ResourceTimingSource;
 }
 
 /** Fetch + the ladder behind `SegmentSource`. One per session. */
@@ -100,7 +110,15 @@ export class FetchSegmentSource implements SegmentSource {
     const o = this.o;
     const segmentIndex = request.segmentIndex + o.segmentOffset;
     const rendition = o.ladder.renditions[request.renditionIndex];
-    const segment = rendition?.playlist.segments[segmentIndex];
+    // a rendition whose playlist is not loaded yet (src/player/lazy-playlists.ts): it is, before anything else
+    const playlistReady = rendition ? (o.ensurePlaylist?.(request.renditionIndex) ?? null) : null;
+    let segment = playlistReady ? undefined : rendition?.playlist.segments[segmentIndex];
+    const noSegment = (): AbrkitError =>
+      new AbrkitError(
+        'internal',
+        'NO_SEGMENT',
+        `no segment ${segmentIndex} at rendition ${request.renditionIndex}`,
+      );
     const controller = new AbortController();
     o.inFlight?.add(controller);
     const requestStartMs = o.clock.nowMs();
@@ -139,33 +157,36 @@ export class FetchSegmentSource implements SegmentSource {
         return sample;
       },
     };
-    if (!rendition || !segment) {
+    if (!rendition || (!segment && !playlistReady)) {
       queueMicrotask(() => {
-        if (settle()) {
-          callbacks.onError(
-            new AbrkitError(
-              'internal',
-              'NO_SEGMENT',
-              `no segment ${segmentIndex} at rendition ${request.renditionIndex}`,
-            ),
-          );
-        }
+        if (settle()) callbacks.onError(noSegment());
       });
       return handle;
     }
     const audioSegments = this.audioFor(segmentIndex);
     const run = async (): Promise<{ payload: SegmentPayload; sample: DownloadSample }> => {
       const signal = controller.signal;
-      const init = segment.initSegment
-        ? await this.init(
-            segment.initSegment.uri,
+      if (playlistReady) {
+        await playlistReady;
+        segment = rendition.playlist.segments[segmentIndex];
+      }
+      if (!segment) throw noSegment();
+      // the init segment is requested together with the media segment (as hls.js does), not before it: one
+      // round trip less at startup and at each first use of a rendition; its bytes share the link, so an init
+      // fetched now counts in the sample like the audio below
+      const initRef = segment.initSegment;
+      const initFetched = initRef !== undefined && !o.initCache.has(initKey(initRef.uri, initRef.byteRange));
+      const initPromise = initRef
+        ? this.init(
+            initRef.uri,
             'init-video',
             segmentIndex,
             request.renditionIndex,
             signal,
-            segment.initSegment.byteRange,
+            initRef.byteRange,
           )
-        : null;
+        : Promise.resolve(null);
+      initPromise.catch(() => {});
       // the time check holds within the first discontinuity sequence (later ones restart their timestamps)
       const firstSequence = rendition.playlist.segments[0]?.discontinuitySequence;
       const placed = (s: MediaSegment): number | null =>
@@ -174,7 +195,6 @@ export class FetchSegmentSource implements SegmentSource {
       // an audio init fetched now (not cached) also shares the link during this download
       const audioInitFetched =
         audioInitRef !== undefined && !o.initCache.has(initKey(audioInitRef.uri, audioInitRef.byteRange));
-      let audioEndMs = Number.NEGATIVE_INFINITY;
       // bytes of the audio segments so far and their sizes once known: progress counts them with the video's
       const audioLoaded = audioSegments.map(() => 0);
       const audioTotal = audioSegments.map(() => 0);
@@ -202,14 +222,20 @@ export class FetchSegmentSource implements SegmentSource {
               audioTotal[i] = total ?? loaded;
             },
             a,
-          ).then((f) => {
-            audioEndMs = Math.max(audioEndMs, o.clock.nowMs());
-            return f;
-          }),
+          ),
         ),
       ]);
       // keep the audio promise from rejecting unhandled while the video is awaited
       audioPromise.catch(() => {});
+      const videoCmcd = this.cmcd({
+        url: segment.uri,
+        kind: 'video',
+        renditionIndex: request.renditionIndex,
+        segment,
+        ...(rendition.playlist.segments[segmentIndex + 1]
+          ? { next: rendition.playlist.segments[segmentIndex + 1] }
+          : {}),
+      });
       const video = await fetchSegment(segment.uri, {
         clock: o.clock,
         signal,
@@ -217,15 +243,7 @@ export class FetchSegmentSource implements SegmentSource {
         ...(o.firstByteTimeoutMs ? { firstByteTimeoutMs: o.firstByteTimeoutMs() } : {}),
         ...(segment.byteRange ? { byteRange: segment.byteRange } : {}),
         ...(o.fetchImpl ? { fetchImpl: o.fetchImpl } : {}),
-        ...this.cmcd({
-          url: segment.uri,
-          kind: 'video',
-          renditionIndex: request.renditionIndex,
-          segment,
-          ...(rendition.playlist.segments[segmentIndex + 1]
-            ? { next: rendition.playlist.segments[segmentIndex + 1] }
-            : {}),
-        }),
+        ...videoCmcd,
         onProgress: (loaded, total, nowMs, first) => {
           if (settled) return;
           loadedBytes = loaded;
@@ -239,7 +257,9 @@ export class FetchSegmentSource implements SegmentSource {
           });
         },
       });
-      this.report(video, 'video', segmentIndex, request.renditionIndex);
+      // (an abort() that raced the body's end has reported it already)
+      if (!settled) this.report(video, 'video', segmentIndex, request.renditionIndex);
+      const init = await initPromise;
       const [audioInit, ...audio] = await audioPromise;
       const check = o.check ?? ((): null => null);
       const corrupt =
@@ -275,17 +295,25 @@ export class FetchSegmentSource implements SegmentSource {
       // one link, so the video alone measures only its share of it (half of it at the lowest rendition,
       // whose segments are as large as the audio ones). Until the last of them, as the next request waits
       // for all of them (bench/fidelity.ts, docs/fidelity.md).
-      const audioBytes =
+      const alongsideBytes =
         audio.reduce((sum, a) => sum + a.bytes.byteLength, 0) +
-        (audioInitFetched && audioInit ? audioInit.bytes.byteLength : 0);
+        (audioInitFetched && audioInit ? audioInit.bytes.byteLength : 0) +
+        (initFetched && init ? init.bytes.byteLength : 0);
+      // first and last byte as the network saw them, not as the script read them (src/player/resource-timing.ts)
+      const [videoSample, ...alongside] = await this.networkTimes([
+        [videoCmcd.requestUrl ?? segment.uri, video.sample],
+        ...audio.map((a) => a.timed),
+        ...(initFetched && init?.timed ? [init.timed] : []),
+        ...(audioInitFetched && audioInit?.timed ? [audioInit.timed] : []),
+      ]);
       const sample: DownloadSample =
-        audioBytes > 0 && !video.sample.aborted
+        alongsideBytes > 0 && !videoSample!.aborted
           ? {
-              ...video.sample,
-              endMs: Math.max(video.sample.endMs, audioEndMs),
-              sizeBytes: video.sample.sizeBytes + audioBytes,
+              ...videoSample!,
+              endMs: Math.max(videoSample!.endMs, ...alongside.map((a) => a.endMs)),
+              sizeBytes: videoSample!.sizeBytes + alongsideBytes,
             }
-          : video.sample;
+          : videoSample!;
       return { payload, sample };
     };
     run().then(
@@ -303,7 +331,7 @@ export class FetchSegmentSource implements SegmentSource {
             ? error
             : new AbrkitError('network', 'NETWORK_ERROR', String(error), {
                 fatal: false,
-                data: { source: segment.uri },
+                data: segment ? { source: segment.uri } : {},
                 cause: error,
               }),
         );
@@ -337,7 +365,7 @@ export class FetchSegmentSource implements SegmentSource {
     renditionIndex: number,
     signal: AbortSignal,
     byteRange?: ByteRange,
-  ): Promise<FetchedBytes> {
+  ): Promise<FetchedBytes & { readonly timed?: Timed }> {
     const key = initKey(url, byteRange);
     const cached = this.o.initCache.get(key);
     if (cached) return { url, bytes: cached };
@@ -368,11 +396,18 @@ export class FetchSegmentSource implements SegmentSource {
     onProgress?: (loadedBytes: number, totalBytes: number | null) => void,
     segment?: MediaSegment,
     initByteRange?: ByteRange,
-  ): Promise<FetchedBytes> {
+  ): Promise<FetchedBytes & { readonly timed: Timed }> {
     const o = this.o;
     // an init or audio segment may be a byte range of a file (EXT-X-MAP BYTERANGE, DASH SegmentBase)
     const byteRange = initByteRange ?? segment?.byteRange;
     const next = segment ? o.ladder.audio?.playlist.segments[segment.index + 1] : undefined;
+    const cmcd = this.cmcd({
+      url,
+      kind,
+      renditionIndex,
+      ...(segment ? { segment } : {}),
+      ...(next ? { next } : {}),
+    });
     const fetched = await fetchSegment(url, {
       clock: o.clock,
       signal,
@@ -381,16 +416,30 @@ export class FetchSegmentSource implements SegmentSource {
       ...(o.fetchImpl ? { fetchImpl: o.fetchImpl } : {}),
       ...(onProgress ? { onProgress } : {}),
       ...(byteRange ? { byteRange } : {}),
-      ...this.cmcd({
-        url,
-        kind,
-        renditionIndex,
-        ...(segment ? { segment } : {}),
-        ...(next ? { next } : {}),
-      }),
+      ...cmcd,
     });
     this.report(fetched, kind, segmentIndex, renditionIndex);
-    return { url: fetched.url, bytes: fetched.bytes };
+    return { url: fetched.url, bytes: fetched.bytes, timed: [cmcd.requestUrl ?? url, fetched.sample] };
+  }
+
+  /**
+   * The samples of `requests` with the network's byte times (src/player/resource-timing.ts) when the player
+   * passes `timing`: an entry not there yet is waited for, a task at a time, twice at most.
+   */
+  private async networkTimes(requests: readonly Timed[]): Promise<DownloadSample[]> {
+    const timing = this.o.timing;
+    const out = requests.map(([, sample]) => sample);
+    if (!timing) return out;
+    for (let round = 0; ; round++) {
+      let missing = false;
+      requests.forEach(([url, sample], i) => {
+        const timed = networkTimed(url, sample, timing);
+        if (timed) out[i] = timed;
+        else missing = true;
+      });
+      if (!missing || round >= 2) return out;
+      await new Promise<void>((resolve) => this.o.clock.setTimer(resolve, 0));
+    }
   }
 
   /** The CMCD request options for `info` (none without CMCD). */

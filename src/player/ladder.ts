@@ -30,6 +30,11 @@ export interface PlayerLadder {
   /** Nominal segment duration (the first segment's), ms. */
   readonly segmentDurationMs: number;
   readonly durationMs: number;
+  /**
+   * Renditions whose media playlist is not loaded yet (src/player/lazy-playlists.ts): until it is, their
+   * `playlist` is the lowest rendition's, for its timeline only. Absent when every playlist is loaded.
+   */
+  readonly deferred?: Set<number>;
 }
 
 /** Splits a CODECS attribute into the video and the audio codecs (`avc1`/`hvc1`/`vp09`/`av01`... vs `mp4a`/`opus`...). */
@@ -47,28 +52,37 @@ export function splitCodecs(codecs: string | undefined): { video: string[]; audi
 
 /**
  * Builds the ladder. `isSupported(mimeType)` is `MediaSource.isTypeSupported` in the browser. Renditions
- * without a playlist or with an unsupported codec are left out; when none is left it throws
- * `AbrkitError('media', 'UNSUPPORTED_CODEC')` naming the master playlist.
+ * with an unsupported codec are left out, and so are those without a playlist unless `defer` (then they stay,
+ * listed in `deferred`); when none is left it throws `AbrkitError('media', 'UNSUPPORTED_CODEC')` naming the
+ * master playlist.
  */
 export function buildLadder(
   presentation: Presentation,
   isSupported: (mimeType: string) => boolean,
+  defer = false,
 ): PlayerLadder {
   const renditions: PlayerRendition[] = [];
   const rejected: string[] = [];
+  // `defer`: a variant without a playlist stays, the lowest loaded one's playlist standing in (see `deferred`)
+  const standIn = defer
+    ? presentation.renditions.find((r) => r.playlist?.segments.length)?.playlist
+    : undefined;
+  const deferred = new Set<number>();
   presentation.renditions.forEach((r: PresentationRendition, presentationIndex) => {
-    if (!r.playlist || r.playlist.segments.length === 0) return;
+    const playlist = r.playlist ?? standIn;
+    if (!playlist || playlist.segments.length === 0) return;
     const { video } = splitCodecs(r.codecs);
     const mimeType = `video/mp4; codecs="${video.length > 0 ? video.join(',') : 'avc1.42e01e'}"`;
     if (!isSupported(mimeType)) {
       rejected.push(mimeType);
       return;
     }
+    if (!r.playlist) deferred.add(renditions.length);
     const rendition: PlayerRendition = {
       ...pickRendition(r),
       index: renditions.length,
       presentationIndex,
-      playlist: r.playlist,
+      playlist,
       mimeType,
     };
     renditions.push(rendition);
@@ -102,6 +116,7 @@ export function buildLadder(
     segmentCount,
     segmentDurationMs: firstSegment.durationMs,
     durationMs: first.playlist.totalDurationMs,
+    ...(deferred.size > 0 ? { deferred } : {}),
   };
 }
 

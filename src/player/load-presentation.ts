@@ -1,7 +1,7 @@
 /**
- * Loads an HLS presentation over fetch: the master playlist, then every media playlist it names (video
- * variants and audio renditions) in parallel, each with the retry policy; parsed by src/manifest. An MPD
- * goes to load-dash.ts, a lazy chunk.
+ * Loads an HLS presentation over fetch: the master playlist, then the media playlists it names (video
+ * variants and audio renditions; all of them, or only what the first decision needs, see `firstVariants`) in
+ * parallel, each with the retry policy; parsed by src/manifest. An MPD goes to load-dash.ts, a lazy chunk.
  */
 import type { Clock } from '../core/clock.js';
 import { AbrkitError } from '../core/errors.js';
@@ -10,6 +10,7 @@ import { parseMediaPlaylist } from '../manifest/media.js';
 import type { MediaPlaylist, Presentation } from '../manifest/model.js';
 import { buildPresentation, presentationFromMediaPlaylist } from '../manifest/presentation.js';
 import { fetchSegment } from '../net/fetch-segment.js';
+import { splitCodecs } from './ladder.js';
 import type { RetryPolicy } from '../net/retry.js';
 import { withRetry } from '../net/retry.js';
 
@@ -68,12 +69,17 @@ export async function fetchBytes(
 
 /**
  * The presentation at `url`: a master playlist with its media playlists, or a lone media playlist (then one
- * rendition, of nominal bitrate `fallbackBitrateKbps` unless its byte ranges tell).
+ * rendition, of nominal bitrate `fallbackBitrateKbps` unless its byte ranges tell). With `firstVariants`
+ * (indices in the master), only the audio playlists, the lowest variant's and these are loaded; the other
+ * variants keep no playlist, unless the lowest's has byte ranges (algorithms read segment sizes), is not a
+ * complete VOD list (live), a variant's CODECS name no video codec (read from every init segment), or a
+ * playlist failed: then every playlist is loaded, as without `firstVariants`.
  */
 export async function loadPresentation(
   url: string,
   o: LoadPresentationOptions,
   fallbackBitrateKbps = 1000,
+  firstVariants?: readonly number[],
 ): Promise<Presentation> {
   const text = await fetchText(url, o);
   // an MPD (XML, where a playlist starts with #EXTM3U): DASH is a chunk of its own, fetched only then
@@ -92,17 +98,33 @@ export async function loadPresentation(
   // a video variant whose playlist cannot be loaded is left out (the others play); audio, or every video
   // variant failing, fails the load
   const failed: [string, AbrkitError][] = [];
-  await Promise.all(
-    [...uris].map(async (uri) => {
-      try {
-        playlists.set(uri, parseMediaPlaylist(await fetchText(uri, o), uri));
-      } catch (error) {
-        if (audioUris.has(uri) || !(error instanceof AbrkitError) || error.category !== 'network')
-          throw error;
-        failed.push([uri, error]);
-      }
-    }),
-  );
+  const loadAll = (list: Iterable<string>): Promise<unknown> =>
+    Promise.all(
+      [...list].map(async (uri) => {
+        try {
+          playlists.set(uri, parseMediaPlaylist(await fetchText(uri, o), uri));
+        } catch (error) {
+          if (audioUris.has(uri) || !(error instanceof AbrkitError) || error.category !== 'network')
+            throw error;
+          failed.push([uri, error]);
+        }
+      }),
+    );
+  // `firstVariants`: audio, the lowest variant and these now, the other variants when first used
+  // (src/player/lazy-playlists.ts), unless their segment sizes, codecs or liveness must be known up front
+  const first =
+    firstVariants &&
+    new Set([...audioUris, ...[0, ...firstVariants].flatMap((i) => master.renditions[i]?.uri ?? [])]);
+  await loadAll(first ?? uris);
+  const lowest = master.renditions[0] && playlists.get(master.renditions[0].uri);
+  if (
+    first &&
+    (failed.length > 0 ||
+      !lowest?.endList ||
+      lowest.segments.some((s) => s.byteRange) ||
+      master.renditions.some((r) => splitCodecs(r.codecs).video.length === 0))
+  )
+    await loadAll([...uris].filter((uri) => !playlists.has(uri) && !failed.some(([f]) => f === uri)));
   if (failed.length > 0 && failed.length === master.renditions.length) throw failed[0]![1];
   for (const [uri, error] of failed) o.onExclude?.(uri, error);
   // a live one (no ENDLIST) plays through src/player/live

@@ -39,6 +39,7 @@ import { createTrackedClock } from './tracked-clock.js';
 import type * as FaultsModule from './faults.js';
 import type { LiveController } from './live/controller.js';
 import type { CmcdReporter } from './cmcd.js';
+import type { EnsurePlaylist } from './lazy-playlists.js';
 
 /** The faults chunk (src/player/faults.ts). */
 type Faults = typeof FaultsModule;
@@ -83,6 +84,8 @@ export class Player {
   private running: Running | null = null;
   private recorder = new SessionRecorder();
   private initCache: InitCache = new Map();
+  /** Loads a deferred rendition playlist of this load (src/player/lazy-playlists.ts). */
+  private ensurePlaylist: EnsurePlaylist | undefined;
   /** The faults chunk (segment check, fallback hook, exclusion), there once a `load()` got it. */
   private faults: Faults | null = null;
   /** The algorithm kept off the excluded renditions (made once the faults chunk is there). */
@@ -287,7 +290,13 @@ export class Player {
           }),
         onExclude: (uri: string, error: AbrkitError) => excludedAtLoad.push([uri, error]),
       };
-      let presentation = await loadPresentation(url, fetchOptions);
+      // only what the first decision needs: the other variants' playlists when first used (lazy-playlists.ts)
+      let presentation = await loadPresentation(
+        url,
+        fetchOptions,
+        undefined,
+        o.startRendition === null ? [] : [o.startRendition],
+      );
       // a master without CODECS: read them from the init segments (a chunk of its own, with mp4box behind it)
       if (presentation.renditions.some((r) => r.playlist && splitCodecs(r.codecs).video.length === 0)) {
         const { fillMissingCodecs } = await import('./codecs.js');
@@ -300,7 +309,25 @@ export class Player {
       const liveChunk = presentation.renditions.find((r) => r.playlist)?.playlist?.endList
         ? null
         : import('./live/index.js');
-      let ladder = buildLadder(presentation, (mime) => MediaSource.isTypeSupported(mime));
+      // (after a failed playlist every one was tried: a variant without one is left out, not deferred)
+      let ladder = buildLadder(
+        presentation,
+        (mime) => MediaSource.isTypeSupported(mime),
+        excludedAtLoad.length === 0,
+      );
+      // the loader of deferred playlists is a chunk of its own, fetched now, awaited at first use
+      const vod = ladder;
+      const deferred = vod.deferred;
+      const loader =
+        deferred &&
+        import('./lazy-playlists.js').then((m) =>
+          m.playlistLoader(vod, m.fetchDeferredPlaylist(presentation, vod, fetchOptions)),
+        );
+      loader?.catch(() => {});
+      this.ensurePlaylist =
+        deferred && loader
+          ? (r) => (deferred.has(r) ? loader.then((ensure) => ensure(r) ?? undefined) : null)
+          : undefined;
       this.faults = await faults;
       if (qoeChunk) this.qoeTerm = (await qoeChunk).createQoeTermFunction(o.qoeModel);
       const cmcdModule = cmcdChunk ? await cmcdChunk : null;
@@ -494,6 +521,9 @@ export class Player {
       firstByteTimeoutMs: () =>
         sink.started() ? o.requestTimeoutMs : Math.min(o.startupTimeoutMs, o.requestTimeoutMs),
       initCache: this.initCache,
+      ...(this.ensurePlaylist ? { ensurePlaylist: this.ensurePlaylist } : {}),
+      // the network's byte times, not the script's reads, for the estimator (src/player/resource-timing.ts)
+      timing: performance,
       check: live ? live.check(faults.checkPayloadPart) : faults.checkPayloadPart,
       inFlight: this.inFlight,
       onPayload: (payload) => this.payloads.set(`${payload.segmentIndex}:${payload.renditionIndex}`, payload),

@@ -91,10 +91,10 @@ describe('FetchSegmentSource', () => {
     const { source, log, payloads, downloads, inFlight } = makeSource({});
     const first = await load(source, request(0, 2));
     expect(first.error).toBeUndefined();
-    // the sample is the video body stream's plus the audio fetched alongside on the same link (5000 + 5000
-    // bytes, and the 700-byte audio init fetched for the first time) until the last of them; first byte after
-    // the request; progress per chunk of the video
-    expect(first.sample?.sizeBytes).toBe(10_700);
+    // the sample is the video body stream's plus what was fetched alongside it on the same link (5000 + 5000
+    // bytes of video and audio, and the two 700-byte init segments fetched for the first time) until the last
+    // of them; first byte after the request; progress per chunk of the video
+    expect(first.sample?.sizeBytes).toBe(11_400);
     expect(first.sample!.firstByteMs).toBeGreaterThan(first.sample!.startMs);
     const videoEnd = downloads.find((d) => d.kind === 'video');
     const audioEnd = downloads.find((d) => d.kind === 'audio');
@@ -107,7 +107,7 @@ describe('FetchSegmentSource', () => {
     expect(payloads[0]?.init?.url).toBe(`${BASE_URL}/ladder/360p/init.mp4`);
     expect(payloads[0]?.audioInit?.url).toBe(`${BASE_URL}/ladder/audio/init.mp4`);
     expect(payloads[0]?.audio.map((a) => a.url.split('/').pop())).toEqual(['seg_00000.m4s']);
-    // the audio init is cached from now on: it no longer shares the link
+    // both init segments are cached from now on: they no longer share the link
     expect((await load(source, request(1, 2))).sample?.sizeBytes).toBe(10_000);
     await load(source, request(2, 0));
     expect(log.filter((u) => u.endsWith('init.mp4'))).toEqual([
@@ -130,6 +130,40 @@ describe('FetchSegmentSource', () => {
       [2, 0, 5000],
     ]);
     expect(inFlight.size).toBe(0);
+  });
+
+  it('requests the init segment and the media segment together, not one after the other', async () => {
+    // the init's response is held until the media segment is requested (or 200 ms): a source that waited for
+    // the init before requesting the segment would only request it after the timeout
+    const log: string[] = [];
+    const requested: string[] = [];
+    let segmentRequested: () => void = () => {};
+    const segmentSeen = new Promise<void>((resolve) => (segmentRequested = resolve));
+    const plain = fakeFetch((url) => (url.endsWith('.mp4') ? 700 : 5000), log);
+    const gated: typeof fetch = async (input, init) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      requested.push(url.slice(BASE_URL.length));
+      if (url.endsWith('/360p/seg_00000.m4s')) segmentRequested();
+      if (url.endsWith('/360p/init.mp4'))
+        await Promise.race([segmentSeen, new Promise((r) => setTimeout(r, 200))]).then(() =>
+          requested.push('init answered'),
+        );
+      return plain(input, init);
+    };
+    const source = new FetchSegmentSource({
+      ladder,
+      clock: steppingClock(),
+      segmentOffset: 0,
+      audioStart: 0,
+      timeoutMs: 5000,
+      initCache: new Map(),
+      onPayload: () => {},
+      fetchImpl: gated,
+    });
+    const outcome = await load(source, request(0, 2));
+    expect(outcome.error).toBeUndefined();
+    expect(requested.indexOf('/ladder/360p/seg_00000.m4s')).toBeLessThan(requested.indexOf('init answered'));
+    expect(requested.indexOf('/ladder/360p/init.mp4')).toBeLessThan(requested.indexOf('init answered'));
   });
 
   it('takes every remaining audio segment with the last video segment', async () => {
@@ -249,8 +283,9 @@ describe('FetchSegmentSource behind the session loop: abandonment on body-stream
     session.start();
     await ended;
     expect(session.error).toBeNull();
-    // 20 000 bytes of video plus the 20 000 of the audio segment fetched alongside (one link)
-    expect(session.records.map((r) => [r.segment, r.rendition, r.sizeBytes])).toEqual([[0, 0, 40_000]]);
+    // 20 000 bytes of video plus the 20 000 of the audio segment and the 500 of the 144p init fetched
+    // alongside (one link)
+    expect(session.records.map((r) => [r.segment, r.rendition, r.sizeBytes])).toEqual([[0, 0, 40_500]]);
     const video = downloads.filter((d) => d.kind === 'video');
     expect(video.map((d) => [d.renditionIndex, d.aborted])).toEqual([
       [3, true],
