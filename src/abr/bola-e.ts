@@ -60,6 +60,7 @@ import {
   latencyOf,
   logUtilities,
   qualityFromThroughput,
+  quietBeforeMs,
   toSabreProgress,
 } from './sabre-common.js';
 import { GAMMA_P_OPTION, OSCILLATION_GUARD_DOC, OSCILLATION_GUARD_OPTION } from './bola.js';
@@ -346,6 +347,39 @@ export class BolaE implements AbrAlgorithm {
       this.abandonedTo = abandonTo;
     }
     return abandonTo;
+  }
+
+  /**
+   * When `shouldAbandon` could first return a rendition (see `AbrAlgorithm.abandonQuietUntilMs`), as for
+   * BOLA: with `A_q = V (gp + u_q)`, `O_q` the bitrate-scaled size and `sz` at most the bits remaining now
+   * (R), a lower q wins only while `O_q < sz` and `(A_q - bl) / O_q > (A_cur - bl) / sz`, which needs
+   * `bl < min(A_q, (R A_q - A_cur O_q) / (R - O_q))`; `bl = level + placeholder - ttfb` falls only as the
+   * buffer drains (placeholder and time to first byte are fixed once the first byte arrived).
+   */
+  abandonQuietUntilMs(progress: DownloadProgress, ctx: AbrContext): number {
+    const cur = progress.renditionIndex;
+    if (beforeFirstSample(ctx) || progress.totalBytes === null || cur === 0) return Number.POSITIVE_INFINITY;
+    if (progress.firstByteMs === null || !(progress.loadedBytes > 0)) return progress.nowMs;
+    const p = this.params(ctx);
+    const sizeBits = progress.totalBytes * 8;
+    const remain = sizeBits - progress.loadedBytes * 8;
+    const aCur = p.vMs * (p.gp + (p.utilities[cur] ?? 0));
+    const marginMs = 1e-6 * (Math.abs(aCur) + 1);
+    let blBelowMs = Number.NEGATIVE_INFINITY;
+    for (let q = 0; q < cur; q++) {
+      const aQ = p.vMs * (p.gp + (p.utilities[q] ?? 0));
+      if (!(aQ <= aCur)) return progress.nowMs; // not a ladder this bound covers
+      const otherSize = (sizeBits * bitrateKbps(ctx, q)) / bitrateKbps(ctx, cur);
+      if (!(otherSize < remain)) continue; // and never again: sz <= the remainder, which only shrinks
+      const threshold = Math.min(aQ, (remain * aQ - aCur * otherSize) / (remain - otherSize));
+      if (threshold + marginMs > blBelowMs) blBelowMs = threshold + marginMs;
+    }
+    if (!(blBelowMs > 0)) return Number.POSITIVE_INFINITY; // bl never goes below 0
+    const ttfbMs = progress.firstByteMs - progress.startMs;
+    const levelBelowMs = blBelowMs - this.placeholderMs + ttfbMs;
+    const level = ctx.bufferLevelMs;
+    if (!(level > levelBelowMs)) return progress.nowMs;
+    return quietBeforeMs(progress.nowMs + (level - levelBelowMs) / ctx.playbackRate);
   }
 
   reset(): void {

@@ -178,9 +178,11 @@ export class DynamicDash implements AbrAlgorithm {
     return to;
   }
 
-  /** The throughput rule's bound while it is active (BOLA-E gives none: every progress point is checked). */
+  /** The active rule's bound. */
   abandonQuietUntilMs(progress: DownloadProgress, ctx: AbrContext): number {
-    return this.isBola ? progress.nowMs : this.tput.abandonQuietUntilMs(progress, ctx);
+    return this.isBola
+      ? this.bola.abandonQuietUntilMs(progress, ctx)
+      : this.tput.abandonQuietUntilMs(progress, ctx);
   }
 
   onDownloaded(sample: DownloadSample, ctx: AbrContext): void {

@@ -14,8 +14,8 @@ import { simulateSession, type SimulateOptions } from '../../src/sim/simulate.js
 import type { NetworkTrace, TracePeriod } from '../../src/traces/model.js';
 import type { VideoDescription } from '../../src/videos/model.js';
 
-/** The algorithms with the hook, and one whose hook defers to a rule without one (dynamic-dash's BOLA-E). */
-const ALGORITHMS = ['bola', 'throughput', 'dynamic', 'dynamic-dash'] as const;
+/** The algorithms with the hook. */
+const ALGORITHMS = ['bola', 'bola-e', 'throughput', 'dynamic', 'dynamic-dash'] as const;
 
 /** `algorithm` without `abandonQuietUntilMs`: every progress point is checked, as before the hook. */
 function polling(algorithm: AbrAlgorithm, counter: { checks: number }): AbrAlgorithm {
@@ -138,7 +138,7 @@ describe('skipping quiet progress points', () => {
     }));
     const trace: NetworkTrace = { name: '3g-like', periods };
     const v = video(60, 3000, [1, 0.8, 1.25, 0.9, 1.1]);
-    for (const name of ['bola', 'throughput', 'dynamic'] as const) {
+    for (const name of ['bola', 'bola-e', 'throughput', 'dynamic', 'dynamic-dash'] as const) {
       const { polled, skipped } = compare(name, trace, v, 'sabre');
       expect(polled, name).toBeGreaterThan(500);
       expect(skipped, name).toBeLessThan(polled / 3);
