@@ -21,8 +21,10 @@
  * segment itself), which the browser spent on playlists. Traces are cut to 60 s (the 40 s fixture plus
  * slack; the server holds the last period after).
  * What the browser does around each download, modelled in the simulator (src/sim/trace-source.ts):
- * - an init segment before the first segment of each rendition (`initSegmentBytes`, the fixture's
- *   init.mp4 sizes; `--no-init` to leave it out), and the audio init segment with segment 0's bytes;
+ * - an init segment with the first segment of each rendition (`initSegmentBytes`, the fixture's init.mp4
+ *   sizes, `initWithMedia`: requested together, counted in the sample, as the player does since issue 19;
+ *   `--init-before` for the older player's init-then-segment order, `--no-init` to leave it out), and the
+ *   audio init segment with segment 0's bytes;
  * - a per-request overhead (`requestOverheadMs`): measured per run from the server's log as the mean time
  *   from one segment's last byte to the next segment's first request (`measureOverheadMs`), or fixed with
  *   `--overhead-ms N` (0: off).
@@ -75,6 +77,8 @@ const AUDIO_MODEL = !args.includes('--no-audio');
 const SIZE_TABLE = args.includes('--size-table');
 /** `--no-init`: the simulator does not download init segments (the player fetches one per rendition). */
 const INIT_MODEL = !args.includes('--no-init');
+/** The player requests a rendition's init segment together with its first segment (issue 19); `--init-before`: the old order. */
+const INIT_WITH_MEDIA = !args.includes('--init-before');
 /**
  * `--overhead-ms N`: the simulator's per-request overhead (src/sim/trace-source.ts); default: measured per
  * run from the server's log (`measureOverheadMs`); 0 turns it off.
@@ -380,7 +384,7 @@ function compare(trace: NetworkTrace, algo: string, browser: BrowserRun, video: 
     network: 'abrkit',
     bufferTargetMs: BUFFER_TARGET_MS,
     requestOverheadMs: browser.overheadMs,
-    ...(INIT_MODEL ? { initSegmentBytes: initSegmentBytes(video) } : {}),
+    ...(INIT_MODEL ? { initSegmentBytes: initSegmentBytes(video), initWithMedia: INIT_WITH_MEDIA } : {}),
     onEvents: (events) =>
       events.on('decision', (d) =>
         simDecisions.push({
@@ -505,6 +509,7 @@ async function main(): Promise<void> {
           audioModel: AUDIO_MODEL,
           sizeTable: SIZE_TABLE,
           initModel: INIT_MODEL,
+          initWithMedia: INIT_WITH_MEDIA,
           overheadMs: FIXED_OVERHEAD_MS ?? 'measured per run',
           serverNetwork: 'sabre',
         },

@@ -11,8 +11,8 @@ import { createOptimal } from '../abr/optimal.js';
 import { planOptimalSession } from './optimal-plan.js';
 import { Emitter } from '../core/events.js';
 import { BufferModel } from '../session/buffer-model.js';
-import { StreamingSession, mediaFromVideo } from '../session/session.js';
-import type { QoeTermFunction, SessionEvents } from '../session/types.js';
+import { StreamingSession, mediaFromVideo, type SessionMedia } from '../session/session.js';
+import type { MediaSink, QoeTermFunction, SessionEvents } from '../session/types.js';
 import type { NetworkTrace } from '../traces/model.js';
 import type { VideoDescription } from '../videos/model.js';
 import { createNetworkModel } from './network/index.js';
@@ -21,7 +21,8 @@ import { NETWORK_PRESETS } from './presets.js';
 import { qoeTermFunction, type QoeModelName } from './qoe-terms.js';
 import { createQoeTermFunction } from '../qoe/index.js';
 import { createLolpQoeTermFunction } from '../qoe/lolp.js';
-import { clockLiveSchedule, type CatchUpOptions } from '../session/live.js';
+import type { CatchUpOptions, SessionLive } from '../session/live.js';
+import { LiveSessionChain } from './live-jumps.js';
 import { summarize, type PlayoutSummary as SessionSummary } from '../qoe/playout-summary.js';
 import { TraceSource, defaultVirtualTimeLimitMs, timeLimitError } from './trace-source.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -74,6 +75,8 @@ export interface SimulateOptions {
    * first (src/sim/trace-source.ts). Not seen by the offline optimum's planner.
    */
   readonly initSegmentBytes?: readonly number[];
+  /** With `initSegmentBytes`: fetch the init segment together with the media segment (src/sim/trace-source.ts). */
+  readonly initWithMedia?: boolean;
   /**
    * Virtual-time limit of the session, ms (default: the video's duration + 24 h, `SIM_EXTRA_VIRTUAL_MS` in
    * src/sim/trace-source.ts). A session still running then ends with `AbrkitError('trace', 'SIM_TIME_LIMIT')`
@@ -91,6 +94,11 @@ export interface SimLiveOptions {
   readonly edgeAtStartMs?: number;
   /** Catch-up policy (src/session/live.ts); null: the rate stays 1. */
   readonly catchUp?: Partial<CatchUpOptions> | null;
+  /**
+   * Time from a segment's production to the player's knowing of it (its playlist reload's phase), ms
+   * (default 0; `clockLiveSchedule`).
+   */
+  readonly listingDelayMs?: number;
 }
 
 export interface SimulationResult {
@@ -119,39 +127,55 @@ export function simulateSession(options: SimulateOptions): SimulationResult {
     progressMinBytes: preset.progressMinBytes,
     ...(options.requestOverheadMs !== undefined ? { requestOverheadMs: options.requestOverheadMs } : {}),
     ...(options.initSegmentBytes !== undefined ? { initSegmentBytes: options.initSegmentBytes } : {}),
+    ...(options.initWithMedia !== undefined ? { initWithMedia: options.initWithMedia } : {}),
   });
-  const sink = new BufferModel(clock, { startPlayback: preset.startPlayback });
   const media = mediaFromVideo(video);
   const events = new Emitter<SessionEvents>();
   const latencyEstimator = preset.createLatencyEstimator(video.segmentDurationMs);
-  const live =
+  const createSession = (parts: {
+    readonly media: SessionMedia;
+    readonly sink: MediaSink;
+    readonly live?: SessionLive;
+    readonly events: Emitter<SessionEvents>;
+    readonly first: boolean;
+  }): StreamingSession =>
+    new StreamingSession({
+      clock,
+      source,
+      sink: parts.sink,
+      algorithm,
+      media: parts.media,
+      throughputEstimator: preset.createThroughputEstimator(),
+      ...(latencyEstimator ? { latencyEstimator } : {}),
+      qoeTerm,
+      bufferTargetMs,
+      waitPolicy: preset.waitPolicy,
+      forcedFirstRendition: parts.first ? forcedFirst : null,
+      ...(options.maxRenditionIndex !== undefined ? { maxRenditionIndex: options.maxRenditionIndex } : {}),
+      abandonRefetch: preset.abandonRefetch,
+      abandonment: preset.abandonment,
+      events: parts.events,
+      ...(parts.live === undefined ? {} : { live: parts.live }),
+    });
+  // live: sessions that jump back to the edge when too far behind, as the player does (live-jumps.ts)
+  const chain: LiveSessionChain | null =
     options.live === undefined
-      ? undefined
-      : clockLiveSchedule({
+      ? null
+      : new LiveSessionChain({
           clock,
-          segmentDurationMs: video.segmentDurationMs,
+          media,
           targetLatencyMs: options.live.targetLatencyMs,
           ...(options.live.edgeAtStartMs === undefined ? {} : { edgeAtStartMs: options.live.edgeAtStartMs }),
           ...(options.live.catchUp === undefined ? {} : { catchUp: options.live.catchUp }),
+          ...(options.live.listingDelayMs === undefined
+            ? {}
+            : { listingDelayMs: options.live.listingDelayMs }),
+          startPlayback: preset.startPlayback,
+          events,
+          createSession: (parts) => createSession({ ...parts, first: chain === null || chain.jumps === 0 }),
         });
-  const session = new StreamingSession({
-    clock,
-    source,
-    sink,
-    algorithm,
-    media,
-    throughputEstimator: preset.createThroughputEstimator(),
-    ...(latencyEstimator ? { latencyEstimator } : {}),
-    qoeTerm,
-    bufferTargetMs,
-    waitPolicy: preset.waitPolicy,
-    forcedFirstRendition: forcedFirst,
-    ...(options.maxRenditionIndex !== undefined ? { maxRenditionIndex: options.maxRenditionIndex } : {}),
-    abandonRefetch: preset.abandonRefetch,
-    abandonment: preset.abandonment,
-    events,
-    ...(live === undefined ? {} : { live }),
-  });
+  const sink = chain ? chain.sink : new BufferModel(clock, { startPlayback: preset.startPlayback });
+  const session = chain ? null : createSession({ media, sink, events, first: true });
   let downloadEndMs = 0;
   let finalBufferMs = 0;
   events.on('end', (e) => {
@@ -159,12 +183,19 @@ export function simulateSession(options: SimulateOptions): SimulationResult {
     finalBufferMs = sink.bufferLevelMs();
   });
   options.onEvents?.(events);
-  session.start();
+  if (chain) chain.start();
+  else session!.start();
   const limitMs = options.virtualTimeLimitMs ?? defaultVirtualTimeLimitMs(video);
   clock.run(limitMs);
   if (clock.hasLiveTimers())
-    throw timeLimitError(trace.name, networkName, limitMs, source.inFlight(), session.records.length);
-  const records = session.records as SegmentRecord[];
+    throw timeLimitError(
+      trace.name,
+      networkName,
+      limitMs,
+      source.inFlight(),
+      (chain ?? session!).records.length,
+    );
+  const records = (chain ?? session!).records as SegmentRecord[];
   const startedAt = sink.startedAtMs();
   const summary = summarize({
     records,

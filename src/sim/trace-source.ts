@@ -91,6 +91,12 @@ export interface TraceSourceOptions {
   readonly requestOverheadMs?: number;
   /** Init segment size per rendition, bytes (default none). See the file comment. */
   readonly initSegmentBytes?: readonly number[];
+  /**
+   * Fetch a rendition's init segment together with its first media segment (the player since issue 19)
+   * instead of before it: one transfer of both, whose bytes count in the progress and the sample, as the
+   * player counts them. Default false.
+   */
+  readonly initWithMedia?: boolean;
 }
 
 /** A clock that sets a timer at an exact time (`VirtualClock.setTimerAt`). */
@@ -106,6 +112,7 @@ export class TraceSource implements SegmentSource, LoadHandle {
   private readonly minBytes: number;
   private readonly overheadMs: number;
   private readonly initBytes: readonly number[];
+  private readonly initWithMedia: boolean;
   /** Renditions whose init segment was downloaded. */
   private readonly initDone: boolean[] = [];
   private readonly onTimer: () => void;
@@ -152,6 +159,7 @@ export class TraceSource implements SegmentSource, LoadHandle {
     }
     this.overheadMs = overheadMs;
     this.initBytes = options.initSegmentBytes ?? [];
+    this.initWithMedia = options.initWithMedia ?? false;
     this.initBytes.forEach((bytes, i) => {
       if (!(bytes >= 0) || !Number.isFinite(bytes)) {
         throw invalidArgument(`initSegmentBytes[${i}]`, `must be a finite number >= 0, got ${String(bytes)}`);
@@ -181,6 +189,13 @@ export class TraceSource implements SegmentSource, LoadHandle {
     this.wantProgress = wantProgress;
     const r = request.renditionIndex;
     const initBytes = this.initBytes[r] ?? 0;
+    if (initBytes > 0 && this.initDone[r] !== true && this.initWithMedia) {
+      // requested together: both on the link at once, one latency, bytes counted together
+      this.initDone[r] = true;
+      this.sizeBytes = size + initBytes;
+      this.beginMedia(startMs);
+      return this;
+    }
     if (initBytes > 0 && this.initDone[r] !== true) {
       // the init segment first: its own request, no progress, not in the sample
       this.initRendition = r;

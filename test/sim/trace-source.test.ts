@@ -91,6 +91,27 @@ describe('TraceSource init segments', () => {
     expect(samples[2]!.endMs - samples[2]!.startMs).toBeCloseTo(20 + 100 + 100, 9);
   });
 
+  it('initWithMedia: the init segment goes with the first segment, in one transfer and in the sample', () => {
+    const { clock, samples, progress, load } = setup({
+      requestOverheadMs: 20,
+      initSegmentBytes: [1000, 2000],
+      initWithMedia: true,
+      progressMinMs: 50,
+    });
+    load(1, 200_000, true);
+    clock.run();
+    // request at 0, on the link at 20, first byte 120, 202,000 bytes by 322
+    expect(samples[0]!.startMs).toBe(0);
+    expect(samples[0]!.firstByteMs).toBeCloseTo(120, 9);
+    expect(samples[0]!.endMs).toBeCloseTo(322, 9);
+    expect(samples[0]!.sizeBytes).toBe(202_000);
+    expect(progress.every((p) => p.totalBytes === 202_000)).toBe(true);
+    load(1, 200_000); // init kept
+    clock.run();
+    expect(samples[1]!.sizeBytes).toBe(200_000);
+    expect(samples[1]!.endMs - samples[1]!.startMs).toBeCloseTo(320, 9);
+  });
+
   it('reports no progress during the init segment', () => {
     const { clock, samples, progress, load } = setup({ initSegmentBytes: [50_000], progressMinMs: 10 });
     load(0, 100_000, true);
