@@ -232,6 +232,14 @@ export function parseHarTrace(text: string, source: string, options: HarReadOpti
   raw.sort((a, b) => a.startMs - b.startMs || a.entry - b.entry);
   const name = options.name ?? traceNameFromPath(source).replace(/\.har$/i, '');
   const { periods, crawls } = withinTraceLimits(sharedLinkPeriods(raw));
+  if (periods.length === 0) {
+    throw recordingError(
+      RECORDING_ERROR_CODES.noMedia,
+      `the ${raw.length} usable media entr${raw.length === 1 ? 'y lasts' : 'ies last'} less than 1 µs in all ` +
+        '(timings.receive, from request start to last byte): no time to make a trace of',
+      source,
+    );
+  }
   if (crawls > 0) {
     warnings.push(
       `${crawls} period(s) slower than ${TRACE_LIMITS.minBandwidthKbps} kbps read as outages (0 kbps)`,

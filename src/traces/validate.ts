@@ -71,7 +71,7 @@ export const TRACE_LIMIT_CODES = {
 
 /**
  * Throws `AbrkitError('trace', ...)` naming `source` (the file's path as given) unless the trace has
- * 1..maxPeriods periods, each within {@link TRACE_LIMITS}, at least one with bandwidth > 0, and a total
+ * 1..maxPeriods periods (none is `TRACE_NO_BANDWIDTH`), each within {@link TRACE_LIMITS}, at least one with bandwidth > 0, and a total
  * duration within the limit. The error names the 0-based period (`data.period`) and the value. Returns the
  * trace.
  */
@@ -84,6 +84,11 @@ export function validateTrace(trace: NetworkTrace, source: string = trace.name):
       `${count} periods, more than the limit of ${TRACE_LIMITS.maxPeriods}`,
       { data: { source } },
     );
+  }
+  if (count === 0) {
+    throw new AbrkitError('trace', TRACE_LIMIT_CODES.noBandwidth, 'the trace has no period', {
+      data: { source },
+    });
   }
   const table = periodTable(trace);
   const { durationsMs, bandwidthsKbps } = table;

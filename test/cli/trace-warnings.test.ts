@@ -11,6 +11,7 @@ import { startServeCommand } from '../../src/cli/commands/serve.js';
 import { createContext } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/main.js';
 import { loadTraceFile } from '../../src/sim/load-trace.js';
+import { HAR_PROGRESS_EVERY } from '../../src/traces/har.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 import { harEntry, makeHar } from '../traces/har-fixture.js';
 import { captureIo } from './helpers.js';
@@ -173,5 +174,23 @@ describe('trace reader warnings in the CLI', () => {
         ),
       ),
     ]);
+  });
+
+  it('trace from-har: a large HAR prints its progress on stderr', async () => {
+    const downloads = Array.from({ length: HAR_PROGRESS_EVERY }, (_, i) => ({
+      url: `https://cdn.example/v/seg_${i}.m4s`,
+      startMs: i * 500,
+      latencyMs: 10,
+      sizeBytes: 20_000,
+      kbps: 1000 + (i % 5) * 500,
+    }));
+    writeFileSync(join(dir, 'large.har'), JSON.stringify(makeHar(downloads)));
+    const r = await cli(dir, ['trace', 'from-har', 'large.har', '-o', 'large.json']);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(
+      `${join(dir, 'large.har')}: ${HAR_PROGRESS_EVERY} of ${HAR_PROGRESS_EVERY} HAR entries read\n`,
+    );
+    // a small HAR prints none
+    expect((await cli(dir, ['trace', 'from-har', 'outlier.har'])).err).not.toMatch(/HAR entries read/);
   });
 });
