@@ -134,13 +134,20 @@ export interface ClockLiveScheduleOptions {
   readonly edgeAtStartMs?: number;
   /** Clock time at which the session starts (default: the clock's now). */
   readonly startMs?: number;
+  /**
+   * Time from a segment's production to the player's knowing of it, ms (default 0): a player learns of a
+   * segment when a playlist reload lists it, so with reloads every target duration it fetches each segment
+   * at a fixed phase after the server has it. The live edge (and the latency) stay the server's.
+   */
+  readonly listingDelayMs?: number;
   readonly catchUp?: Partial<CatchUpOptions> | null;
   readonly rateIntervalMs?: number;
 }
 
 /**
  * A live stream on a clock, for the simulator: the edge advances in real time from `edgeAtStartMs`, and
- * segment i becomes available when its end reaches the edge, at clock `startMs + (i+1)·d − edgeAtStartMs`.
+ * segment i becomes available when its end reaches the edge, at clock `startMs + (i+1)·d − edgeAtStartMs`
+ * (plus `listingDelayMs`).
  */
 export function clockLiveSchedule(options: ClockLiveScheduleOptions): SessionLive {
   const { clock, segmentDurationMs: d, targetLatencyMs } = options;
@@ -151,13 +158,16 @@ export function clockLiveSchedule(options: ClockLiveScheduleOptions): SessionLiv
   if (!(edgeAtStartMs >= 0 && Number.isFinite(edgeAtStartMs)))
     throw invalidArgument('edgeAtStartMs', `must be a finite number ≥ 0, got ${edgeAtStartMs}`);
   const startMs = options.startMs ?? clock.nowMs();
+  const listingDelayMs = options.listingDelayMs ?? 0;
+  if (!(listingDelayMs >= 0 && Number.isFinite(listingDelayMs)))
+    throw invalidArgument('listingDelayMs', `must be a finite number ≥ 0, got ${listingDelayMs}`);
   return {
     targetLatencyMs,
     ...(options.catchUp === undefined ? {} : { catchUp: options.catchUp }),
     ...(options.rateIntervalMs === undefined ? {} : { rateIntervalMs: options.rateIntervalMs }),
     liveEdgeMs: (nowMs) => nowMs - startMs + edgeAtStartMs,
     whenAvailable(segmentIndex, ready) {
-      const waitMs = startMs + (segmentIndex + 1) * d - edgeAtStartMs - clock.nowMs();
+      const waitMs = startMs + (segmentIndex + 1) * d - edgeAtStartMs + listingDelayMs - clock.nowMs();
       if (waitMs <= 0) {
         ready();
         return () => {};
