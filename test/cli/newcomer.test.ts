@@ -43,6 +43,14 @@ describe('usage errors', () => {
     expect(didYouMean('robustmpc', ['robust-mpc', 'mpc'])).toContain('robust-mpc');
     expect(didYouMean('zzz', ['bola'])).toBe('');
   });
+  it('serve: a misspelt flag is named before the missing --trace (exit 2)', async () => {
+    const r = await cli(dir, ['serve', dir, '--trac', 'constant:1000']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown option '--trac' \(did you mean --trace\?\)/);
+    const missing = await cli(dir, ['serve', dir]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/required option '--trace <trace>' not specified/);
+  });
   it('prints the version', async () => {
     const r = await cli(dir, ['--version']);
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };

@@ -224,7 +224,8 @@ export function register(program: Command, context: CliContext = createContext()
       'serve a folder (HLS or DASH) on 127.0.0.1, pacing responses by a network trace, with fault injection',
     )
     .argument('<folder>', 'folder to serve (only files under it are served)')
-    .requiredOption(
+    // Checked in the action rather than by commander, so a misspelt flag (--trac) is reported as unknown first.
+    .option(
       '--trace <trace>',
       'trace file (any format) or generator spec, e.g. constant:2000 or step:4000x20s,500x20s',
     )
@@ -246,8 +247,10 @@ export function register(program: Command, context: CliContext = createContext()
     .option('--start-s <s>', 'live: how long the stream has been running at start, s (default 0)')
     .option('--live-faults <spec>', 'live: stale=A-B, playlist5xx=P[:STATUS], edge404=P[:MS] (see below)')
     .addHelpText('after', FAULT_HELP)
-    .action(async (folder: string, flags: ServeCommandOptions) => {
-      const server = await startServeCommand(folder, flags, context);
+    .action(async (folder: string, flags: Partial<ServeCommandOptions>) => {
+      if (flags.trace === undefined)
+        throw new UsageError("required option '--trace <trace>' not specified (see abrkit serve --help)");
+      const server = await startServeCommand(folder, { ...flags, trace: flags.trace }, context);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
