@@ -344,6 +344,10 @@ export class Player {
             emitter: this.emitter,
             fail: (e) => this.fail(e),
             seek: (s) => this.seek(s),
+            endOfStream: () => {
+              this.stopSession();
+              this.sink?.endOfStream();
+            },
             bufferLevelMs: () => this.sink?.bufferLevelMs() ?? 0,
           },
           url,

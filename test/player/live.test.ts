@@ -129,6 +129,8 @@ class FakeServer {
   requests: { url: string; atMs: number }[] = [];
   failNext = 0;
   frozenAtMs: number | null = null;
+  /** From this clock time on, the playlist ends (ENDLIST) with the segments out by then. */
+  endAtMs: number | null = null;
   constructor(
     readonly clock: VirtualClock,
     readonly startMs: number,
@@ -147,8 +149,10 @@ class FakeServer {
       this.failNext--;
       return Promise.resolve(new Response('busy', { status: 503 }));
     }
-    const last = this.lastAt(this.frozenAtMs ?? t);
-    return Promise.resolve(new Response(windowText(Math.max(0, last - 4), last)));
+    const ended = this.endAtMs !== null && t >= this.endAtMs;
+    const last = this.lastAt(ended ? this.endAtMs! : (this.frozenAtMs ?? t));
+    const text = windowText(Math.max(0, last - 4), last) + (ended ? '#EXT-X-ENDLIST\n' : '');
+    return Promise.resolve(new Response(text));
   }) as typeof fetch;
 }
 
@@ -160,6 +164,7 @@ interface Harness {
   events: { latency: PlayerEvents['latency'][]; loadRetry: PlayerEvents['loadRetry'][] };
   fatal: AbrkitError[];
   seeks: number[];
+  ends: number[];
   wallMs: () => number;
   /** Advances the virtual clock to `untilMs`, letting the fetches' promises settle on the way. */
   advance(untilMs: number): Promise<void>;
@@ -194,6 +199,7 @@ async function harness(options: PlayerOptions = {}): Promise<Harness> {
   emitter.on('loadRetry', (r) => events.loadRetry.push(r));
   const fatal: AbrkitError[] = [];
   const seeks: number[] = [];
+  const ends: number[] = [];
   // the playhead where the player starts it (syncPositionMs, checked below)
   const video = { currentTime: 4, playbackRate: 1, paused: false, readyState: 4, seeking: false };
   const controller = new LiveController(
@@ -213,6 +219,7 @@ async function harness(options: PlayerOptions = {}): Promise<Harness> {
       emitter,
       fail: (e) => fatal.push(e),
       seek: (s) => seeks.push(s),
+      endOfStream: () => ends.push(clock.nowMs()),
       bufferLevelMs: () => 4000,
       wallClockMs: wallMs,
     },
@@ -231,6 +238,7 @@ async function harness(options: PlayerOptions = {}): Promise<Harness> {
     events,
     fatal,
     seeks,
+    ends,
     wallMs,
     advance: async (untilMs) => {
       for (let t = clock.nowMs(); t <= untilMs; t += 50) {
@@ -336,6 +344,31 @@ describe('LiveController', () => {
     await h.advance(3600);
     // at 3.5 s the latency (9.5 s) passed 9 s: back to 6 s behind live (at 13.5 s on the timeline)
     expect(h.seeks).toEqual([7.5]);
+  });
+
+  it('plays a stream that ends (ENDLIST on a reload) to its last segment, then hands over the end', async () => {
+    const h = await harness({ liveStallTimeoutMs: 5000 });
+    const live = h.controller.sessionLive(0);
+    h.server.endAtMs = 4500; // segments up to 16 (index 6) are out then; the reload at 6 s sees ENDLIST
+    let readyLast = false;
+    live.whenAvailable(6, () => (readyLast = true));
+    let readyBeyond = false;
+    live.whenAvailable(7, () => (readyBeyond = true));
+    await h.advance(6500);
+    expect(h.controller.ended).toBe(true);
+    expect(readyLast).toBe(true);
+    // the segment after the last never comes: the player is told the stream ended, once
+    expect(readyBeyond).toBe(false);
+    expect(h.ends).toHaveLength(1);
+    live.whenAvailable(8, () => (readyBeyond = true));
+    await h.advance(7000);
+    expect(h.ends).toHaveLength(1);
+    // no reload after the one that saw ENDLIST, and no stall error long after the last growth
+    const requests = h.server.requests.length;
+    await h.advance(20_000);
+    expect(h.server.requests.length).toBe(requests);
+    expect(h.fatal).toEqual([]);
+    expect(h.seeks).toEqual([]);
   });
 
   it('refuses a maximum latency not above the target, naming the option', async () => {

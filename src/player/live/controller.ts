@@ -15,6 +15,9 @@
  * - **Reports** `latency` (wall clock − EXT-X-PROGRAM-DATE-TIME of what plays, or the distance to the edge
  *   when the playlists carry no date) twice a second.
  * - **Fails** with `LIVE_STREAM_STALLED` when no playlist gained a segment for `liveStallTimeoutMs`.
+ * - **Ends**: a reload of the playing rendition's playlist showing ENDLIST stops reloading and the latency
+ *   tick; the session plays to the last segment listed, and when it asks for the next one the player is told
+ *   (`host.endOfStream`: it stops the session and ends the MediaSource, so the element plays out and ends).
  * - A segment listed but missing (404 at the edge) is asked again after half a target duration, twice, before
  *   the player's fallback hook sees the error; one no rendition can deliver is skipped (a jump past it).
  *
@@ -52,6 +55,8 @@ export interface LiveHost {
   fail(error: AbrkitError): void;
   /** The player's `seek` (stops the session, restarts it at the segment there). */
   seek(positionS: number): void;
+  /** The stream ended (ENDLIST): stop the session and let the element play out what is buffered. */
+  endOfStream(): void;
   bufferLevelMs(): number;
   /** Wall clock, epoch ms (default `Date.now`): what EXT-X-PROGRAM-DATE-TIME is compared with. */
   wallClockMs?(): number;
@@ -79,6 +84,9 @@ export class LiveController {
   private cancelReload: (() => void) | null = null;
   private cancelTick: (() => void) | null = null;
   private stopped = false;
+  /** Segments in the stream once a reload showed ENDLIST (the first rendition's count), else null. */
+  private endCount: number | null = null;
+  private handedOver = false;
   private lastError: AbrkitError | null = null;
   private mediaSource: MediaSource | null = null;
   private offDecision: (() => void) | null = null;
@@ -211,12 +219,21 @@ export class LiveController {
       liveEdgeMs: () => this.liveEdgeMs() - originMs,
       whenAvailable: (segmentIndex, ready) => {
         const index = segmentIndex + segmentOffset;
+        if (this.endCount !== null && index >= this.endCount) {
+          this.endStream();
+          return () => {};
+        }
         if (isGap(this.video[0]!.segments[index])) this.skipPast(index);
         if (this.available(index)) {
           ready();
           return () => {};
         }
         const waiter = (): void => {
+          if (this.endCount !== null && index >= this.endCount) {
+            this.waiters.delete(waiter);
+            this.endStream();
+            return;
+          }
           if (!this.available(index)) return;
           this.waiters.delete(waiter);
           ready();
@@ -266,6 +283,20 @@ export class LiveController {
       this.skipPast(index);
       return { delayMs: this.video[0]!.targetDurationMs };
     };
+  }
+
+  /** True once a reload showed ENDLIST. */
+  get ended(): boolean {
+    return this.endCount !== null;
+  }
+
+  /** The stream ended before the segment the session waits for: once, hand over to the player. */
+  private endStream(): void {
+    if (this.stopped || this.handedOver) return;
+    this.handedOver = true;
+    queueMicrotask(() => {
+      if (!this.stopped) this.host.endOfStream();
+    });
   }
 
   /** Segment `index` is listed in every rendition's playlist, and the audio that plays with it too. */
@@ -358,10 +389,18 @@ export class LiveController {
       });
     });
     this.updateSeekable();
-    // the next reload is scheduled whatever the session does with the segments this one listed
-    this.scheduleReload(
-      reloadDelayMs(primary.targetDurationMs, changed, this.failures.get(primary) ?? 0, nowMs - beganMs),
-    );
+    // ENDLIST in the playing rendition's playlist: the stream ended, no more reloads; the session plays to
+    // the last segment and the element ends
+    const primaryResult = results[tracks.indexOf(primary)];
+    if (primaryResult?.status === 'fulfilled' && primaryResult.value.endList) {
+      this.endCount = primary.segments.length;
+      this.cancelTick?.();
+      this.cancelTick = null;
+    } else
+      // the next reload is scheduled whatever the session does with the segments this one listed
+      this.scheduleReload(
+        reloadDelayMs(primary.targetDurationMs, changed, this.failures.get(primary) ?? 0, nowMs - beganMs),
+      );
     for (const waiter of [...this.waiters]) {
       try {
         waiter();
