@@ -371,6 +371,36 @@ describe('LiveController', () => {
     expect(h.seeks).toEqual([]);
   });
 
+  it('frees segments behind the playhead and the window: a long session keeps a bounded timeline', async () => {
+    const h = await harness({ liveStallTimeoutMs: 600_000 });
+    const track = h.controller.ladder.renditions[0]!.playlist as LiveTrack;
+    const live = h.controller.sessionLive(0);
+    for (let t = 0; t <= 600_000; t += 1000) {
+      // the playhead follows live at the target latency
+      h.video.currentTime = (h.controller.liveEdgeMs() - 6000) / 1000;
+      await h.advance(t);
+    }
+    // ten minutes of 2 s segments listed, indices still media sequence numbers
+    expect(track.segments.length).toBeGreaterThan(300);
+    const last = track.segments.at(-1)!;
+    expect(track.bySequence(last.sequenceNumber)).toBe(last);
+    // but only the window, what plays and the margin are kept
+    const kept = track.segments.filter((s) => !isGap(s));
+    expect(kept.length).toBeLessThan(15);
+    expect(track.trimmedBefore).toBeGreaterThan(280);
+    // what plays is still found by time, and its date
+    const positionMs = h.video.currentTime * 1000;
+    const at = track.segments[segmentIndexAt(track, positionMs)]!;
+    expect(isGap(at)).toBe(false);
+    expect(programDateTimeAt(track, positionMs)).not.toBeNull();
+    // a listed segment is still ready at once, and no error or jump came of it
+    let ready = false;
+    live.whenAvailable(track.segments.length - 1, () => (ready = true));
+    expect(ready).toBe(true);
+    expect(h.fatal).toEqual([]);
+    expect(h.seeks).toEqual([]);
+  });
+
   it('refuses a maximum latency not above the target, naming the option', async () => {
     await expect(harness({ liveSyncDurationMs: 8000, liveMaxLatencyMs: 8000 })).rejects.toMatchObject({
       code: 'OPTION_OUT_OF_RANGE',

@@ -66,6 +66,8 @@ export interface LiveHost {
 const NO_RETRY: RetryPolicy = { baseDelayMs: 0, maxDelayMs: 0, maxTotalMs: 0, maxRetries: 0 };
 /** How often latency is measured, the rate adjusted and the stall limit checked, ms. */
 const TICK_MS = 500;
+/** Segments kept behind the playhead and the window before they are freed, in target durations. */
+const TRIM_MARGIN_TARGETS = 3;
 /** Tries of a listed segment answering 404 before the fallback hook hears of it. */
 const EDGE_404_TRIES = 2;
 
@@ -388,6 +390,7 @@ export class LiveController {
         delayMs: reloadDelayMs(track.targetDurationMs, false, attempt, 0),
       });
     });
+    this.trim();
     this.updateSeekable();
     // ENDLIST in the playing rendition's playlist: the stream ended, no more reloads; the session plays to
     // the last segment and the element ends
@@ -412,6 +415,18 @@ export class LiveController {
         );
       }
     }
+  }
+
+  /**
+   * Frees the segments of every track that end more than `TRIM_MARGIN_TARGETS` target durations before both
+   * the playhead and the server's window: the timeline then holds the window, what plays and a margin, however
+   * long the session (test/player/live.test.ts).
+   */
+  private trim(): void {
+    const first = this.video[0]!;
+    const positionMs = this.host.video.currentTime * 1000;
+    const beforeMs = Math.min(first.windowStartMs, positionMs) - TRIM_MARGIN_TARGETS * first.targetDurationMs;
+    for (const track of this.audio ? [...this.video, this.audio] : this.video) track.trim(beforeMs);
   }
 
   /** The element may seek anywhere in the server's window (MSE `setLiveSeekableRange`). */

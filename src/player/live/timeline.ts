@@ -25,6 +25,22 @@ export function isGap(segment: MediaSegment | undefined): boolean {
   return segment !== undefined && gaps.has(segment);
 }
 
+/**
+ * What a trimmed segment's slot holds (one object for all): a gap starting at −∞, so searches by time and
+ * by index stay valid while the segment's own object (URI, dates, ranges) is freed.
+ */
+const TRIMMED: MediaSegment = {
+  index: -1,
+  sequenceNumber: -1,
+  uri: '',
+  durationMs: 0,
+  startMs: Number.NEGATIVE_INFINITY,
+  discontinuity: false,
+  discontinuitySequence: 0,
+  line: 0,
+};
+gaps.add(TRIMMED);
+
 /** Where a segment that starts a track (or follows a gap in an empty one) goes on the axis, ms. */
 export type Placement = (segment: MediaSegment) => number;
 
@@ -50,6 +66,26 @@ export class LiveTrack implements MediaPlaylist {
     nowMs: number,
   ) {
     this.lastGrowthMs = nowMs;
+  }
+
+  /** Index of the first segment not trimmed. */
+  trimmedBefore = 0;
+
+  /**
+   * Frees the segments that end before `beforeMs` (behind the playhead and the server's window: never played
+   * or fetched again), so a long session keeps a bounded number of segment objects; their slots keep one
+   * shared placeholder (8 bytes each), so indices stay media sequence numbers. Returns how many it freed.
+   */
+  trim(beforeMs: number): number {
+    const segments = this.segments;
+    const from = this.trimmedBefore;
+    let i = from;
+    while (i < segments.length - 1 && segments[i]!.startMs + segments[i]!.durationMs <= beforeMs) {
+      segments[i] = TRIMMED;
+      i++;
+    }
+    this.trimmedBefore = i;
+    return i - from;
   }
 
   /** End of the last segment listed: the live edge of this track, ms. */
