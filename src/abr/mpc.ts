@@ -32,6 +32,9 @@ import type {
   AbrOptions,
 } from './types.js';
 import { MpcSearch } from './mpc-search.js';
+import { HORIZON_OPTION_SPEC, QOE_OBJECTIVE_OPTION_SPEC, SMOOTH_PENALTY_OPTION_SPEC } from './mpc-options.js';
+
+export { HORIZON_OPTION_SPEC, QOE_OBJECTIVE_OPTION_SPEC, SMOOTH_PENALTY_OPTION_SPEC };
 
 /** The search moved to mpc-search.ts; re-exported for existing importers. */
 export { MpcSearch };
@@ -128,26 +131,6 @@ export class HarmonicPredictor {
  * Option specs MPC shares with the algorithms built on it (scenario-mpc): runtime parts only, their
  * descriptions are the `*_OPTION_DOC` strings below.
  */
-export const HORIZON_OPTION_SPEC: AbrOptionCore = {
-  name: 'horizon',
-  type: 'integer',
-  default: 5,
-  min: 1,
-  max: 8,
-};
-export const QOE_OBJECTIVE_OPTION_SPEC: AbrOptionCore = {
-  name: 'qoe',
-  type: 'string',
-  default: 'lin',
-  choices: ['lin', 'log', 'hd'],
-};
-export const SMOOTH_PENALTY_OPTION_SPEC: AbrOptionCore = {
-  name: 'smoothPenalty',
-  type: 'number',
-  default: 1,
-  min: 0,
-};
-
 /** Descriptions of the shared specs above (docs only: the registry joins them, the player never loads them). */
 export const HORIZON_OPTION_DOC = 'Segments looked ahead.';
 export const QOE_OBJECTIVE_OPTION_DOC = 'QoE objective (Pensieve Table 1); hd needs 6 renditions.';

@@ -47,28 +47,25 @@
 import type { DownloadProgress, DownloadSample, Rendition } from '../core/types.js';
 import {
   HORIZON_OPTION_DOC,
-  HORIZON_OPTION_SPEC,
   QOE_OBJECTIVE_OPTION_DOC,
-  QOE_OBJECTIVE_OPTION_SPEC,
   SMOOTH_PENALTY_OPTION_DOC,
-  SMOOTH_PENALTY_OPTION_SPEC,
   qoeWeights,
 } from './mpc.js';
 import { qoeTable, type QoeModelName, type QoeTable } from '../qoe/objective.js';
 import { num, resolveOptions, str } from './options.js';
 import { TransmissionPredictor } from './scenario-mpc-predictor.js';
 import { ScenarioPlanner } from './scenario-mpc-search.js';
+import { SCENARIO_MPC_NAME, SCENARIO_MPC_OPTION_SPECS } from './scenario-mpc-options.js';
 import type {
   AbrAlgorithm,
   AbrAlgorithmCore,
   AbrAlgorithmDocs,
   AbrContext,
   AbrDecision,
-  AbrOptionCore,
   AbrOptions,
 } from './types.js';
 
-export const SCENARIO_MPC_NAME = 'scenario-mpc';
+export { SCENARIO_MPC_NAME, SCENARIO_MPC_OPTION_SPECS };
 
 /** Transfer time before a download's own throughput is trusted for abandonment, ms. */
 const MIN_ABANDON_TRANSFER_MS = 300;
@@ -82,131 +79,6 @@ const RECENT_RATE_WINDOW_MS = 1000;
 const PROGRESS_POINTS = 32;
 /** Abandon to the lowest rendition when it stalls too but finishes in under this share of the rest, ratio. */
 const ABANDON_GAIN = 0.5;
-
-/**
- * Options of scenario-mpc. Defaults were chosen with `abrkit suite` across trace families and checked leaving
- * each family out (docs/own-algorithm.md).
- */
-export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
-  HORIZON_OPTION_SPEC,
-  {
-    name: 'window',
-    type: 'integer',
-    default: 5,
-    min: 1,
-    max: 50,
-  },
-  {
-    name: 'errorWindow',
-    type: 'integer',
-    default: 40,
-    min: 1,
-    max: 200,
-  },
-  {
-    name: 'longWindow',
-    type: 'integer',
-    default: 20,
-    min: 1,
-    max: 200,
-  },
-  {
-    name: 'expertWarmup',
-    type: 'integer',
-    default: 0,
-    min: 0,
-    max: 200,
-  },
-  {
-    name: 'scenarios',
-    type: 'integer',
-    default: 3,
-    min: 1,
-    max: 16,
-  },
-  {
-    name: 'riskAversion',
-    type: 'number',
-    default: 0.5,
-    min: 0,
-    max: 1,
-  },
-  {
-    name: 'bufferValue',
-    type: 'number',
-    default: 0.2,
-    min: 0,
-  },
-  {
-    name: 'drainValue',
-    type: 'number',
-    default: 0.3,
-    min: 0,
-  },
-  {
-    name: 'bufferValueScaleMs',
-    type: 'number',
-    default: 0,
-    min: 0,
-  },
-  {
-    name: 'dropRef',
-    type: 'number',
-    default: 1.4,
-    min: 0,
-  },
-  {
-    name: 'bufferValueCapMs',
-    type: 'number',
-    default: 45_000,
-    min: 0,
-  },
-  {
-    name: 'reserveFactor',
-    type: 'number',
-    default: 2,
-    min: 0,
-  },
-  {
-    name: 'minBufferValueCapMs',
-    type: 'number',
-    default: 0,
-    min: 0,
-  },
-  {
-    name: 'minBufferValueCapShare',
-    type: 'number',
-    default: 0.33,
-    min: 0,
-    max: 1,
-  },
-  {
-    name: 'bufferValueTaperMs',
-    type: 'number',
-    default: 60_000,
-    min: 0,
-  },
-  {
-    name: 'switchCost',
-    type: 'number',
-    default: 5,
-    min: 0,
-  },
-  {
-    name: 'volatilityRef',
-    type: 'number',
-    default: 0.1,
-    min: 0,
-  },
-  QOE_OBJECTIVE_OPTION_SPEC,
-  {
-    name: 'rebufferPenalty',
-    type: 'number',
-    default: -1,
-    min: -1,
-  },
-  SMOOTH_PENALTY_OPTION_SPEC,
-];
 
 /** Resolved configuration of scenario-mpc. */
 export interface ScenarioMpcConfig {

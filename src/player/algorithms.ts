@@ -2,17 +2,17 @@
  * The algorithms and estimators the player knows by name. Not the whole registry (src/abr/registry.ts),
  * which would bundle every algorithm and its docs into `abrkit/player` and break its 30 KB budget (measured by
  * bench/player-bundle.ts: the whole registry costs about 7 KB gzipped, BOLA-E alone 3.6 KB): the player names
- * scenario-mpc (the default, bundled), BOLA and the throughput rule. Only their option specs are bundled
- * (src/abr/sabre-options.ts), so `createPlayer` still checks `abrOptions` at once; the
- * algorithm itself is a lazy chunk whose import starts in `createPlayer` and is awaited by `load()` before
- * the first decision. Any other algorithm or estimator is passed as a factory
+ * scenario-mpc (the default), BOLA and the throughput rule. Only their option specs are bundled
+ * (src/abr/scenario-mpc-options.ts, src/abr/sabre-options.ts), so `createPlayer` still checks `abrOptions`
+ * at once; the algorithm itself is a lazy chunk whose import starts in `createPlayer` (beside the master
+ * playlist's fetch) and is awaited by `load()` before the first decision. Any other algorithm or estimator is passed as a factory
  * (`createPlayer({ abr: createBolaE })`, `estimator: () => new SlidingHarmonicMeanEstimator()`), so only what
  * a page uses is bundled.
  */
 import type { AbrAlgorithm, AbrFactory, AbrOptionCore, AbrOptions } from '../abr/types.js';
 import { resolveOptions } from '../abr/options.js';
 import { BOLA_OPTIONS, THROUGHPUT_OPTIONS } from '../abr/sabre-options.js';
-import { scenarioMpcInfo } from '../abr/scenario-mpc.js';
+import { SCENARIO_MPC_NAME, SCENARIO_MPC_OPTION_SPECS } from '../abr/scenario-mpc-options.js';
 import { invalidArgument } from '../core/errors.js';
 import { EWMA_PRESETS, EwmaEstimator } from '../estimators/ewma-estimator.js';
 import type { EwmaPresetName } from '../estimators/ewma-estimator.js';
@@ -28,7 +28,11 @@ export interface PlayerAlgorithm {
 
 /** Algorithms `createPlayer({ abr: name })` accepts. */
 export const PLAYER_ALGORITHMS: readonly PlayerAlgorithm[] = [
-  { name: scenarioMpcInfo.name, options: scenarioMpcInfo.options, factory: () => scenarioMpcInfo.create },
+  {
+    name: SCENARIO_MPC_NAME,
+    options: SCENARIO_MPC_OPTION_SPECS,
+    factory: async () => (await import('../abr/scenario-mpc.js')).createScenarioMpc,
+  },
   { name: 'bola', options: BOLA_OPTIONS, factory: async () => (await import('../abr/bola.js')).createBola },
   {
     name: 'throughput',

@@ -1,0 +1,134 @@
+/**
+ * scenario-mpc's name and option specs (runtime part, no algorithm code): apart from src/abr/scenario-mpc.ts
+ * so that the player checks `abrOptions` when it is created and loads the algorithm itself as a lazy chunk
+ * (src/player/algorithms.ts), keeping the eager player within its budget (bench/player-bundle.ts).
+ */
+import { HORIZON_OPTION_SPEC, QOE_OBJECTIVE_OPTION_SPEC, SMOOTH_PENALTY_OPTION_SPEC } from './mpc-options.js';
+import type { AbrOptionCore } from './types.js';
+
+export const SCENARIO_MPC_NAME = 'scenario-mpc';
+
+/**
+ * Options of scenario-mpc. Defaults were chosen with `abrkit suite` across trace families and checked leaving
+ * each family out (docs/own-algorithm.md).
+ */
+export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
+  HORIZON_OPTION_SPEC,
+  {
+    name: 'window',
+    type: 'integer',
+    default: 5,
+    min: 1,
+    max: 50,
+  },
+  {
+    name: 'errorWindow',
+    type: 'integer',
+    default: 40,
+    min: 1,
+    max: 200,
+  },
+  {
+    name: 'longWindow',
+    type: 'integer',
+    default: 20,
+    min: 1,
+    max: 200,
+  },
+  {
+    name: 'expertWarmup',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 200,
+  },
+  {
+    name: 'scenarios',
+    type: 'integer',
+    default: 3,
+    min: 1,
+    max: 16,
+  },
+  {
+    name: 'riskAversion',
+    type: 'number',
+    default: 0.5,
+    min: 0,
+    max: 1,
+  },
+  {
+    name: 'bufferValue',
+    type: 'number',
+    default: 0.2,
+    min: 0,
+  },
+  {
+    name: 'drainValue',
+    type: 'number',
+    default: 0.3,
+    min: 0,
+  },
+  {
+    name: 'bufferValueScaleMs',
+    type: 'number',
+    default: 0,
+    min: 0,
+  },
+  {
+    name: 'dropRef',
+    type: 'number',
+    default: 1.4,
+    min: 0,
+  },
+  {
+    name: 'bufferValueCapMs',
+    type: 'number',
+    default: 45_000,
+    min: 0,
+  },
+  {
+    name: 'reserveFactor',
+    type: 'number',
+    default: 2,
+    min: 0,
+  },
+  {
+    name: 'minBufferValueCapMs',
+    type: 'number',
+    default: 0,
+    min: 0,
+  },
+  {
+    name: 'minBufferValueCapShare',
+    type: 'number',
+    default: 0.33,
+    min: 0,
+    max: 1,
+  },
+  {
+    name: 'bufferValueTaperMs',
+    type: 'number',
+    default: 60_000,
+    min: 0,
+  },
+  {
+    name: 'switchCost',
+    type: 'number',
+    default: 5,
+    min: 0,
+  },
+  {
+    name: 'volatilityRef',
+    type: 'number',
+    default: 0.1,
+    min: 0,
+  },
+  QOE_OBJECTIVE_OPTION_SPEC,
+  {
+    name: 'rebufferPenalty',
+    type: 'number',
+    default: -1,
+    min: -1,
+  },
+  SMOOTH_PENALTY_OPTION_SPEC,
+];
