@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,64 @@ describe('abrkit suite', () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('rebuffer penalty 12.50/s');
+  });
+
+  it('refuses two outputs on one file, an output on an input and replacing a file without --force (exit 2, before running)', async () => {
+    const same = await cli(dir, ['suite', 'ok.json', '--json', 'x.out', '--report', 'x.out']);
+    expect(same.code).toBe(2);
+    expect(same.err).toContain('--report and --json both write');
+    const onInput = await cli(dir, ['suite', 'ok.json', '--json', 'movie.json']);
+    expect(onInput.code).toBe(2);
+    expect(onInput.err).toContain("is the input set one's video");
+    const onSuite = await cli(dir, ['suite', 'ok.json', '--report', 'ok.json']);
+    expect(onSuite.code).toBe(2);
+    expect(onSuite.err).toContain('is the input suite file');
+    expect(JSON.parse(readFileSync(join(dir, 'ok.json'), 'utf8'))).toMatchObject({ name: 'cli' });
+    writeFileSync(join(dir, 'old.json'), 'previous');
+    const exists = await cli(dir, ['suite', 'ok.json', '--only', 'one', '--json', 'old.json']);
+    expect(exists.code).toBe(2);
+    expect(exists.err).toContain('exists; pass --force to replace it');
+    const forced = await cli(dir, [
+      'suite',
+      'ok.json',
+      '--workers',
+      '0',
+      '--quiet',
+      '--only',
+      'one',
+      '--json',
+      'old.json',
+      '--force',
+    ]);
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'old.json'), 'utf8'))).toHaveProperty('sets');
+  });
+
+  it('says on stderr which trace files had periods read as outages, as abrkit sim does (none with --quiet)', async () => {
+    const slowDir = mkdtempSync(join(tmpdir(), 'abrkit-cli-suite-slow-'));
+    writeFileSync(join(slowDir, 'movie.json'), readFileSync(join(dir, 'movie.json')));
+    mkdirSync(join(slowDir, 'traces'));
+    // Pensieve cooked (Mbps): lines 2 and 4 are 0.5 and 0.1 kbps.
+    writeFileSync(join(slowDir, 'traces', 'slow.txt'), '0 2.0\n1 0.0005\n2 2.0\n3 0.0001\n4 3.0\n5 3.0\n');
+    writeFileSync(join(slowDir, 'traces', 'fine.txt'), '0 2.0\n1 2.5\n2 3.0\n3 1.0\n');
+    writeFileSync(
+      join(slowDir, 'slow-suite.json'),
+      JSON.stringify({
+        name: 'slow',
+        baseline: 'bba',
+        algorithms: ['throughput'],
+        sets: [{ name: 'files', family: 'f', traces: 'traces', video: 'movie.json', network: 'pensieve' }],
+      }),
+    );
+    const r = await cli(slowDir, ['suite', 'slow-suite.json', '--workers', '0']);
+    expect(r.code).toBe(0);
+    expect(r.err.split('\n').filter((l) => l.startsWith('abrkit: warning: trace '))).toEqual([
+      `abrkit: warning: trace ${join(slowDir, 'traces', 'slow.txt')}: 2 periods slower than 1 kbps read as ` +
+        'outages (0 kbps): the slowest 0.1 kbps, the first at line 2',
+    ]);
+    const quiet = await cli(slowDir, ['suite', 'slow-suite.json', '--workers', '0', '--quiet']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.err).toBe('');
   });
 
   it('exits 1 naming the file and JSON path for a bad suite, 2 for usage errors', async () => {

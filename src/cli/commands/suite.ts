@@ -5,16 +5,25 @@
  *
  * Exit codes: 0 ok; 1 a bad suite file (naming the file and the JSON path) or bad data; 2 usage.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { buildSuiteReportHtml } from '../../sim/suite/report.js';
 import { analyzeSuite, setText, suiteJson, summaryText } from '../../sim/suite/output.js';
-import { loadSuiteFile, runSuite, type SuiteEvent } from '../../sim/suite/run.js';
+import {
+  loadSuiteFile,
+  resolveSuitePath,
+  runSuite,
+  sharedDataDir,
+  type SuiteEvent,
+} from '../../sim/suite/run.js';
+import type { SuiteSpec } from '../../sim/suite/spec.js';
 import type { CliContext } from '../context.js';
 import { createContext } from '../context.js';
 import type { CliIo } from '../errors.js';
 import { UsageError } from '../errors.js';
+import { checkOutputs, writeOutputFile, type CheckedOutput, type InputPath } from '../outputs.js';
+import { traceWarningPrinter } from '../trace-warnings.js';
 
 interface SuiteFlags {
   workers?: string;
@@ -24,6 +33,7 @@ interface SuiteFlags {
   rebufferPenalty?: string;
   only?: string[];
   verbose?: boolean;
+  force?: boolean;
 }
 
 function parseNonNegativeInt(flag: string, text: string): number {
@@ -68,9 +78,25 @@ function progressPrinter(io: CliIo, quiet: boolean, now: () => number = Date.now
   };
 }
 
-function writeOutput(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
+/** The suite file and every video and trace path it names: no output may land on one. */
+function suiteInputs(spec: SuiteSpec, suitePath: string): InputPath[] {
+  const suiteDir = dirname(suitePath);
+  const shared = sharedDataDir();
+  const inputs: InputPath[] = [{ flag: 'suite file', path: suitePath }];
+  for (const set of spec.sets) {
+    const video = resolveSuitePath(set.video, suiteDir, shared);
+    if (!/^https?:\/\//i.test(video)) inputs.push({ flag: `set ${set.name}'s video`, path: video });
+    if (set.traces.type === 'files')
+      for (const p of set.traces.paths)
+        inputs.push({ flag: `set ${set.name}'s traces`, path: resolveSuitePath(p, suiteDir, shared) });
+  }
+  return inputs;
+}
+
+/** Writes a checked output atomically (temp file, then rename), creating its folder. */
+function writeOutput(output: CheckedOutput, text: string): void {
+  if (!output.special) mkdirSync(dirname(output.real), { recursive: true });
+  writeOutputFile(output, text);
 }
 
 export function register(program: Command, context: CliContext = createContext()): void {
@@ -88,6 +114,7 @@ export function register(program: Command, context: CliContext = createContext()
       'QoE penalty per second of stall for every set (default: each set’s, else ladder-aware)',
     )
     .option('--only <names...>', 'run only these sets or families (comma-separated or repeated)')
+    .option('--force', 'replace existing output files')
     .option('--quiet', 'no progress on stderr')
     .option('--verbose', 'print stack traces on errors')
     .action(async (suiteArg: string, flags: SuiteFlags) => {
@@ -101,6 +128,15 @@ export function register(program: Command, context: CliContext = createContext()
         .filter((o) => o !== '');
       const suitePath = context.resolvePath(suiteArg);
       const spec = await loadSuiteFile(suitePath);
+      // Outputs checked before any work (two on one file, one on an input, an existing one without --force).
+      const wanted = [
+        ...(flags.json !== undefined ? [{ flag: '--json', path: context.resolvePath(flags.json) }] : []),
+        ...(flags.report !== undefined
+          ? [{ flag: '--report', path: context.resolvePath(flags.report) }]
+          : []),
+      ];
+      const outputs = checkOutputs(wanted, suiteInputs(spec, suitePath), flags.force ?? false);
+      const output = (flag: string) => outputs.find((o) => o.flag === flag);
       const onEvent = progressPrinter(context.io, flags.quiet ?? false);
       const run = await runSuite(spec, {
         suitePath,
@@ -108,17 +144,16 @@ export function register(program: Command, context: CliContext = createContext()
         ...(penalty !== undefined ? { rebufferPenaltyPerS: penalty } : {}),
         ...(only && only.length > 0 ? { only } : {}),
         onEvent,
+        // Periods read as outages are said as in abrkit sim (quiet with --quiet).
+        onTraceWarning: traceWarningPrinter(context.io, flags.quiet ?? false),
         // Each table as its set finishes, so a long suite shows results early.
         onSetDone: (set) => context.io.stdout.write(`${setText(set, spec.baseline)}\n`),
       });
       const analysis = analyzeSuite(run);
       context.io.stdout.write(summaryText(run, analysis));
-      if (flags.json !== undefined)
-        writeOutput(
-          context.resolvePath(flags.json),
-          JSON.stringify(suiteJson(run, analysis), null, 1) + '\n',
-        );
-      if (flags.report !== undefined)
-        writeOutput(context.resolvePath(flags.report), buildSuiteReportHtml(run, analysis));
+      const json = output('--json');
+      if (json) writeOutput(json, JSON.stringify(suiteJson(run, analysis), null, 1) + '\n');
+      const report = output('--report');
+      if (report) writeOutput(report, buildSuiteReportHtml(run, analysis));
     });
 }

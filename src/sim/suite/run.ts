@@ -10,6 +10,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AbrkitError } from '../../core/errors.js';
 import { defaultRebufferPenaltyPerS } from '../../qoe/objective.js';
+import type { TraceWarning } from '../../traces/limits.js';
 import type { NetworkTrace } from '../../traces/model.js';
 import type { VideoDescription } from '../../videos/model.js';
 import { runBatch } from '../batch.js';
@@ -103,6 +104,11 @@ export interface RunSuiteOptions {
   readonly onEvent?: (event: SuiteEvent) => void;
   /** Called with each set's results as it finishes. */
   readonly onSetDone?: (set: SuiteSetRun) => void;
+  /**
+   * Told what a trace reader changed in a file it read (periods slower than 1 kbps read as outages), one
+   * warning per file, as `abrkit sim` says them (`TraceReadOptions.onWarning`).
+   */
+  readonly onTraceWarning?: (warning: TraceWarning) => void;
   /** In-process runs only (tests): replaces `simulateSession`. */
   readonly runner?: SessionRunner;
 }
@@ -165,7 +171,13 @@ export async function runSuite(spec: SuiteSpec, options: RunSuiteOptions): Promi
       videoPath,
       set.playableSegments !== undefined ? { playableSegmentCount: set.playableSegments } : {},
     );
-    const { traces, total } = await setTraces(set, tracePaths, options.suitePath, where);
+    const { traces, total } = await setTraces(
+      set,
+      tracePaths,
+      options.suitePath,
+      where,
+      options.onTraceWarning,
+    );
     const optimalIndices = sampleIndices(traces.length, set.optimalSample ?? 0);
     const penalty = options.rebufferPenaltyPerS ?? set.rebufferPenalty;
     const labels = spec.algorithms.map((a) => a.label);
@@ -259,6 +271,7 @@ async function setTraces(
   tracePaths: readonly string[],
   source: string,
   where: string,
+  onWarning: ((warning: TraceWarning) => void) | undefined,
 ): Promise<{ traces: NetworkTrace[]; total: number }> {
   if (set.traces.type === 'generate') {
     let all: NetworkTrace[];
@@ -276,7 +289,10 @@ async function setTraces(
   }
   const files = listTraceFiles(tracePaths);
   const chosen = sampleEvenly(files, set.sample);
-  return { traces: await loadTraces(chosen), total: files.length };
+  return {
+    traces: await loadTraces(chosen, undefined, onWarning ? { onWarning } : {}),
+    total: files.length,
+  };
 }
 
 /**
