@@ -41,8 +41,25 @@ function checkOfflineOptions(info: AbrAlgorithmInfo, given: Record<string, unkno
 }
 
 /**
+ * Throws a `UsageError` (exit 2) for an option name the algorithm does not have, with the closest names: an
+ * unknown option is a usage error like an unknown flag; a known option with a bad value stays the registry's
+ * `ABR_BAD_OPTION` (exit 1).
+ */
+function checkOptionNames(info: AbrAlgorithmInfo, given: Record<string, unknown> | undefined): void {
+  const known = info.options.map((o) => o.name);
+  for (const key of Object.keys(given ?? {})) {
+    if (known.includes(key)) continue;
+    throw new UsageError(
+      `unknown option '${key}' of '${info.name}'${didYouMean(key, known)} ` +
+        `(its options: ${known.join(', ') || 'none'}; see abrkit algos)`,
+    );
+  }
+}
+
+/**
  * Resolves the algorithms to run (the default when none is named) and their options. Unknown names throw a
- * `UsageError` with a suggestion (exit 2); bad options the registry's `ABR_BAD_OPTION` (exit 1). Each online
+ * `UsageError` with a suggestion (exit 2), and so do unknown option names; bad values the registry's
+ * `ABR_BAD_OPTION` (exit 1). Each online
  * algorithm is built once so that a factory's own checks fail here, in the main thread.
  */
 export function resolveAlgorithms(
@@ -57,6 +74,7 @@ export function resolveAlgorithms(
   for (const info of infos) {
     const given = raw[info.name];
     checkOfflineOptions(info, given);
+    checkOptionNames(info, given);
     resolveOptions(info.name, info.options, given);
     if (given) options[info.name] = given;
     // The offline optimum is built by the simulator with the trace in hand.

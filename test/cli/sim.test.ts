@@ -196,8 +196,15 @@ describe('abrkit sim', () => {
     const ok = captureIo(fx.dir);
     expect(await runCli([...base, '--algo-options', '{}'], ok.io)).toBe(0);
     const bad = captureIo(fx.dir);
-    expect(await runCli([...base, '--opt', 'bba.noSuchOption=3'], bad.io)).toBe(1);
-    expect(bad.err()).toMatch(/noSuchOption/);
+    expect(await runCli([...base, '--opt', 'bba.reservoirMs=-5'], bad.io)).toBe(1);
+    expect(bad.err()).toMatch(/reservoirMs.*out of range/);
+    // an unknown option name is a usage error, like an unknown flag, with the closest name
+    const unknown = captureIo(fx.dir);
+    expect(await runCli([...base, '--opt', 'bba.reservoirMS=3'], unknown.io)).toBe(2);
+    expect(unknown.err()).toMatch(/unknown option 'reservoirMS' of 'bba' \(did you mean reservoirMs\?\)/);
+    const unknownJson = captureIo(fx.dir);
+    expect(await runCli([...base, '--algo-options', '{"noSuchOption":3}'], unknownJson.io)).toBe(2);
+    expect(unknownJson.err()).toMatch(/unknown option 'noSuchOption' of 'bba'/);
     const notListed = captureIo(fx.dir);
     expect(await runCli([...base, '--opt', 'bola.x=3'], notListed.io)).toBe(2);
     const badJson = captureIo(fx.dir);
