@@ -25,3 +25,11 @@ export interface DemoConfig {
   /** Example fault specs. */
   readonly faults: readonly string[];
 }
+
+/** A live shaped session's stream (`POST /api/sessions` with `live: true` answers it as `live`). */
+export interface ShapedLiveInfo {
+  /** Epoch ms at which the stream's segment 0 started: PROGRAM-DATE-TIME of segment `msn` is this + its start. */
+  readonly originEpochMs: number;
+  /** The sliding window's length, ms. */
+  readonly windowMs: number;
+}

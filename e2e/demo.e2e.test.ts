@@ -200,9 +200,9 @@ describe('the demo page', () => {
         expect(row.segments, row.algorithm).toBeGreaterThan(0);
       }
       const tableText = await page.textContent('#compare-table');
-      // the live row says it is partial, with how far it got
-      expect(tableText).toMatch(/live \(partial, \d+ of 20 segments\): throughput/);
-      expect(tableText).toContain('The live row is partial');
+      // the player's row says it is partial, with how far it got
+      expect(tableText).toMatch(/this session \(partial, \d+ of 20 segments\): throughput/);
+      expect(tableText).toContain("This session's row is partial");
       expect(tableText).toContain('sim: optimal (upper bound)');
 
       expect(await page.evaluate(() => window.__abrkitDemo!.errors())).toEqual([]);
@@ -226,6 +226,95 @@ describe('the demo page', () => {
       expect(chartWidth).toBeLessThanOrEqual(390);
       await page.screenshot({ path: join(ARTIFACTS, 'demo-390.png'), fullPage: true });
       expect(errors).toEqual([]);
+      await page.close();
+    }, 120_000);
+
+    it('live: the toggle serves the fixture as a live stream, the player follows the edge, the latency chart fills', async ({
+      expect,
+    }) => {
+      const errors: string[] = [];
+      const page = await openDemo(browser, baseUrl(dev), errors);
+      await waitPage(page, () => (window.__abrkitDemo?.sessions() ?? 0) >= 1, 10_000, 'the first session');
+      expect(await page.isHidden('#latency-panel')).toBe(true);
+      expect(await page.isDisabled('#latency-target')).toBe(true);
+      await page.selectOption('#trace', 'step-down');
+      await page.check('#live');
+      // live picks the low-latency algorithm and starts a live session at once
+      await waitPage(page, () => window.__abrkitDemo?.current()?.live === true, 15_000, 'a live session');
+      expect(await page.inputValue('#algorithm')).toBe('l2a-ll');
+      expect(await page.isEnabled('#latency-target')).toBe(true);
+      expect(await page.isVisible('#latency-panel')).toBe(true);
+      // play some seconds
+      await waitPage(
+        page,
+        () => (window.__abrkitDemo?.latency().length ?? 0) >= 30,
+        40_000,
+        '15 s of latency samples',
+      );
+      const samples = await page.evaluate(() => window.__abrkitDemo!.latency());
+      // the target is the page's (6 s: three target durations of the fixture's 2 s segments)
+      for (const s of samples) expect(s.targetLatencyMs).toBe(6000);
+      // the player joined at the target and stays near it: never past its jump limit (target + three target
+      // durations), within 2.5 s of the target once playing, and it plays at a rate in [1, 1.1]
+      for (const s of samples) expect(s.latencyMs).toBeLessThan(6000 + 6000 + 1000);
+      for (const s of samples.slice(4)) expect(Math.abs(s.latencyMs - 6000)).toBeLessThan(2500);
+      for (const s of samples) {
+        expect(s.playbackRate).toBeGreaterThanOrEqual(1);
+        expect(s.playbackRate).toBeLessThanOrEqual(1.1 + 1e-9);
+      }
+      // the latency chart draws them: latency, target and playback rate
+      const points = await page.evaluate(() => window.__abrkitDemo!.chartPoints());
+      expect(points.latency).toBeGreaterThanOrEqual(samples.length);
+      expect(points.latencyTarget).toBe(points.latency);
+      expect(points.playbackRate).toBe(points.latency);
+      expect(points.bitrate).toBeGreaterThan(0);
+      // live segments (?msn=) came through the shaping session: the decisions go on past the first window
+      const decisions = await page.evaluate(() => window.__abrkitDemo!.decisions());
+      expect(decisions.length).toBeGreaterThan(5);
+      expect(await page.evaluate(() => window.__abrkitDemo!.overlay())).toMatch(
+        /latency +\d+\.\d s at 1\.\d\d×/,
+      );
+      expect(await page.textContent('#qoe')).toMatch(/mean latency\d+\.\d s/);
+      // the simulator runs live too, with the same latency target; the offline optimum (VOD only) is left out
+      await waitPage(
+        page,
+        () => (window.__abrkitDemo?.compareRows().length ?? 0) >= 2,
+        30_000,
+        'the live simulator comparison',
+      );
+      const rows = await page.evaluate(() => window.__abrkitDemo!.compareRows());
+      expect(rows.map((r) => r.algorithm)).not.toContain('optimal');
+      for (const row of rows) {
+        expect(row.error, row.algorithm).toBeUndefined();
+        expect(row.meanLatencyMs, row.algorithm).toBeGreaterThan(3000);
+        expect(row.meanLatencyMs, row.algorithm).toBeLessThan(12_000);
+      }
+      const table = await page.textContent('#compare-table');
+      expect(table).toContain('mean latency (s)');
+      expect(table).toMatch(/this session, live stream \(partial, \d+ segments\): l2a-ll/);
+      expect(table).toContain('plans VOD sessions only');
+      // the link carries live; no error anywhere
+      expect(await page.inputValue('#share-link')).toMatch(/live=1/);
+      expect(await page.evaluate(() => window.__abrkitDemo!.errors())).toEqual([]);
+      expect(await page.evaluate(() => window.__abrkitDemo!.fieldErrors())).toEqual({});
+      expect(errors).toEqual([]);
+      await page.screenshot({ path: join(ARTIFACTS, 'demo-live.png'), fullPage: true });
+      // a bad latency target is shown next to its field; switching live off restores the algorithm
+      await page.fill('#latency-target', '0');
+      await page.press('#latency-target', 'Tab');
+      await expect
+        .poll(() => page.evaluate(() => Object.keys(window.__abrkitDemo!.fieldErrors())))
+        .toEqual(['latency-target']);
+      await page.fill('#latency-target', '6');
+      await page.uncheck('#live');
+      await waitPage(
+        page,
+        () => window.__abrkitDemo?.current()?.live === false,
+        15_000,
+        'a VOD session again',
+      );
+      expect(await page.inputValue('#algorithm')).not.toBe('l2a-ll');
+      expect(await page.isHidden('#latency-panel')).toBe(true);
       await page.close();
     }, 120_000);
 

@@ -7,7 +7,9 @@
  * - `GET /api/traces/<id>` → `{ name, periods: [{ durationMs, bandwidthKbps, latencyMs }] }`
  *   (and `warnings: [...]` when the reader read periods slower than 1 kbps as outages)
  * - `GET /api/fixtures/<name>/video` → the fixture's `VideoDescription` (src/sim/load-video.ts), cached
- * - `POST /api/sessions` `{ fixture, traceId? | trace?, faults?, seed?, loop? }` → 201 `{ id, masterUrl, trace }`
+ * - `POST /api/sessions` `{ fixture, traceId? | trace?, faults?, seed?, loop?, live? }` → 201
+ *   `{ id, masterUrl, trace, live }` (`live`: null, or `{ originEpochMs, windowMs }` when the fixture is served
+ *   as a live stream: sessions.ts)
  * - `DELETE /api/sessions/<id>` → 204, 404 when unknown
  * - `GET /shaped/<id>/<path>` → the session's shaping server, streamed (proxy.ts)
  * - `GET /fixtures/<name>/<path>` → unshaped fixture files (static.ts)
@@ -192,7 +194,7 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
       sendJson(
         res,
         201,
-        { id: session.id, masterUrl: session.masterUrl, trace: session.trace },
+        { id: session.id, masterUrl: session.masterUrl, trace: session.trace, live: session.live },
         { Location: `/api/sessions/${session.id}` },
       );
       return;

@@ -11,6 +11,7 @@ import { checkShapingTrace, startShapingServer, type ShapingServer } from '../..
 import type { NetworkTrace } from '../../src/traces/model.js';
 import { checkWritableTrace } from '../../src/traces/validate.js';
 import { toTraceJson, type Catalog, type TraceJson } from './catalog.js';
+import type { ShapedLiveInfo } from '../api-contract.js';
 import { ApiError } from './http.js';
 
 export interface ShapedSession {
@@ -22,6 +23,8 @@ export interface ShapedSession {
   /** Keep-alive connections to the shaping server, closed with the session. */
   readonly agent: Agent;
   readonly createdAt: number;
+  /** The live stream's timeline when the session is live, else null. */
+  readonly live: ShapedLiveInfo | null;
   /** Counts a proxied answer in flight until `res` closes (a closing session lets them finish). */
   track(res: ServerResponse): void;
 }
@@ -34,13 +37,21 @@ export interface SessionRequest {
   readonly faults?: FaultSpec;
   readonly seed?: number;
   readonly loop?: boolean;
+  /** Serve the fixture as a live stream (the shaping server's live mode, src/shaping/live-source.ts). */
+  readonly live?: boolean;
 }
+
+/**
+ * The demo's live stream: a 30 s sliding window, the stream already that old when the session starts so the
+ * window is full at once (as hls.js's and dash.js's demos join a running stream).
+ */
+export const DEMO_LIVE_WINDOW_S = 30;
 
 /** Periods accepted in an inline trace (the body size limit bounds it too). */
 export const MAX_INLINE_PERIODS = 100_000;
 const MAX_FAULT_SPEC_CHARS = 1000;
 const MAX_NAME_CHARS = 200;
-const BODY_KEYS = ['fixture', 'traceId', 'trace', 'faults', 'seed', 'loop'];
+const BODY_KEYS = ['fixture', 'traceId', 'trace', 'faults', 'seed', 'loop', 'live'];
 
 function bad(code: string, message: string): ApiError {
   return new ApiError(400, code, message);
@@ -51,7 +62,7 @@ export function parseSessionRequest(body: unknown): SessionRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw bad(
       'BODY_INVALID',
-      'the body must be a JSON object { fixture, traceId | trace, faults?, seed?, loop? }',
+      'the body must be a JSON object { fixture, traceId | trace, faults?, seed?, loop?, live? }',
     );
   const b = body as Record<string, unknown>;
   const unknownKeys = Object.keys(b).filter((k) => !BODY_KEYS.includes(k));
@@ -87,12 +98,15 @@ export function parseSessionRequest(body: unknown): SessionRequest {
     throw bad('SEED_INVALID', `seed must be an integer, got ${JSON.stringify(b.seed)}`);
   if (b.loop !== undefined && typeof b.loop !== 'boolean')
     throw bad('LOOP_INVALID', `loop must be true or false, got ${JSON.stringify(b.loop)}`);
+  if (b.live !== undefined && typeof b.live !== 'boolean')
+    throw bad('LIVE_INVALID', `live must be true or false, got ${JSON.stringify(b.live)}`);
   return {
     fixture: b.fixture,
     ...(hasId ? { traceId: b.traceId as string } : { trace: parseInlineTrace(b.trace) }),
     ...(faults === undefined ? {} : { faults }),
     ...(b.seed === undefined ? {} : { seed: b.seed }),
     ...(b.loop === undefined ? {} : { loop: b.loop }),
+    ...(b.live === true ? { live: true } : {}),
   };
 }
 
@@ -241,6 +255,9 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
         ...(request.seed === undefined ? {} : { seed: request.seed }),
         ...(request.loop === undefined ? {} : { loop: request.loop }),
         maxRequestsKept: 10_000,
+        ...(request.live === true
+          ? { live: { windowS: DEMO_LIVE_WINDOW_S, startS: DEMO_LIVE_WINDOW_S } }
+          : {}),
       });
     } catch (e) {
       if (isAbrkitError(e) || e instanceof TypeError) throw new ApiError(400, 'SESSION_INVALID', e.message);
@@ -266,6 +283,13 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       server,
       agent: new Agent({ keepAlive: true, maxSockets: 16 }),
       createdAt: Date.now(),
+      live:
+        server.live === null
+          ? null
+          : {
+              originEpochMs: server.live.originEpochMs,
+              windowMs: server.live.windowMs,
+            },
       track(res) {
         flight.count++;
         res.once('close', () => {

@@ -5,8 +5,8 @@
  */
 import type { NetworkTrace, VideoDescription } from 'abrkit';
 
-export type { DemoConfig, FixtureInfo, TraceInfo } from '../api-contract.js';
-import type { DemoConfig, FixtureInfo } from '../api-contract.js';
+export type { DemoConfig, FixtureInfo, ShapedLiveInfo, TraceInfo } from '../api-contract.js';
+import type { DemoConfig, FixtureInfo, ShapedLiveInfo } from '../api-contract.js';
 
 export interface SessionRequest {
   readonly fixture: string;
@@ -15,6 +15,8 @@ export interface SessionRequest {
   readonly faults?: string;
   readonly seed?: number;
   readonly loop?: boolean;
+  /** Serve the fixture as a live stream (30 s sliding window, PROGRAM-DATE-TIME). */
+  readonly live?: boolean;
 }
 
 export interface ShapedSession {
@@ -22,6 +24,8 @@ export interface ShapedSession {
   /** Same-origin path of the shaped master playlist. */
   readonly masterUrl: string;
   readonly trace: NetworkTrace;
+  /** The live stream's timeline, or null for VOD. */
+  readonly live: ShapedLiveInfo | null;
 }
 
 export class DemoApiError extends Error {

@@ -1,6 +1,7 @@
 /**
- * The three live charts (uPlot): buffer level, throughput (trace / measured / estimated) and the chosen
- * bitrate per segment, with stalls drawn as red bands on each and the decision's reason shown on hover.
+ * The live charts (uPlot): buffer level, throughput (trace / measured / estimated), the chosen bitrate per
+ * segment and, for a live stream, the latency with its target and the playback rate, with stalls drawn as
+ * red bands on each and the decision's reason shown on hover.
  * `update()` redraws from a `LiveSession`; the charts follow their container's width.
  */
 import uPlot from 'uplot';
@@ -17,6 +18,9 @@ export interface ChartPointCounts {
   readonly throughputMeasured: number;
   readonly throughputEstimate: number;
   readonly bitrate: number;
+  readonly latency: number;
+  readonly latencyTarget: number;
+  readonly playbackRate: number;
 }
 
 function stallBands(getStalls: () => readonly Stall[], getNowS: () => number): (u: uPlot) => void {
@@ -62,12 +66,13 @@ export class LiveCharts {
   private readonly buffer: uPlot;
   private readonly throughput: uPlot;
   private readonly bitrate: uPlot;
+  private readonly latency: uPlot;
   private session: LiveSession | null = null;
   private nowS = 0;
   private readonly observer: ResizeObserver;
 
   constructor(
-    containers: { buffer: HTMLElement; throughput: HTMLElement; bitrate: HTMLElement },
+    containers: { buffer: HTMLElement; throughput: HTMLElement; bitrate: HTMLElement; latency: HTMLElement },
     private readonly onHoverDecision: (text: string | null) => void,
   ) {
     const stalls = (): readonly Stall[] => this.session?.stalls ?? [];
@@ -175,10 +180,58 @@ export class LiveCharts {
       containers.bitrate,
     );
 
+    this.latency = new uPlot(
+      {
+        ...base(containers.latency),
+        scales: {
+          x: { time: false },
+          y: { range: (_u, _min, max) => [0, Math.max(4, max * 1.15)] },
+          rate: { range: [0.9, 1.2] },
+        },
+        series: [
+          { label: 't', value: legendValue(1, 's') },
+          {
+            label: 'latency',
+            value: legendValue(2, 's'),
+            stroke: '#ea580c',
+            width: 2,
+            spanGaps: true,
+          },
+          {
+            label: 'target',
+            value: legendValue(1, 's'),
+            stroke: '#6b7280',
+            width: 2,
+            dash: [6, 4],
+            spanGaps: true,
+            points: { show: false },
+          },
+          {
+            label: 'playback rate',
+            value: legendValue(2, '×'),
+            stroke: '#0d9488',
+            width: 1,
+            scale: 'rate',
+            spanGaps: true,
+            ...(stepped ? { paths: stepped } : {}),
+            points: { show: false },
+          },
+        ],
+        axes: [
+          ...axes('latency (s)'),
+          { scale: 'rate', side: 1, label: 'playback rate', labelSize: 20, size: 50, grid: { show: false } },
+        ],
+        hooks: { drawAxes: [drawStalls] },
+      },
+      [[], [], [], []],
+      containers.latency,
+    );
+
     const pairs: [uPlot, HTMLElement][] = [
       [this.buffer, containers.buffer],
       [this.throughput, containers.throughput],
       [this.bitrate, containers.bitrate],
+      [this.latency, containers.latency],
     ];
     this.observer = new ResizeObserver(() => {
       for (const [chart, el] of pairs) {
@@ -197,6 +250,7 @@ export class LiveCharts {
       this.buffer.setData([[], []]);
       this.throughput.setData([[], [], [], []]);
       this.bitrate.setData([[], []]);
+      this.latency.setData([[], [], [], []]);
       return;
     }
     this.buffer.setData([session.bufferTS, session.bufferLevelS]);
@@ -211,6 +265,7 @@ export class LiveCharts {
       ]),
     );
     this.bitrate.setData([estimateTS, session.decisions.map((d) => d.bitrateKbps)]);
+    this.latency.setData([session.latencyTS, session.latencyS, session.latencyTargetS, session.playbackRate]);
   }
 
   pointCounts(): ChartPointCounts {
@@ -221,6 +276,9 @@ export class LiveCharts {
       throughputMeasured: countNonNull(t[2]),
       throughputEstimate: countNonNull(t[3]),
       bitrate: countNonNull(this.bitrate.data[1]),
+      latency: countNonNull(this.latency.data[1]),
+      latencyTarget: countNonNull(this.latency.data[2]),
+      playbackRate: countNonNull(this.latency.data[3]),
     };
   }
 
@@ -236,5 +294,6 @@ export class LiveCharts {
     this.buffer.destroy();
     this.throughput.destroy();
     this.bitrate.destroy();
+    this.latency.destroy();
   }
 }

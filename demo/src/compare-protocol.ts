@@ -6,6 +6,11 @@ export interface CompareRequest {
   readonly video: VideoDescription;
   readonly trace: NetworkTrace;
   readonly bufferTargetMs: number;
+  /**
+   * Live: simulate `video` (the fixture looped from the segment the player joined at) as a live stream with
+   * this latency target, as `abrkit sim --live --latency-target-ms` does. Absent: VOD.
+   */
+  readonly live?: { readonly targetLatencyMs: number };
   /** Algorithms to run, with their options (`optimal` included for the upper bound). */
   readonly runs: readonly { readonly algorithm: string; readonly options: AbrOptions }[];
 }
@@ -20,6 +25,8 @@ export interface CompareRow {
   readonly switches: number;
   readonly startupMs: number;
   readonly segments: number;
+  /** Live: the mean latency over the segments, ms. */
+  readonly meanLatencyMs?: number;
   readonly error?: string;
 }
 

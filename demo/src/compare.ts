@@ -15,11 +15,14 @@ export interface LiveRow {
   readonly switches: number;
   readonly startupMs: number | null;
   readonly segments: number;
+  /** Live: the mean latency so far, ms. */
+  readonly meanLatencyMs?: number | null;
 }
 
 /** A player's QoE (live, or of a recorded session) as a row beside the simulated ones. */
-export function rowOfPlayerQoe(label: string, q: PlayerQoe): LiveRow {
+export function rowOfPlayerQoe(label: string, q: PlayerQoe, meanLatencyMs?: number | null): LiveRow {
   return {
+    ...(meanLatencyMs === undefined ? {} : { meanLatencyMs }),
     label,
     qoe: q.qoe,
     meanBitrateKbps: q.avgBitrateKbps,
@@ -39,6 +42,8 @@ export class SimulatorComparison {
   private live: LiveRow | null = null;
   private recorded: LiveRow | null = null;
   private note = '';
+  /** Live comparison: a latency column, and why `optimal` is missing. */
+  private liveMode = false;
 
   constructor(
     private readonly table: HTMLTableElement,
@@ -82,13 +87,22 @@ export class SimulatorComparison {
     trace: NetworkTrace,
     bufferTargetMs: number,
     runs: readonly { algorithm: string; options: AbrOptions }[],
+    live?: { readonly targetLatencyMs: number },
   ): void {
     const requestId = this.nextId++;
     this.pendingId = requestId;
     this.rows = [];
-    this.note = `Simulating ${runs.length} algorithms on '${trace.name}'…`;
+    this.liveMode = live !== undefined;
+    this.note = `Simulating ${runs.length} algorithms on '${trace.name}'${live ? ` live, latency target ${live.targetLatencyMs / 1000} s` : ''}…`;
     this.render();
-    const request: CompareRequest = { requestId, video, trace, bufferTargetMs, runs };
+    const request: CompareRequest = {
+      requestId,
+      video,
+      trace,
+      bufferTargetMs,
+      runs,
+      ...(live ? { live } : {}),
+    };
     this.ensureWorker().postMessage(request);
   }
 
@@ -96,6 +110,7 @@ export class SimulatorComparison {
   unavailable(reason: string): void {
     this.pendingId = 0;
     this.rows = [];
+    this.liveMode = false;
     this.note = reason;
     this.render();
   }
@@ -125,6 +140,7 @@ export class SimulatorComparison {
     const caption = t.createCaption();
     caption.textContent = this.note;
     caption.hidden = this.note === '';
+    const live = this.liveMode || this.live?.meanLatencyMs != null;
     const head = t.createTHead().insertRow();
     for (const title of [
       'session',
@@ -135,18 +151,22 @@ export class SimulatorComparison {
       'switches',
       'startup (s)',
       'segments',
+      ...(live ? ['mean latency (s)'] : []),
     ]) {
       const th = document.createElement('th');
       th.textContent = title;
       head.append(th);
     }
     const body = t.createTBody();
+    const fmt = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+    const latency = (ms: number | null | undefined): string[] =>
+      live ? [ms === null || ms === undefined ? '–' : fmt(ms / 1000, 1)] : [];
+    const columns = live ? 9 : 8;
     const add = (cells: string[], className?: string): void => {
       const tr = body.insertRow();
       if (className) tr.className = className;
       for (const text of cells) tr.insertCell().textContent = text;
     };
-    const fmt = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
     for (const [row, className] of [
       [this.live, 'live'],
       [this.recorded, 'recorded'],
@@ -162,23 +182,34 @@ export class SimulatorComparison {
           String(row.switches),
           row.startupMs === null ? '–' : fmt(row.startupMs / 1000, 2),
           String(row.segments),
+          ...latency(row.meanLatencyMs),
         ],
         className,
       );
     }
-    if (this.live) {
-      const note = t.createTFoot().insertRow().insertCell();
-      note.colSpan = 8;
+    const foot = t.createTFoot();
+    const footNote = (text: string): void => {
+      const note = foot.insertRow().insertCell();
+      note.colSpan = columns;
       note.className = 'note';
-      note.textContent =
-        'The live row is partial: it counts the segments played so far, while each simulated row is the whole video.';
-    }
+      note.textContent = text;
+    };
+    if (this.live)
+      footNote(
+        this.liveMode
+          ? "This session's row is partial: it counts the segments played so far, while each simulated row plays the whole looped stream."
+          : "This session's row is partial: it counts the segments played so far, while each simulated row is the whole video.",
+      );
+    if (this.liveMode)
+      footNote(
+        'Simulated live (abrkit sim --live): the video looped from the segment the player joined at, the same latency target, catch-up 1.0-1.1×. optimal, the offline upper bound, plans VOD sessions only, so it is not listed.',
+      );
     const rank = (r: CompareRow): number => (Number.isFinite(r.qoe) ? r.qoe : -Infinity);
     const sorted = [...this.rows].sort((a, b) => rank(b) - rank(a));
     for (const row of sorted) {
       add(
         row.error
-          ? [`sim: ${row.algorithm}`, 'failed', row.error, '', '', '', '', '']
+          ? [`sim: ${row.algorithm}`, 'failed', row.error, '', '', '', '', '', ...(live ? [''] : [])]
           : [
               `sim: ${row.algorithm}${row.algorithm === 'optimal' ? ' (upper bound)' : ''}`,
               fmt(row.qoe, 2),
@@ -188,6 +219,7 @@ export class SimulatorComparison {
               String(row.switches),
               fmt(row.startupMs / 1000, 2),
               String(row.segments),
+              ...latency(row.meanLatencyMs),
             ],
       );
     }

@@ -16,6 +16,7 @@ export type FieldName =
   | 'trace-file'
   | 'faults'
   | 'buffer-target'
+  | 'latency-target'
   | 'start-estimate'
   | 'hls-url'
   | 'load-session';
@@ -36,6 +37,12 @@ export const BUFFER_TARGET_RANGE_S = [2, 120] as const;
 export const DEFAULT_BUFFER_TARGET_S = 10;
 export const DEFAULT_START_ESTIMATE_KBPS = 500;
 export const DEFAULT_ESTIMATOR = 'ewma';
+/** Live latency targets the page accepts, s (the input's min and max). */
+export const LATENCY_TARGET_RANGE_S = [1, 30] as const;
+/** Three target durations of the fixture's 2 s segments, as hls.js's `liveSyncDurationCount: 3`. */
+export const DEFAULT_LATENCY_TARGET_S = 6;
+/** The algorithm picked when live is switched on: made for a buffer bounded by a latency target. */
+export const LIVE_ALGORITHM = 'l2a-ll';
 
 /** Every registered algorithm the player can run (the offline optimum needs the whole trace: simulator only). */
 export function onlineAlgorithms(): AbrAlgorithmInfo[] {
@@ -82,6 +89,8 @@ export class Controls {
   readonly algorithmWarning = el<HTMLDivElement>('algorithm-warning');
   readonly algorithmWarningText = el<HTMLParagraphElement>('algorithm-warning-text');
   readonly algorithmFix = el<HTMLButtonElement>('algorithm-fix');
+  readonly live = el<HTMLInputElement>('live');
+  readonly latencyTarget = el<HTMLInputElement>('latency-target');
 
   private readonly algorithms = onlineAlgorithms();
   private readonly uploaded = new Map<string, NetworkTrace>();
@@ -210,6 +219,10 @@ export class Controls {
       ...(startKbps !== String(DEFAULT_START_ESTIMATE_KBPS) ? { startKbps } : {}),
       ...(this.cap.value !== '' ? { cap: this.cap.value } : {}),
       ...(this.rendition.value !== '' ? { pick: this.rendition.value } : {}),
+      ...(this.live.checked && source.url === null ? { live: '1' } : {}),
+      ...(this.live.checked && this.latencyTarget.value !== String(DEFAULT_LATENCY_TARGET_S)
+        ? { latencyS: this.latencyTarget.value }
+        : {}),
     };
   }
 
@@ -263,6 +276,9 @@ export class Controls {
       select.value = value;
     }
     if (shared.url !== undefined) this.hlsUrl.value = shared.url;
+    if (shared.live !== undefined) this.live.checked = shared.live === '1' || shared.live === 'true';
+    if (shared.latencyS !== undefined) this.latencyTarget.value = shared.latencyS;
+    this.syncLive();
     return problems;
   }
 
@@ -365,13 +381,15 @@ export class Controls {
   }
 
   /**
-   * When the algorithm's options cannot work with the buffer target, what to say and a buffer target that
-   * works: bba (and any algorithm with `reservoirMs` and `cushionMs`) maps the buffer level to a rendition
-   * between its reservoir and reservoir + cushion, but a download starts only below the buffer target, so
-   * with a target under reservoir + cushion (bba's defaults: 5 + 10 s, the page's: 10 s) the top of the map
-   * is never reached and most decisions stay at the lowest rendition.
+   * When the algorithm's options cannot work with the buffer target, what to say and a fix: bba (and any
+   * algorithm with `reservoirMs` and `cushionMs`) maps the buffer level to a rendition between its reservoir
+   * and reservoir + cushion, but a download starts only below the buffer target, so with a target under
+   * reservoir + cushion (bba's defaults: 5 + 10 s, the page's: 10 s) the top of the map is never reached and
+   * most decisions stay at the lowest rendition. The fix is a buffer target that works; live, where the
+   * buffer cannot exceed the latency (the media ahead of the playhead is at most what the edge has), it is
+   * the low-latency algorithm instead.
    */
-  bufferConflict(): { message: string; bufferS: number } | null {
+  bufferConflict(): { message: string; bufferS: number | null; algorithm: string | null } | null {
     const info = this.algorithmInfo;
     const valueOf = (name: string): number | null => {
       const spec = info.options.find((o) => o.name === name);
@@ -385,15 +403,31 @@ export class Controls {
     const targetS = Number(this.bufferTarget.value);
     if (reservoirMs === null || cushionMs === null || !Number.isFinite(targetS)) return null;
     const needS = (reservoirMs + cushionMs) / 1000;
+    const why = `${info.name} reaches the top rendition only with ${needS} s buffered (reservoirMs ${reservoirMs / 1000} s + cushionMs ${cushionMs / 1000} s)`;
+    const latencyS = Number(this.latencyTarget.value);
+    if (this.live.checked && Number.isFinite(latencyS) && latencyS <= needS) {
+      const live = this.algorithms.some((a) => a.name === LIVE_ALGORITHM) ? LIVE_ALGORITHM : null;
+      return {
+        message:
+          `${why}, but live the buffer cannot exceed the latency, whose target is ${latencyS} s: ` +
+          `${info.name} stays at the lowest renditions. ` +
+          (live
+            ? `Use ${live}, made for a buffer bounded by a latency target, `
+            : 'Use another algorithm, ') +
+          'or lower reservoirMs and cushionMs.',
+        bufferS: null,
+        algorithm: live,
+      };
+    }
     if (targetS > needS) return null;
     const bufferS = Math.ceil(needS) + 5;
     return {
       message:
-        `${info.name} reaches the top rendition only with ${needS} s buffered (reservoirMs ${reservoirMs / 1000} s ` +
-        `+ cushionMs ${cushionMs / 1000} s), but the buffer target is ${targetS} s: the buffer never gets there, ` +
+        `${why}, but the buffer target is ${targetS} s: the buffer never gets there, ` +
         `so ${info.name} stays at the lowest renditions. Raise the buffer target to ${bufferS} s, or lower ` +
         `reservoirMs and cushionMs.`,
       bufferS,
+      algorithm: null,
     };
   }
 
@@ -407,6 +441,28 @@ export class Controls {
         `The buffer target must be between ${min} and ${max} s (got '${this.bufferTarget.value}').`,
       );
     return seconds * 1000;
+  }
+
+  /** True when the fixture is to be served as a live stream. */
+  isLive(): boolean {
+    return this.live.checked;
+  }
+
+  /** The live latency target, ms; a value outside the input's range throws a {@link FieldError}. */
+  latencyTargetMs(): number {
+    const seconds = Number(this.latencyTarget.value);
+    const [min, max] = LATENCY_TARGET_RANGE_S;
+    if (this.latencyTarget.value.trim() === '' || !Number.isFinite(seconds) || seconds < min || seconds > max)
+      throw new FieldError(
+        'latency-target',
+        `The latency target must be between ${min} and ${max} s (got '${this.latencyTarget.value}').`,
+      );
+    return seconds * 1000;
+  }
+
+  /** Enables the latency target with the live box. */
+  syncLive(): void {
+    this.latencyTarget.disabled = !this.live.checked;
   }
 
   /** Describes the selected trace under the picker. */

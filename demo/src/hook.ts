@@ -15,7 +15,13 @@ export interface DemoTestHook {
   /** Sessions started since the page loaded. */
   readonly sessions: () => number;
   /** The live session's algorithm and trace name. */
-  readonly current: () => { algorithm: string; trace: string | null; url: string } | null;
+  readonly current: () => {
+    algorithm: string;
+    trace: string | null;
+    url: string;
+    /** True when the fixture is served as a live stream. */
+    live: boolean;
+  } | null;
   readonly chartPoints: () => ChartPointCounts;
   /** The bitrate chart's series, kbps, one per decision. */
   readonly bitrates: () => number[];
@@ -33,6 +39,13 @@ export interface DemoTestHook {
   readonly steering: () => { manual: number | null; cap: number | null };
   /** The stats overlay's text. */
   readonly overlay: () => string;
+  /** Live: the player's latency samples (seconds since the session start, ms, ms, ×), as charted. */
+  readonly latency: () => {
+    tS: number;
+    latencyMs: number;
+    targetLatencyMs: number;
+    playbackRate: number;
+  }[];
 }
 
 declare global {

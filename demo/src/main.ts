@@ -3,7 +3,7 @@
  * comparison. One session at a time: every change of algorithm, trace, options or video stops the player
  * (and its shaping session) and starts new ones on the same <video> element, without reloading the page.
  */
-import { createAlgorithm, createEstimator, listAlgorithms } from 'abrkit';
+import { createAlgorithm, createEstimator, listAlgorithms, loopVideo } from 'abrkit';
 import type { AbrOptions, NetworkTrace, Rendition, VideoDescription } from 'abrkit';
 import { createPlayer } from 'abrkit/player';
 import type { Player, PlayerQoe, PlayerState } from 'abrkit/player';
@@ -16,10 +16,11 @@ import {
   probeStaticFixtures,
   type DemoConfig,
   type FixtureInfo,
+  type ShapedLiveInfo,
 } from './api.js';
 import { LiveCharts } from './charts.js';
 import { SimulatorComparison, rowOfPlayerQoe } from './compare.js';
-import { Controls, FieldError, type FieldName } from './controls.js';
+import { Controls, FieldError, LIVE_ALGORITHM, type FieldName } from './controls.js';
 import { installHook } from './hook.js';
 import { renderOverlay } from './overlay.js';
 import {
@@ -36,6 +37,8 @@ import { renditionLabel, steer, type Steering } from './steering.js';
 
 /** How often the charts advance while nothing else happens (the trace line follows the clock), ms. */
 const TICK_MS = 500;
+/** Longest looped stream the live comparison simulates, segments (10 minutes of the fixture's 2 s). */
+const LIVE_SIM_MAX_SEGMENTS = 300;
 /** Log lines kept on the page. */
 const LOG_LINES = 300;
 
@@ -55,6 +58,7 @@ const recordedBox = el<HTMLDetailsElement>('recorded');
 const recordedTable = el<HTMLTableElement>('recorded-table');
 const statsOverlay = el<HTMLDivElement>('stats');
 const measuredNote = el<HTMLParagraphElement>('measured-note');
+const latencyPanel = el<HTMLElement>('latency-panel');
 const REASON_HINT = reasonLine.textContent ?? '';
 
 interface Current {
@@ -66,6 +70,12 @@ interface Current {
   readonly unsubscribe: (() => void)[];
   /** Segments in the whole video when known (the fixture's), for the live row's label. */
   segmentCount: number | null;
+  /** The shaped live stream's timeline (null: VOD, or not shaped). */
+  readonly liveInfo: ShapedLiveInfo | null;
+  /** The media sequence number of the first video segment downloaded (live), once known. */
+  firstMsn: number | null;
+  /** The latest `latency` event (live streams). */
+  lastLatency: { latencyMs: number; playbackRate: number } | null;
   /** The latest decision's rendition and estimate, for the overlay. */
   lastRendition: Rendition | null;
   lastEstimateKbps: number | null;
@@ -78,6 +88,7 @@ const charts = new LiveCharts(
     buffer: el('chart-buffer'),
     throughput: el('chart-throughput'),
     bitrate: el('chart-bitrate'),
+    latency: el('chart-latency'),
   },
   (text) => (reasonLine.textContent = text ?? REASON_HINT),
 );
@@ -145,12 +156,14 @@ function renderStats(): void {
       mode: steering.manual !== null ? 'manual' : steering.cap !== null ? 'auto, capped' : 'auto',
       bufferLevelMs: c?.lastBufferMs ?? null,
       estimateKbps: c?.lastEstimateKbps ?? null,
+      ...(c && (c.liveInfo !== null || c.lastLatency !== null) ? { latency: c.lastLatency } : {}),
     },
     video,
   );
 }
 
 function renderQoe(qoe: PlayerQoe | null): void {
+  const meanLatencyMs = current?.live.meanLatencyMs() ?? null;
   const rows: [string, string][] = [
     ['startup time', qoe?.startupMs == null ? '–' : `${(qoe.startupMs / 1000).toFixed(2)} s`],
     ['mean bitrate', qoe && qoe.segments > 0 ? `${qoe.avgBitrateKbps.toFixed(0)} kbps` : '–'],
@@ -158,6 +171,14 @@ function renderQoe(qoe: PlayerQoe | null): void {
     ['switches', qoe ? String(qoe.switches) : '–'],
     ['QoE_lin', qoe ? qoe.qoe.toFixed(2) : '–'],
     ['segments played', qoe ? String(qoe.segments) : '–'],
+    ...(current?.liveInfo || meanLatencyMs !== null
+      ? [
+          ['mean latency', meanLatencyMs === null ? '–' : `${(meanLatencyMs / 1000).toFixed(1)} s`] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
   ];
   qoePanel.replaceChildren(
     ...rows.flatMap(([name, value]) => {
@@ -177,9 +198,14 @@ function updateLiveRow(): void {
     comparison.setLive(null);
     return;
   }
-  const of = c.segmentCount === null ? '' : ` of ${c.segmentCount}`;
+  const of = c.segmentCount === null || c.liveInfo ? '' : ` of ${c.segmentCount}`;
+  const what = c.liveInfo ? 'this session, live stream' : 'this session';
   comparison.setLive(
-    rowOfPlayerQoe(`live (partial, ${q.segments}${of} segments): ${c.settings.algorithm}`, q),
+    rowOfPlayerQoe(
+      `${what} (partial, ${q.segments}${of} segments): ${c.settings.algorithm}`,
+      q,
+      c.liveInfo || c.lastLatency ? c.live.meanLatencyMs() : undefined,
+    ),
   );
 }
 
@@ -212,11 +238,31 @@ async function runComparison(): Promise<void> {
     return;
   }
   if (current !== c) return;
-  const runs = listAlgorithms().map((info) => ({
-    algorithm: info.name,
-    options: info.name === algorithm ? algorithmOptions : {},
-  }));
-  comparison.run(videoDescription, trace, bufferTargetMs, runs);
+  const liveTarget = c.liveInfo ? c.settings.liveLatencyTargetMs : null;
+  const runs = listAlgorithms()
+    // the offline optimum plans VOD sessions only (the table says so)
+    .filter((info) => liveTarget == null || !info.offline)
+    .map((info) => ({
+      algorithm: info.name,
+      options: info.name === algorithm ? algorithmOptions : {},
+    }));
+  if (liveTarget == null) {
+    comparison.run(videoDescription, trace, bufferTargetMs, runs);
+    return;
+  }
+  if (c.firstMsn === null)
+    return comparison.unavailable(
+      'The live comparison starts once the player has joined the stream (its first segment tells where).',
+    );
+  // the live stream loops the video: simulate it from the segment the player joined at, as long as the trace
+  const n = videoDescription.playableSegmentCount ?? videoDescription.segmentSizesBytes.length;
+  const traceMs = trace.periods.reduce((sum, p) => sum + p.durationMs, 0);
+  const count = Math.min(
+    LIVE_SIM_MAX_SEGMENTS,
+    Math.max(n, Math.ceil(traceMs / videoDescription.segmentDurationMs)),
+  );
+  const looped = loopVideo(videoDescription, count, c.firstMsn % n);
+  comparison.run(looped, trace, bufferTargetMs, runs, { targetLatencyMs: liveTarget });
 }
 
 function stopCurrent(): void {
@@ -275,8 +321,11 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
   let algorithmOptions: AbrOptions;
   let bufferTargetMs: number;
   let startEstimateKbps: number;
+  let latencyTargetMs: number | null = null;
+  const wantLive = controls.isLive();
   try {
     bufferTargetMs = controls.bufferTargetMs();
+    if (wantLive) latencyTargetMs = controls.latencyTargetMs();
     startEstimateKbps = controls.startEstimateKbps();
     algorithmOptions = controls.algorithmOptions();
   } catch (error) {
@@ -297,6 +346,7 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
   let shapedId: string | null = null;
   let fixtureName: string | null = null;
   let traceId: string | null = null;
+  let liveInfo: ShapedLiveInfo | null = null;
   setStatus('Starting…');
   updateLink(source);
   if (source.kind === 'url') {
@@ -315,6 +365,7 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
           fixture: fixture.name,
           ...(choice.kind === 'server' ? { traceId: choice.id } : { trace: choice.trace }),
           ...(faults !== '' ? { faults } : {}),
+          ...(wantLive ? { live: true } : {}),
         });
         if (gen !== generation) {
           void deleteSession(session.id).catch(() => {});
@@ -323,6 +374,7 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
         url = session.masterUrl;
         trace = session.trace;
         shapedId = session.id;
+        liveInfo = session.live ?? null;
         traceId = choice.kind === 'server' ? choice.id : null;
       } catch (error) {
         if (gen !== generation) return;
@@ -354,6 +406,8 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
           ? estimator
           : () => createEstimator(estimator, { defaultEstimateKbps: startEstimateKbps }),
       startEstimateKbps,
+      // live streams (the shaped fixture with Live, or a typed live URL): join and keep this latency
+      ...(latencyTargetMs !== null ? { liveSyncDurationMs: latencyTargetMs } : {}),
     });
   } catch (error) {
     if (shapedId) void deleteSession(shapedId).catch(() => {});
@@ -369,6 +423,7 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
     bufferTargetMs,
     faults: faults !== '' && trace ? faults : null,
     traceId,
+    liveLatencyTargetMs: latencyTargetMs,
   };
   const unsubscribe: (() => void)[] = [];
   const c: Current = {
@@ -379,6 +434,9 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
     url,
     unsubscribe,
     segmentCount: null,
+    liveInfo,
+    firstMsn: null,
+    lastLatency: null,
     lastRendition: null,
     lastEstimateKbps: null,
     lastBufferMs: null,
@@ -394,11 +452,12 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
     );
   }
   sessionCount++;
+  latencyPanel.hidden = liveInfo === null;
   renderQoe(null);
   logList.replaceChildren();
   log(
     'info',
-    `session ${sessionCount}: ${algorithm} (estimator ${estimator}, start estimate ${startEstimateKbps} kbps) on ${trace ? `trace '${trace.name}'` : 'the unshaped network'}, buffer target ${bufferTargetMs / 1000} s${settings.faults ? `, faults ${settings.faults}` : ''}`,
+    `session ${sessionCount}: ${algorithm} (estimator ${estimator}, start estimate ${startEstimateKbps} kbps) on ${trace ? `trace '${trace.name}'` : 'the unshaped network'}, buffer target ${bufferTargetMs / 1000} s${settings.faults ? `, faults ${settings.faults}` : ''}${liveInfo && latencyTargetMs !== null ? `, live stream (30 s window), latency target ${latencyTargetMs / 1000} s` : ''}`,
   );
 
   let lastState: PlayerState = 'idle';
@@ -417,7 +476,7 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
         {
           idle: 'Idle.',
           loading: 'Loading…',
-          playing: `Playing with ${algorithm}.`,
+          playing: `Playing ${liveInfo ? 'live ' : ''}with ${algorithm}.`,
           stalled: 'Stalled: waiting for data.',
           paused: 'Paused.',
           ended: 'Ended.',
@@ -448,6 +507,13 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
     }),
     player.on('download', (d) => {
       if (d.kind !== 'video' || d.aborted || d.sizeBytes <= 0) return;
+      if (c.liveInfo && c.firstMsn === null) {
+        const msn = /[?&]msn=(\d+)/.exec(d.url)?.[1];
+        if (msn !== undefined) {
+          c.firstMsn = Number(msn);
+          void runComparison(); // the live comparison needed where the player joined
+        }
+      }
       const transferMs = Math.max(1, d.endMs - d.firstByteMs);
       live.addMeasured(d.endMs, (d.sizeBytes * 8) / transferMs);
       scheduleDraw();
@@ -466,6 +532,12 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
     player.on('error', (e) => {
       live.errorCount++;
       reportError(`player error ${e.code}: ${e.message}`);
+    }),
+    player.on('latency', (l) => {
+      live.addLatency(l.nowMs, l.latencyMs, l.targetLatencyMs, l.playbackRate);
+      c.lastLatency = { latencyMs: l.latencyMs, playbackRate: l.playbackRate };
+      latencyPanel.hidden = false; // a typed live URL too
+      scheduleDraw();
     }),
     player.on('qoe', (q) => {
       live.qoe = q;
@@ -505,6 +577,10 @@ async function loadRecording(file: File): Promise<void> {
   controls.selectAlgorithm(settings.algorithm, settings.algorithmOptions);
   controls.bufferTarget.value = String(settings.bufferTargetMs / 1000);
   controls.faults.value = settings.faults ?? '';
+  controls.live.checked = settings.liveLatencyTargetMs != null;
+  if (settings.liveLatencyTargetMs != null)
+    controls.latencyTarget.value = String(settings.liveLatencyTargetMs / 1000);
+  controls.syncLive();
   if (settings.fixture && fixtures.some((f) => f.name === settings.fixture)) {
     controls.fixture.value = settings.fixture;
   }
@@ -533,7 +609,34 @@ function checkAlgorithmFit(): void {
   const conflict = controls.bufferConflict();
   controls.algorithmWarning.hidden = conflict === null;
   controls.algorithmWarningText.textContent = conflict?.message ?? '';
-  controls.algorithmFix.textContent = conflict ? `Use a ${conflict.bufferS} s buffer target` : '';
+  controls.algorithmFix.hidden =
+    conflict !== null && conflict.bufferS === null && conflict.algorithm === null;
+  controls.algorithmFix.textContent = !conflict
+    ? ''
+    : conflict.bufferS !== null
+      ? `Use a ${conflict.bufferS} s buffer target`
+      : `Use ${conflict.algorithm ?? ''}`;
+}
+
+/** The algorithm in use before live was switched on (and l2a-ll picked), restored when it is switched off. */
+let algorithmBeforeLive: string | null = null;
+
+/** The live box changed: pick the low-latency algorithm for live, restore the previous one after. */
+function liveChanged(): void {
+  controls.syncLive();
+  if (controls.isLive()) {
+    const offered = [...controls.algorithm.options].some((o) => o.value === LIVE_ALGORITHM);
+    if (offered && controls.algorithm.value !== LIVE_ALGORITHM) {
+      algorithmBeforeLive = controls.algorithm.value;
+      controls.selectAlgorithm(LIVE_ALGORITHM, {});
+      log('info', `live: ${LIVE_ALGORITHM} picked (low-latency live ABR); any other algorithm can be chosen`);
+    }
+  } else if (algorithmBeforeLive !== null && controls.algorithm.value === LIVE_ALGORITHM) {
+    controls.selectAlgorithm(algorithmBeforeLive, {});
+    algorithmBeforeLive = null;
+  }
+  checkAlgorithmFit();
+  restart();
 }
 
 /** Applies a sample stream's settings and starts it. */
@@ -547,6 +650,8 @@ function playSample(id: string): void {
   }
   controls.faults.value = sample.faults ?? '';
   if (sample.bufferS !== undefined) controls.bufferTarget.value = String(sample.bufferS);
+  controls.live.checked = sample.live === true;
+  controls.syncLive();
   checkAlgorithmFit();
   if (sample.url) {
     controls.hlsUrl.value = sample.url;
@@ -584,6 +689,7 @@ function wire(): void {
     controls.bufferTarget,
     controls.estimator,
     controls.startEstimate,
+    controls.latencyTarget,
   ]) {
     input.addEventListener('change', () => {
       checkAlgorithmFit();
@@ -597,10 +703,12 @@ function wire(): void {
   controls.algorithmFix.addEventListener('click', () => {
     const conflict = controls.bufferConflict();
     if (!conflict) return;
-    controls.bufferTarget.value = String(conflict.bufferS);
+    if (conflict.bufferS !== null) controls.bufferTarget.value = String(conflict.bufferS);
+    else if (conflict.algorithm !== null) controls.selectAlgorithm(conflict.algorithm, {});
     checkAlgorithmFit();
     restart();
   });
+  controls.live.addEventListener('change', liveChanged);
   controls.sample.addEventListener('change', () => playSample(controls.sample.value));
   controls.rendition.addEventListener('change', steeringChanged);
   controls.cap.addEventListener('change', steeringChanged);
@@ -657,7 +765,12 @@ installHook({
   sessions: () => sessionCount,
   current: () =>
     current
-      ? { algorithm: current.settings.algorithm, trace: current.live.trace?.name ?? null, url: current.url }
+      ? {
+          algorithm: current.settings.algorithm,
+          trace: current.live.trace?.name ?? null,
+          url: current.url,
+          live: current.liveInfo !== null,
+        }
       : null,
   chartPoints: () => charts.pointCounts(),
   bitrates: () => charts.bitrateSeries(),
@@ -670,6 +783,15 @@ installHook({
   fieldErrors: () => controls.fieldErrors(),
   steering: () => ({ ...steering }),
   overlay: () => statsOverlay.textContent ?? '',
+  latency: () => {
+    const l = current?.live;
+    return (l?.latencyTS ?? []).map((tS, i) => ({
+      tS,
+      latencyMs: l!.latencyS[i]! * 1000,
+      targetLatencyMs: l!.latencyTargetS[i]! * 1000,
+      playbackRate: l!.playbackRate[i]!,
+    }));
+  },
 });
 
 // leaving the page: close the shaping session (the server also caps how many stay open)

@@ -1,6 +1,6 @@
 /**
  * The stats overlay on the video (what hls.js's and dash.js's demos show): the rendition being fetched, the
- * resolution the element is playing, the buffer, the estimate and the dropped frames. Plain text lines,
+ * resolution the element is playing, the buffer, the estimate, the dropped frames and, live, the latency. Plain text lines,
  * redrawn by main.ts on player events.
  */
 import type { Rendition } from 'abrkit';
@@ -13,6 +13,8 @@ export interface OverlayStats {
   readonly mode: string;
   readonly bufferLevelMs: number | null;
   readonly estimateKbps: number | null;
+  /** Live only: the latest latency and playback rate (undefined: VOD, no line). */
+  readonly latency?: { readonly latencyMs: number; readonly playbackRate: number } | null;
 }
 
 /** The overlay's lines for these stats and the element's state. */
@@ -26,6 +28,11 @@ export function overlayLines(stats: OverlayStats, video: HTMLVideoElement): stri
     `buffer     ${stats.bufferLevelMs === null ? '–' : `${(stats.bufferLevelMs / 1000).toFixed(1)} s`}`,
     `estimate   ${stats.estimateKbps === null ? '–' : `${Math.round(stats.estimateKbps)} kbps`}`,
     `dropped    ${quality ? `${quality.droppedVideoFrames} of ${quality.totalVideoFrames} frames` : '–'}`,
+    ...(stats.latency === undefined
+      ? []
+      : [
+          `latency    ${stats.latency === null ? '–' : `${(stats.latency.latencyMs / 1000).toFixed(1)} s at ${stats.latency.playbackRate.toFixed(2)}×`}`,
+        ]),
   ];
 }
 

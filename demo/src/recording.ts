@@ -18,6 +18,8 @@ export interface RecordingSettings {
   readonly faults: string | null;
   /** The server trace's id when it was one. */
   readonly traceId: string | null;
+  /** Live: the latency target, ms (absent or null: VOD). */
+  readonly liveLatencyTargetMs?: number | null;
 }
 
 export interface Recording {
@@ -98,6 +100,9 @@ export function parseRecording(text: string, source: string): Recording {
     throw fail(source, '`settings.algorithmOptions` must be an object');
   if (typeof settings.bufferTargetMs !== 'number')
     throw fail(source, '`settings.bufferTargetMs` must be a number');
+  const liveTarget = settings.liveLatencyTargetMs;
+  if (liveTarget !== undefined && liveTarget !== null && typeof liveTarget !== 'number')
+    throw fail(source, '`settings.liveLatencyTargetMs` must be a number or null');
   const session = value.session;
   if (!isObject(session) || !Array.isArray(session.records) || !isObject(session.qoe))
     throw fail(source, '`session.records` and `session.qoe` are missing');

@@ -14,6 +14,8 @@ export interface Sample {
   readonly trace?: string;
   readonly faults?: string;
   readonly bufferS?: number;
+  /** Serve the fixture as a live stream. */
+  readonly live?: boolean;
 }
 
 export const SAMPLES: readonly Sample[] = [
@@ -45,6 +47,13 @@ export const SAMPLES: readonly Sample[] = [
     trace: 'constant-1500',
     faults: '5xx=0.05,reset=0.03,pattern=/seg_/',
     bufferS: 20,
+  },
+  {
+    id: 'live',
+    label: 'Live: the ladder as a live stream, a drop to 400 kbps (l2a-ll, 6 s latency target)',
+    algorithm: 'l2a-ll',
+    trace: 'step-down',
+    live: true,
   },
   {
     id: 'single-360p',

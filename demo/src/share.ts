@@ -1,6 +1,6 @@
 /**
  * The page's settings in its URL, so a link reproduces a session: `?algorithm=bba&opt.reservoirMs=3000
- * &trace=step-down&buffer=20&estimator=ewma&start=500&cap=2&pick=1&faults=…&fixture=ladder` (or `url=` for a
+ * &trace=step-down&buffer=20&estimator=ewma&start=500&cap=2&pick=1&faults=…&fixture=ladder&live=1&latency=6` (or `url=` for a
  * typed HLS URL). Only what differs from the page's defaults is written; reading ignores what it does not
  * know, and the page checks the values as if typed (errors show next to the field).
  */
@@ -23,6 +23,10 @@ export interface SharedSettings {
   readonly cap?: string;
   /** Manual rendition index, as typed. */
   readonly pick?: string;
+  /** `1`: the fixture served as a live stream. */
+  readonly live?: string;
+  /** Live latency target, s (as typed). */
+  readonly latencyS?: string;
 }
 
 const OPTION_PREFIX = 'opt.';
@@ -37,6 +41,8 @@ const KEYS = {
   startKbps: 'start',
   cap: 'cap',
   pick: 'pick',
+  live: 'live',
+  latencyS: 'latency',
 } as const satisfies Record<Exclude<keyof SharedSettings, 'options'>, string>;
 
 /** Reads the settings from a query string (`location.search`). */

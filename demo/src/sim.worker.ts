@@ -1,7 +1,8 @@
 /**
  * "Compare in the simulator": runs each requested algorithm with `simulateSession` (abrkit/sim/core, the
  * same pure core the player runs) on the live session's trace and the fixture's segment sizes, network
- * model `sabre`, the player's buffer target. One message in, one message out.
+ * model `sabre`, the player's buffer target; live (`request.live`) as a live stream with the player's latency
+ * target, QoE still QoE_lin so the rows compare with the player's. One message in, one message out.
  */
 import { simulateSession } from 'abrkit/sim/core';
 import type { CompareRequest, CompareResponse, CompareRow } from './compare-protocol.js';
@@ -10,7 +11,7 @@ function run(request: CompareRequest): CompareResponse {
   const rows: CompareRow[] = [];
   for (const { algorithm, options } of request.runs) {
     try {
-      const { summary } = simulateSession({
+      const { records, summary } = simulateSession({
         video: request.video,
         trace: request.trace,
         algorithm,
@@ -18,7 +19,9 @@ function run(request: CompareRequest): CompareResponse {
         network: 'sabre',
         qoe: 'lin',
         bufferTargetMs: request.bufferTargetMs,
+        ...(request.live ? { live: { targetLatencyMs: request.live.targetLatencyMs } } : {}),
       });
+      const latencies = records.map((r) => r.latencyMs).filter((l): l is number => l !== undefined);
       rows.push({
         algorithm,
         qoe: summary.totalQoe,
@@ -28,6 +31,9 @@ function run(request: CompareRequest): CompareResponse {
         switches: summary.switches,
         startupMs: summary.startupMs,
         segments: summary.segments,
+        ...(latencies.length > 0
+          ? { meanLatencyMs: latencies.reduce((sum, l) => sum + l, 0) / latencies.length }
+          : {}),
       });
     } catch (error) {
       rows.push({

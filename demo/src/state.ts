@@ -46,6 +46,11 @@ export class LiveSession {
   readonly decisions: DecisionPoint[] = [];
   readonly stalls: Stall[] = [];
   readonly log: LogEntry[] = [];
+  /** Live only: the player's `latency` events (twice a second): latency, its target and the playback rate. */
+  readonly latencyTS: number[] = [];
+  readonly latencyS: number[] = [];
+  readonly latencyTargetS: number[] = [];
+  readonly playbackRate: number[] = [];
   qoe: PlayerQoe | null = null;
   /** Errors the player reported (fatal ones included). */
   errorCount = 0;
@@ -87,6 +92,22 @@ export class LiveSession {
     const last = this.decisions[this.decisions.length - 1];
     const tS = last ? Math.max(point.tS, last.tS + 1e-6) : point.tS;
     this.decisions.push({ ...point, tS });
+  }
+
+  addLatency(nowMs: number, latencyMs: number, targetLatencyMs: number, playbackRate: number): void {
+    const tS = this.secondsAt(nowMs);
+    const last = this.latencyTS.length - 1;
+    if (last >= 0 && tS < this.latencyTS[last]!) return;
+    this.latencyTS.push(tS);
+    this.latencyS.push(latencyMs / 1000);
+    this.latencyTargetS.push(targetLatencyMs / 1000);
+    this.playbackRate.push(playbackRate);
+  }
+
+  /** Mean of the latency samples, ms; null before the first. */
+  meanLatencyMs(): number | null {
+    if (this.latencyS.length === 0) return null;
+    return (this.latencyS.reduce((sum, s) => sum + s, 0) / this.latencyS.length) * 1000;
   }
 
   stallStarted(nowMs: number): void {

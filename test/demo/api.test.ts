@@ -561,6 +561,49 @@ describe('demo API: shaped sessions', () => {
     expect(logged?.bytes).toBe(segment.sizeBytes);
   });
 
+  it('serves the fixture as a live stream with live: true (sliding window, PROGRAM-DATE-TIME, no ENDLIST)', async () => {
+    const before = Date.now();
+    const created = await postJson(m.base, { fixture: 'ladder', traceId: 'constant-1500', live: true });
+    expect(created.status).toBe(201);
+    const session = (await created.json()) as {
+      id: string;
+      masterUrl: string;
+      live: { originEpochMs: number; windowMs: number } | null;
+    };
+    // the stream is a window old when the session starts: its first window is full at once
+    expect(session.live?.windowMs).toBe(30_000);
+    expect(session.live!.originEpochMs).toBeGreaterThanOrEqual(before - 30_000);
+    expect(session.live!.originEpochMs).toBeLessThanOrEqual(Date.now() - 30_000);
+    const master = await (await fetch(`${m.base}${session.masterUrl}`)).text();
+    const variant = /^[^#\s].*\.m3u8$/m.exec(master)![0];
+    const playlist = await (await fetch(`${m.base}/shaped/${session.id}/${variant}`)).text();
+    expect(playlist).toMatch(/#EXT-X-MEDIA-SEQUENCE:\d+/);
+    expect(playlist).toMatch(/#EXT-X-PROGRAM-DATE-TIME:/);
+    expect(playlist).not.toContain('#EXT-X-ENDLIST');
+    const segments = playlist.split('\n').filter((l) => /\?msn=\d+$/.test(l));
+    expect(segments.length).toBeGreaterThanOrEqual(14); // 30 s of the fixture's 2 s segments
+    // a listed segment is there; one past the edge is not yet (404)
+    const dir = variant.slice(0, variant.lastIndexOf('/') + 1);
+    const listed = await fetch(`${m.base}/shaped/${session.id}/${dir}${segments.at(-1)!}`);
+    expect(listed.status).toBe(200);
+    await listed.arrayBuffer();
+    const nextMsn = Number(/msn=(\d+)/.exec(segments.at(-1)!)![1]) + 5;
+    const ahead = await fetch(
+      `${m.base}/shaped/${session.id}/${dir}${segments.at(-1)!.replace(/msn=\d+/, `msn=${nextMsn}`)}`,
+    );
+    expect(ahead.status).toBe(404);
+    await ahead.arrayBuffer();
+    // VOD sessions say so
+    const vod = (await (await postJson(m.base, { fixture: 'ladder', traceId: 'constant-1500' })).json()) as {
+      live: unknown;
+    };
+    expect(vod.live).toBeNull();
+    // a bad live flag is named
+    const bad = await postJson(m.base, { fixture: 'ladder', traceId: 'constant-1500', live: 'yes' });
+    expect(bad.status).toBe(400);
+    expect((await errorOf(bad)).code).toBe('LIVE_INVALID');
+  });
+
   it('passes Range requests and their answers through', async () => {
     const created = (await (
       await postJson(m.base, { fixture: 'ladder', traceId: 'constant-1500' })
