@@ -24,6 +24,15 @@ async function loadTsx() {
   }
 }
 
+// `abrkit algos | head -1`: a reader that stops early closes the pipe; end quietly as other Unix tools do,
+// not with an unhandled EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error && error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 let main;
 const tsx = existsSync(sources) ? await loadTsx() : null;
 if (tsx) {

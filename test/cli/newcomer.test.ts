@@ -51,6 +51,15 @@ describe('usage errors', () => {
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/required option '--trace <trace>' not specified/);
   });
+  it('ends quietly when its reader closes the pipe early (`abrkit algos | head -1`)', async () => {
+    const { stdout, stderr } = await run(
+      'bash',
+      ['-c', `set -o pipefail; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} algos | head -1`],
+      { cwd: dir },
+    );
+    expect(stdout).toMatch(/^algorithm\s+description\n$/);
+    expect(stderr).toBe('');
+  });
   it('prints the version', async () => {
     const r = await cli(dir, ['--version']);
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
