@@ -85,6 +85,12 @@ export function bolaV(
   return (bufferSizeMs - segmentDurationMs) / (topUtility + gammaP);
 }
 
+/** What limited the last pick's step up (its reason's suffix). */
+const STEP_NONE = 0;
+const STEP_HELD = 1;
+const STEP_PLUS_ONE = 2;
+const STEP_GUARD = 3;
+
 /** Sabre's BOLA (see the file header). Also used inside `dynamic`. */
 export class Bola implements AbrAlgorithm {
   readonly name = 'bola';
@@ -95,6 +101,16 @@ export class Bola implements AbrAlgorithm {
   private vMs: number | null = null;
 
   private utilitiesCache: { renditions: AbrContext['renditions']; utilities: number[] } | null = null;
+  // what the last `pick` did, for its reason
+  private pickFirst = false;
+  private pickLevelMs = 0;
+  private pickQualityT = 0;
+  private pickStep = STEP_NONE;
+  /** The delay the last `pick` asks for (0: none), ms. */
+  pickDelayMs = 0;
+  /** `vText` is `vTextOf.toFixed(1)` (V changes only with the segment index near the start and end). */
+  private vTextOf = Number.NaN;
+  private vText = '';
 
   constructor(private readonly options: BolaOptions) {}
 
@@ -131,7 +147,24 @@ export class Bola implements AbrAlgorithm {
   }
 
   choose(ctx: AbrContext): AbrDecision {
-    if (beforeFirstSample(ctx)) return { renditionIndex: 0, reason: 'first segment: lowest rendition' };
+    const quality = this.pick(ctx);
+    const delayMs = this.pickDelayMs;
+    const reason = this.pickReason();
+    return delayMs > 0 ? { renditionIndex: quality, delayMs, reason } : { renditionIndex: quality, reason };
+  }
+
+  /**
+   * `choose` without building its reason (`dynamic` asks BOLA every decision but shows its reason only
+   * while BOLA is active): the rendition; the delay is `pickDelayMs`, the reason `pickReason()`.
+   */
+  pick(ctx: AbrContext): number {
+    this.pickDelayMs = 0;
+    this.pickStep = STEP_NONE;
+    if (beforeFirstSample(ctx)) {
+      this.pickFirst = true;
+      return 0;
+    }
+    this.pickFirst = false;
     const utilities = this.utilities(ctx);
     const gp = this.options.gammaP;
     const vMs = bolaV(
@@ -141,29 +174,51 @@ export class Bola implements AbrAlgorithm {
       gp,
     );
     this.vMs = vMs;
+    this.pickLevelMs = ctx.bufferLevelMs;
 
     let quality = this.qualityFromBuffer(ctx, utilities, vMs);
-    let delayMs = 0;
-    let reason = `buffer ${Math.round(ctx.bufferLevelMs)} ms, V ${vMs.toFixed(1)} ms`;
     if (quality > this.lastQuality) {
       const qualityT = qualityFromThroughput(ctx, ctx.throughput.throughputKbps);
+      this.pickQualityT = qualityT;
       if (quality <= qualityT) {
         // the throughput allows the step up
       } else if (this.lastQuality > qualityT) {
         quality = this.lastQuality;
-        reason += `; step up held at the previous ${quality} (throughput allows ${qualityT})`;
+        this.pickStep = STEP_HELD;
       } else if (!this.options.oscillationGuard) {
         quality = qualityT + 1;
-        reason += `; step up limited to throughput pick ${qualityT} + 1`;
+        this.pickStep = STEP_PLUS_ONE;
       } else {
         quality = qualityT;
         const level = vMs * (gp + (utilities[quality] ?? 0));
-        delayMs = quality === capIndex(ctx) ? 0 : Math.max(0, ctx.bufferLevelMs - level);
-        reason += `; step up limited to throughput pick ${qualityT}, wait ${Math.round(delayMs)} ms`;
+        this.pickDelayMs = quality === capIndex(ctx) ? 0 : Math.max(0, ctx.bufferLevelMs - level);
+        this.pickStep = STEP_GUARD;
       }
     }
     this.lastQuality = quality;
-    return delayMs > 0 ? { renditionIndex: quality, delayMs, reason } : { renditionIndex: quality, reason };
+    return quality;
+  }
+
+  /** The reason of the last `pick`. */
+  pickReason(): string {
+    if (this.pickFirst) return 'first segment: lowest rendition';
+    const vMs = this.vMs!;
+    if (vMs !== this.vTextOf) {
+      this.vTextOf = vMs;
+      this.vText = vMs.toFixed(1);
+    }
+    const reason = `buffer ${Math.round(this.pickLevelMs)} ms, V ${this.vText} ms`;
+    const qualityT = this.pickQualityT;
+    switch (this.pickStep) {
+      case STEP_HELD:
+        return `${reason}; step up held at the previous ${this.lastQuality} (throughput allows ${qualityT})`;
+      case STEP_PLUS_ONE:
+        return `${reason}; step up limited to throughput pick ${qualityT} + 1`;
+      case STEP_GUARD:
+        return `${reason}; step up limited to throughput pick ${qualityT}, wait ${Math.round(this.pickDelayMs)} ms`;
+      default:
+        return reason;
+    }
   }
 
   shouldAbandon(progress: DownloadProgress, ctx: AbrContext): number | null {

@@ -113,19 +113,22 @@ export class Dynamic implements AbrAlgorithm {
   choose(ctx: AbrContext): AbrDecision {
     if (beforeFirstSample(ctx)) {
       // Sabre's get_first_quality: lets BOLA note the seek point without deciding anything
-      this.bola.choose(ctx);
+      this.bola.pick(ctx);
       return { renditionIndex: 0, reason: 'first segment: lowest rendition' };
     }
     const level = ctx.bufferLevelMs;
-    const b = this.bola.choose(ctx);
-    const t = this.tput.choose(ctx);
+    // both rules decide (their state moves), only the active one's reason is built
+    const b = this.bola.pick(ctx);
+    const t = this.tput.pick(ctx);
     if (this.isBola) {
-      if (level < this.switchBufferMs && b.renditionIndex < t.renditionIndex) this.isBola = false;
-    } else if (level > this.switchBufferMs && b.renditionIndex >= t.renditionIndex) {
+      if (level < this.switchBufferMs && b < t) this.isBola = false;
+    } else if (level > this.switchBufferMs && b >= t) {
       this.isBola = true;
     }
-    const d = this.isBola ? b : t;
-    return { ...d, reason: `${this.isBola ? 'BOLA' : 'throughput'}: ${d.reason}` };
+    if (!this.isBola) return { renditionIndex: t, reason: `throughput: ${this.tput.pickReason()}` };
+    const delayMs = this.bola.pickDelayMs;
+    const reason = `BOLA: ${this.bola.pickReason()}`;
+    return delayMs > 0 ? { renditionIndex: b, delayMs, reason } : { renditionIndex: b, reason };
   }
 
   shouldAbandon(progress: DownloadProgress, ctx: AbrContext): number | null {

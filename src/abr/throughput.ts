@@ -61,13 +61,36 @@ export class ThroughputRule implements AbrAlgorithm {
   readonly name = 'throughput';
   private ibrSafety: number = THROUGHPUT_DEFAULTS.ibrSafetyInit;
 
-  constructor(private readonly options: ThroughputRuleOptions) {}
+  // what the last `pick` did, for its reason
+  private pickFirst = false;
+  private pickEstimateKbps = 0;
+  private pickCappedTo = -1;
+  private pickLevelMs = 0;
+  private readonly reasonPrefix: string;
+
+  constructor(private readonly options: ThroughputRuleOptions) {
+    this.reasonPrefix = `highest rendition within ${options.safetyFactor} x `;
+  }
 
   choose(ctx: AbrContext): AbrDecision {
-    if (beforeFirstSample(ctx)) return { renditionIndex: 0, reason: 'first segment: lowest rendition' };
+    const quality = this.pick(ctx);
+    return { renditionIndex: quality, reason: this.pickReason() };
+  }
+
+  /**
+   * `choose` without building its reason (`dynamic` asks this rule every decision but shows its reason only
+   * while it is active): the rendition (never a delay); the reason is `pickReason()`.
+   */
+  pick(ctx: AbrContext): number {
+    this.pickCappedTo = -1;
+    if (beforeFirstSample(ctx)) {
+      this.pickFirst = true;
+      return 0;
+    }
+    this.pickFirst = false;
     const estimate = ctx.throughput.throughputKbps;
+    this.pickEstimateKbps = estimate;
     let quality = qualityFromThroughput(ctx, estimate * this.options.safetyFactor);
-    let reason = `highest rendition within ${this.options.safetyFactor} x ${Math.round(estimate)} kbps`;
     if (this.options.insufficientBufferRule) {
       const safeSizeBits = this.ibrSafety * (ctx.bufferLevelMs - latencyOf(ctx)) * estimate;
       this.ibrSafety = Math.max(
@@ -77,12 +100,21 @@ export class ThroughputRule implements AbrAlgorithm {
       for (let q = 0; q < quality; q++) {
         if (bitrateKbps(ctx, q + 1) * ctx.segmentDurationMs > safeSizeBits) {
           quality = q;
-          reason = `insufficient buffer (${Math.round(ctx.bufferLevelMs)} ms) caps to ${q}`;
+          this.pickCappedTo = q;
+          this.pickLevelMs = ctx.bufferLevelMs;
           break;
         }
       }
     }
-    return { renditionIndex: quality, reason };
+    return quality;
+  }
+
+  /** The reason of the last `pick`. */
+  pickReason(): string {
+    if (this.pickFirst) return 'first segment: lowest rendition';
+    if (this.pickCappedTo >= 0)
+      return `insufficient buffer (${Math.round(this.pickLevelMs)} ms) caps to ${this.pickCappedTo}`;
+    return `${this.reasonPrefix}${Math.round(this.pickEstimateKbps)} kbps`;
   }
 
   shouldAbandon(progress: DownloadProgress, ctx: AbrContext): number | null {

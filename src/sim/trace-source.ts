@@ -20,7 +20,7 @@ import type { Clock } from '../core/clock.js';
 import { AbrkitError, invalidArgument } from '../core/errors.js';
 import type { DownloadSample } from '../core/types.js';
 import type { LoadCallbacks, LoadHandle, SegmentRequest, SegmentSource } from '../session/types.js';
-import type { NetworkModel, TransferPlan } from './network/types.js';
+import type { NetworkModel, ProgressWalk, TransferPlan } from './network/types.js';
 
 /**
  * Virtual time a simulated session may take beyond its video's duration before it is ended with
@@ -139,6 +139,20 @@ export class TraceSource implements SegmentSource, LoadHandle {
   private segmentIndex = -1;
   private renditionIndex = -1;
 
+  /** Reused state of `TransferPlan.walkProgress`. */
+  private readonly walk: ProgressWalk = {
+    lastMs: 0,
+    lastBytes: 0,
+    nextMs: 0,
+    clockMs: 0,
+    count: 0,
+    full: false,
+    untilMs: 0,
+    maxCount: SKIP_CHUNK,
+    minMs: 0,
+    minBytes: 0,
+  };
+
   /** The clock, when it can set a timer at an exact time (the virtual clock): needed to skip progress. */
   private readonly exactClock: ExactTimerClock | null;
 
@@ -253,28 +267,51 @@ export class TraceSource implements SegmentSource, LoadHandle {
     const exact = this.exactClock;
     if (atMs < this.skipUntilMs && exact !== null) {
       const endMs = plan.endMs;
-      const untilMs = this.skipUntilMs;
-      const skipped = this.skippedMs;
-      let n = this.skippedCount;
       // the clock's time at each skipped timer: `now + (atMs - now)`, as setTimer would have made it
       let clockMs = this.clock.nowMs();
-      while (atMs < endMs && atMs < untilMs) {
-        // what fire() does at a progress point, without the callback
-        const delayMs = atMs - clockMs;
-        if (delayMs > 0) clockMs += delayMs;
-        this.lastMs = atMs;
-        this.lastBytes = plan.loadedBytesAt(atMs);
-        skipped[n++] = clockMs;
-        if (n >= SKIP_CHUNK) {
-          // a timer at this point replays the chunk (a time limit on the clock still stops a long download)
-          this.skippedCount = n;
+      if (plan.walkProgress !== undefined) {
+        const w = this.walk;
+        w.lastMs = this.lastMs;
+        w.lastBytes = this.lastBytes;
+        w.nextMs = atMs;
+        w.clockMs = clockMs;
+        w.count = this.skippedCount;
+        w.untilMs = this.skipUntilMs;
+        w.minMs = this.minMs;
+        w.minBytes = this.minBytes;
+        plan.walkProgress(w, this.skippedMs);
+        this.lastMs = w.lastMs;
+        this.lastBytes = w.lastBytes;
+        this.skippedCount = w.count;
+        clockMs = w.clockMs;
+        if (w.full) {
           this.quietDue = true;
           this.cancel = exact.setTimerAt(this.onTimer, clockMs);
           return;
         }
-        atMs = Math.max(this.lastMs + this.minMs, plan.timeAtBytes(this.lastBytes + this.minBytes));
+        atMs = w.nextMs;
+      } else {
+        const untilMs = this.skipUntilMs;
+        const skipped = this.skippedMs;
+        let n = this.skippedCount;
+        while (atMs < endMs && atMs < untilMs) {
+          // what fire() does at a progress point, without the callback
+          const delayMs = atMs - clockMs;
+          if (delayMs > 0) clockMs += delayMs;
+          this.lastMs = atMs;
+          this.lastBytes = plan.loadedBytesAt(atMs);
+          skipped[n++] = clockMs;
+          if (n >= SKIP_CHUNK) {
+            // a timer at this point replays the chunk (a time limit on the clock still stops a long download)
+            this.skippedCount = n;
+            this.quietDue = true;
+            this.cancel = exact.setTimerAt(this.onTimer, clockMs);
+            return;
+          }
+          atMs = Math.max(this.lastMs + this.minMs, plan.timeAtBytes(this.lastBytes + this.minBytes));
+        }
+        this.skippedCount = n;
       }
-      this.skippedCount = n;
       this.progressDue = atMs < endMs;
       this.progressAtMs = atMs;
       const dueMs = this.progressDue ? atMs : endMs;

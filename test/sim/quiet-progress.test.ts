@@ -8,6 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '../support/fast-check-seed.js';
 import { createAlgorithm } from '../../src/abr/registry.js';
+import { LinkModel } from '../../src/sim/network/link.js';
+import type { ProgressWalk, TransferPlan } from '../../src/sim/network/types.js';
 import type { AbrAlgorithm } from '../../src/abr/types.js';
 import type { NetworkModelName } from '../../src/sim/network/types.js';
 import { simulateSession, type SimulateOptions } from '../../src/sim/simulate.js';
@@ -143,5 +145,80 @@ describe('skipping quiet progress points', () => {
       expect(polled, name).toBeGreaterThan(500);
       expect(skipped, name).toBeLessThan(polled / 3);
     }
+  });
+});
+
+/** The progress chain as trace-source.ts computes it point by point with the plan's two queries. */
+function walkByCalls(plan: TransferPlan, w: ProgressWalk, times: number[]): void {
+  w.full = false;
+  while (w.nextMs < plan.endMs && w.nextMs < w.untilMs) {
+    const delayMs = w.nextMs - w.clockMs;
+    if (delayMs > 0) w.clockMs += delayMs;
+    w.lastMs = w.nextMs;
+    w.lastBytes = plan.loadedBytesAt(w.nextMs);
+    times[w.count++] = w.clockMs;
+    if (w.count >= w.maxCount) {
+      w.full = true;
+      return;
+    }
+    w.nextMs = Math.max(w.lastMs + w.minMs, plan.timeAtBytes(w.lastBytes + w.minBytes));
+  }
+}
+
+describe('LinkTransfer.walkProgress', () => {
+  it('walks the same points, bytes and clock times as the per-point queries, on random links', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .array(period, { minLength: 1, maxLength: 12 })
+          .filter((ps) => ps.some((p) => p.bandwidthKbps >= 50)),
+        fc.double({ min: 0, max: 20_000, noNaN: true }),
+        fc.integer({ min: 1, max: 3_000_000 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom(50, 100, 0.5),
+        fc.constantFrom(1500, 0, 1),
+        fc.integer({ min: 1, max: 300 }),
+        (periods, startMs, sizeBytes, cuts, minMs, minBytes, maxCount) => {
+          const link = new LinkModel({ name: 'random', periods }, 'sabre');
+          const byCalls = link.begin(startMs, sizeBytes);
+          const walked = link.begin(startMs, sizeBytes);
+          const span = byCalls.endMs - startMs;
+          // a few walks in a row, each to a random time (as a session's checks cut the chain), as the source does
+          const state = (): ProgressWalk => ({
+            lastMs: startMs,
+            lastBytes: 0,
+            nextMs: Math.max(startMs + minMs, byCalls.timeAtBytes(minBytes)),
+            clockMs: startMs,
+            count: 0,
+            full: false,
+            untilMs: 0,
+            maxCount,
+            minMs,
+            minBytes,
+          });
+          const a = state();
+          const b = { ...a, nextMs: Math.max(startMs + minMs, walked.timeAtBytes(minBytes)) };
+          const timesA: number[] = [];
+          const timesB: number[] = [];
+          for (const cut of [...cuts].sort((x, y) => x - y)) {
+            a.untilMs = b.untilMs = startMs + cut * span * 1.1;
+            a.count = b.count = 0;
+            walkByCalls(byCalls, a, timesA);
+            walked.walkProgress!(b, timesB);
+            expect(b).toEqual(a);
+            expect(timesB.slice(0, b.count)).toEqual(timesA.slice(0, a.count));
+            if (a.full) {
+              // the source computes the next point at the chunk's timer
+              a.nextMs = Math.max(a.lastMs + minMs, byCalls.timeAtBytes(a.lastBytes + minBytes));
+              b.nextMs = Math.max(b.lastMs + minMs, walked.timeAtBytes(b.lastBytes + minBytes));
+            }
+          }
+          // and the cursors left behind answer alike
+          const t = startMs + cuts[0]! * span;
+          expect(walked.loadedBytesAt(t)).toBe(byCalls.loadedBytesAt(t));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -13,7 +13,7 @@
 import { AbrkitError } from '../../core/errors.js';
 import { periodTable } from '../../traces/columns.js';
 import type { NetworkTrace } from '../../traces/model.js';
-import type { DownloadOracle, NetworkModel, NetworkModelName, TransferPlan } from './types.js';
+import type { DownloadOracle, NetworkModel, NetworkModelName, ProgressWalk, TransferPlan } from './types.js';
 
 interface LinkTables {
   readonly durations: Float64Array;
@@ -363,6 +363,78 @@ class LinkTransfer implements TransferPlan {
       }
       this.periodEndMs = this.atMs + link.durationOf(this.period);
     }
+  }
+
+  /**
+   * `TransferPlan.walkProgress`: `loadedBytesAt` and `timeAtBytes` inlined on local copies of the cursor for
+   * the common case (the point in the cursor's period, at or after it); anything else calls them.
+   */
+  walkProgress(w: ProgressWalk, times: number[]): void {
+    const { endMs, firstByteMs, sizeBytes, link } = this;
+    const { untilMs, maxCount, minMs, minBytes } = w;
+    let lastMs = w.lastMs;
+    let lastBytes = w.lastBytes;
+    let atMs = w.nextMs;
+    let clockMs = w.clockMs;
+    let n = w.count;
+    // the cursor, in locals (written back around the general calls and at the end)
+    let cursorMs = this.atMs;
+    let bits = this.bits;
+    let periodEndMs = this.periodEndMs;
+    let bw = link.bandwidthOf(this.period);
+    w.full = false;
+    while (atMs < endMs && atMs < untilMs) {
+      const delayMs = atMs - clockMs;
+      if (delayMs > 0) clockMs += delayMs;
+      lastMs = atMs;
+      // loadedBytesAt(atMs)
+      if (atMs <= firstByteMs) lastBytes = 0;
+      else if (atMs >= cursorMs && !(atMs > periodEndMs)) {
+        bits += (atMs - cursorMs) * bw;
+        cursorMs = atMs;
+        lastBytes = Math.min(sizeBytes, bits / 8);
+      } else {
+        this.atMs = cursorMs;
+        this.bits = bits;
+        lastBytes = this.loadedBytesAt(atMs);
+        cursorMs = this.atMs;
+        bits = this.bits;
+        periodEndMs = this.periodEndMs;
+        bw = link.bandwidthOf(this.period);
+      }
+      times[n++] = clockMs;
+      if (n >= maxCount) {
+        w.full = true;
+        break;
+      }
+      // timeAtBytes(lastBytes + minBytes)
+      const bytes = lastBytes + minBytes;
+      let byBytesMs: number;
+      if (bytes >= sizeBytes) byBytesMs = endMs;
+      else if (!(bytes > 0)) byBytesMs = firstByteMs;
+      else {
+        const target = bytes * 8;
+        if (!(target < bits) && bw > 0 && target - bits <= (periodEndMs - cursorMs) * bw)
+          byBytesMs = cursorMs + (target - bits) / bw;
+        else {
+          this.atMs = cursorMs;
+          this.bits = bits;
+          byBytesMs = this.timeAtBytes(bytes);
+          cursorMs = this.atMs;
+          bits = this.bits;
+          periodEndMs = this.periodEndMs;
+          bw = link.bandwidthOf(this.period);
+        }
+      }
+      atMs = Math.max(lastMs + minMs, byBytesMs);
+    }
+    this.atMs = cursorMs;
+    this.bits = bits;
+    w.lastMs = lastMs;
+    w.lastBytes = lastBytes;
+    w.nextMs = atMs;
+    w.clockMs = clockMs;
+    w.count = n;
   }
 
   /** Moves the cursor (at the start of a loop) `loops` whole loops on. */

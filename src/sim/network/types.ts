@@ -16,6 +16,32 @@ export interface TransferPlan {
   loadedBytesAt(tMs: number): number;
   /** When the first `bytes` bytes have arrived (`bytes` clamped to [0, sizeBytes]). */
   timeAtBytes(bytes: number): number;
+  /**
+   * Optional fast path of a simulator skipping progress points (src/sim/trace-source.ts): the same points,
+   * bytes and clock times as the loop there makes with `loadedBytesAt` and `timeAtBytes` (same calls, same
+   * order, same floats), without a call per point. See {@link ProgressWalk}.
+   */
+  walkProgress?(walk: ProgressWalk, times: number[]): void;
+}
+
+/**
+ * A walk along a download's progress points, each `max(last + minMs, timeAtBytes(lastBytes + minBytes))` with
+ * `lastBytes = loadedBytesAt(last)`: while the next point `nextMs` is before `untilMs` and the end of the
+ * download, it becomes the last one, its clock time (`clockMs += nextMs - clockMs` when positive, as a
+ * chain of timers sets it) goes to `times[count++]`, and (unless `count` reached `maxCount`, which stops the
+ * walk and sets `full`) the next one is computed. Fields are read at the start and written at the end.
+ */
+export interface ProgressWalk {
+  lastMs: number;
+  lastBytes: number;
+  nextMs: number;
+  clockMs: number;
+  count: number;
+  full: boolean;
+  untilMs: number;
+  maxCount: number;
+  minMs: number;
+  minBytes: number;
 }
 
 /** A network model. Downloads are sequential: `begin`, then `end` before the next `begin`. */
