@@ -4,7 +4,7 @@
  * --shard auto/N, and `abrkit merge` equal byte for byte to the unsharded run (shards as child processes
  * with the array-job variables set), and the README's sim examples run as written.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { lstatSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +12,13 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { createProgress } from '../../src/cli/progress.js';
+import { SessionRecorder } from '../../src/player/recorder.js';
 import { didYouMean } from '../../src/cli/suggest.js';
 import { resolveShard } from '../../src/sim/batch-plan.js';
 import { PALETTE } from '../../src/sim/report-svg.js';
 import { cdfStepPoints } from '../../src/sim/report.js';
 import { REPO_ROOT } from '../support/shared-data.js';
+import { makeHar } from '../traces/har-fixture.js';
 import { captureIo, writeFixture } from './helpers.js';
 
 const run = promisify(execFile);
@@ -332,29 +334,109 @@ describe('sweeps beyond one machine', () => {
   }, 180_000);
 });
 
-describe("the README's sim examples", () => {
-  it('run as written from a clean working folder', async () => {
-    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## The simulator'));
-    const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
-    const commands = block
-      .replace(/\\\n\s*/g, '')
-      .split('\n')
-      .map((l) => l.replace(/\s+#.*$/, '').trim())
-      .filter((l) => l.startsWith('node bin/abrkit.js'));
-    expect(commands.length).toBeGreaterThanOrEqual(3);
+/**
+ * The README's shell examples after "## The simulator", each command as written (continuation lines joined,
+ * comments dropped, a `for ... done` loop kept whole), in order, in one clean folder that sees bin/ and
+ * fixtures/ as a clone does. The files a user brings (`session.json`, a player's export, and `session.har`)
+ * are made first; `abrkit serve` runs until it prints its URL and then gets SIGINT, as a user's Ctrl-C.
+ */
+function readmeCommands(): string[] {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## The simulator'));
+  const commands: string[] = [];
+  for (const block of section.matchAll(/```sh\n([\s\S]*?)```/g)) {
+    let loop: string[] | null = null;
+    for (const raw of (block[1] ?? '').replace(/\\\n\s*/g, '').split('\n')) {
+      const line = raw.replace(/\s+#.*$/, '').trim();
+      if (loop) {
+        loop.push(line);
+        if (line === 'done') {
+          commands.push(loop.join('\n'));
+          loop = null;
+        }
+      } else if (line.startsWith('for ')) loop = [line];
+      else if (line.startsWith('node bin/abrkit.js')) commands.push(line);
+    }
+  }
+  return commands;
+}
+
+function writeUserInputs(dir: string): void {
+  const recorder = new SessionRecorder();
+  for (const [i, rate] of [2500, 2500, 600, 600, 1800].entries()) {
+    const t = i * 2000;
+    const sizeBytes = 120_000;
+    const downloadMs = 40 + (sizeBytes * 8) / rate;
+    recorder.addSample({ startMs: t, firstByteMs: t + 40, endMs: t + downloadMs, sizeBytes });
+    recorder.addRecord({
+      segment: i,
+      rendition: 1,
+      bitrateKbps: 400,
+      sizeBytes,
+      downloadMs,
+      rebufferMs: 0,
+      bufferMs: 4000,
+      qoe: 0.4,
+    });
+  }
+  writeFileSync(join(dir, 'session.json'), JSON.stringify(recorder.export(recorder.qoe(0, 0, 500))));
+  const downloads = [3000, 800, 2000].map((kbps, i) => ({
+    url: `http://cdn/480p/seg_0000${i}.m4s`,
+    startMs: i * 2000,
+    latencyMs: 50,
+    sizeBytes: 150_000,
+    kbps,
+  }));
+  writeFileSync(join(dir, 'session.har'), JSON.stringify(makeHar(downloads)));
+}
+
+/** Starts `abrkit serve` as written, waits for its URL on stdout, then interrupts it: it must exit 0. */
+async function serveUntilUrl(command: string, cwd: string): Promise<void> {
+  const child = spawn('bash', ['-c', `exec ${command}`], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+  await new Promise<void>((res, rej) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/http:\/\/127\.0\.0\.1:\d+\//.test(out)) res();
+    });
+    void exited.then((c) => rej(new Error(`${command} exited ${c} before printing its URL: ${err}`)));
+  });
+  child.kill('SIGINT');
+  expect(await exited, `${command}: ${err}`).toBe(0);
+}
+
+describe("the README's shell examples", () => {
+  it('run as written, in order, from a clean working folder', async () => {
+    const commands = readmeCommands();
+    expect(commands.length).toBeGreaterThanOrEqual(12);
     const dir = mkdtempSync(join(tmpdir(), 'abrkit-readme-'));
     symlinkSync(join(REPO_ROOT, 'bin'), join(dir, 'bin'));
     symlinkSync(join(REPO_ROOT, 'fixtures'), join(dir, 'fixtures'));
+    writeUserInputs(dir);
     for (const command of commands) {
+      if (/^node bin\/abrkit\.js serve /.test(command)) await serveUntilUrl(command, dir);
       // A failing command rejects with its exit code and stderr.
-      await run('bash', ['-c', command], { cwd: dir });
+      else await run('bash', ['-c', `set -e\n${command}`], { cwd: dir });
     }
     expect(readdirSync(join(dir, 'out')).sort()).toEqual([
+      'all.html',
+      'all.json',
+      'all.jsonl',
+      'ladder-dash.json',
       'ladder.json',
-      'report.html',
+      'long',
+      'shard-0.json',
+      'shard-0.jsonl',
+      'shard-1.json',
+      'shard-1.jsonl',
+      'sim.html',
       'sim.jsonl',
       'summary.json',
     ]);
-  }, 180_000);
+    for (const file of ['trace.json', 'har-trace.json', 'requests.jsonl'])
+      expect(readdirSync(dir), file).toContain(file);
+  }, 300_000);
 });
