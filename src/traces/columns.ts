@@ -182,8 +182,198 @@ export interface PensieveColumns {
   readonly throughputsMbps: Float64Array;
 }
 
+/** The values of a column that differ from what a derivation gives, as (index, value) pairs by index. */
+export interface ColumnExceptions {
+  readonly indices: Float64Array;
+  readonly values: Float64Array;
+}
+
+/**
+ * Pensieve's raw samples kept as what the periods do not already say (issue 18: a 200 MB cooked trace held
+ * its 10 million samples twice, as periods and as raw columns). Sample i ≥ 1 ends period i-1:
+ * - its time: the previous sample's time in ms plus the period's duration, over 1000 (exact for timestamps
+ *   of up to 3 decimals, so nothing is kept for them); the times that differ are kept as exceptions, or, when
+ *   more than 1 in 16 of the first {@link PENSIEVE_PROBE_SAMPLES} samples differ (Puffer's 12-decimal times),
+ *   every time is kept as it was read (`timesS`);
+ * - its Mbps: the period's kbps over 1000, which rounds to within a few units in the last place of the Mbps
+ *   read; the difference is kept in ulps, one byte a sample (exceptions beyond ±127).
+ * Sample 0 is kept as it is. The reader checks every derivation against the value it parsed, so the
+ * columns built from this ({@link derivePensieveColumns}) are exactly the parsed ones.
+ */
+export interface PensieveDerived {
+  readonly firstTimeMs: number;
+  readonly firstTimeS: number;
+  readonly firstMbps: number;
+  /** Every sample's time in s as read, when the derivation missed too often; else null. */
+  readonly timesS: Float64Array | null;
+  /** Samples whose time in ms is not the previous one's + the period's duration. */
+  readonly timeMs: ColumnExceptions;
+  /** Samples whose time in s is not their time in ms / 1000. */
+  readonly timeS: ColumnExceptions;
+  /** Per sample: Mbps read minus the period's kbps / 1000, in ulps; -128: see `mbps`. */
+  readonly mbpsUlps: Int8Array;
+  /** Samples whose Mbps is more than 127 ulps from the derivation. */
+  readonly mbps: ColumnExceptions;
+}
+
+/** Samples the Pensieve reader derives before it decides whether derived times pay (see PensieveDerived). */
+export const PENSIEVE_PROBE_SAMPLES = 1024;
+
+/** The derivations of {@link PensieveDerived}, shared by the reader (to check) and the columns (to build). */
+export const pensieveDerivation = {
+  timeMs: (previousTimeMs: number, durationMs: number): number => previousTimeMs + durationMs,
+  timeS: (timeMs: number): number => timeMs / 1000,
+  mbps: (bandwidthKbps: number): number => bandwidthKbps / 1000,
+} as const;
+
+const bitsF64 = new Float64Array(1);
+// Little-endian word order (every platform Node and the browsers run on).
+const bitsU32 = new Uint32Array(bitsF64.buffer);
+const TWO_32 = 4294967296;
+
+/**
+ * `value - derived` in units in the last place when that is within ±127 and moving `derived` by it gives
+ * `value` bit for bit (finite numbers of one sign); else null. {@link addUlps} undoes it.
+ */
+export function ulpsBetween(value: number, derived: number): number | null {
+  if (!Number.isFinite(value) || !Number.isFinite(derived)) return null;
+  bitsF64[0] = value;
+  const hiA = bitsU32[1]!;
+  const loA = bitsU32[0]!;
+  bitsF64[0] = derived;
+  const diff = (hiA - bitsU32[1]!) * TWO_32 + (loA - bitsU32[0]!);
+  if (!(diff >= -127 && diff <= 127)) return null;
+  return Object.is(addUlps(derived, diff), value) ? diff : null;
+}
+
+/** `x` moved by `ulps` units in the last place (its bit pattern plus `ulps`). */
+export function addUlps(x: number, ulps: number): number {
+  if (ulps === 0) return x;
+  bitsF64[0] = x;
+  let lo = bitsU32[0]! + ulps;
+  let hi = bitsU32[1]!;
+  if (lo < 0) {
+    lo += TWO_32;
+    hi -= 1;
+  } else if (lo >= TWO_32) {
+    lo -= TWO_32;
+    hi += 1;
+  }
+  bitsU32[0] = lo;
+  bitsU32[1] = hi >>> 0;
+  return bitsF64[0];
+}
+
+/** A growable column of bytes (see {@link Float64Column}). */
+export class Int8Column {
+  private data: Int8Array;
+  private size = 0;
+
+  constructor(capacity = 1024) {
+    this.data = new Int8Array(Math.max(16, Math.floor(capacity)));
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  push(value: number): void {
+    if (this.size === this.data.length) this.reserve(Math.ceil(this.data.length * 1.5));
+    this.data[this.size++] = value;
+  }
+
+  reserve(capacity: number): void {
+    if (capacity <= this.data.length) return;
+    const next = new Int8Array(capacity);
+    next.set(this.data.subarray(0, this.size));
+    this.data = next;
+  }
+
+  finish(): Int8Array {
+    const out = this.data.slice(0, this.size);
+    this.data = new Int8Array(0);
+    this.size = 0;
+    return out;
+  }
+}
+
+/** Collects the {@link ColumnExceptions} of one derived column. */
+export class ExceptionCollector {
+  private readonly indices = new Float64Column(16);
+  private readonly values = new Float64Column(16);
+
+  /** Keeps `value` at `index` when it is not (bit for bit) what the derivation gave. */
+  check(index: number, value: number, derived: number): void {
+    if (!Object.is(value, derived)) this.add(index, value);
+  }
+
+  add(index: number, value: number): void {
+    this.indices.push(index);
+    this.values.push(value);
+  }
+
+  get count(): number {
+    return this.indices.length;
+  }
+
+  finish(): ColumnExceptions {
+    return { indices: this.indices.finish(), values: this.values.finish() };
+  }
+}
+
+/** Builds the raw sample columns from the periods and what was kept (exactly the values the reader parsed). */
+export function derivePensieveColumns(table: PeriodTable, derived: PensieveDerived): PensieveColumns {
+  const n = table.length + 1;
+  const timesS = derived.timesS ?? new Float64Array(n);
+  const throughputsMbps = new Float64Array(n);
+  timesS[0] = derived.firstTimeS;
+  throughputsMbps[0] = derived.firstMbps;
+  let timeMs = derived.firstTimeMs;
+  const at = { timeMs: 0, timeS: 0, mbps: 0 };
+  const next = (which: 'timeMs' | 'timeS' | 'mbps', i: number): number | undefined => {
+    const e = derived[which];
+    const k = at[which];
+    if (k < e.indices.length && e.indices[k] === i) {
+      at[which] = k + 1;
+      return e.values[k];
+    }
+    return undefined;
+  };
+  const ulps = derived.mbpsUlps;
+  for (let i = 1; i < n; i++) {
+    if (derived.timesS === null) {
+      timeMs = next('timeMs', i) ?? pensieveDerivation.timeMs(timeMs, table.durationsMs[i - 1]!);
+      timesS[i] = next('timeS', i) ?? pensieveDerivation.timeS(timeMs);
+    }
+    const u = ulps[i]!;
+    throughputsMbps[i] =
+      u === -128 ? next('mbps', i)! : addUlps(pensieveDerivation.mbps(table.bandwidthsKbps[i - 1]!), u);
+  }
+  return { timesS, throughputsMbps };
+}
+
+function isDerived(raw: PensieveColumns | PensieveDerived): raw is PensieveDerived {
+  return 'firstTimeMs' in raw;
+}
+
+/** A trace's raw samples: given as columns, or derived from its periods on first use (then kept). */
+class RawSamples {
+  private columns: PensieveColumns | undefined;
+
+  constructor(
+    private readonly table: PeriodTable,
+    readonly stored: PensieveColumns | PensieveDerived,
+  ) {
+    if (!isDerived(stored)) this.columns = stored;
+  }
+
+  get(): PensieveColumns {
+    return (this.columns ??= derivePensieveColumns(this.table, this.stored as PensieveDerived));
+  }
+}
+
 const tables = new WeakMap<NetworkTrace, PeriodTable>();
-const rawSamples = new WeakMap<NetworkTrace, PensieveColumns>();
+const rawSamples = new WeakMap<NetworkTrace, RawSamples>();
 
 /**
  * A {@link NetworkTrace} over packed columns. `periods` (and `pensieve`, when raw samples are given) are
@@ -195,9 +385,11 @@ export function packedTrace(fields: {
   readonly name: string;
   readonly table: PeriodTable;
   readonly sourceFormat?: TraceFormat;
-  readonly pensieve?: PensieveColumns;
+  /** Raw samples: as columns, or as what differs from the periods (built on first use). */
+  readonly pensieve?: PensieveColumns | PensieveDerived;
 }): NetworkTrace {
-  const { table, pensieve } = fields;
+  const { table } = fields;
+  const pensieve = fields.pensieve === undefined ? undefined : new RawSamples(table, fields.pensieve);
   const trace = { name: fields.name };
   let periods: TracePeriod[] | undefined;
   Object.defineProperty(trace, 'periods', {
@@ -219,8 +411,8 @@ export function packedTrace(fields: {
       enumerable: true,
       get: (): NetworkTrace['pensieve'] =>
         (raw ??= {
-          timesS: Array.from(pensieve.timesS),
-          throughputsMbps: Array.from(pensieve.throughputsMbps),
+          timesS: Array.from(pensieve.get().timesS),
+          throughputsMbps: Array.from(pensieve.get().throughputsMbps),
         }),
     });
   }
@@ -257,7 +449,7 @@ export function periodCount(trace: NetworkTrace): number {
 export function pensieveColumns(
   trace: NetworkTrace,
 ): { readonly timesS: ArrayLike<number>; readonly throughputsMbps: ArrayLike<number> } | undefined {
-  return rawSamples.get(trace) ?? trace.pensieve;
+  return rawSamples.get(trace)?.get() ?? trace.pensieve;
 }
 
 /**
@@ -272,7 +464,7 @@ export type TraceWire =
       readonly name: string;
       readonly sourceFormat?: TraceFormat;
       readonly table: PeriodTable;
-      readonly pensieve?: PensieveColumns;
+      readonly pensieve?: PensieveColumns | PensieveDerived;
     };
 
 /** A typed array that covers its whole buffer (a clone of a view copies the whole buffer). */
@@ -294,9 +486,23 @@ export function traceToWire(trace: NetworkTrace): TraceWire {
       bandwidthsKbps: exact(table.bandwidthsKbps),
       latenciesMs: table.latenciesMs === null ? null : exact(table.latenciesMs),
     },
-    ...(raw === undefined
-      ? {}
-      : { pensieve: { timesS: exact(raw.timesS), throughputsMbps: exact(raw.throughputsMbps) } }),
+    ...(raw === undefined ? {} : { pensieve: rawToWire(raw.stored) }),
+  };
+}
+
+function rawToWire(raw: PensieveColumns | PensieveDerived): PensieveColumns | PensieveDerived {
+  if (!isDerived(raw)) return { timesS: exact(raw.timesS), throughputsMbps: exact(raw.throughputsMbps) };
+  const ex = (e: ColumnExceptions): ColumnExceptions => ({
+    indices: exact(e.indices),
+    values: exact(e.values),
+  });
+  return {
+    ...raw,
+    timesS: raw.timesS === null ? null : exact(raw.timesS),
+    timeMs: ex(raw.timeMs),
+    timeS: ex(raw.timeS),
+    mbpsUlps: raw.mbpsUlps.slice(),
+    mbps: ex(raw.mbps),
   };
 }
 

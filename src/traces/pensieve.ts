@@ -5,7 +5,18 @@
  * simulator starts at time[0] with its pointer on line 1 and wraps to line 1 at the end, so line 0's
  * throughput is never used for delivery.
  */
-import { Float64Column, PeriodTableBuilder, packedTrace, pensieveColumns, periodTable } from './columns.js';
+import {
+  ExceptionCollector,
+  Float64Column,
+  Int8Column,
+  PENSIEVE_PROBE_SAMPLES,
+  PeriodTableBuilder,
+  packedTrace,
+  pensieveColumns,
+  pensieveDerivation,
+  periodTable,
+  ulpsBetween,
+} from './columns.js';
 import { CrawlCounter } from './limits.js';
 import { LineSplitter, estimatedLines, type CommonReadOptions, type TraceTextReader } from './lines.js';
 import type { NetworkTrace } from './model.js';
@@ -60,8 +71,27 @@ export function createPensieveReader(source: string, options: PensieveReadOption
   const badLatency = latencyProblem(latencyMs);
   if (badLatency !== null) throw invalidArgument('latencyMs', `${badLatency}, got ${latencyMs}`);
   let firstLine: number | undefined;
-  const timesS = new Float64Column();
-  const throughputsMbps = new Float64Column();
+  // The raw samples are kept as what the periods do not say (columns.ts, PensieveDerived): one copy of a
+  // 10-million-line trace, not two.
+  const first = { timeMs: 0, timeS: 0, mbps: 0 };
+  let previousS: number | undefined;
+  let samples = 0;
+  const timeMsExceptions = new ExceptionCollector();
+  const timeSExceptions = new ExceptionCollector();
+  const mbpsExceptions = new ExceptionCollector();
+  const mbpsUlps = new Int8Column();
+  // The first samples' times as read, until the derivation has shown it pays (see PensieveDerived).
+  let probeTimesS: number[] | null = [];
+  let denseTimesS: Float64Column | null = null;
+  const decideTimes = (): void => {
+    if (probeTimesS === null) return;
+    if ((timeMsExceptions.count + timeSExceptions.count) * 16 > probeTimesS.length) {
+      denseTimesS = new Float64Column(Math.max(probeTimesS.length, reservedLines ?? 0));
+      for (const t of probeTimesS) denseTimesS.push(t);
+    }
+    probeTimesS = null;
+  };
+  let reservedLines: number | undefined;
   const periods = new PeriodTableBuilder();
   const crawls = new CrawlCounter();
   let previousMs = 0;
@@ -93,7 +123,6 @@ export function createPensieveReader(source: string, options: PensieveReadOption
         line,
       );
     }
-    const previousS = timesS.last();
     if (previousS === undefined && timeS < 0) {
       throw traceError(TRACE_ERROR_CODES.badValue, `time_s ${timeField} must be >= 0`, source, line);
     }
@@ -125,10 +154,27 @@ export function createPensieveReader(source: string, options: PensieveReadOption
         );
       }
       periods.push(durationMs, bandwidthKbps, latencyMs);
+      if (denseTimesS === null) {
+        timeMsExceptions.check(samples, timeMs, pensieveDerivation.timeMs(previousMs, durationMs));
+        timeSExceptions.check(samples, timeS, pensieveDerivation.timeS(timeMs));
+      }
+      const ulps = ulpsBetween(mbps, pensieveDerivation.mbps(bandwidthKbps));
+      if (ulps === null) mbpsExceptions.add(samples, mbps);
+      mbpsUlps.push(ulps ?? -128);
+    } else {
+      first.timeMs = timeMs;
+      first.timeS = timeS;
+      first.mbps = mbps;
+      mbpsUlps.push(0);
     }
-    timesS.push(timeS);
+    if (denseTimesS !== null) denseTimesS.push(timeS);
+    else if (probeTimesS !== null) {
+      probeTimesS.push(timeS);
+      if (probeTimesS.length === PENSIEVE_PROBE_SAMPLES) decideTimes();
+    }
+    samples++;
+    previousS = timeS;
     previousMs = timeMs;
-    throughputsMbps.push(mbps);
   });
   return {
     push(chunk: string): void {
@@ -137,14 +183,15 @@ export function createPensieveReader(source: string, options: PensieveReadOption
         const lines = estimatedLines(splitter, options.expectedLength);
         if (lines !== undefined) {
           reserved = true;
-          timesS.reserve(lines);
-          throughputsMbps.reserve(lines);
+          reservedLines = lines;
           periods.reserve(lines);
+          mbpsUlps.reserve(lines);
         }
       }
     },
     end(): NetworkTrace {
       splitter.end();
+      decideTimes();
       if (periods.length === 0) {
         throw traceError(
           TRACE_ERROR_CODES.zeroDuration,
@@ -158,7 +205,16 @@ export function createPensieveReader(source: string, options: PensieveReadOption
           name: traceNameFromPath(source),
           table: periods.finish(),
           sourceFormat: 'pensieve',
-          pensieve: { timesS: timesS.finish(), throughputsMbps: throughputsMbps.finish() },
+          pensieve: {
+            firstTimeMs: first.timeMs,
+            firstTimeS: first.timeS,
+            firstMbps: first.mbps,
+            timesS: denseTimesS === null ? null : denseTimesS.finish(),
+            timeMs: timeMsExceptions.finish(),
+            timeS: timeSExceptions.finish(),
+            mbpsUlps: mbpsUlps.finish(),
+            mbps: mbpsExceptions.finish(),
+          },
         }),
         source,
       );

@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   PeriodTableBuilder,
   isPacked,
   packedTrace,
+  pensieveColumns,
   periodCount,
   periodTable,
   traceFromWire,
@@ -161,5 +163,88 @@ describe("the player's Sabre JSON (src/traces/sabre-format.ts)", () => {
     const text = formatSabrePeriods(trace.periods);
     expect(text).toBe(writeSabreTrace(trace));
     expect(parseTrace(text, 'r.json').periods).toEqual(trace.periods);
+  });
+});
+
+describe("Pensieve's raw samples kept as what the periods do not say (columns.ts, PensieveDerived)", () => {
+  /** The samples as a plain parse of each line gives them (crawls read as 0, as the reader does). */
+  function naive(text: string): { timesS: number[]; throughputsMbps: number[] } {
+    const rows = text
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t').map(Number) as [number, number]);
+    return {
+      timesS: rows.map((r) => r[0]),
+      throughputsMbps: rows.map((r) => (r[1] * 1000 < 1 ? 0 : r[1])),
+    };
+  }
+
+  it("keeps every time as read when the derivation misses often (Puffer's 12-decimal times)", () => {
+    const rows = ['0.0\t1.5'];
+    for (let i = 1; i <= 3000; i++) rows.push(`${(i * 0.115000009537).toFixed(12)}\t2.25`);
+    const trace = parseTrace(`${rows.join('\n')}\n`, 'p.txt', 'pensieve');
+    const wire = traceToWire(trace);
+    if (wire.kind !== 'packed' || wire.pensieve === undefined || !('firstTimeMs' in wire.pensieve))
+      throw new Error('expected derived raw samples');
+    expect(wire.pensieve.timesS).toHaveLength(3001);
+    expect(Array.from(pensieveColumns(trace)!.timesS)).toEqual(rows.map((r) => Number(r.split('\t')[0])));
+  });
+
+  it('property: the samples built from the periods are bit for bit the parsed ones, also after a worker hop', () => {
+    const decimalsOf = fc.integer({ min: 0, max: 9 });
+    const line = fc.record({
+      stepMs: fc.integer({ min: 1, max: 5_000_000 }),
+      stepDecimals: decimalsOf,
+      mbps: fc.double({ min: 0, max: 900_000, noNaN: true }),
+      mbpsDecimals: decimalsOf,
+    });
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1e6, noNaN: true }),
+        fc.array(line, { minLength: 1, maxLength: 40 }),
+        (start, lines) => {
+          let t = start;
+          const rows = [`${start.toFixed(3)}\t1.5`];
+          for (const l of lines) {
+            t += l.stepMs / 1000 + 0.000_000_001 * l.stepDecimals;
+            const mbps = l.mbps < 0.001 ? 0 : l.mbps;
+            rows.push(`${t.toFixed(l.stepDecimals)}\t${mbps.toFixed(l.mbpsDecimals)}`);
+          }
+          const text = `${rows.join('\n')}\n`;
+          let trace;
+          try {
+            trace = parseTrace(text, 'p.txt', 'pensieve');
+          } catch {
+            return; // e.g. two times equal once rounded: refused, nothing to compare
+          }
+          const expected = naive(text);
+          const raw = pensieveColumns(trace)!;
+          expect(Array.from(raw.timesS)).toEqual(expected.timesS);
+          expect(Array.from(raw.throughputsMbps)).toEqual(expected.throughputsMbps);
+          const hopped = pensieveColumns(traceFromWire(structuredClone(traceToWire(trace))))!;
+          expect(Array.from(hopped.timesS)).toEqual(expected.timesS);
+          expect(Array.from(hopped.throughputsMbps)).toEqual(expected.throughputsMbps);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps no per-sample copy for timestamps of up to 3 decimals (the published traces, the 200 MB bench)', () => {
+    const rows = ['0.0\t1.285'];
+    for (let i = 1; i <= 2000; i++)
+      rows.push(`${(i * 0.737).toFixed(3)}\t${((i * 7919) % 8000) / 1000 + 0.2}`);
+    const trace = parseTrace(`${rows.join('\n')}\n`, 'p.txt', 'pensieve');
+    const wire = traceToWire(trace);
+    if (wire.kind !== 'packed' || wire.pensieve === undefined || !('firstTimeMs' in wire.pensieve))
+      throw new Error('expected derived raw samples');
+    const { timesS, timeMs, timeS, mbps, mbpsUlps } = wire.pensieve;
+    expect(timesS).toBeNull();
+    expect([timeMs.indices.length, timeS.indices.length, mbps.indices.length]).toEqual([0, 0, 0]);
+    expect(mbpsUlps.some((u) => u !== 0)).toBe(true); // kbps / 1000 is often an ulp off: one byte each
+    expect(Array.from(pensieveColumns(trace)!.throughputsMbps)).toEqual(
+      rows.map((r) => Number(r.split('\t')[1])),
+    );
+    expect(pensieveColumns(trace)!.timesS[2000]).toBe(1474);
   });
 });
