@@ -51,9 +51,9 @@ import { loadTraceFile } from '../src/sim/load-trace.js';
 import { loadVideo } from '../src/sim/load-video.js';
 import { simulateSession } from '../src/sim/simulate.js';
 import { createAlgorithm } from '../src/abr/registry.js';
-import type { AbrAlgorithm, AbrContext } from '../src/abr/types.js';
 import { cellularTrace, markovTrace, randomWalkTrace, stepTrace } from '../src/traces/generators.js';
 import type { NetworkTrace, TracePeriod } from '../src/traces/model.js';
+import { skipTrace, withoutSizeTable } from './live-lib.js';
 import type { VideoDescription } from '../src/videos/model.js';
 import { REPO_ROOT, hasSharedData, sharedData } from '../test/support/shared-data.js';
 
@@ -174,18 +174,6 @@ function cut(trace: NetworkTrace, ms: number, name = trace.name): NetworkTrace {
   return { name, periods };
 }
 
-/** The trace from `ms` on (what is left after the browser's playlist and init requests). */
-function skip(trace: NetworkTrace, ms: number): NetworkTrace {
-  const periods: TracePeriod[] = [];
-  let t = 0;
-  for (const p of trace.periods) {
-    const end = t + p.durationMs;
-    if (end > ms) periods.push({ ...p, durationMs: end - Math.max(t, ms) });
-    t = end;
-  }
-  return { name: trace.name, periods };
-}
-
 async function traces(): Promise<NetworkTrace[]> {
   const latencyMs = 40;
   const synthetic = [
@@ -234,26 +222,6 @@ async function traces(): Promise<NetworkTrace[]> {
   const all = [...synthetic.map((t) => cut(t, TRACE_CUT_MS)), ...real];
   const chosen = ONLY_TRACES ? all.filter((t) => ONLY_TRACES.some((n) => t.name.includes(n))) : all;
   return QUICK ? chosen.slice(0, 2) : chosen;
-}
-
-/**
- * The algorithm as the player sees it: the fixture's playlists have no byte ranges, so the player knows no
- * segment size before fetching and `ctx.segmentSizeBytes` is null there (robust-mpc then predicts
- * bitrate × duration). The simulator knows the size table; this hides it from the algorithm (the session
- * still downloads the real sizes), so both sides decide on the same information.
- */
-function withoutSizeTable(algorithm: AbrAlgorithm): AbrAlgorithm {
-  const hide = (ctx: AbrContext): AbrContext =>
-    Object.create(ctx, { segmentSizeBytes: { value: () => null } }) as AbrContext;
-  const a = algorithm;
-  return {
-    name: a.name,
-    choose: (ctx) => a.choose(hide(ctx)),
-    ...(a.shouldAbandon ? { shouldAbandon: (p, ctx) => a.shouldAbandon?.(p, hide(ctx)) ?? null } : {}),
-    ...(a.onDownloaded ? { onDownloaded: (x, ctx) => a.onDownloaded?.(x, hide(ctx)) } : {}),
-    ...(a.onIdle ? { onIdle: (ms) => a.onIdle?.(ms) } : {}),
-    ...(a.reset ? { reset: () => a.reset?.() } : {}),
-  };
 }
 
 /** A decision as logged on both sides (times from the session's start, ms). */
@@ -379,7 +347,7 @@ function compare(trace: NetworkTrace, algo: string, browser: BrowserRun, video: 
   const simDecisions: Decision[] = [];
   const sim = simulateSession({
     video,
-    trace: skip(trace, browser.offsetMs),
+    trace: skipTrace(trace, browser.offsetMs),
     algorithm: SIZE_TABLE ? algo : withoutSizeTable(createAlgorithm(algo)),
     network: 'abrkit',
     bufferTargetMs: BUFFER_TARGET_MS,

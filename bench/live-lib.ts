@@ -4,6 +4,7 @@
  * apart from the browser: the media sequence number of each segment, where the simulator's trace and live
  * edge start, the per-request overhead, the looped video the simulator plays, and the agreement.
  */
+import type { AbrAlgorithm, AbrContext } from '../src/abr/types.js';
 import type { NetworkTrace, TracePeriod } from '../src/traces/model.js';
 import type { VideoDescription } from '../src/videos/model.js';
 
@@ -110,7 +111,7 @@ export function listingDelayMs(
   return waits.length === 0 ? null : waits[waits.length >> 1]!;
 }
 
-/** The trace from `ms` on. */
+/** The trace from `ms` on (what is left after the browser's playlist and init requests). */
 export function skipTrace(trace: NetworkTrace, ms: number): NetworkTrace {
   const periods: TracePeriod[] = [];
   let t = 0;
@@ -120,6 +121,26 @@ export function skipTrace(trace: NetworkTrace, ms: number): NetworkTrace {
     t = end;
   }
   return { name: trace.name, periods };
+}
+
+/**
+ * `a` as the simulator should run it when the player has no size table (playlists without byte ranges): every
+ * callback sees `ctx.segmentSizeBytes` answer null, as the player's algorithm does.
+ */
+export function withoutSizeTable(a: AbrAlgorithm): AbrAlgorithm {
+  const hide = (ctx: AbrContext): AbrContext =>
+    Object.create(ctx, { segmentSizeBytes: { value: () => null } }) as AbrContext;
+  return {
+    name: a.name,
+    choose: (ctx) => a.choose(hide(ctx)),
+    ...(a.shouldAbandon ? { shouldAbandon: (p, ctx) => a.shouldAbandon?.(p, hide(ctx)) ?? null } : {}),
+    ...(a.abandonQuietUntilMs
+      ? { abandonQuietUntilMs: (p, ctx) => a.abandonQuietUntilMs?.(p, hide(ctx)) ?? p.nowMs }
+      : {}),
+    ...(a.onDownloaded ? { onDownloaded: (x, ctx) => a.onDownloaded?.(x, hide(ctx)) } : {}),
+    ...(a.onIdle ? { onIdle: (ms) => a.onIdle?.(ms) } : {}),
+    ...(a.reset ? { reset: () => a.reset?.() } : {}),
+  };
 }
 
 /**

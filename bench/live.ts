@@ -49,7 +49,6 @@ import {
 import { launchBrowser, type LaunchedBrowser } from '../e2e/support/browser.js';
 import { getLive, recordLive, type LiveRecord } from '../e2e/support/live-harness.js';
 import { createAlgorithm } from '../src/abr/registry.js';
-import type { AbrAlgorithm, AbrContext } from '../src/abr/types.js';
 import { startShapingServer, type ShapingServer } from '../src/shaping/index.js';
 import { loadVideo } from '../src/sim/load-video.js';
 import { simulateSession } from '../src/sim/simulate.js';
@@ -68,6 +67,7 @@ import {
   msnOf,
   sessionStartMs,
   skipTrace,
+  withoutSizeTable,
 } from './live-lib.js';
 
 const args = process.argv.slice(2);
@@ -110,20 +110,6 @@ const audioInitBytes = fileBytes(join(LADDER_DIR, 'audio', 'init.mp4'));
 const initSegmentBytes = ladder.renditions.map((r) =>
   fileBytes(join(LADDER_DIR, `${r.heightPx}p`, 'init.mp4')),
 );
-
-/** The algorithm without the size table (the player has none: the live playlists carry no byte ranges). */
-function withoutSizeTable(a: AbrAlgorithm): AbrAlgorithm {
-  const hide = (ctx: AbrContext): AbrContext =>
-    Object.create(ctx, { segmentSizeBytes: { value: () => null } }) as AbrContext;
-  return {
-    name: a.name,
-    choose: (ctx) => a.choose(hide(ctx)),
-    ...(a.shouldAbandon ? { shouldAbandon: (p, ctx) => a.shouldAbandon?.(p, hide(ctx)) ?? null } : {}),
-    ...(a.onDownloaded ? { onDownloaded: (x, ctx) => a.onDownloaded?.(x, hide(ctx)) } : {}),
-    ...(a.onIdle ? { onIdle: (ms) => a.onIdle?.(ms) } : {}),
-    ...(a.reset ? { reset: () => a.reset?.() } : {}),
-  };
-}
 
 interface Metrics {
   latencyMs: number | null;
