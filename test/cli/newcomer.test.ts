@@ -328,6 +328,18 @@ describe('sweeps beyond one machine', () => {
       ['all.html', 'm.html'],
     ] as const)
       expect(readFileSync(join(dir, b), 'utf8')).toBe(readFileSync(join(dir, a), 'utf8'));
+    const quiet = await cli(dir, [
+      'merge',
+      's0.json',
+      's1.json',
+      's2.json',
+      '--summary',
+      'q.json',
+      '--quiet',
+    ]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.err).toBe('');
+    expect(readFileSync(join(dir, 'q.json'), 'utf8')).toBe(readFileSync(join(dir, 'all.json'), 'utf8'));
     const missing = await cli(dir, ['merge', 's0.json', 's1.json', '--summary', 'x.json']);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/missing shard 3\/3/);

@@ -28,6 +28,7 @@ export interface MergeFlags {
   readonly report?: string;
   readonly logs?: readonly string[];
   readonly force?: boolean;
+  readonly quiet?: boolean;
   readonly verbose?: boolean;
 }
 
@@ -176,9 +177,10 @@ export async function runMerge(
     );
     written.push({ label: 'report', path: reportOut.path });
   }
-  context.io.stderr.write(
-    `abrkit merge: ${merged.shards.length} shards, ${merged.sessions} sessions of ${merged.run.algos.length} algorithms on ${merged.run.traces.length} traces\n`,
-  );
+  if (!flags.quiet)
+    context.io.stderr.write(
+      `abrkit merge: ${merged.shards.length} shards, ${merged.sessions} sessions of ${merged.run.algos.length} algorithms on ${merged.run.traces.length} traces\n`,
+    );
   printResults(context.io, merged.summary, qoeCi95(merged.series), written);
   return merged;
 }
@@ -199,6 +201,7 @@ export function register(program: Command, context: CliContext = createContext()
       "the shards' --jsonl logs, one per summary in the same order (default: the name each summary records, in its folder)",
     )
     .option('--force', 'replace existing output files')
+    .option('--quiet', 'no line on stderr (as sim --quiet)')
     .option('--verbose', 'print stack traces on errors')
     .action(async (files: string[], flags: MergeFlags) => {
       context.verbose = flags.verbose ?? false;
