@@ -253,6 +253,47 @@ describe('report', () => {
           Math.hypot(...lab(PALETTE[i] ?? '').map((v, k) => v - (lab(PALETTE[j] ?? '')[k] ?? 0))),
         ).toBeGreaterThan(20);
   });
+  it('names the network and QoE models in its header, and spreads sessions without rebuffering', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'abrkit-report-'));
+    const base = [
+      'sim',
+      '--video',
+      'synthetic:segments=8',
+      '--algo',
+      'bola,bba',
+      '--workers',
+      '0',
+      '--quiet',
+    ];
+    const traces = ['--traces', 'constant:5000', 'constant:6000', 'constant:7000', 'constant:8000'];
+    expect((await cli(dir, [...base, ...traces, '--report', 'd.html'])).code).toBe(0);
+    const d = readFileSync(join(dir, 'd.html'), 'utf8');
+    expect(d).toContain('<li><b>network</b>: abrkit (default)</li>');
+    expect(d).toContain('<li><b>qoe</b>: lin (default)</li>');
+    const named = await cli(dir, [
+      ...base,
+      ...traces,
+      '--network',
+      'sabre',
+      '--qoe',
+      'log',
+      '--report',
+      'n.html',
+    ]);
+    expect(named.code).toBe(0);
+    const n = readFileSync(join(dir, 'n.html'), 'utf8');
+    expect(n).toContain('<li><b>network</b>: sabre</li>');
+    expect(n).toContain('<li><b>qoe</b>: log</li>');
+    // 8 sessions on fast links, none rebuffers: 8 dots at 8 distinct x, all in the strip left of x = 0
+    const scatter = /<svg id="bitrate-rebuffer"[\s\S]*?<\/svg>/.exec(d)?.[0] ?? '';
+    expect(scatter).toContain('class="zero-strip"');
+    const xs = [...scatter.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(xs).toHaveLength(8);
+    expect(new Set(xs).size).toBe(8);
+    const strip = /<rect class="zero-strip" x="([\d.]+)"[^>]* width="([\d.]+)"/.exec(scatter);
+    const [left, width] = [Number(strip?.[1]), Number(strip?.[2])];
+    for (const x of xs) expect(x >= left - 0.1 && x <= left + width + 0.1, String(x)).toBe(true);
+  });
   it('draws the CDF as steps: each corner moves in x or in y, never both', () => {
     const pts = cdfStepPoints([3, 1, 2, 2, 5]);
     for (let i = 1; i < pts.length; i++) {
