@@ -293,8 +293,19 @@ describe('the demo page', () => {
       expect(table).toContain('mean latency (s)');
       expect(table).toMatch(/this session, live stream \(partial, \d+ segments\): l2a-ll/);
       expect(table).toContain('plans VOD sessions only');
-      // the link carries live; no error anywhere
-      expect(await page.inputValue('#share-link')).toMatch(/live=1/);
+      // the link carries live, and opening it plays live again; no error anywhere
+      const link = await page.inputValue('#share-link');
+      expect(link).toMatch(/live=1/);
+      const shared = await openDemo(browser, link, errors);
+      await waitPage(
+        shared,
+        () => window.__abrkitDemo?.current()?.live === true,
+        15_000,
+        'the shared live session',
+      );
+      expect(await shared.isChecked('#live')).toBe(true);
+      expect(await shared.inputValue('#algorithm')).toBe('l2a-ll');
+      await shared.close();
       expect(await page.evaluate(() => window.__abrkitDemo!.errors())).toEqual([]);
       expect(await page.evaluate(() => window.__abrkitDemo!.fieldErrors())).toEqual({});
       expect(errors).toEqual([]);
@@ -458,6 +469,40 @@ describe('the demo page', () => {
       };
       await waitPage(page, () => (window.__abrkitDemo?.decisions().length ?? 0) >= 2, 20_000, 'decisions');
       await shot('initial');
+
+      // no dead control: every control of the page is exercised by one of these tests (a new one must be
+      // added here, and to a test); the option fields (data-option) are exercised through reservoirMs
+      const controlIds = await page.$$eval('main input[id], main select[id], main button[id]', (els) =>
+        els.map((e) => e.id),
+      );
+      expect(controlIds.sort()).toEqual(
+        [
+          'sample', // oscillation and single-360p samples below
+          'fixture', // disabled: one bundled video (asserted below)
+          'algorithm',
+          'algorithm-fix',
+          'trace',
+          'trace-file', // the replay test
+          'faults',
+          'buffer-target',
+          'live', // the live test
+          'latency-target', // the live test
+          'estimator',
+          'start-estimate',
+          'rendition',
+          'cap',
+          'restart',
+          'hls-url', // the unshaped part of the replay test, and the 360p sample
+          'play-url',
+          'export', // the replay test
+          'load-session', // the replay test
+          'share-link',
+          'copy-link',
+          'compare',
+        ].sort(),
+      );
+      expect(await page.isDisabled('#fixture')).toBe(true);
+      expect(await page.$$eval('#fixture option', (o) => o.length)).toBe(1);
 
       // the legends show no `--` before any hover, and the stats overlay shows the session
       for (const chart of ['buffer', 'throughput', 'bitrate']) {

@@ -10,6 +10,8 @@ import type { LiveSession, Stall } from './state.js';
 
 const STALL_FILL = 'rgba(220, 38, 38, 0.18)';
 const CHART_HEIGHT_PX = 220;
+/** The x axis spans at least this much at the start of a session, s. */
+const MIN_SPAN_S = 5;
 
 /** Non-null points per chart series, for the test hook. */
 export interface ChartPointCounts {
@@ -49,10 +51,21 @@ function legendValue(digits: number, unit: string): (u: uPlot, value: number | n
   return (_u, value) => (value === null || value === undefined ? '' : `${value.toFixed(digits)} ${unit}`);
 }
 
+/** Tick labels that stay narrow: `12k` for 12000 (an unshaped local download measures in Gbps). */
+function compactValues(_u: uPlot, splits: number[]): string[] {
+  return splits.map((v) =>
+    Math.abs(v) >= 1e6
+      ? `${+(v / 1e6).toPrecision(3)}M`
+      : Math.abs(v) >= 1e4
+        ? `${+(v / 1e3).toPrecision(3)}k`
+        : String(+v.toPrecision(6)),
+  );
+}
+
 function axes(yLabel: string): uPlot.Axis[] {
   return [
     { label: 'time since start (s)', labelSize: 20 },
-    { label: yLabel, labelSize: 20, size: 55 },
+    { label: yLabel, labelSize: 20, size: 55, values: compactValues },
   ];
 }
 
@@ -78,17 +91,18 @@ export class LiveCharts {
     const stalls = (): readonly Stall[] => this.session?.stalls ?? [];
     const now = (): number => this.nowS;
     const drawStalls = stallBands(stalls, now);
-    const base = (el: HTMLElement): Pick<uPlot.Options, 'width' | 'height' | 'scales'> => ({
+    // every chart's x axis runs from the session's start to now, so the charts line up
+    const x: uPlot.Scale = { time: false, range: () => [0, Math.max(MIN_SPAN_S, this.nowS)] };
+    const base = (el: HTMLElement): Pick<uPlot.Options, 'width' | 'height'> => ({
       width: Math.max(200, el.clientWidth),
       height: CHART_HEIGHT_PX,
-      scales: { x: { time: false } },
     });
     const stepped = uPlot.paths.stepped?.({ align: 1 });
 
     this.buffer = new uPlot(
       {
         ...base(containers.buffer),
-        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(4, max * 1.1)] } },
+        scales: { x, y: { range: (_u, _min, max) => [0, Math.max(4, max * 1.1)] } },
         series: [
           { label: 't', value: legendValue(1, 's') },
           {
@@ -109,7 +123,7 @@ export class LiveCharts {
     this.throughput = new uPlot(
       {
         ...base(containers.throughput),
-        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(500, max * 1.1)] } },
+        scales: { x, y: { range: (_u, _min, max) => [0, Math.max(500, max * 1.1)] } },
         series: [
           { label: 't', value: legendValue(1, 's') },
           {
@@ -148,7 +162,7 @@ export class LiveCharts {
     this.bitrate = new uPlot(
       {
         ...base(containers.bitrate),
-        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(200, max * 1.15)] } },
+        scales: { x, y: { range: (_u, _min, max) => [0, Math.max(200, max * 1.15)] } },
         series: [
           { label: 't', value: legendValue(1, 's') },
           {
@@ -184,7 +198,7 @@ export class LiveCharts {
       {
         ...base(containers.latency),
         scales: {
-          x: { time: false },
+          x,
           y: { range: (_u, _min, max) => [0, Math.max(4, max * 1.15)] },
           rate: { range: [0.9, 1.2] },
         },

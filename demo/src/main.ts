@@ -59,6 +59,7 @@ const recordedTable = el<HTMLTableElement>('recorded-table');
 const statsOverlay = el<HTMLDivElement>('stats');
 const measuredNote = el<HTMLParagraphElement>('measured-note');
 const latencyPanel = el<HTMLElement>('latency-panel');
+const liveDetails = el<HTMLElement>('live-details');
 const REASON_HINT = reasonLine.textContent ?? '';
 
 interface Current {
@@ -288,6 +289,9 @@ function fieldError(field: FieldName, text: string): void {
   else controls.setFieldError(field, text);
   setStatus(`Cannot start: ${text}`);
   log('error', text);
+  // no session runs: the previous one's rows would be about other settings
+  comparison.setLive(null);
+  comparison.unavailable('No session runs: fix the setting marked in red, then it starts again.');
 }
 
 /** The field a shaping-server refusal is about, from its error code (demo/server/sessions.ts). */
@@ -351,7 +355,10 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
   updateLink(source);
   if (source.kind === 'url') {
     url = source.url;
+    controls.traceDescription.textContent =
+      'Not used now: a typed URL plays unshaped (see below). Pick a trace to play the bundled video under it.';
   } else {
+    controls.describeTrace();
     const fixture = fixtures.find((f) => f.name === controls.fixture.value) ?? fixtures[0];
     if (!fixture) {
       setStatus('No bundled video is served here: type an HLS URL to play one.');
@@ -581,6 +588,7 @@ async function loadRecording(file: File): Promise<void> {
   if (settings.liveLatencyTargetMs != null)
     controls.latencyTarget.value = String(settings.liveLatencyTargetMs / 1000);
   controls.syncLive();
+  liveDetails.hidden = !controls.isLive();
   if (settings.fixture && fixtures.some((f) => f.name === settings.fixture)) {
     controls.fixture.value = settings.fixture;
   }
@@ -614,7 +622,7 @@ function checkAlgorithmFit(): void {
   controls.algorithmFix.textContent = !conflict
     ? ''
     : conflict.bufferS !== null
-      ? `Use a ${conflict.bufferS} s buffer target`
+      ? `Set the buffer target to ${conflict.bufferS} s`
       : `Use ${conflict.algorithm ?? ''}`;
 }
 
@@ -624,6 +632,7 @@ let algorithmBeforeLive: string | null = null;
 /** The live box changed: pick the low-latency algorithm for live, restore the previous one after. */
 function liveChanged(): void {
   controls.syncLive();
+  liveDetails.hidden = !controls.isLive();
   if (controls.isLive()) {
     const offered = [...controls.algorithm.options].some((o) => o.value === LIVE_ALGORITHM);
     if (offered && controls.algorithm.value !== LIVE_ALGORITHM) {
@@ -652,6 +661,7 @@ function playSample(id: string): void {
   if (sample.bufferS !== undefined) controls.bufferTarget.value = String(sample.bufferS);
   controls.live.checked = sample.live === true;
   controls.syncLive();
+  liveDetails.hidden = !controls.isLive();
   checkAlgorithmFit();
   if (sample.url) {
     controls.hlsUrl.value = sample.url;
@@ -820,6 +830,7 @@ async function init(): Promise<void> {
   for (const problem of controls.applyShared(shared)) log('error', problem);
   steering.manual = controls.manualRendition();
   steering.cap = controls.capRendition();
+  liveDetails.hidden = !controls.isLive();
   checkAlgorithmFit();
   renderQoe(null);
   renderStats();
