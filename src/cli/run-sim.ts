@@ -26,6 +26,8 @@ import { AtomicOutput, checkOutputs, writeOutputFile } from './outputs.js';
 import type { ProgressOptions } from './progress.js';
 import { createProgress } from './progress.js';
 import { comparisonTable, qoeCi95 } from './table.js';
+import { periodCount } from '../traces/columns.js';
+import type { NetworkTrace } from '../traces/model.js';
 import { resolve } from 'node:path';
 
 export interface SimRunOptions {
@@ -117,6 +119,32 @@ async function withSignals<T>(
   }
 }
 
+/**
+ * Memory the trace periods may take in worker threads, bytes. Each worker holds its own copy of the traces of
+ * its jobs and the link model's tables over them (about {@link WORKER_BYTES_PER_PERIOD} bytes a period), so
+ * one 200 MB trace of 10 million periods would cost about 400 MB in each worker (issue 18).
+ */
+export const WORKER_TRACE_BUDGET_BYTES = 192 * 1024 * 1024;
+/** Bytes a period costs in a worker: columns (16-24), the link's cumulative times and latencies (16), slack. */
+export const WORKER_BYTES_PER_PERIOD = 48;
+
+/**
+ * The worker threads to use for `requested` when the largest trace holds `maxPeriods` periods: fewer when
+ * their copies would pass {@link WORKER_TRACE_BUDGET_BYTES}; 0 (this thread, which already holds the traces)
+ * when not even two fit.
+ */
+export function workersForTraceSize(requested: number, maxPeriods: number): number {
+  const fit = Math.floor(WORKER_TRACE_BUDGET_BYTES / Math.max(1, maxPeriods * WORKER_BYTES_PER_PERIOD));
+  if (requested <= fit) return requested;
+  return fit >= 2 ? fit : 0;
+}
+
+function largestTrace(traces: readonly NetworkTrace[]): number {
+  let most = 0;
+  for (const t of traces) most = Math.max(most, periodCount(t));
+  return most;
+}
+
 /** Runs the batch and writes the outputs. */
 export async function runSimulation(options: SimRunOptions): Promise<SimRunResult> {
   const { spec, io } = options;
@@ -138,6 +166,17 @@ export async function runSimulation(options: SimRunOptions): Promise<SimRunResul
     io.stderr.write(
       `abrkit: warning: --workers ${options.workers} is more than the ${cores} cores; using ${cores} ` +
         '(more threads only add memory)\n',
+    );
+  }
+  const requestedWorkers = Math.min(options.workers ?? cores, cores);
+  const maxPeriods = largestTrace(spec.traces);
+  const workers =
+    options.runner !== undefined ? options.workers : workersForTraceSize(requestedWorkers, maxPeriods);
+  if (workers !== undefined && workers < requestedWorkers && requestedWorkers > 1) {
+    io.stderr.write(
+      `abrkit: note: a trace holds ${maxPeriods} periods, about ${Math.round((maxPeriods * WORKER_BYTES_PER_PERIOD) / 1e6)} MB ` +
+        `in each worker thread; using ${workers === 0 ? 'this thread only' : `${workers} workers`} ` +
+        `(instead of ${requestedWorkers})\n`,
     );
   }
 
@@ -170,7 +209,7 @@ export async function runSimulation(options: SimRunOptions): Promise<SimRunResul
     let example: { trace: string; algo: string; records: readonly SegmentRecord[] } | undefined;
     const info = await withSignals(options.handleSignals ?? true, controller, () =>
       runBatch(spec, {
-        ...(options.workers !== undefined ? { workers: options.workers } : {}),
+        ...(workers !== undefined ? { workers } : {}),
         ...(options.shard ? { shard: options.shard } : {}),
         ...(options.runner ? { runner: options.runner } : {}),
         signal: controller.signal,
