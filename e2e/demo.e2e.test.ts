@@ -397,6 +397,7 @@ describe('the demo page', () => {
       expect(await page.evaluate(() => window.__abrkitDemo!.current()?.algorithm)).toBe(recordedAlgorithm);
       expect(await page.locator('#recorded-table tbody tr').count()).toBe(recording.session.records.length);
       expect(await page.textContent('#compare-table')).toContain(`recorded: ${recordedAlgorithm}`);
+      await page.screenshot({ path: join(ARTIFACTS, 'demo-replay.png'), fullPage: true });
       // a new session (not the replay) clears the recorded rows
       await page.selectOption('#algorithm', recordedAlgorithm === 'bola' ? 'throughput' : 'bola');
       await waitPage(
@@ -430,6 +431,7 @@ describe('the demo page', () => {
       );
       expect(await bare.isVisible('#banner')).toBe(true);
       expect(await bare.textContent('#banner')).toContain('Shaping unavailable');
+      await bare.screenshot({ path: join(ARTIFACTS, 'demo-no-api.png'), fullPage: true });
       // a typed HLS URL plays unshaped too (here the fixture's own URL)
       await bare.fill('#hls-url', '/fixtures/ladder/master.m3u8?typed');
       await bare.click('#play-url');
