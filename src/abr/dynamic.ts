@@ -139,6 +139,10 @@ export class Dynamic implements AbrAlgorithm {
     return this.tput.abandonQuietUntilMs(progress, ctx);
   }
 
+  abandonQuietOnPaceMs(progress: DownloadProgress, ctx: AbrContext): number {
+    return this.tput.abandonQuietOnPaceMs(progress, ctx);
+  }
+
   reset(): void {
     this.isBola = false;
     this.bola.reset();
@@ -186,6 +190,11 @@ export class DynamicDash implements AbrAlgorithm {
     return this.isBola
       ? this.bola.abandonQuietUntilMs(progress, ctx)
       : this.tput.abandonQuietUntilMs(progress, ctx);
+  }
+
+  /** The throughput rule's pace, while it is active. */
+  abandonQuietOnPaceMs(progress: DownloadProgress, ctx: AbrContext): number {
+    return this.isBola ? Number.NaN : this.tput.abandonQuietOnPaceMs(progress, ctx);
   }
 
   onDownloaded(sample: DownloadSample, ctx: AbrContext): void {

@@ -135,7 +135,8 @@ export class ThroughputRule implements AbrAlgorithm {
 
   /**
    * When `shouldAbandon` could first say anything but null (see `AbrAlgorithm.abandonQuietUntilMs`): never
-   * at rendition 0; not before the grace time; and, with `d` bits of `S` loaded now, not before
+   * at rendition 0, nor once no lower rendition's segment would be smaller than what is left; not before the
+   * grace time; and, with `d` bits of `S` loaded now, not before
    * `elapsed > abandonMultiplier * segmentDuration * d / S`, because with at least `d` bits loaded later
    * the projected total `elapsed + (S - bits) * transferTime / bits` is at most `elapsed * S / d`.
    */
@@ -143,6 +144,14 @@ export class ThroughputRule implements AbrAlgorithm {
     if (!this.options.abandonment || beforeFirstSample(ctx)) return Number.POSITIVE_INFINITY;
     const total = progress.totalBytes;
     if (total === null || progress.renditionIndex === 0) return Number.POSITIVE_INFINITY;
+    // the smallest rendition it could switch to is not smaller than what is left: never again (the size
+    // test below, with the same floating-point operations; the remainder only shrinks)
+    const cur = progress.renditionIndex;
+    let lowestKbps = bitrateKbps(ctx, 0);
+    for (let q = 1; q < cur; q++) lowestKbps = Math.min(lowestKbps, bitrateKbps(ctx, q));
+    const sizeBits = total * 8;
+    if ((sizeBits * lowestKbps) / bitrateKbps(ctx, cur) >= sizeBits - progress.loadedBytes * 8)
+      return Number.POSITIVE_INFINITY;
     let elapsedMs = this.options.abandonGraceMs;
     if (progress.loadedBytes > 0 && total > 0) {
       const projectedMs =
@@ -150,6 +159,20 @@ export class ThroughputRule implements AbrAlgorithm {
       if (projectedMs > elapsedMs) elapsedMs = projectedMs;
     }
     return quietBeforeMs(progress.startMs + elapsedMs);
+  }
+
+  /**
+   * A download on pace to end `abandonMultiplier` segment durations after its request is never abandoned
+   * (see `AbrAlgorithm.abandonQuietOnPaceMs`): with `f` the time to first byte, `e` the elapsed time and `b`
+   * of `S` bits loaded, `b (K - f) >= S (e - f)` is `e + (S - b) (e - f) / b <= K`, the projected total of
+   * `shouldAbandon`. K is shortened by 1e-5 of it + 1 µs, far more than the rounding of that test and of the
+   * source's (the transfer time, at least 1 ms, is a difference of clock times: off by a few 1e-16 of them).
+   */
+  abandonQuietOnPaceMs(progress: DownloadProgress, ctx: AbrContext): number {
+    if (!this.options.abandonment || beforeFirstSample(ctx) || progress.totalBytes === null)
+      return Number.NaN;
+    const totalMs = this.options.abandonMultiplier * ctx.segmentDurationMs;
+    return progress.startMs + totalMs - (1e-5 * Math.abs(totalMs) + 1e-3);
   }
 
   reset(): void {

@@ -72,6 +72,13 @@ export interface AbrAlgorithm {
    * conservative, and `shouldAbandon` must change no state when it returns null. `nowMs` or less: no skip.
    */
   abandonQuietUntilMs?(progress: DownloadProgress, ctx: AbrContext): number;
+  /**
+   * Optional, for the simulator, called with `abandonQuietUntilMs`: a time `D` such that `shouldAbandon`
+   * returns null at every later point of this download (at least 1 ms after its first byte, at
+   * `firstByteMs`) whose bytes are on pace to end by `D`:
+   * `loadedBytes * (D - firstByteMs) >= totalBytes * (nowMs - firstByteMs)`. NaN: no such rule.
+   */
+  abandonQuietOnPaceMs?(progress: DownloadProgress, ctx: AbrContext): number;
   /** Called after every download (including aborted ones). */
   onDownloaded?(sample: DownloadSample, ctx: AbrContext): void;
   /** Called when the session idled (waiting for buffer room), ms. */

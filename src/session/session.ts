@@ -459,7 +459,9 @@ export class StreamingSession {
       // the algorithm may say when its answer can change: the simulator skips the progress points before
       if (this.skipQuiet) {
         const untilMs = algorithm.abandonQuietUntilMs!(progress, ctx);
-        if (untilMs > p.nowMs) this.handle?.skipProgressUntil?.(untilMs);
+        const onPaceByMs = algorithm.abandonQuietOnPaceMs?.(progress, ctx) ?? Number.NaN;
+        if (untilMs > p.nowMs || onPaceByMs === onPaceByMs)
+          this.handle?.skipProgressUntil?.(untilMs, onPaceByMs);
       }
       return;
     }

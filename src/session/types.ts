@@ -50,9 +50,12 @@ export interface LoadHandle {
   /**
    * Optional (the simulator's source): report the progress points before `untilMs` with
    * `onProgressSkipped` instead of `onProgress`, from now until the next `onProgress`. Called from inside
-   * `onProgress` when the algorithm said its answer cannot change before then.
+   * `onProgress` when the algorithm said its answer cannot change before then. With `onPaceByMs` (not NaN),
+   * also the later points at which the download is on pace to end by then: at least 1 ms after its first
+   * byte and `loadedBytes * (onPaceByMs - firstByteMs) >= totalBytes * (now - firstByteMs)`
+   * (`AbrAlgorithm.abandonQuietOnPaceMs`).
    */
-  skipProgressUntil?(untilMs: number): void;
+  skipProgressUntil?(untilMs: number, onPaceByMs?: number): void;
 }
 
 /** Downloads segments (sim: a trace network model; player: fetch). */

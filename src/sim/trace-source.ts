@@ -20,6 +20,7 @@ import type { Clock } from '../core/clock.js';
 import { AbrkitError, invalidArgument } from '../core/errors.js';
 import type { DownloadSample } from '../core/types.js';
 import type { LoadCallbacks, LoadHandle, SegmentRequest, SegmentSource } from '../session/types.js';
+import { PACE_MIN_TRANSFER_MS } from './network/types.js';
 import type { NetworkModel, ProgressWalk, TransferPlan } from './network/types.js';
 
 /**
@@ -129,6 +130,8 @@ export class TraceSource implements SegmentSource, LoadHandle {
   private quietDue = false;
   /** Progress points before this time are skipped (`skipProgressUntil`), until the next reported one. */
   private skipUntilMs = Number.NEGATIVE_INFINITY;
+  /** And the points on pace for this time (`skipProgressUntil`; NaN: none). */
+  private skipPaceByMs = Number.NaN;
   /** Times of the progress points skipped since the last callback, replayed with `onProgressSkipped`. */
   private readonly skippedMs: number[] = [];
   private skippedCount = 0;
@@ -148,6 +151,7 @@ export class TraceSource implements SegmentSource, LoadHandle {
     count: 0,
     full: false,
     untilMs: 0,
+    paceByMs: Number.NaN,
     maxCount: SKIP_CHUNK,
     minMs: 0,
     minBytes: 0,
@@ -237,6 +241,7 @@ export class TraceSource implements SegmentSource, LoadHandle {
   private beginMedia(startMs: number): void {
     this.initRendition = -1;
     this.skipUntilMs = Number.NEGATIVE_INFINITY;
+    this.skipPaceByMs = Number.NaN;
     this.quietDue = false;
     this.requestStartMs = startMs;
     this.plan = this.network.begin(startMs + this.overheadMs, this.sizeBytes);
@@ -255,8 +260,21 @@ export class TraceSource implements SegmentSource, LoadHandle {
    * the same arithmetic in the same order (so every later point and byte count is bit-identical), and
    * replayed through `onProgressSkipped` before the next callback; only the callback and the timer go.
    */
-  skipProgressUntil(untilMs: number): void {
-    if (this.plan !== null && this.initRendition < 0 && this.exactClock !== null) this.skipUntilMs = untilMs;
+  skipProgressUntil(untilMs: number, onPaceByMs = Number.NaN): void {
+    if (this.plan !== null && this.initRendition < 0 && this.exactClock !== null) {
+      this.skipUntilMs = untilMs;
+      this.skipPaceByMs = onPaceByMs;
+    }
+  }
+
+  /** Whether the point `atMs` with `bytes` loaded is on pace for `skipPaceByMs` (see `ProgressWalk`). */
+  private onPace(plan: TransferPlan, atMs: number, bytes: number): boolean {
+    const spanMs = this.skipPaceByMs - plan.firstByteMs;
+    return (
+      spanMs > 0 &&
+      atMs >= plan.firstByteMs + PACE_MIN_TRANSFER_MS &&
+      bytes * spanMs >= plan.sizeBytes * (atMs - plan.firstByteMs)
+    );
   }
 
   /** Next timer: a progress point, or the end (progress points before `skipUntilMs` are skipped on the way). */
@@ -265,7 +283,7 @@ export class TraceSource implements SegmentSource, LoadHandle {
     let atMs = Math.max(this.lastMs + this.minMs, plan.timeAtBytes(this.lastBytes + this.minBytes));
     this.quietDue = false;
     const exact = this.exactClock;
-    if (atMs < this.skipUntilMs && exact !== null) {
+    if ((atMs < this.skipUntilMs || this.skipPaceByMs === this.skipPaceByMs) && exact !== null) {
       const endMs = plan.endMs;
       // the clock's time at each skipped timer: `now + (atMs - now)`, as setTimer would have made it
       let clockMs = this.clock.nowMs();
@@ -277,6 +295,7 @@ export class TraceSource implements SegmentSource, LoadHandle {
         w.clockMs = clockMs;
         w.count = this.skippedCount;
         w.untilMs = this.skipUntilMs;
+        w.paceByMs = this.skipPaceByMs;
         w.minMs = this.minMs;
         w.minBytes = this.minBytes;
         plan.walkProgress(w, this.skippedMs);
@@ -294,12 +313,15 @@ export class TraceSource implements SegmentSource, LoadHandle {
         const untilMs = this.skipUntilMs;
         const skipped = this.skippedMs;
         let n = this.skippedCount;
-        while (atMs < endMs && atMs < untilMs) {
+        while (atMs < endMs) {
+          // a point not skipped asks loadedBytesAt again when reported: the same answer
+          const bytes = plan.loadedBytesAt(atMs);
+          if (!(atMs < untilMs) && !this.onPace(plan, atMs, bytes)) break;
           // what fire() does at a progress point, without the callback
           const delayMs = atMs - clockMs;
           if (delayMs > 0) clockMs += delayMs;
           this.lastMs = atMs;
-          this.lastBytes = plan.loadedBytesAt(atMs);
+          this.lastBytes = bytes;
           skipped[n++] = clockMs;
           if (n >= SKIP_CHUNK) {
             // a timer at this point replays the chunk (a time limit on the clock still stops a long download)
@@ -371,6 +393,7 @@ export class TraceSource implements SegmentSource, LoadHandle {
     this.lastMs = atMs;
     this.lastBytes = plan.loadedBytesAt(atMs);
     this.skipUntilMs = Number.NEGATIVE_INFINITY;
+    this.skipPaceByMs = Number.NaN;
     callbacks.onProgress({
       firstByteMs: atMs >= plan.firstByteMs ? plan.firstByteMs : null,
       nowMs: atMs,

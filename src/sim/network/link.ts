@@ -13,6 +13,7 @@
 import { AbrkitError } from '../../core/errors.js';
 import { periodTable } from '../../traces/columns.js';
 import type { NetworkTrace } from '../../traces/model.js';
+import { PACE_MIN_TRANSFER_MS } from './types.js';
 import type { DownloadOracle, NetworkModel, NetworkModelName, ProgressWalk, TransferPlan } from './types.js';
 
 interface LinkTables {
@@ -372,6 +373,8 @@ class LinkTransfer implements TransferPlan {
   walkProgress(w: ProgressWalk, times: number[]): void {
     const { endMs, firstByteMs, sizeBytes, link } = this;
     const { untilMs, maxCount, minMs, minBytes } = w;
+    const paceSpanMs = w.paceByMs - firstByteMs; // NaN: no pace rule
+    const paceFromMs = paceSpanMs > 0 ? firstByteMs + PACE_MIN_TRANSFER_MS : Number.POSITIVE_INFINITY;
     let lastMs = w.lastMs;
     let lastBytes = w.lastBytes;
     let atMs = w.nextMs;
@@ -383,43 +386,47 @@ class LinkTransfer implements TransferPlan {
     let periodEndMs = this.periodEndMs;
     let bw = link.bandwidthOf(this.period);
     w.full = false;
-    while (atMs < endMs && atMs < untilMs) {
-      const delayMs = atMs - clockMs;
-      if (delayMs > 0) clockMs += delayMs;
-      lastMs = atMs;
-      // loadedBytesAt(atMs)
-      if (atMs <= firstByteMs) lastBytes = 0;
+    while (atMs < endMs) {
+      if (!(atMs < untilMs) && !(atMs >= paceFromMs)) break;
+      // loadedBytesAt(atMs) (a point not skipped asks it again when reported: the same answer)
+      let bytes: number;
+      if (atMs <= firstByteMs) bytes = 0;
       else if (atMs >= cursorMs && !(atMs > periodEndMs)) {
         bits += (atMs - cursorMs) * bw;
         cursorMs = atMs;
-        lastBytes = Math.min(sizeBytes, bits / 8);
+        bytes = Math.min(sizeBytes, bits / 8);
       } else {
         this.atMs = cursorMs;
         this.bits = bits;
-        lastBytes = this.loadedBytesAt(atMs);
+        bytes = this.loadedBytesAt(atMs);
         cursorMs = this.atMs;
         bits = this.bits;
         periodEndMs = this.periodEndMs;
         bw = link.bandwidthOf(this.period);
       }
+      if (!(atMs < untilMs) && !(bytes * paceSpanMs >= sizeBytes * (atMs - firstByteMs))) break;
+      const delayMs = atMs - clockMs;
+      if (delayMs > 0) clockMs += delayMs;
+      lastMs = atMs;
+      lastBytes = bytes;
       times[n++] = clockMs;
       if (n >= maxCount) {
         w.full = true;
         break;
       }
       // timeAtBytes(lastBytes + minBytes)
-      const bytes = lastBytes + minBytes;
+      const wantBytes = lastBytes + minBytes;
       let byBytesMs: number;
-      if (bytes >= sizeBytes) byBytesMs = endMs;
-      else if (!(bytes > 0)) byBytesMs = firstByteMs;
+      if (wantBytes >= sizeBytes) byBytesMs = endMs;
+      else if (!(wantBytes > 0)) byBytesMs = firstByteMs;
       else {
-        const target = bytes * 8;
+        const target = wantBytes * 8;
         if (!(target < bits) && bw > 0 && target - bits <= (periodEndMs - cursorMs) * bw)
           byBytesMs = cursorMs + (target - bits) / bw;
         else {
           this.atMs = cursorMs;
           this.bits = bits;
-          byBytesMs = this.timeAtBytes(bytes);
+          byBytesMs = this.timeAtBytes(wantBytes);
           cursorMs = this.atMs;
           bits = this.bits;
           periodEndMs = this.periodEndMs;

@@ -25,9 +25,17 @@ export interface TransferPlan {
 }
 
 /**
+ * The pace rule of a skip applies from this long after the first byte (`LoadHandle.skipProgressUntil`), ms:
+ * closer to it, a rule's own arithmetic on the transfer time could round too coarsely for its bound.
+ */
+export const PACE_MIN_TRANSFER_MS = 1;
+
+/**
  * A walk along a download's progress points, each `max(last + minMs, timeAtBytes(lastBytes + minBytes))` with
- * `lastBytes = loadedBytesAt(last)`: while the next point `nextMs` is before `untilMs` and the end of the
- * download, it becomes the last one, its clock time (`clockMs += nextMs - clockMs` when positive, as a
+ * `lastBytes = loadedBytesAt(last)`: while the next point `nextMs` is before the end of the download and
+ * either before `untilMs` or on pace (`paceByMs`: at least {@link PACE_MIN_TRANSFER_MS} after the first byte,
+ * with `loadedBytes * (paceByMs - firstByteMs) >= sizeBytes * (nextMs - firstByteMs)`; NaN: none), it becomes
+ * the last one, its clock time (`clockMs += nextMs - clockMs` when positive, as a
  * chain of timers sets it) goes to `times[count++]`, and (unless `count` reached `maxCount`, which stops the
  * walk and sets `full`) the next one is computed. Fields are read at the start and written at the end.
  */
@@ -39,6 +47,7 @@ export interface ProgressWalk {
   count: number;
   full: boolean;
   untilMs: number;
+  paceByMs: number;
   maxCount: number;
   minMs: number;
   minBytes: number;
