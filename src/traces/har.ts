@@ -280,7 +280,7 @@ function dropOutliers(
     outliers.push(e.entry);
     skipped.push({
       entry: e.entry,
-      reason: `startedDateTime ${new Date(e.startedMs).toISOString()} is more than 24 h from the other entries'`,
+      reason: `dated far from the others: startedDateTime ${new Date(e.startedMs).toISOString()} is more than 24 h from the other entries'`,
     });
   }
   if (outliers.length > 0) {
@@ -444,10 +444,15 @@ function timing(
   return value;
 }
 
-function summarizeSkips(skipped: readonly { reason: string }[]): string {
+/** "2 status 404, 1 clock outlier": how many entries were skipped for each reason. */
+export function summarizeSkips(skipped: readonly { reason: string }[]): string {
   if (skipped.length === 0) return 'none';
   const counts = new Map<string, number>();
-  for (const s of skipped) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
+  for (const s of skipped) {
+    // Grouped by what comes before a colon (the details after it differ per entry).
+    const reason = s.reason.split(':')[0] ?? s.reason;
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
   return [...counts].map(([reason, n]) => `${n} ${reason}`).join(', ');
 }
 

@@ -174,6 +174,8 @@ describe('trace reader warnings in the CLI', () => {
         ),
       ),
     ]);
+    // the summary says why it was skipped (it used to say "failed, cached or empty")
+    expect(r.err).toContain('from 3 media downloads (skipped: 1 dated far from the others)');
   });
 
   it('trace from-har: a large HAR prints its progress on stderr', async () => {

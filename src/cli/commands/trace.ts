@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AbrkitError } from '../../core/errors.js';
 import { asTraceFormat, TRACE_FORMATS, writeTrace } from '../../traces/detect.js';
-import { HAR_PROGRESS_EVERY, parseHarTrace } from '../../traces/har.js';
+import { HAR_PROGRESS_EVERY, parseHarTrace, summarizeSkips } from '../../traces/har.js';
 import type { NetworkTrace } from '../../traces/model.js';
 import { traceDurationMs, traceMeanBandwidthKbps } from '../../traces/model.js';
 import { periodCount } from '../../traces/columns.js';
@@ -102,7 +102,7 @@ export async function runFromHar(
   warn(context, path, result.warnings);
   const how =
     `from ${result.downloads.length} media downloads` +
-    (result.skipped.length > 0 ? ` (${result.skipped.length} skipped: failed, cached or empty)` : '') +
+    (result.skipped.length > 0 ? ` (skipped: ${summarizeSkips(result.skipped)})` : '') +
     `, ${result.otherEntries} other entries ignored`;
   return emit(result.trace, format, how, output, context);
 }
