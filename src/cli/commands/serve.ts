@@ -250,16 +250,26 @@ export function register(program: Command, context: CliContext = createContext()
     .action(async (folder: string, flags: Partial<ServeCommandOptions>) => {
       if (flags.trace === undefined)
         throw new UsageError("required option '--trace <trace>' not specified (see abrkit serve --help)");
-      const server = await startServeCommand(folder, { ...flags, trace: flags.trace }, context);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
+      // The handlers go in before the URL is printed: a SIGINT sent as soon as it appears (a script, a test)
+      // would otherwise find none and kill the process without closing the server or the log.
+      let stop = (): void => {};
+      const stopped = new Promise<void>((resolve) => {
+        stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           resolve();
         };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
       });
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      let server: Awaited<ReturnType<typeof startServeCommand>>;
+      try {
+        server = await startServeCommand(folder, { ...flags, trace: flags.trace }, context);
+      } catch (error) {
+        stop();
+        throw error;
+      }
+      await stopped;
       await server.close();
       context.io.stderr.write(`abrkit serve: closed after ${server.requestCount()} requests\n`);
     });
