@@ -10,6 +10,7 @@ import { loadVideo } from '../sim/load-video.js';
 import type { LoadVideoOptions } from '../sim/load-video.js';
 import type { NetworkTrace, TraceFormat } from '../traces/model.js';
 import { TRACE_SPEC_KINDS, generateTrace } from '../traces/spec.js';
+import { VIDEO_ERROR_CODES, videoError } from '../videos/errors.js';
 import type { VideoDescription } from '../videos/model.js';
 import type { CliContext } from './context.js';
 import { isVideoSpec, videoFromSpec } from './demo-data.js';
@@ -85,6 +86,15 @@ export async function resolveVideo(
     return { video: withPlayable(video, options.playableSegmentCount, arg), inputs: [] };
   }
   if (/^https?:\/\//i.test(arg)) return { video: await loadVideo(arg, options), inputs: [] };
+  if (!existsSync(path)) {
+    // `--video synthetc`: a misspelt spec, or a path that is not there
+    const kind = arg.split(':')[0] ?? arg;
+    throw videoError(
+      VIDEO_ERROR_CODES.notFound,
+      `no such file or folder, nor a video spec${didYouMean(kind, ['synthetic'])} (e.g. synthetic or synthetic:seed=7,segments=48)`,
+      path,
+    );
+  }
   return { video: await loadVideo(path, options), inputs: [{ flag: '--video', path }] };
 }
 

@@ -88,6 +88,9 @@ describe('usage errors', () => {
     const r = await cli(dir, ['sim', '--video', 'synthetic', '--traces', 'stp:4000x20s']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/did you mean step\?/);
+    const v = await cli(dir, ['sim', '--video', 'synthetc', '--traces', 'constant:1000']);
+    expect(v.code).toBe(1);
+    expect(v.err).toMatch(/synthetc: no such file or folder, nor a video spec \(did you mean synthetic\?\)/);
     const f = await cli(dir, ['serve', dir, '--trace', 'constant:1000', '--faults', 'missing-faults.json']);
     expect(f.code).toBe(1);
     expect(f.err).toMatch(/missing-faults\.json: no such file/);
