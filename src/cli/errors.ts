@@ -8,6 +8,7 @@
  */
 import { CommanderError } from 'commander';
 import { isAbrkitError } from '../core/errors.js';
+import { didYouMean } from './suggest.js';
 
 /** Exit code for bad input: a file that cannot be read, an unknown algorithm, a bad option value. */
 export const EXIT_INPUT = 1;
@@ -78,12 +79,19 @@ function systemErrorLine(e: NodeSystemError): string | null {
   return `${e.path}: ${reason ?? e.message}`;
 }
 
-/** Commander's message on one line: "unknown option '--vidoe' (did you mean --video?)". */
+/**
+ * Commander's message on one line: "unknown option '--vidoe' (did you mean --video?)"; a value outside an
+ * option's choices (`--qoe linn`) gets the closest choice too.
+ */
 function commanderLine(message: string): string {
-  return message
+  const line = message
     .replace(/^error:\s*/, '')
     .replace(/\s*\n\(Did you mean ([^)]*)\)/, ' (did you mean $1)')
     .replace(/\s*\n\s*/g, ' ');
+  const choice = /argument '([^']*)' is invalid\. Allowed choices are (.*)\.$/.exec(line);
+  if (!choice) return line;
+  const hint = didYouMean(choice[1] ?? '', (choice[2] ?? '').split(', '));
+  return hint === '' ? line : `${line.slice(0, -1)}${hint}.`;
 }
 
 /** The single line and the exit code to report `error` with. */

@@ -42,6 +42,19 @@ describe('usage errors', () => {
     const r = await cli(dir, ['sim', '--video', 'synthetic', '--traces', 'constant:1000', '--algo', 'bolaa']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/unknown algorithm 'bolaa' \(did you mean bola\?\)/);
+    const choice = await cli(dir, [
+      'sim',
+      '--video',
+      'synthetic',
+      '--traces',
+      'constant:1000',
+      '--network',
+      'sabr',
+    ]);
+    expect(choice.code).toBe(2);
+    expect(choice.err).toMatch(
+      /argument 'sabr' is invalid\. Allowed choices are .* \(did you mean sabre\?\)/,
+    );
     expect(didYouMean('robustmpc', ['robust-mpc', 'mpc'])).toContain('robust-mpc');
     expect(didYouMean('zzz', ['bola'])).toBe('');
   });
