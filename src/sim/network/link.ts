@@ -298,6 +298,13 @@ export class LinkModel implements NetworkModel {
 }
 
 /**
+ * `LinkTransfer.walkProgress`: with at most `minMs * bw * STEP_SHRINK` bits to go, `(bits to go) / bw` rounds
+ * to less than `minMs` (1e-9 is far above the rounding of the product and the quotient), so the next point is
+ * `last + minMs`, as `max(last + minMs, last + (bits to go) / bw)` gives.
+ */
+const STEP_SHRINK = 1 - 1e-9;
+
+/**
  * One transfer. Progress queries come in increasing time order, so it keeps a cursor (time, bits so far,
  * period) and walks on from it: a progress report costs O(1) amortised instead of a walk from the first byte.
  */
@@ -385,6 +392,9 @@ class LinkTransfer implements TransferPlan {
     let bits = this.bits;
     let periodEndMs = this.periodEndMs;
     let bw = link.bandwidthOf(this.period);
+    // bits that move in a little less than minMs at bw: a smaller remainder to the next byte step arrives
+    // before `last + minMs` even after rounding, so that is the next point (no division needed)
+    let stepBits = minMs * bw * STEP_SHRINK;
     w.full = false;
     while (atMs < endMs) {
       if (!(atMs < untilMs) && !(atMs >= paceFromMs)) break;
@@ -403,6 +413,7 @@ class LinkTransfer implements TransferPlan {
         bits = this.bits;
         periodEndMs = this.periodEndMs;
         bw = link.bandwidthOf(this.period);
+        stepBits = minMs * bw * STEP_SHRINK;
       }
       if (!(atMs < untilMs) && !(bytes * paceSpanMs >= sizeBytes * (atMs - firstByteMs))) break;
       const delayMs = atMs - clockMs;
@@ -421,9 +432,13 @@ class LinkTransfer implements TransferPlan {
       else if (!(wantBytes > 0)) byBytesMs = firstByteMs;
       else {
         const target = wantBytes * 8;
-        if (!(target < bits) && bw > 0 && target - bits <= (periodEndMs - cursorMs) * bw)
+        if (!(target < bits) && bw > 0 && target - bits <= (periodEndMs - cursorMs) * bw) {
+          if (target - bits <= stepBits && cursorMs === lastMs) {
+            atMs = lastMs + minMs;
+            continue;
+          }
           byBytesMs = cursorMs + (target - bits) / bw;
-        else {
+        } else {
           this.atMs = cursorMs;
           this.bits = bits;
           byBytesMs = this.timeAtBytes(wantBytes);
@@ -431,6 +446,7 @@ class LinkTransfer implements TransferPlan {
           bits = this.bits;
           periodEndMs = this.periodEndMs;
           bw = link.bandwidthOf(this.period);
+          stepBits = minMs * bw * STEP_SHRINK;
         }
       }
       atMs = Math.max(lastMs + minMs, byBytesMs);
