@@ -3,7 +3,7 @@
  * `abrkit serve --trace` takes, e.g. `step:4000x20s,500x20s`, see src/traces/spec.ts); `--video` is a file,
  * folder, URL or `synthetic[:...]`. Returns the paths read too, so no output may be written on them.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { AbrkitError, isAbrkitError } from '../core/errors.js';
 import { loadTraces } from '../sim/load-trace.js';
 import { loadVideo } from '../sim/load-video.js';
@@ -36,10 +36,11 @@ export async function resolveTraces(
   context: CliContext,
   format?: TraceFormat,
   quiet = false,
-): Promise<{ traces: NetworkTrace[]; inputs: InputPath[] }> {
+): Promise<{ traces: NetworkTrace[]; inputs: InputPath[]; sources: Map<string, string> }> {
   const onWarning = traceWarningPrinter(context.io, quiet);
   const traces: NetworkTrace[] = [];
   const inputs: InputPath[] = [];
+  const sources = new Map<string, string>();
   for (const arg of args) {
     const path = context.resolvePath(arg);
     const kind = specKind(arg);
@@ -56,7 +57,9 @@ export async function resolveTraces(
       );
     }
     try {
-      traces.push(...(await loadTraces([path], format, { onWarning })));
+      const loaded = await loadTraces([path], format, { onWarning });
+      for (const t of loaded) if (!sources.has(t.name)) sources.set(t.name, path);
+      traces.push(...loaded);
     } catch (e) {
       if (isAbrkitError(e) && e.code === 'TRACE_NOT_FOUND' && !existsSync(path)) {
         throw new AbrkitError(
@@ -70,7 +73,25 @@ export async function resolveTraces(
     }
     inputs.push({ flag: '--traces', path });
   }
-  return { traces, inputs };
+  return { traces, inputs, sources };
+}
+
+/**
+ * An error a session raised naming its trace by name (`SIM_TIME_LIMIT`), with the trace's file (or the
+ * folder it was read from) instead, as every reader error names its file; other errors unchanged.
+ */
+export function withTracePath(e: unknown, sources: ReadonlyMap<string, string>): unknown {
+  if (!isAbrkitError(e) || typeof e.data.source !== 'string') return e;
+  const name = e.data.source;
+  const path = sources.get(name);
+  if (path === undefined || path === name || !e.message.startsWith(`${name}: `)) return e;
+  // A file is the trace; a folder held it among others.
+  const source = isFolder(path) ? `${path} (trace ${name})` : path;
+  return new AbrkitError(e.category, e.code, e.message.slice(name.length + 2), {
+    fatal: e.fatal,
+    data: { ...e.data, source },
+    cause: e,
+  });
 }
 
 /** Loads `--video`: `synthetic[:...]`, a URL, or a file or folder (which then counts as an input). */
@@ -109,4 +130,12 @@ function withPlayable(video: VideoDescription, playable: number, source: string)
     );
   }
   return { ...video, playableSegmentCount: playable };
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

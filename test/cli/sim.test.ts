@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -319,6 +319,41 @@ describe('abrkit sim: bad input stops with one line on stderr', () => {
       expect(cap.out()).toBe('');
     });
   }
+});
+
+describe('abrkit sim: a session over its virtual-time limit names the trace file', () => {
+  it('names the file, or the folder and the trace, not the bare trace name (issue 18 item 7)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'abrkit-sim-limit-'));
+    writeFileSync(
+      join(dir, 'huge.json'),
+      JSON.stringify({
+        segment_duration_ms: 2000,
+        bitrates_kbps: [300],
+        segment_sizes_bits: [[1e9], [1e9]],
+      }),
+    );
+    const crawl = JSON.stringify([{ duration_ms: 1000, bandwidth_kbps: 1, latency_ms: 600_000 }]);
+    writeFileSync(join(dir, 'crawl.json'), crawl);
+    mkdirSync(join(dir, 'set'));
+    writeFileSync(join(dir, 'set', 'slow.json'), crawl);
+    const run = async (traces: string) => {
+      const cap = captureIo(dir);
+      const code = await runCli(
+        ['sim', '--video', 'huge.json', '--traces', traces, '--algo', 'bba', '--workers', '0'],
+        cap.io,
+      );
+      return { code, err: cap.err() };
+    };
+    const file = await run('crawl.json');
+    expect(file.code).toBe(1);
+    expect(file.err).toMatch(
+      new RegExp(
+        `^abrkit: ${join(dir, 'crawl.json')}: the session on the \\w+ network did not finish within its limit`,
+      ),
+    );
+    const folder = await run('set');
+    expect(folder.err).toMatch(new RegExp(`^abrkit: ${join(dir, 'set')} \\(trace slow\\): the session`));
+  });
 });
 
 describe('bin/abrkit.js as a child process', () => {

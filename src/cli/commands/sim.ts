@@ -40,7 +40,7 @@ import { collectAlgoOptions, parseAlgoList } from '../algo-options.js';
 import { UsageError } from '../errors.js';
 import type { CliContext } from '../context.js';
 import { createContext } from '../context.js';
-import { resolveTraces, resolveVideo } from '../inputs.js';
+import { resolveTraces, resolveVideo, withTracePath } from '../inputs.js';
 import { resolveAlgorithms } from '../registry-access.js';
 import { runSimulation } from '../run-sim.js';
 import { loopVideo } from '../../videos/loop.js';
@@ -233,12 +233,11 @@ export function register(program: Command, context: CliContext = createContext()
               source,
               Math.ceil((parseLiveDuration(flags.liveDurationS) * 1000) / source.segmentDurationMs),
             );
-      const { traces, inputs: traceInputs } = await resolveTraces(
-        flags.traces,
-        context,
-        flags.traceFormat,
-        flags.quiet ?? false,
-      );
+      const {
+        traces,
+        inputs: traceInputs,
+        sources,
+      } = await resolveTraces(flags.traces, context, flags.traceFormat, flags.quiet ?? false);
       if (traces.length === 0) {
         throw new AbrkitError('trace', 'NO_TRACES', 'no trace files found', {
           data: { source: flags.traces.join(' ') },
@@ -268,6 +267,7 @@ export function register(program: Command, context: CliContext = createContext()
           : {}),
       };
       const traceArgs = flags.traces;
+      // A session's error names its trace by name: say which file that was.
       await runSimulation({
         spec,
         io: context.io,
@@ -289,6 +289,8 @@ export function register(program: Command, context: CliContext = createContext()
             flags.qoe ??
             (targetLatencyMs === undefined ? `${DEFAULT_QOE_MODEL} (default)` : 'lolp (default with --live)'),
         },
+      }).catch((e: unknown) => {
+        throw withTracePath(e, sources);
       });
     });
 }
