@@ -31,6 +31,35 @@ describe('abrkit algos', () => {
     for (const a of listAlgorithms()) expect(cap.out()).toContain(`  ${a.name}: `);
   });
 
+  it('documents no option for optimal that --opt refuses (issue 18)', async () => {
+    const cap = captureIo(process.cwd());
+    expect(await runCli(['algos'], cap.io)).toBe(0);
+    const line = cap
+      .out()
+      .split('\n')
+      .find((l) => l.startsWith('optimal'));
+    expect(line).toBeDefined();
+    expect(line).not.toMatch(/Option: plan/);
+    expect(cap.out()).toMatch(/^ {2}optimal: \(none on the command line/m);
+    const opt = captureIo(process.cwd());
+    const code = await runCli(
+      [
+        'sim',
+        '--video',
+        'synthetic:segments=2',
+        '--traces',
+        'constant:2000',
+        '--algo',
+        'optimal',
+        '--opt',
+        'optimal.plan=1',
+      ],
+      opt.io,
+    );
+    expect(code).toBe(2);
+    expect(opt.err()).toContain("'optimal' takes no options on the command line");
+  });
+
   it('no subcommand: help on stderr, usage exit code', async () => {
     const cap = captureIo(process.cwd());
     expect(await runCli([], cap.io)).toBe(2);

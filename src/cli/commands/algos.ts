@@ -37,6 +37,18 @@ function optionText(o: AbrOptionSpec): string {
   return `${o.name}=${String(o.default)} (${o.type}${range})`;
 }
 
+/**
+ * An offline algorithm's description for the command line: its library options (`Option: plan (number[]).`,
+ * a plan handed to createAlgorithm) are not `--opt` options, so the table says where they belong instead of
+ * listing an option `--opt` refuses (issue 18).
+ */
+export function cliDescription(description: string): string {
+  return description.replace(
+    /\s*Options?: ([^.]*)\.\s*$/,
+    (_m, what: string) => ` Library option ${what} (createAlgorithm), not on the command line.`,
+  );
+}
+
 export function register(program: Command, context: CliContext = createContext()): void {
   program
     .command('algos')
@@ -55,7 +67,7 @@ export function register(program: Command, context: CliContext = createContext()
       );
       const rows = list.map((a) => [
         `${a.name}${a.default ? ' (default)' : ''}${offline.has(a.name) ? ' (offline)' : ''}`,
-        a.description,
+        offline.has(a.name) ? cliDescription(a.description) : a.description,
       ]);
       context.io.stdout.write(formatTable(['algorithm', 'description'], rows, 2));
       context.io.stdout.write('\noptions (--opt algo.key=value):\n');
