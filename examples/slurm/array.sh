@@ -6,7 +6,7 @@
 #   mkdir -p out   # Slurm opens --output below before the script runs: out/ must exist
 #   jobid=$(sbatch --parsable examples/slurm/array.sh)
 #   sbatch --dependency=afterok:$jobid --wrap \
-#     'npx --no abrkit merge out/shard-*.json --summary out/all.json --jsonl out/all.jsonl --report out/all.html'
+#     'npx --no -- abrkit merge out/shard-*.json --summary out/all.json --jsonl out/all.jsonl --report out/all.html'
 #
 # Adjust N (here 16: --array=0-15 and --shard auto/16 must agree), the inputs and the sim arguments (every
 # task must get the same ones: the merge refuses shards of different runs). Run from a folder on a shared
@@ -20,7 +20,7 @@
 #SBATCH --output=out/slurm-%A_%a.log
 set -euo pipefail
 mkdir -p out
-npx --no abrkit sim --video inputs/video.json --traces inputs/traces \
+npx --no -- abrkit sim --video inputs/video.json --traces inputs/traces \
   --algo bba,bola,robust-mpc --network pensieve --seed 1 \
   --shard auto/16 --workers "${SLURM_CPUS_PER_TASK:-1}" --quiet --force \
   --summary "out/shard-${SLURM_ARRAY_TASK_ID}.json" \

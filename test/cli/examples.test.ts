@@ -2,7 +2,7 @@
  * The array-job templates of examples/ (issue 15, sweeps beyond one machine), as a scheduler would run them:
  * the shard count agrees everywhere it is written, and one task's command, run as written with the index
  * variable its scheduler sets, writes that shard (the last index, so the 0-based mapping is checked). `npx`
- * is a shim that runs this clone's bin/abrkit.js, so the templates' `npx --no abrkit` works as in a project
+ * is a shim that runs this clone's bin/abrkit.js, so the templates' `npx --no -- abrkit` works as in a project
  * where abrkit is installed. That the merged shards equal the unsharded run is test/cli/newcomer.test.ts.
  */
 import { execFile } from 'node:child_process';
@@ -30,7 +30,7 @@ function sweepFolder(): { dir: string; env: NodeJS.ProcessEnv } {
   writeFileSync(
     join(shims, 'npx'),
     `#!/bin/sh\n[ "$1" = --no ] || { echo "npx without --no may fetch from the registry" >&2; exit 9; }\n` +
-      `shift; [ "$1" = abrkit ] || exit 9; shift\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`,
+      `shift; [ "$1" = -- ] && shift; [ "$1" = abrkit ] || exit 9; shift\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`,
   );
   chmodSync(join(shims, 'npx'), 0o755);
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${shims}:${process.env.PATH ?? ''}` };
