@@ -359,7 +359,8 @@ export class BolaE implements AbrAlgorithm {
   abandonQuietUntilMs(progress: DownloadProgress, ctx: AbrContext): number {
     const cur = progress.renditionIndex;
     if (beforeFirstSample(ctx) || progress.totalBytes === null || cur === 0) return Number.POSITIVE_INFINITY;
-    if (progress.firstByteMs === null || !(progress.loadedBytes > 0)) return progress.nowMs;
+    const noFirstByte = progress.firstByteMs === null;
+    if (noFirstByte && progress.loadedBytes > 0) return progress.nowMs; // not a source this bound covers
     const p = this.params(ctx);
     const sizeBits = progress.totalBytes * 8;
     const remain = sizeBits - progress.loadedBytes * 8;
@@ -375,11 +376,20 @@ export class BolaE implements AbrAlgorithm {
       if (threshold + marginMs > blBelowMs) blBelowMs = threshold + marginMs;
     }
     if (!(blBelowMs > 0)) return Number.POSITIVE_INFINITY; // bl never goes below 0
+    const level = ctx.bufferLevelMs;
+    const rate = ctx.playbackRate;
+    if (noFirstByte) {
+      // nothing loaded until the first byte (shouldAbandon says null); after it, at a point t past the
+      // first byte, ttfb <= t - start, so bl >= level - (t - now) rate + placeholder - (t - start): below
+      // blBelow only once t (rate + 1) > now rate + level + placeholder + start - blBelow
+      const fromMs =
+        (progress.nowMs * rate + level + this.placeholderMs + progress.startMs - blBelowMs) / (rate + 1);
+      return fromMs > progress.nowMs ? quietBeforeMs(fromMs) : progress.nowMs;
+    }
     const ttfbMs = progress.firstByteMs - progress.startMs;
     const levelBelowMs = blBelowMs - this.placeholderMs + ttfbMs;
-    const level = ctx.bufferLevelMs;
     if (!(level > levelBelowMs)) return progress.nowMs;
-    return quietBeforeMs(progress.nowMs + (level - levelBelowMs) / ctx.playbackRate);
+    return quietBeforeMs(progress.nowMs + (level - levelBelowMs) / rate);
   }
 
   reset(): void {
