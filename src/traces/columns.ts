@@ -11,6 +11,8 @@
  * {@link periodTable} and never builds the objects. The columns are tied to the trace object itself (a
  * WeakMap), so a copy made with a spread (`{ ...trace, periods: other }`) is read from its own `periods`.
  */
+import { AbrkitError } from '../core/errors.js';
+import { TRACE_LIMITS } from './limits.js';
 import type { NetworkTrace, TraceFormat, TracePeriod } from './model.js';
 
 /** A growable column of doubles: amortised O(1) appends, then {@link finish} gives an exact-size array. */
@@ -134,8 +136,16 @@ export class PeriodTableBuilder {
   private readonly bandwidths: Float64Column;
   private readonly latencies: MaybeConstantColumn;
 
-  /** `capacity`: periods expected (a hint; more may be added). */
-  constructor(capacity = 1024) {
+  /**
+   * `capacity`: periods expected (a hint; more may be added). With `source` (a reader's file), a period past
+   * `maxPeriods` (default `TRACE_LIMITS.maxPeriods`) throws `TRACE_TOO_LARGE` naming it at once, so a pipe of
+   * short lines stops there rather than at the end of the file.
+   */
+  constructor(
+    capacity = 1024,
+    private readonly source?: string,
+    private readonly maxPeriods: number = TRACE_LIMITS.maxPeriods,
+  ) {
     this.durations = new Float64Column(capacity);
     this.bandwidths = new Float64Column(capacity);
     this.latencies = new MaybeConstantColumn(capacity);
@@ -146,6 +156,14 @@ export class PeriodTableBuilder {
   }
 
   push(durationMs: number, bandwidthKbps: number, latencyMs: number): void {
+    if (this.source !== undefined && this.durations.length >= this.maxPeriods) {
+      throw new AbrkitError(
+        'trace',
+        'TRACE_TOO_LARGE',
+        `more than the limit of ${this.maxPeriods} periods (stopped reading there)`,
+        { data: { source: this.source } },
+      );
+    }
     this.durations.push(durationMs);
     this.bandwidths.push(bandwidthKbps);
     this.latencies.push(latencyMs);

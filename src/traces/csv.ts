@@ -64,7 +64,7 @@ export function createCsvReader(source: string, options: CsvReadOptions = {}): T
   const defaultLatencyMs = options.latencyMs ?? 0;
   const badLatency = latencyProblem(defaultLatencyMs);
   if (badLatency !== null) throw invalidArgument('latencyMs', `${badLatency}, got ${defaultLatencyMs}`);
-  const periods = new PeriodTableBuilder();
+  const periods = new PeriodTableBuilder(1024, source);
   const crawls = new CrawlCounter();
 
   const parseRow = (line: number, fields: readonly string[], isLast: boolean): Row => {

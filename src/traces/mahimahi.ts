@@ -60,7 +60,7 @@ export function createMahimahiReader(source: string, options: MahimahiReadOption
   if (badLatency !== null) throw invalidArgument('latencyMs', `${badLatency}, got ${latencyMs}`);
   // Windows are built as the lines go; a run of empty windows becomes one zero-bandwidth period, so a long
   // gap costs one period, not one per empty bin.
-  const periods = new PeriodTableBuilder();
+  const periods = new PeriodTableBuilder(1024, source);
   const crawls = new CrawlCounter();
   let currentBin = 0;
   let currentCount = 0;

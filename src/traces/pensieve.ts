@@ -92,7 +92,7 @@ export function createPensieveReader(source: string, options: PensieveReadOption
     probeTimesS = null;
   };
   let reservedLines: number | undefined;
-  const periods = new PeriodTableBuilder();
+  const periods = new PeriodTableBuilder(1024, source);
   const crawls = new CrawlCounter();
   let previousMs = 0;
   let reserved = false;

@@ -81,6 +81,7 @@ class SabreReader implements TraceTextReader {
     const expected = options.expectedLength;
     this.periods = new PeriodTableBuilder(
       expected === undefined ? 1024 : Math.min(Math.ceil(expected / CHARS_PER_PERIOD_GUESS) + 16, 1 << 24),
+      source,
     );
   }
 

@@ -248,3 +248,21 @@ describe("Pensieve's raw samples kept as what the periods do not say (columns.ts
     expect(pensieveColumns(trace)!.timesS[2000]).toBe(1474);
   });
 });
+
+describe('the period limit is enforced while reading', () => {
+  it('a builder given its source throws TRACE_TOO_LARGE at the first period past the limit, naming it', () => {
+    const builder = new PeriodTableBuilder(4, 'pipe.txt', 3);
+    for (let i = 0; i < 3; i++) builder.push(1000, 2000, 0);
+    expect(() => builder.push(1000, 2000, 0)).toThrow(
+      expect.objectContaining({
+        code: 'TRACE_TOO_LARGE',
+        data: { source: 'pipe.txt' },
+        message: 'pipe.txt: more than the limit of 3 periods (stopped reading there)',
+      }),
+    );
+    // without a source (a trace built in code) the limit is validateTrace's, at the end
+    const free = new PeriodTableBuilder(4, undefined, 3);
+    for (let i = 0; i < 5; i++) free.push(1000, 2000, 0);
+    expect(free.length).toBe(5);
+  });
+});
