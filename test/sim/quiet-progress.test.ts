@@ -8,6 +8,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '../support/fast-check-seed.js';
 import { createAlgorithm } from '../../src/abr/registry.js';
+import { createThroughput } from '../../src/abr/throughput.js';
+import type { DownloadProgress } from '../../src/core/types.js';
+import { makeContext } from '../abr/context.js';
 import { LinkModel } from '../../src/sim/network/link.js';
 import type { ProgressWalk, TransferPlan } from '../../src/sim/network/types.js';
 import type { AbrAlgorithm } from '../../src/abr/types.js';
@@ -230,6 +233,51 @@ describe('LinkTransfer.walkProgress', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('the throughput rule on pace', () => {
+  it('never abandons at a point the source counts on pace, even where it would abandon otherwise', () => {
+    // a ladder whose top the measured rate never supports and whose lowest is tiny: off pace, it abandons
+    const ctxFor = (segmentDurationMs: number) =>
+      makeContext({ bitratesKbps: [1, 1e6, 2e6], segmentDurationMs, latencyMs: 0 });
+    const rule = createThroughput({ abandonGraceMs: 0 });
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1e8, noNaN: true }),
+        fc.double({ min: 0, max: 2000, noNaN: true }),
+        fc.double({ min: 500, max: 10_000, noNaN: true }),
+        fc.oneof(fc.integer({ min: 1, max: 10_000_000 }), fc.double({ min: 1, max: 1e7, noNaN: true })),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (startMs, ttfbMs, segmentDurationMs, totalBytes, at, above) => {
+          const ctx = ctxFor(segmentDurationMs);
+          const firstByteMs = startMs + ttfbMs;
+          const base: DownloadProgress = {
+            segmentIndex: 1,
+            renditionIndex: 2,
+            startMs,
+            firstByteMs,
+            nowMs: firstByteMs,
+            loadedBytes: 0,
+            totalBytes,
+          };
+          const paceByMs = rule.abandonQuietOnPaceMs(base, ctx);
+          const spanMs = paceByMs - firstByteMs;
+          if (!(spanMs > 1)) return; // no point on pace
+          const nowMs = firstByteMs + 1 + at * (spanMs - 1);
+          // the fewest bytes the source's test lets through at nowMs (and some more)
+          let loadedBytes = (totalBytes * (nowMs - firstByteMs)) / spanMs;
+          while (!(loadedBytes * spanMs >= totalBytes * (nowMs - firstByteMs)))
+            loadedBytes = loadedBytes + Math.max(Number.MIN_VALUE, loadedBytes * Number.EPSILON);
+          loadedBytes += above * above * (totalBytes - loadedBytes);
+          if (!(loadedBytes <= totalBytes && nowMs >= firstByteMs + 1)) return;
+          const progress: DownloadProgress = { ...base, nowMs, loadedBytes };
+          expect(rule.shouldAbandon(progress, ctx)).toBeNull();
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });
