@@ -8,9 +8,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '../support/fast-check-seed.js';
 import { createAlgorithm } from '../../src/abr/registry.js';
+import { createBolaE } from '../../src/abr/bola-e.js';
 import { createThroughput } from '../../src/abr/throughput.js';
 import type { DownloadProgress } from '../../src/core/types.js';
-import { makeContext } from '../abr/context.js';
+import { BBB_KBPS, makeContext } from '../abr/context.js';
 import { LinkModel } from '../../src/sim/network/link.js';
 import type { ProgressWalk, TransferPlan } from '../../src/sim/network/types.js';
 import type { AbrAlgorithm } from '../../src/abr/types.js';
@@ -278,6 +279,67 @@ describe('the throughput rule on pace', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('BOLA-E before the first byte', () => {
+  it('never abandons before the quiet time it gives while nothing has arrived, whenever the first byte comes', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 30_000, noNaN: true }),
+        fc.double({ min: 0, max: 30_000, noNaN: true }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.double({ min: 0.5, max: 2, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 100, max: 20_000, noNaN: true }),
+        (startLevelMs, levelMs, renditionIndex, rate, firstByteAt, pointAt, loaded, throughputKbps) => {
+          const bolaE = createBolaE();
+          // out of startup, with a placeholder from the first decision
+          const first = makeContext({
+            bitratesKbps: BBB_KBPS,
+            segmentDurationMs: 3000,
+            bufferTargetMs: 25_000,
+          });
+          bolaE.choose({
+            ...first,
+            bufferLevelMs: startLevelMs,
+            throughput: { throughputKbps, sampleCount: 1 },
+          });
+          const ctx = { ...first, bufferLevelMs: levelMs, playbackRate: rate };
+          const startMs = 5000;
+          const nowMs = startMs + 50;
+          const totalBytes = (BBB_KBPS[renditionIndex]! * 3000) / 8;
+          const before: DownloadProgress = {
+            segmentIndex: 1,
+            renditionIndex,
+            startMs,
+            firstByteMs: null,
+            nowMs,
+            loadedBytes: 0,
+            totalBytes,
+          };
+          expect(bolaE.shouldAbandon(before, ctx)).toBeNull();
+          const untilMs = bolaE.abandonQuietUntilMs(before, ctx);
+          if (!(untilMs > nowMs)) return;
+          const endMs = Number.isFinite(untilMs) ? untilMs : nowMs + 60_000;
+          // a later point before it, the first byte anywhere from now to that point, any bytes
+          const atMs = nowMs + pointAt * (endMs - nowMs) * (1 - 1e-12);
+          if (!(atMs < untilMs)) return;
+          const firstByteMs = nowMs + firstByteAt * (atMs - nowMs);
+          const later: DownloadProgress = {
+            ...before,
+            firstByteMs,
+            nowMs: atMs,
+            loadedBytes: loaded * totalBytes,
+          };
+          const drainedMs = Math.max(0, levelMs - (atMs - nowMs) * rate);
+          expect(bolaE.shouldAbandon(later, { ...ctx, bufferLevelMs: drainedMs })).toBeNull();
+        },
+      ),
+      { numRuns: 3000 },
     );
   });
 });
