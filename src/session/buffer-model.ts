@@ -16,6 +16,12 @@ export interface BufferModelOptions {
   readonly startPlayback?: 'first-append' | 'immediately';
   /** Default 1. */
   readonly playbackRate?: number;
+  /**
+   * Media the playhead skips in the first segment appended, ms (default 0): a live player seeks to exactly
+   * the target latency behind the edge, which is mid-segment, so the first segment adds only what lies after
+   * that position.
+   */
+  readonly firstAppendSkipMs?: number;
 }
 
 export class BufferModel implements MediaSink {
@@ -29,11 +35,16 @@ export class BufferModel implements MediaSink {
   private ended = false;
   private totalStallMs = 0;
   private stalls = 0;
+  private skipMs: number;
 
   constructor(clock: Clock, options: BufferModelOptions = {}) {
     const rate = options.playbackRate ?? 1;
     if (!(rate > 0) || !Number.isFinite(rate))
       throw invalidArgument('playbackRate', `must be > 0, got ${rate}`);
+    const skipMs = options.firstAppendSkipMs ?? 0;
+    if (!(skipMs >= 0) || !Number.isFinite(skipMs))
+      throw invalidArgument('firstAppendSkipMs', `must be a finite number >= 0, got ${skipMs}`);
+    this.skipMs = skipMs;
     this.clock = clock;
     this.rate = rate;
     this.lastMs = clock.nowMs();
@@ -82,7 +93,8 @@ export class BufferModel implements MediaSink {
 
   append(segment: AppendedSegment): void {
     this.advance();
-    this.levelMs += segment.durationMs;
+    this.levelMs += this.skipMs > 0 ? Math.max(0, segment.durationMs - this.skipMs) : segment.durationMs;
+    this.skipMs = 0;
     this.stalled = false;
     if (!this.isStarted) {
       this.isStarted = true;

@@ -4,8 +4,8 @@
  * `shouldSeekToLive` (src/session/live.ts: more than `catchUp.maxDriftMs` above the target, 6 s by default,
  * hls.js `liveMaxLatencyDuration`); past it the session is stopped (the download in flight aborted), the
  * buffer dropped, and a new session starts at the segment where the latency is the target again
- * (`floor((edge − target) / d)`; the player seeks to exactly edge − target, mid-segment, the simulator plays
- * from that segment's start). A new session resets the algorithm and the estimators, as the player's seek
+ * (`floor((edge − target) / d)`), playing from exactly edge − target, mid-segment, as the player seeks
+ * (`startAtTarget`; the first session starts there too). A new session resets the algorithm and the estimators, as the player's seek
  * does (it starts a new `StreamingSession` too). Time waiting for the first segment after a jump counts as
  * stall, as the element's `waiting` after a seek does in the browser.
  *
@@ -38,6 +38,12 @@ export interface LiveChainOptions {
   readonly edgeAtStartMs?: number;
   readonly catchUp?: Partial<CatchUpOptions> | null;
   readonly listingDelayMs?: number;
+  /**
+   * Start playback exactly `targetLatencyMs` behind the edge, mid-segment, as the player seeks (default
+   * true); false: at the start of the segment that holds that position, up to a segment's duration further
+   * behind (the catch-up then closes the gap).
+   */
+  readonly startAtTarget?: boolean;
   readonly startPlayback: 'first-append' | 'immediately';
   /** The caller's events (absolute segment indices). */
   readonly events: Emitter<SessionEvents>;
@@ -63,16 +69,20 @@ export class JumpingSink implements MediaSink {
   constructor(
     private readonly clock: Clock,
     startPlayback: 'first-append' | 'immediately',
+    firstAppendSkipMs = 0,
   ) {
-    this.current = new BufferModel(clock, { startPlayback });
+    this.current = new BufferModel(clock, { startPlayback, firstAppendSkipMs });
   }
 
-  /** Drops the buffer: playback waits until the next append, a stall (the new model counts it). */
-  jump(): void {
+  /**
+   * Drops the buffer: playback waits until the next append, a stall (the new model counts it), and starts
+   * `firstAppendSkipMs` into that segment.
+   */
+  jump(firstAppendSkipMs = 0): void {
     this.firstStartMs ??= this.current.startedAtMs();
     this.stallMsBefore += this.current.stallMs();
     this.stallsBefore += this.current.stallCount();
-    this.current = new BufferModel(this.clock, { startPlayback: 'immediately' });
+    this.current = new BufferModel(this.clock, { startPlayback: 'immediately', firstAppendSkipMs });
   }
 
   bufferLevelMs(): number {
@@ -121,9 +131,9 @@ export class LiveSessionChain {
   private cancelCheck: (() => void) | null = null;
 
   constructor(private readonly o: LiveChainOptions) {
-    this.sink = new JumpingSink(o.clock, o.startPlayback);
     this.startMs = o.clock.nowMs();
     this.edgeAtStartMs = o.edgeAtStartMs ?? o.targetLatencyMs;
+    this.sink = new JumpingSink(o.clock, o.startPlayback, this.skipAt(0, this.edgeAtStartMs));
     this.catchUp = catchUpOptions(o.catchUp ?? {});
   }
 
@@ -135,6 +145,17 @@ export class LiveSessionChain {
   start(): void {
     this.startAt(0);
     this.scheduleCheck();
+  }
+
+  /**
+   * Media the playhead skips in segment `segment` to start `targetLatencyMs` behind `edgeMs`, ms: in [0, d)
+   * (0 with `startAtTarget: false`).
+   */
+  private skipAt(segment: number, edgeMs: number): number {
+    if (this.o.startAtTarget === false) return 0;
+    const d = this.o.media.segmentDurationMs;
+    const skipMs = edgeMs - this.o.targetLatencyMs - segment * d;
+    return skipMs > 0 ? Math.min(skipMs, d) : 0;
   }
 
   /** The live edge now, ms of media time from segment 0. */
@@ -216,12 +237,13 @@ export class LiveSessionChain {
       shouldSeekToLive(state.latencyMs, this.o.targetLatencyMs, this.catchUp)
     ) {
       const d = this.o.media.segmentDurationMs;
-      const to = Math.floor((this.edgeMs() - this.o.targetLatencyMs) / d);
+      const edgeMs = this.edgeMs();
+      const to = Math.floor((edgeMs - this.o.targetLatencyMs) / d);
       if (to > this.offset && to < this.o.media.segmentCount) {
         this.jumps++;
         this.session = null;
         session.stop();
-        this.sink.jump();
+        this.sink.jump(this.skipAt(to, edgeMs));
         this.startAt(to);
       }
     }

@@ -99,6 +99,11 @@ export interface SimLiveOptions {
    * (default 0; `clockLiveSchedule`).
    */
   readonly listingDelayMs?: number;
+  /**
+   * Playback starts exactly `targetLatencyMs` behind the edge, mid-segment, as the player seeks (default
+   * true); false: at the start of the segment holding that position, up to a segment further behind.
+   */
+  readonly startAtTarget?: boolean;
 }
 
 export interface SimulationResult {
@@ -170,6 +175,7 @@ export function simulateSession(options: SimulateOptions): SimulationResult {
           ...(options.live.listingDelayMs === undefined
             ? {}
             : { listingDelayMs: options.live.listingDelayMs }),
+          ...(options.live.startAtTarget === undefined ? {} : { startAtTarget: options.live.startAtTarget }),
           startPlayback: preset.startPlayback,
           events,
           createSession: (parts) => createSession({ ...parts, first: chain === null || chain.jumps === 0 }),

@@ -36,6 +36,32 @@ describe('simulateSession live', () => {
     expect(summary.downloadEndMs).toBeGreaterThan(60 * 2000 - 4000 - 1);
   });
 
+  it('starts exactly the target behind the edge, mid-segment, as the player seeks (startAtTarget)', () => {
+    // the edge 1.5 s into a segment: the player seeks to edge − target, 1.5 s into segment 0
+    const run = (startAtTarget?: boolean) =>
+      simulateSession({
+        video,
+        trace: generateTrace('constant:8000'),
+        algorithm: 'throughput',
+        live: {
+          targetLatencyMs: 4000,
+          edgeAtStartMs: 5500,
+          ...(startAtTarget === undefined ? {} : { startAtTarget }),
+        },
+      }).records;
+    const atTarget = run();
+    // segment 0 adds only the 0.5 s after the start position; the latency is the target plus the first download
+    expect(atTarget[0]!.bufferMs).toBeCloseTo(500, 6);
+    for (const r of atTarget.slice(0, 10)) {
+      expect(r.latencyMs!).toBeGreaterThanOrEqual(4000);
+      expect(r.latencyMs!).toBeLessThan(4200);
+    }
+    const fromSegmentStart = run(false);
+    expect(fromSegmentStart[0]!.bufferMs).toBeCloseTo(2000, 6);
+    expect(fromSegmentStart[0]!.latencyMs!).toBeGreaterThan(5500);
+    expect(run(true).map((r) => r.latencyMs)).toEqual(atTarget.map((r) => r.latencyMs));
+  });
+
   it('scores with LoL+ by default, and lin when asked', () => {
     const trace = generateTrace('constant:8000');
     const lolp = simulateSession({ video, trace, algorithm: 'bba', live: { targetLatencyMs: 4000 } });
