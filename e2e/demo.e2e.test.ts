@@ -37,7 +37,8 @@ function baseUrl(server: { httpServer: { address(): AddressInfo | string | null 
 async function openDemo(browser: LaunchedBrowser, url: string, errors: string[]): Promise<Page> {
   const page = await browser.newPage();
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+    // with the URL: a failed resource's message does not name it
+    if (message.type() === 'error') errors.push(`console: ${message.text()} ${message.location().url}`);
   });
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -494,7 +495,8 @@ describe('the demo page', () => {
           'rendition',
           'cap',
           'restart',
-          'hls-url', // the unshaped part of the replay test, and the 360p sample
+          'hls-url', // shaped below; unshaped in the replay test and the 360p sample
+          'shape-url',
           'play-url',
           'export', // the replay test
           'load-session', // the replay test
@@ -656,6 +658,30 @@ describe('the demo page', () => {
         'the 360p sample',
       );
       await shot('sample-360p');
+
+      // a typed URL, shaped: the dev server copies the stream and plays the copy under the trace
+      await restarts('shaped URL', async () => {
+        await page.fill('#hls-url', '/fixtures/ladder/master.m3u8?own');
+        expect(await page.isChecked('#shape-url')).toBe(true);
+        await page.click('#play-url');
+      });
+      await waitPage(
+        page,
+        () => {
+          const h = window.__abrkitDemo;
+          return (h?.current()?.url ?? '').startsWith('/shaped/') && (h?.bitrates().length ?? 0) >= 2;
+        },
+        30_000,
+        'the shaped copy of a typed URL',
+      );
+      expect(await page.evaluate(() => window.__abrkitDemo!.current()?.trace)).toBe('oscillation');
+      expect(
+        await page.evaluate(() =>
+          window.__abrkitDemo!.log().some((e) => /copied to the dev server/.test(e.text)),
+        ),
+      ).toBe(true);
+      expect(await page.inputValue('#share-link')).toMatch(/shape=1/);
+      await shot('url-shaped');
 
       expect(await page.evaluate(() => window.__abrkitDemo!.errors())).toEqual([]);
       expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);

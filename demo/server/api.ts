@@ -11,6 +11,9 @@
  *   `{ id, masterUrl, trace, live }` (`live`: null, or `{ originEpochMs, windowMs }` when the fixture is served
  *   as a live stream: sessions.ts)
  * - `DELETE /api/sessions/<id>` → 204, 404 when unknown
+ * - `POST /api/mirrors` `{ url }` → 201 `{ name, url, files, bytes, playlists }`: downloads a VOD HLS stream
+ *   into a temporary folder (mirror.ts) so that `name` can be shaped like a fixture (sessions, video); 400
+ *   `MIRROR_*` when it cannot be (live, encrypted, too large, unreachable, not HLS)
  * - `GET /shaped/<id>/<path>` → the session's shaping server, streamed (proxy.ts)
  * - `GET /fixtures/<name>/<path>` → unshaped fixture files (static.ts)
  * Refusals are `{ error: { code, message } }` with a 4xx status. Everything else goes to `next()` (Vite).
@@ -31,6 +34,7 @@ import { EXAMPLE_FAULTS, createCatalog, toTraceJson, type Catalog } from './cata
 import { ApiError, methodNotAllowed, readJsonBody, safeDecode, sendError, sendJson } from './http.js';
 import { proxyToSession } from './proxy.js';
 import { createSessionManager, parseSessionRequest, type SessionManager } from './sessions.js';
+import { createMirrorStore, MirrorError, type MirrorOptions, type MirrorStore } from './mirror.js';
 import { serveFixtureFile } from './static.js';
 
 /** The repository root (demo/server/../..). */
@@ -61,6 +65,8 @@ export interface DemoApiOptions {
    * 1 kbps read as outages; default: console.warn). The page gets it too, as the trace's `warnings`.
    */
   readonly onWarning?: (line: string) => void;
+  /** Limits of `POST /api/mirrors` (mirror.ts); null turns the route off (404). */
+  readonly mirror?: MirrorOptions | null;
 }
 
 export type Next = (error?: unknown) => void;
@@ -70,7 +76,9 @@ export interface DemoApi {
   readonly handle: (req: IncomingMessage, res: ServerResponse, next: Next) => void;
   readonly catalog: Catalog;
   readonly sessions: SessionManager;
-  /** Closes every shaping session. */
+  /** Mirrored streams (null when the route is off). */
+  readonly mirrors: MirrorStore | null;
+  /** Closes every shaping session and removes the mirrors. */
   close(): Promise<void>;
 }
 
@@ -100,8 +108,10 @@ function topSegment(rawTarget: string): string {
 
 export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
   const fixturesRoot = options.fixturesRoot ?? join(REPO_ROOT, 'fixtures');
+  const mirrors = options.mirror === null ? null : createMirrorStore(options.mirror ?? {});
   const catalog = createCatalog({
     fixturesRoot,
+    extraFixtureDir: (name) => mirrors?.dir(name) ?? null,
     sharedDataDir: options.sharedDataDir === undefined ? defaultSharedDataDir() : options.sharedDataDir,
     ...(options.sharedTracesPerFolder === undefined
       ? {}
@@ -199,6 +209,27 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
       );
       return;
     }
+    if (what === 'mirrors' && arg === undefined && mirrors !== null) {
+      if (method !== 'POST') throw methodNotAllowed(method, path, ['POST']);
+      const body = await readJsonBody(req, bodyLimits);
+      const url = (body as { url?: unknown } | null)?.url;
+      if (typeof url !== 'string' || url === '')
+        throw new ApiError(400, 'MIRROR_URL_INVALID', 'the body must be { url: "https://…/master.m3u8" }');
+      try {
+        const m = await mirrors.mirror(url);
+        sendJson(res, 201, {
+          name: m.name,
+          url: m.url,
+          files: m.files,
+          bytes: m.bytes,
+          playlists: m.playlists,
+        });
+      } catch (e) {
+        if (e instanceof MirrorError) throw new ApiError(400, e.code, e.message);
+        throw e;
+      }
+      return;
+    }
     if (what === 'sessions' && arg !== undefined && tail === undefined) {
       if (method !== 'DELETE') throw methodNotAllowed(method, path, ['DELETE']);
       if (!(await sessions.delete(arg)))
@@ -217,6 +248,7 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
   return {
     catalog,
     sessions,
+    mirrors,
     handle(req, res, next) {
       if (!OWN_PREFIXES.includes(topSegment(req.url ?? '/'))) {
         next();
@@ -233,6 +265,9 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
         }
       });
     },
-    close: () => sessions.closeAll(),
+    close: async () => {
+      await sessions.closeAll();
+      await mirrors?.close();
+    },
   };
 }

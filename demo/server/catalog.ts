@@ -89,6 +89,8 @@ export interface CatalogOptions {
    * 1 kbps read as outages ...`). Default: nothing (the API passes its own).
    */
   readonly onWarning?: (line: string) => void;
+  /** Folders of fixtures that are not under the root (mirrored streams, mirror.ts), by name; null: none. */
+  readonly extraFixtureDir?: (name: string) => string | null;
 }
 
 export interface Catalog {
@@ -142,6 +144,8 @@ export function createCatalog(options: CatalogOptions): Catalog {
   }
 
   async function fixtureDir(name: string): Promise<string> {
+    const extra = options.extraFixtureDir?.(name) ?? null;
+    if (extra !== null) return extra;
     if (FIXTURE_NAME.test(name) && (await isFile(join(options.fixturesRoot, name, 'master.m3u8'))))
       return join(options.fixturesRoot, name);
     const known = (await fixtures()).map((f) => f.name);

@@ -30,7 +30,7 @@ export interface DemoServerPlugin extends Plugin {
 
 export const API_SUMMARY =
   'GET /api/config, GET /api/traces/:id, GET /api/fixtures/:name/video, POST /api/sessions, ' +
-  'DELETE /api/sessions/:id; media at /fixtures/:name/… (unshaped) and /shaped/:id/… (shaped)';
+  'DELETE /api/sessions/:id, POST /api/mirrors; media at /fixtures/:name/… (unshaped) and /shaped/:id/… (shaped)';
 
 function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';

@@ -107,6 +107,20 @@ export function createSession(body: SessionRequest): Promise<ShapedSession> {
   return request<ShapedSession>('POST', '/api/sessions', body);
 }
 
+/** What `POST /api/mirrors` answers: the stream copied to the dev server, shaped as fixture `name`. */
+export interface MirroredStream {
+  readonly name: string;
+  readonly url: string;
+  readonly files: number;
+  readonly bytes: number;
+  readonly playlists: number;
+}
+
+/** Has the dev server copy a VOD HLS stream so it can be shaped (demo/server/mirror.ts). */
+export function mirrorUrl(url: string): Promise<MirroredStream> {
+  return request<MirroredStream>('POST', '/api/mirrors', { url });
+}
+
 export async function deleteSession(id: string): Promise<void> {
   await request<undefined>('DELETE', `/api/sessions/${encodeURIComponent(id)}`);
 }

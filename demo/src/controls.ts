@@ -91,6 +91,7 @@ export class Controls {
   readonly algorithmFix = el<HTMLButtonElement>('algorithm-fix');
   readonly live = el<HTMLInputElement>('live');
   readonly latencyTarget = el<HTMLInputElement>('latency-target');
+  readonly shapeUrl = el<HTMLInputElement>('shape-url');
 
   private readonly algorithms = onlineAlgorithms();
   private readonly uploaded = new Map<string, NetworkTrace>();
@@ -204,12 +205,14 @@ export class Controls {
   }
 
   /** The settings as the page's link carries them (see share.ts). */
-  sharedSettings(source: { url: string | null }): SharedSettings {
+  sharedSettings(source: { url: string | null; shaped: boolean }): SharedSettings {
     const trace = this.traceChoice();
     const bufferS = this.bufferTarget.value;
     const startKbps = this.startEstimate.value;
     return {
-      ...(source.url !== null ? { url: source.url } : { fixture: this.fixture.value }),
+      ...(source.url !== null
+        ? { url: source.url, ...(source.shaped ? { shape: '1' } : {}) }
+        : { fixture: this.fixture.value }),
       algorithm: this.algorithm.value,
       options: this.typedOptions(),
       ...(trace?.kind === 'server' ? { trace: trace.id } : {}),
@@ -219,7 +222,7 @@ export class Controls {
       ...(startKbps !== String(DEFAULT_START_ESTIMATE_KBPS) ? { startKbps } : {}),
       ...(this.cap.value !== '' ? { cap: this.cap.value } : {}),
       ...(this.rendition.value !== '' ? { pick: this.rendition.value } : {}),
-      ...(this.live.checked && source.url === null ? { live: '1' } : {}),
+      ...(this.live.checked && (source.url === null || source.shaped) ? { live: '1' } : {}),
       ...(this.live.checked && this.latencyTarget.value !== String(DEFAULT_LATENCY_TARGET_S)
         ? { latencyS: this.latencyTarget.value }
         : {}),
@@ -275,7 +278,10 @@ export class Controls {
       select.add(new Option(`#${value}`, value));
       select.value = value;
     }
-    if (shared.url !== undefined) this.hlsUrl.value = shared.url;
+    if (shared.url !== undefined) {
+      this.hlsUrl.value = shared.url;
+      this.shapeUrl.checked = shared.shape === '1';
+    }
     if (shared.live !== undefined) this.live.checked = shared.live === '1' || shared.live === 'true';
     if (shared.latencyS !== undefined) this.latencyTarget.value = shared.latencyS;
     this.syncLive();
@@ -300,6 +306,8 @@ export class Controls {
     this.trace.disabled = !config;
     this.traceFile.disabled = !config;
     this.faults.disabled = !config;
+    this.shapeUrl.disabled = !config;
+    if (!config) this.shapeUrl.checked = false;
     this.describeTrace();
   }
 

@@ -10,6 +10,7 @@ import type { Player, PlayerQoe, PlayerState } from 'abrkit/player';
 import {
   createSession,
   DemoApiError,
+  mirrorUrl,
   deleteSession,
   fetchVideo,
   loadConfig,
@@ -39,6 +40,8 @@ import { renditionLabel, steer, type Steering } from './steering.js';
 const TICK_MS = 500;
 /** Longest looped stream the live comparison simulates, segments (10 minutes of the fixture's 2 s). */
 const LIVE_SIM_MAX_SEGMENTS = 300;
+/** Time between stopping a session's player and closing its shaping session, ms. */
+const CLOSE_DELAY_MS = 2000;
 /** Log lines kept on the page. */
 const LOG_LINES = 300;
 
@@ -274,14 +277,39 @@ function stopCurrent(): void {
   if (!c) return;
   for (const unsubscribe of c.unsubscribe) unsubscribe();
   c.player.destroy();
-  if (c.shapedId) {
-    deleteSession(c.shapedId).catch((error: unknown) =>
-      log('info', `could not close shaping session ${c.shapedId}: ${message(error)}`),
-    );
-  }
+  if (c.shapedId) closeShapedLater(c.shapedId);
 }
 
-type Source = { readonly kind: 'fixture' } | { readonly kind: 'url'; readonly url: string };
+/** The stopped session whose shaping session closes in a moment (one at most; see closeShapedLater). */
+let pendingClose: { readonly id: string; readonly timer: ReturnType<typeof setTimeout> } | null = null;
+
+function closeShapedNow(id: string): void {
+  deleteSession(id).catch((error: unknown) =>
+    log('info', `could not close shaping session ${id}: ${message(error)}`),
+  );
+}
+
+/**
+ * Closes a stopped session's shaping session a moment later: a request its player sent just before
+ * destroy() (a deferred variant playlist) may reach the server after the DELETE, and a closed session
+ * answers 404. One waits at most: the next stop closes the previous one at once, so a page never holds more
+ * than two shaping sessions (the server keeps 4).
+ */
+function closeShapedLater(id: string): void {
+  if (pendingClose) {
+    clearTimeout(pendingClose.timer);
+    closeShapedNow(pendingClose.id);
+  }
+  const timer = setTimeout(() => {
+    pendingClose = null;
+    closeShapedNow(id);
+  }, CLOSE_DELAY_MS);
+  pendingClose = { id, timer };
+}
+
+/** What to play: the picked fixture, or a URL (shaped: mirrored by the dev server first, demo/server/mirror.ts). */
+type Source =
+  { readonly kind: 'fixture' } | { readonly kind: 'url'; readonly url: string; readonly shaped: boolean };
 
 /** Shows a setting's error next to its field (and in the status line and the log). */
 function fieldError(field: FieldName, text: string): void {
@@ -303,7 +331,11 @@ function fieldOfApiError(error: DemoApiError): FieldName | null {
 
 /** Writes the settings into the page's URL and the share field. */
 function updateLink(source: Source): void {
-  const query = sharedQuery(controls.sharedSettings({ url: source.kind === 'url' ? source.url : null }));
+  const query = sharedQuery(
+    controls.sharedSettings(
+      source.kind === 'url' ? { url: source.url, shaped: source.shaped } : { url: null, shaped: false },
+    ),
+  );
   const url = `${location.origin}${location.pathname}${query}`;
   history.replaceState(null, '', url);
   controls.shareLink.value = url;
@@ -351,15 +383,38 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
   let fixtureName: string | null = null;
   let traceId: string | null = null;
   let liveInfo: ShapedLiveInfo | null = null;
+  /** Said in the new session's log once it starts. */
+  let mirrorNote: string | null = null;
   setStatus('Starting…');
   updateLink(source);
-  if (source.kind === 'url') {
+  if (source.kind === 'url' && !(source.shaped && config)) {
     url = source.url;
     controls.traceDescription.textContent =
-      'Not used now: a typed URL plays unshaped (see below). Pick a trace to play the bundled video under it.';
+      'Not used now: this URL plays unshaped (tick "Shape it" to play it under the trace).';
   } else {
     controls.describeTrace();
-    const fixture = fixtures.find((f) => f.name === controls.fixture.value) ?? fixtures[0];
+    let fixture: FixtureInfo | undefined;
+    if (source.kind === 'url') {
+      // the dev server downloads the stream once, then shapes its copy like the bundled video
+      const absolute = new URL(source.url, location.href).href;
+      setStatus(`Downloading ${absolute} to the dev server, to shape it…`);
+      try {
+        const mirrored = await mirrorUrl(absolute);
+        if (gen !== generation) return;
+        fixture = { name: mirrored.name, masterUrl: source.url };
+        mirrorNote = `${absolute}: copied to the dev server (${mirrored.files} files, ${(mirrored.bytes / 1e6).toFixed(1)} MB) as ${mirrored.name}; the copy plays under the trace`;
+      } catch (error) {
+        if (gen !== generation) return;
+        if (error instanceof DemoApiError && error.status < 500) fieldError('hls-url', message(error));
+        else {
+          setStatus(`Could not copy ${absolute}: ${message(error)}`);
+          reportError(message(error));
+        }
+        return;
+      }
+    } else {
+      fixture = fixtures.find((f) => f.name === controls.fixture.value) ?? fixtures[0];
+    }
     if (!fixture) {
       setStatus('No bundled video is served here: type an HLS URL to play one.');
       return;
@@ -466,6 +521,8 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
     'info',
     `session ${sessionCount}: ${algorithm} (estimator ${estimator}, start estimate ${startEstimateKbps} kbps) on ${trace ? `trace '${trace.name}'` : 'the unshaped network'}, buffer target ${bufferTargetMs / 1000} s${settings.faults ? `, faults ${settings.faults}` : ''}${liveInfo && latencyTargetMs !== null ? `, live stream (30 s window), latency target ${latencyTargetMs / 1000} s` : ''}`,
   );
+
+  if (mirrorNote !== null) log('info', mirrorNote);
 
   let lastState: PlayerState = 'idle';
   unsubscribe.push(
@@ -604,7 +661,10 @@ async function loadRecording(file: File): Promise<void> {
   } else if (settings.url) {
     controls.hlsUrl.value = settings.url;
     showRecorded();
-    await start({ kind: 'url', url: settings.url }, true);
+    await start(
+      { kind: 'url', url: settings.url, shaped: settings.fixture?.startsWith('url-') === true },
+      true,
+    );
   } else {
     showRecorded();
     await start({ kind: 'fixture' }, true);
@@ -665,7 +725,7 @@ function playSample(id: string): void {
   checkAlgorithmFit();
   if (sample.url) {
     controls.hlsUrl.value = sample.url;
-    void start({ kind: 'url', url: sample.url });
+    void start({ kind: 'url', url: sample.url, shaped: false });
   } else {
     controls.hlsUrl.value = '';
     restart();
@@ -682,7 +742,12 @@ function steeringChanged(): void {
       : `rendition: manual, ${controls.rendition.selectedOptions[0]?.text ?? steering.manual}`;
   log('info', `${what} (from the next segment)`);
   const c = current;
-  if (c) updateLink(c.settings.url !== null ? { kind: 'url', url: c.settings.url } : { kind: 'fixture' });
+  if (c)
+    updateLink(
+      c.settings.url !== null
+        ? { kind: 'url', url: c.settings.url, shaped: c.shapedId !== null }
+        : { kind: 'fixture' },
+    );
   renderStats();
 }
 
@@ -702,6 +767,7 @@ function wire(): void {
     controls.latencyTarget,
   ]) {
     input.addEventListener('change', () => {
+      controls.sample.value = ''; // the settings are no longer the sample's
       checkAlgorithmFit();
       restart();
     });
@@ -752,7 +818,8 @@ function wire(): void {
       controls.setFieldError('hls-url', 'Type the URL of an HLS master or media playlist first.');
       return;
     }
-    void start({ kind: 'url', url });
+    controls.sample.value = '';
+    void start({ kind: 'url', url, shaped: controls.shapeUrl.checked && !controls.shapeUrl.disabled });
   });
   controls.exportButton.addEventListener('click', exportCurrent);
   controls.loadSession.addEventListener('change', () => {
@@ -806,11 +873,12 @@ installHook({
 
 // leaving the page: close the shaping session (the server also caps how many stay open)
 window.addEventListener('pagehide', () => {
-  const id = current?.shapedId;
-  if (id)
-    void fetch(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE', keepalive: true }).catch(
-      () => {},
-    );
+  for (const id of [current?.shapedId, pendingClose?.id]) {
+    if (id)
+      void fetch(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE', keepalive: true }).catch(
+        () => {},
+      );
+  }
 });
 
 async function init(): Promise<void> {
@@ -836,7 +904,8 @@ async function init(): Promise<void> {
   renderStats();
   wire();
   pageState = 'ready';
-  if (shared.url !== undefined) await start({ kind: 'url', url: shared.url });
+  if (shared.url !== undefined)
+    await start({ kind: 'url', url: shared.url, shaped: shared.shape === '1' && config !== null });
   else if (fixtures.length > 0) await start({ kind: 'fixture' });
   else setStatus('Type an HLS URL to play.');
 }

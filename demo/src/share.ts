@@ -1,7 +1,7 @@
 /**
  * The page's settings in its URL, so a link reproduces a session: `?algorithm=bba&opt.reservoirMs=3000
  * &trace=step-down&buffer=20&estimator=ewma&start=500&cap=2&pick=1&faults=…&fixture=ladder&live=1&latency=6` (or `url=` for a
- * typed HLS URL). Only what differs from the page's defaults is written; reading ignores what it does not
+ * typed HLS URL, with `shape=1` when it is shaped). Only what differs from the page's defaults is written; reading ignores what it does not
  * know, and the page checks the values as if typed (errors show next to the field).
  */
 
@@ -23,6 +23,8 @@ export interface SharedSettings {
   readonly cap?: string;
   /** Manual rendition index, as typed. */
   readonly pick?: string;
+  /** `1`: the typed URL is shaped (copied to the dev server first). */
+  readonly shape?: string;
   /** `1`: the fixture served as a live stream. */
   readonly live?: string;
   /** Live latency target, s (as typed). */
@@ -41,6 +43,7 @@ const KEYS = {
   startKbps: 'start',
   cap: 'cap',
   pick: 'pick',
+  shape: 'shape',
   live: 'live',
   latencyS: 'latency',
 } as const satisfies Record<Exclude<keyof SharedSettings, 'options'>, string>;

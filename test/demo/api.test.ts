@@ -781,3 +781,97 @@ describe('demo API: shaped sessions', () => {
     await expect(fetch(`http://127.0.0.1:${port}/master.m3u8`)).rejects.toThrow();
   });
 });
+
+describe('demo API: mirrored streams (shaping your own URL)', () => {
+  let m: Mounted;
+  let origin: Server;
+  let originBase = '';
+  const LIVE_PLAYLIST = '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nseg.m4s\n';
+  beforeAll(async () => {
+    m = await mount({ maxSessions: 2 });
+    // an origin elsewhere: the fixture's files, plus a live playlist
+    origin = createServer((req, res) => {
+      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      if (path === '/live.m3u8') {
+        res.end(LIVE_PLAYLIST);
+        return;
+      }
+      try {
+        const body = readFileSync(join(FIXTURES, 'ladder', ...path.split('/').filter((p) => p !== '..')));
+        res.end(body);
+      } catch {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    originBase = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await m.close();
+    origin.closeAllConnections();
+    await new Promise<void>((resolve) => origin.close(() => resolve()));
+  });
+
+  const mirror = (url: unknown): Promise<Response> =>
+    fetch(`${m.base}/api/mirrors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url }),
+    });
+
+  it('mirrors a master playlist and its media: then it is shaped and described like a fixture', async () => {
+    const response = await mirror(`${originBase}/master.m3u8`);
+    expect(response.status).toBe(201);
+    const mirrored = (await response.json()) as { name: string; files: number; playlists: number };
+    expect(mirrored.name).toMatch(/^url-[0-9a-f]{12}$/);
+    expect(mirrored.playlists).toBe(5); // four variants and the audio
+    // the same segment sizes as the fixture read from disk
+    const sizesOf = async (name: string): Promise<unknown> =>
+      ((await (await fetch(`${m.base}/api/fixtures/${name}/video`)).json()) as { segmentSizesBytes: unknown })
+        .segmentSizesBytes;
+    expect(await sizesOf(mirrored.name)).toEqual(await sizesOf('ladder'));
+    // a shaped session of it: its master lists local playlists, whose segments come through the trace
+    const created = await postJson(m.base, { fixture: mirrored.name, traceId: 'constant-1500' });
+    expect(created.status).toBe(201);
+    const session = (await created.json()) as { id: string; masterUrl: string };
+    const master = await (await fetch(`${m.base}${session.masterUrl}`)).text();
+    expect(master).toMatch(/^v\d+\/index\.m3u8$/m);
+    expect(master).not.toContain('127.0.0.1');
+    const variant = /^v\d+\/index\.m3u8$/m.exec(master)![0];
+    const media = await (await fetch(`${m.base}/shaped/${session.id}/${variant}`)).text();
+    const segment = /^s\d+\.m4s$/m.exec(media)![0];
+    const got = await fetch(`${m.base}/shaped/${session.id}/${variant.replace('index.m3u8', segment)}`);
+    expect(got.status).toBe(200);
+    expect((await got.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    // asking again gives the same mirror, without downloading it again
+    const again = (await (await mirror(`${originBase}/master.m3u8`)).json()) as { name: string };
+    expect(again.name).toBe(mirrored.name);
+  });
+
+  it('mirrors a lone media playlist under a master of its own', async () => {
+    const response = await mirror(`${originBase}/360p/index.m3u8`);
+    expect(response.status).toBe(201);
+    const { name } = (await response.json()) as { name: string };
+    const video = (await (await fetch(`${m.base}/api/fixtures/${name}/video`)).json()) as {
+      renditions: { bitrateKbps: number }[];
+    };
+    expect(video.renditions).toHaveLength(1);
+    expect(video.renditions[0]!.bitrateKbps).toBeGreaterThan(100);
+  });
+
+  it('refuses live, unreachable, non-HLS and non-http URLs, naming why', async () => {
+    const cases: [unknown, string][] = [
+      [`${originBase}/live.m3u8`, 'MIRROR_LIVE'],
+      [`${originBase}/nothing.m3u8`, 'MIRROR_FETCH_FAILED'],
+      [`${originBase}/144p/init.mp4`, 'MIRROR_NOT_HLS'],
+      ['file:///etc/passwd', 'MIRROR_URL_INVALID'],
+      [42, 'MIRROR_URL_INVALID'],
+    ];
+    for (const [url, code] of cases) {
+      const response = await mirror(url);
+      expect(response.status, String(url)).toBe(400);
+      expect((await errorOf(response)).code, String(url)).toBe(code);
+    }
+  });
+});
