@@ -137,6 +137,9 @@ export function withoutSizeTable(a: AbrAlgorithm): AbrAlgorithm {
     ...(a.abandonQuietUntilMs
       ? { abandonQuietUntilMs: (p, ctx) => a.abandonQuietUntilMs?.(p, hide(ctx)) ?? p.nowMs }
       : {}),
+    ...(a.abandonQuietOnPaceMs
+      ? { abandonQuietOnPaceMs: (p, ctx) => a.abandonQuietOnPaceMs?.(p, hide(ctx)) ?? Number.NaN }
+      : {}),
     ...(a.onDownloaded ? { onDownloaded: (x, ctx) => a.onDownloaded?.(x, hide(ctx)) } : {}),
     ...(a.onIdle ? { onIdle: (ms) => a.onIdle?.(ms) } : {}),
     ...(a.reset ? { reset: () => a.reset?.() } : {}),
