@@ -682,6 +682,16 @@ describe('the demo page', () => {
       ).toBe(true);
       expect(await page.inputValue('#share-link')).toMatch(/shape=1/);
       await shot('url-shaped');
+      // a setting changed restarts the same URL (its copy is kept), not the bundled video
+      await restarts('trace on the shaped URL', () => page.selectOption('#trace', 'constant-1500'));
+      await waitPage(
+        page,
+        () =>
+          window.__abrkitDemo?.current()?.trace === 'constant-1500' &&
+          (window.__abrkitDemo?.log() ?? []).some((e) => /master\.m3u8\?own: copied/.test(e.text)),
+        20_000,
+        'the shaped URL under the new trace',
+      );
 
       expect(await page.evaluate(() => window.__abrkitDemo!.errors())).toEqual([]);
       expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);

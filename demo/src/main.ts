@@ -344,6 +344,7 @@ function updateLink(source: Source): void {
 /** Stops the live session and starts a new one from the pickers' settings. */
 async function start(source: Source, keepRecorded = false): Promise<void> {
   const gen = ++generation;
+  lastSource = source;
   stopCurrent();
   controls.clearFieldErrors();
   if (!keepRecorded) {
@@ -621,8 +622,11 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
   }
 }
 
+/** What the latest session played: a change of setting restarts it (a typed URL stays played). */
+let lastSource: Source = { kind: 'fixture' };
+
 function restart(): void {
-  void start({ kind: 'fixture' });
+  void start(lastSource);
 }
 
 function exportCurrent(): void {
@@ -705,7 +709,8 @@ function liveChanged(): void {
     algorithmBeforeLive = null;
   }
   checkAlgorithmFit();
-  restart();
+  // an unshaped URL cannot be served live: the bundled video (or a shaped copy) can
+  void start(lastSource.kind === 'url' && !lastSource.shaped ? { kind: 'fixture' } : lastSource);
 }
 
 /** Applies a sample stream's settings and starts it. */
@@ -728,7 +733,7 @@ function playSample(id: string): void {
     void start({ kind: 'url', url: sample.url, shaped: false });
   } else {
     controls.hlsUrl.value = '';
-    restart();
+    void start({ kind: 'fixture' });
   }
 }
 
@@ -756,8 +761,12 @@ function wire(): void {
     event.preventDefault();
     restart();
   });
+  controls.fixture.addEventListener('change', () => {
+    controls.sample.value = '';
+    checkAlgorithmFit();
+    void start({ kind: 'fixture' }); // the picked video, not a URL played before
+  });
   for (const input of [
-    controls.fixture,
     controls.algorithm,
     controls.trace,
     controls.faults,
