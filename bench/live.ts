@@ -21,10 +21,10 @@
  * timeline), on the ladder looped from the browser's first media sequence number with the audio bytes, the
  * init segments and the per-request overhead measured from the server's log (as bench/fidelity.ts), and the
  * segment-size table hidden from the algorithm (the live playlists carry no byte ranges, so the player has
- * none). Not modelled: that the player learns a segment exists only when a playlist reload lists it (up to
- * a reload period, 1-2 s, after the server makes it available), the reloads' own requests on the link, and
- * the startup phase (the player starts mid-segment at exactly 6 s behind live; the simulator at the segment's
- * start).
+ * none). The simulator starts, as the player seeks, exactly 6 s behind live, mid-segment
+ * (`SimLiveOptions.startAtTarget`), and learns of each segment the measured listing delay after the server
+ * makes it (`listingDelayMs`: the player knows it only once a playlist reload lists it). Not modelled: the
+ * reloads' own requests on the link, and the drift of the reload phase.
  *
  * Printed per contender: mean latency (browser: the player's `latency` events, wall clock − PROGRAM-DATE-TIME
  * at the playhead, twice a second from the first frame; hls.js: wall clock − `hls.playingDate`; simulator:
