@@ -13,6 +13,7 @@
  * I-frame playlists are dropped.
  */
 import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -271,6 +272,8 @@ export interface MirrorStore {
   close(): Promise<void>;
 }
 
+const EXIT_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /** Mirrors kept at once; one more removes the oldest. */
 export const MAX_MIRRORS = 8;
 
@@ -279,7 +282,29 @@ export function createMirrorStore(options: MirrorOptions = {}): MirrorStore {
   let root: Promise<string> | null = null;
   const pending = new Map<string, Promise<MirroredFixture>>(); // name → mirror (insertion order = age)
   const done = new Map<string, string>(); // name → folder
-  const rootDir = (): Promise<string> => (root ??= mkdtemp(join(tmpdir(), 'abrkit-demo-mirrors-')));
+  // a dev server stopped with Ctrl+C exits without closing its servers: remove the copies then too (on a
+  // signal nobody else handles, the signal is raised again once they are gone, so the process still ends)
+  let unhook: (() => void) | null = null;
+  const hookExit = (dir: string): void => {
+    const clean = (): void => rmSync(dir, { recursive: true, force: true });
+    const onSignal = (signal: NodeJS.Signals): void => {
+      unhook?.();
+      clean();
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    process.once('exit', clean);
+    for (const signal of EXIT_SIGNALS) process.once(signal, onSignal);
+    unhook = () => {
+      process.off('exit', clean);
+      for (const signal of EXIT_SIGNALS) process.off(signal, onSignal);
+      unhook = null;
+    };
+  };
+  const rootDir = (): Promise<string> =>
+    (root ??= mkdtemp(join(tmpdir(), 'abrkit-demo-mirrors-')).then((dir) => {
+      hookExit(dir);
+      return dir;
+    }));
   const remove = async (name: string): Promise<void> => {
     pending.delete(name);
     const folder = done.get(name);
@@ -314,6 +339,7 @@ export function createMirrorStore(options: MirrorOptions = {}): MirrorStore {
       const dir = root === null ? null : await root.catch(() => null);
       pending.clear();
       done.clear();
+      unhook?.();
       if (dir !== null) await rm(dir, { recursive: true, force: true });
     },
   };
