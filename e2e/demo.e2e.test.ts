@@ -398,6 +398,8 @@ describe('the demo page', () => {
       expect(await page.evaluate(() => window.__abrkitDemo!.current()?.algorithm)).toBe(recordedAlgorithm);
       expect(await page.locator('#recorded-table tbody tr').count()).toBe(recording.session.records.length);
       expect(await page.textContent('#compare-table')).toContain(`recorded: ${recordedAlgorithm}`);
+      // the warning about the algorithm picked before (bba) went with it
+      expect(await page.isVisible('#algorithm-warning')).toBe(recordedAlgorithm === 'bba');
       await page.screenshot({ path: join(ARTIFACTS, 'demo-replay.png'), fullPage: true });
       // a new session (not the replay) clears the recorded rows
       await page.selectOption('#algorithm', recordedAlgorithm === 'bola' ? 'throughput' : 'bola');

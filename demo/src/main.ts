@@ -650,6 +650,7 @@ async function loadRecording(file: File): Promise<void> {
     controls.latencyTarget.value = String(settings.liveLatencyTargetMs / 1000);
   controls.syncLive();
   liveDetails.hidden = !controls.isLive();
+  checkAlgorithmFit(); // the recorded algorithm and buffer target, not the ones picked before
   if (settings.fixture && fixtures.some((f) => f.name === settings.fixture)) {
     controls.fixture.value = settings.fixture;
   }
