@@ -435,6 +435,9 @@ describe('the demo page', () => {
       expect(await bare.isVisible('#banner')).toBe(true);
       expect(await bare.textContent('#banner')).toContain('Shaping unavailable');
       await bare.screenshot({ path: join(ARTIFACTS, 'demo-no-api.png'), fullPage: true });
+      // what needs the API is off: live and shaping a URL
+      expect(await bare.isDisabled('#live')).toBe(true);
+      expect(await bare.isDisabled('#shape-url')).toBe(true);
       // a typed HLS URL plays unshaped too (here the fixture's own URL)
       await bare.fill('#hls-url', '/fixtures/ladder/master.m3u8?typed');
       await bare.click('#play-url');

@@ -282,7 +282,8 @@ export class Controls {
       this.hlsUrl.value = shared.url;
       this.shapeUrl.checked = shared.shape === '1';
     }
-    if (shared.live !== undefined) this.live.checked = shared.live === '1' || shared.live === 'true';
+    if (shared.live !== undefined && !this.live.disabled)
+      this.live.checked = shared.live === '1' || shared.live === 'true';
     if (shared.latencyS !== undefined) this.latencyTarget.value = shared.latencyS;
     this.syncLive();
     return problems;
@@ -308,6 +309,9 @@ export class Controls {
     this.faults.disabled = !config;
     this.shapeUrl.disabled = !config;
     if (!config) this.shapeUrl.checked = false;
+    // live is the shaping server's live mode: nothing to serve it without the API
+    this.live.disabled = !config;
+    if (!config) this.live.checked = false;
     this.describeTrace();
   }
 
