@@ -311,6 +311,22 @@ describe('the demo page', () => {
       expect(await page.evaluate(() => window.__abrkitDemo!.fieldErrors())).toEqual({});
       expect(errors).toEqual([]);
       await page.screenshot({ path: join(ARTIFACTS, 'demo-live.png'), fullPage: true });
+      // live faults: a bad spec is shown next to its field, a good one starts a session with them
+      await page.fill('#live-faults', 'nonsense=1');
+      await page.press('#live-faults', 'Tab');
+      await expect
+        .poll(() => page.evaluate(() => Object.keys(window.__abrkitDemo!.fieldErrors())))
+        .toEqual(['live-faults']);
+      await page.fill('#live-faults', 'stale=4000-8000');
+      await page.press('#live-faults', 'Tab');
+      await waitPage(
+        page,
+        () => /live faults stale=4000-8000/.test(window.__abrkitDemo?.log()[0]?.text ?? ''),
+        15_000,
+        'a session with live faults',
+      );
+      expect(await page.evaluate(() => window.__abrkitDemo!.fieldErrors())).toEqual({});
+      expect(await page.inputValue('#share-link')).toMatch(/liveFaults=stale%3D4000-8000/);
       // a bad latency target is shown next to its field; switching live off restores the algorithm
       await page.fill('#latency-target', '0');
       await page.press('#latency-target', 'Tab');
@@ -495,6 +511,7 @@ describe('the demo page', () => {
           'buffer-target',
           'live', // the live test
           'latency-target', // the live test
+          'live-faults', // the live test
           'estimator',
           'start-estimate',
           'rendition',

@@ -7,7 +7,7 @@
  * - `GET /api/traces/<id>` → `{ name, periods: [{ durationMs, bandwidthKbps, latencyMs }] }`
  *   (and `warnings: [...]` when the reader read periods slower than 1 kbps as outages)
  * - `GET /api/fixtures/<name>/video` → the fixture's `VideoDescription` (src/sim/load-video.ts), cached
- * - `POST /api/sessions` `{ fixture, traceId? | trace?, faults?, seed?, loop?, live? }` → 201
+ * - `POST /api/sessions` `{ fixture, traceId? | trace?, faults?, seed?, loop?, live?, liveFaults? }` → 201
  *   `{ id, masterUrl, trace, live }` (`live`: null, or `{ originEpochMs, windowMs }` when the fixture is served
  *   as a live stream: sessions.ts)
  * - `DELETE /api/sessions/<id>` → 204, 404 when unknown

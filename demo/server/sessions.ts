@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent, type ServerResponse } from 'node:http';
 import { isAbrkitError } from '../../src/core/errors.js';
 import { parseFaultSpec, type FaultSpec } from '../../src/shaping/faults.js';
+import { parseLiveFaultSpec, type LiveFaultSpec } from '../../src/shaping/live-faults.js';
 import { checkShapingTrace, startShapingServer, type ShapingServer } from '../../src/shaping/server.js';
 import type { NetworkTrace } from '../../src/traces/model.js';
 import { checkWritableTrace } from '../../src/traces/validate.js';
@@ -39,6 +40,8 @@ export interface SessionRequest {
   readonly loop?: boolean;
   /** Serve the fixture as a live stream (the shaping server's live mode, src/shaping/live-source.ts). */
   readonly live?: boolean;
+  /** With `live`: live faults (stale playlist, playlist 5xx, edge 404; src/shaping/live-faults.ts). */
+  readonly liveFaults?: LiveFaultSpec;
 }
 
 /**
@@ -51,7 +54,7 @@ export const DEMO_LIVE_WINDOW_S = 30;
 export const MAX_INLINE_PERIODS = 100_000;
 const MAX_FAULT_SPEC_CHARS = 1000;
 const MAX_NAME_CHARS = 200;
-const BODY_KEYS = ['fixture', 'traceId', 'trace', 'faults', 'seed', 'loop', 'live'];
+const BODY_KEYS = ['fixture', 'traceId', 'trace', 'faults', 'seed', 'loop', 'live', 'liveFaults'];
 
 function bad(code: string, message: string): ApiError {
   return new ApiError(400, code, message);
@@ -62,7 +65,7 @@ export function parseSessionRequest(body: unknown): SessionRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw bad(
       'BODY_INVALID',
-      'the body must be a JSON object { fixture, traceId | trace, faults?, seed?, loop?, live? }',
+      'the body must be a JSON object { fixture, traceId | trace, faults?, seed?, loop?, live?, liveFaults? }',
     );
   const b = body as Record<string, unknown>;
   const unknownKeys = Object.keys(b).filter((k) => !BODY_KEYS.includes(k));
@@ -100,6 +103,22 @@ export function parseSessionRequest(body: unknown): SessionRequest {
     throw bad('LOOP_INVALID', `loop must be true or false, got ${JSON.stringify(b.loop)}`);
   if (b.live !== undefined && typeof b.live !== 'boolean')
     throw bad('LIVE_INVALID', `live must be true or false, got ${JSON.stringify(b.live)}`);
+  let liveFaults: LiveFaultSpec | undefined;
+  if (b.liveFaults !== undefined && b.liveFaults !== '') {
+    if (typeof b.liveFaults !== 'string')
+      throw bad(
+        'LIVE_FAULTS_INVALID',
+        'liveFaults must be a spec string such as "stale=8000-14000,edge404=0.2"',
+      );
+    if (b.live !== true) throw bad('LIVE_FAULTS_INVALID', 'liveFaults needs live: true');
+    if (b.liveFaults.length > MAX_FAULT_SPEC_CHARS)
+      throw bad('LIVE_FAULTS_INVALID', `liveFaults is longer than ${MAX_FAULT_SPEC_CHARS} characters`);
+    try {
+      liveFaults = parseLiveFaultSpec(b.liveFaults, 'liveFaults');
+    } catch (e) {
+      throw bad('LIVE_FAULTS_INVALID', (e as Error).message);
+    }
+  }
   return {
     fixture: b.fixture,
     ...(hasId ? { traceId: b.traceId as string } : { trace: parseInlineTrace(b.trace) }),
@@ -107,6 +126,7 @@ export function parseSessionRequest(body: unknown): SessionRequest {
     ...(b.seed === undefined ? {} : { seed: b.seed }),
     ...(b.loop === undefined ? {} : { loop: b.loop }),
     ...(b.live === true ? { live: true } : {}),
+    ...(liveFaults === undefined ? {} : { liveFaults }),
   };
 }
 
@@ -256,7 +276,13 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
         ...(request.loop === undefined ? {} : { loop: request.loop }),
         maxRequestsKept: 10_000,
         ...(request.live === true
-          ? { live: { windowS: DEMO_LIVE_WINDOW_S, startS: DEMO_LIVE_WINDOW_S } }
+          ? {
+              live: {
+                windowS: DEMO_LIVE_WINDOW_S,
+                startS: DEMO_LIVE_WINDOW_S,
+                ...(request.liveFaults === undefined ? {} : { faults: request.liveFaults }),
+              },
+            }
           : {}),
       });
     } catch (e) {

@@ -17,6 +17,8 @@ export interface SessionRequest {
   readonly loop?: boolean;
   /** Serve the fixture as a live stream (30 s sliding window, PROGRAM-DATE-TIME). */
   readonly live?: boolean;
+  /** With `live`: live faults (`stale=A-B,playlist5xx=P,edge404=P`). */
+  readonly liveFaults?: string;
 }
 
 export interface ShapedSession {

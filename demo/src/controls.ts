@@ -17,6 +17,7 @@ export type FieldName =
   | 'faults'
   | 'buffer-target'
   | 'latency-target'
+  | 'live-faults'
   | 'start-estimate'
   | 'hls-url'
   | 'load-session';
@@ -92,6 +93,7 @@ export class Controls {
   readonly live = el<HTMLInputElement>('live');
   readonly latencyTarget = el<HTMLInputElement>('latency-target');
   readonly shapeUrl = el<HTMLInputElement>('shape-url');
+  readonly liveFaults = el<HTMLInputElement>('live-faults');
 
   private readonly algorithms = onlineAlgorithms();
   private readonly uploaded = new Map<string, NetworkTrace>();
@@ -226,6 +228,9 @@ export class Controls {
       ...(this.live.checked && this.latencyTarget.value !== String(DEFAULT_LATENCY_TARGET_S)
         ? { latencyS: this.latencyTarget.value }
         : {}),
+      ...(this.live.checked && this.liveFaults.value.trim() !== ''
+        ? { liveFaults: this.liveFaults.value.trim() }
+        : {}),
     };
   }
 
@@ -285,6 +290,7 @@ export class Controls {
     if (shared.live !== undefined && !this.live.disabled)
       this.live.checked = shared.live === '1' || shared.live === 'true';
     if (shared.latencyS !== undefined) this.latencyTarget.value = shared.latencyS;
+    if (shared.liveFaults !== undefined) this.liveFaults.value = shared.liveFaults;
     this.syncLive();
     return problems;
   }
@@ -475,6 +481,7 @@ export class Controls {
   /** Enables the latency target with the live box. */
   syncLive(): void {
     this.latencyTarget.disabled = !this.live.checked;
+    this.liveFaults.disabled = !this.live.checked;
   }
 
   /** Describes the selected trace under the picker. */

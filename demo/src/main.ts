@@ -325,6 +325,7 @@ function fieldError(field: FieldName, text: string): void {
 /** The field a shaping-server refusal is about, from its error code (demo/server/sessions.ts). */
 function fieldOfApiError(error: DemoApiError): FieldName | null {
   if (error.code === 'FAULTS_INVALID') return 'faults';
+  if (error.code === 'LIVE_FAULTS_INVALID') return 'live-faults';
   if (error.code === 'TRACE_INVALID' || error.code === 'TRACE_NOT_FOUND') return 'trace';
   return null;
 }
@@ -429,6 +430,9 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
           ...(choice.kind === 'server' ? { traceId: choice.id } : { trace: choice.trace }),
           ...(faults !== '' ? { faults } : {}),
           ...(wantLive ? { live: true } : {}),
+          ...(wantLive && controls.liveFaults.value.trim() !== ''
+            ? { liveFaults: controls.liveFaults.value.trim() }
+            : {}),
         });
         if (gen !== generation) {
           void deleteSession(session.id).catch(() => {});
@@ -520,7 +524,7 @@ async function start(source: Source, keepRecorded = false): Promise<void> {
   logList.replaceChildren();
   log(
     'info',
-    `session ${sessionCount}: ${algorithm} (estimator ${estimator}, start estimate ${startEstimateKbps} kbps) on ${trace ? `trace '${trace.name}'` : 'the unshaped network'}, buffer target ${bufferTargetMs / 1000} s${settings.faults ? `, faults ${settings.faults}` : ''}${liveInfo && latencyTargetMs !== null ? `, live stream (30 s window), latency target ${latencyTargetMs / 1000} s` : ''}`,
+    `session ${sessionCount}: ${algorithm} (estimator ${estimator}, start estimate ${startEstimateKbps} kbps) on ${trace ? `trace '${trace.name}'` : 'the unshaped network'}, buffer target ${bufferTargetMs / 1000} s${settings.faults ? `, faults ${settings.faults}` : ''}${liveInfo && latencyTargetMs !== null ? `, live stream (30 s window), latency target ${latencyTargetMs / 1000} s${controls.liveFaults.value.trim() !== '' ? `, live faults ${controls.liveFaults.value.trim()}` : ''}` : ''}`,
   );
 
   if (mirrorNote !== null) log('info', mirrorNote);
@@ -775,6 +779,7 @@ function wire(): void {
     controls.estimator,
     controls.startEstimate,
     controls.latencyTarget,
+    controls.liveFaults,
   ]) {
     input.addEventListener('change', () => {
       controls.sample.value = ''; // the settings are no longer the sample's

@@ -29,6 +29,8 @@ export interface SharedSettings {
   readonly live?: string;
   /** Live latency target, s (as typed). */
   readonly latencyS?: string;
+  /** Live faults, as typed. */
+  readonly liveFaults?: string;
 }
 
 const OPTION_PREFIX = 'opt.';
@@ -46,6 +48,7 @@ const KEYS = {
   shape: 'shape',
   live: 'live',
   latencyS: 'latency',
+  liveFaults: 'liveFaults',
 } as const satisfies Record<Exclude<keyof SharedSettings, 'options'>, string>;
 
 /** Reads the settings from a query string (`location.search`). */

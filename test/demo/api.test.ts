@@ -602,6 +602,27 @@ describe('demo API: shaped sessions', () => {
     const bad = await postJson(m.base, { fixture: 'ladder', traceId: 'constant-1500', live: 'yes' });
     expect(bad.status).toBe(400);
     expect((await errorOf(bad)).code).toBe('LIVE_INVALID');
+    // live faults: checked, only with live, and applied by the shaping server (a playlist 5xx every time)
+    for (const body of [
+      { fixture: 'ladder', traceId: 'constant-1500', liveFaults: 'edge404=0.1' },
+      { fixture: 'ladder', traceId: 'constant-1500', live: true, liveFaults: 'nonsense=1' },
+      { fixture: 'ladder', traceId: 'constant-1500', live: true, liveFaults: 3 },
+    ]) {
+      const refused = await postJson(m.base, body);
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect((await errorOf(refused)).code).toBe('LIVE_FAULTS_INVALID');
+    }
+    const faulty = (await (
+      await postJson(m.base, {
+        fixture: 'ladder',
+        traceId: 'constant-1500',
+        live: true,
+        liveFaults: 'playlist5xx=1:502',
+      })
+    ).json()) as { id: string };
+    const failing = await fetch(`${m.base}/shaped/${faulty.id}/${variant}`);
+    expect(failing.status).toBe(502);
+    await failing.arrayBuffer();
   });
 
   it('passes Range requests and their answers through', async () => {
