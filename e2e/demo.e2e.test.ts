@@ -248,9 +248,9 @@ describe('the demo page', () => {
       // play some seconds
       await waitPage(
         page,
-        () => (window.__abrkitDemo?.latency().length ?? 0) >= 30,
+        () => (window.__abrkitDemo?.latency().length ?? 0) >= 20,
         40_000,
-        '15 s of latency samples',
+        '10 s of latency samples',
       );
       const samples = await page.evaluate(() => window.__abrkitDemo!.latency());
       // the target is the page's (6 s: three target durations of the fixture's 2 s segments)
