@@ -1,10 +1,13 @@
 /**
- * The demo page (demo/, issue 7) in Debian chromium, served by the real Vite config (vite.config.ts, with the
- * demo server plugin): under the `step-down` trace with the throughput rule, the charts fill in, the bitrate
- * chart shows a downswitch after the step, hovering it shows the decision's reason, the simulator comparison
- * fills in next to the live session, nothing is logged as an error, and the page fits a 390 px screen.
- * Screenshots go to out/artifacts/demo.png and demo-390.png. Then `vite build` + `vite preview`: the static
- * build loads and plays.
+ * The demo page (demo/, issues 7, 15, 16) in Debian chromium, served by the real Vite config (vite.config.ts,
+ * with the demo server plugin): under the `step-down` trace with the throughput rule, the charts fill in, the
+ * bitrate chart shows a downswitch after the step, hovering it shows the decision's reason, the simulator
+ * comparison fills in next to the session's row, nothing is logged as an error, and the page fits a 390 px
+ * screen. Live: the toggle plays the fixture as a live stream near its latency target, with the latency chart
+ * and a live simulator comparison. Every control changes something (and every control is listed as
+ * exercised), a typed URL is shaped through a copy, a recording replays, the page works without the API, and
+ * `vite build` + `vite preview` load and play. A screenshot of each state goes to a temporary folder
+ * (printed) or ABRKIT_ARTIFACTS.
  */
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
