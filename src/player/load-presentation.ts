@@ -47,6 +47,8 @@ export async function fetchBytes(
     async () => {
       const controller = new AbortController();
       const onAbort = (): void => controller.abort();
+      // a signal aborted before this attempt (a player destroyed while a deferred playlist waited) sends nothing
+      if (o.signal.aborted) controller.abort();
       o.signal.addEventListener('abort', onAbort, { once: true });
       o.inFlight?.add(controller);
       try {

@@ -59,6 +59,15 @@ describe('playlist fetches report their retries', () => {
     ]);
   });
 
+  it("sends nothing once the load is aborted (a destroyed player's deferred playlist)", async () => {
+    const log: string[] = [];
+    const abort = new AbortController();
+    abort.abort();
+    const o = { ...options(scriptedFetch([200], '#EXTM3U', log), []), signal: abort.signal };
+    await expect(fetchText('http://x/240p/index.m3u8', o)).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(log).toEqual([]);
+  });
+
   it('reports no retry when the first attempt works, and none past the time budget before failing', async () => {
     const retries: SeenRetry[] = [];
     await fetchText('http://x/a.m3u8', options(scriptedFetch([200], 'ok', []), retries));
