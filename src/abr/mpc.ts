@@ -128,10 +128,9 @@ export class HarmonicPredictor {
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * Option specs MPC shares with the algorithms built on it (scenario-mpc): runtime parts only, their
- * descriptions are the `*_OPTION_DOC` strings below.
+ * Descriptions of the option specs MPC shares with scenario-mpc (the specs themselves are in mpc-options.ts;
+ * docs only: the registry joins them, the player never loads them).
  */
-/** Descriptions of the shared specs above (docs only: the registry joins them, the player never loads them). */
 export const HORIZON_OPTION_DOC = 'Segments looked ahead.';
 export const QOE_OBJECTIVE_OPTION_DOC = 'QoE objective (Pensieve Table 1); hd needs 6 renditions.';
 export const SMOOTH_PENALTY_OPTION_DOC = 'Weight of |q(R) - q(R_prev)|.';
