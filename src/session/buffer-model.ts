@@ -22,6 +22,13 @@ export interface BufferModelOptions {
    * that position.
    */
   readonly firstAppendSkipMs?: number;
+  /**
+   * With `'first-append'`: the playhead starts moving this long after the first append, ms (default 0). A
+   * browser's video element plays its first frame only after the append is parsed and the decoder has started,
+   * so the media buffered ahead of the playhead stays whole meanwhile (docs/fidelity.md measures it).
+   * `started()` and `startedAtMs()` then tell that later time.
+   */
+  readonly startDelayMs?: number;
 }
 
 export class BufferModel implements MediaSink {
@@ -36,6 +43,9 @@ export class BufferModel implements MediaSink {
   private totalStallMs = 0;
   private stalls = 0;
   private skipMs: number;
+  private readonly startDelayMs: number;
+  /** With `startDelayMs`: when the playhead starts (set at the first append), until it has. */
+  private pendingStartMs: number | null = null;
 
   constructor(clock: Clock, options: BufferModelOptions = {}) {
     const rate = options.playbackRate ?? 1;
@@ -45,6 +55,10 @@ export class BufferModel implements MediaSink {
     if (!(skipMs >= 0) || !Number.isFinite(skipMs))
       throw invalidArgument('firstAppendSkipMs', `must be a finite number >= 0, got ${skipMs}`);
     this.skipMs = skipMs;
+    const startDelayMs = options.startDelayMs ?? 0;
+    if (!(startDelayMs >= 0) || !Number.isFinite(startDelayMs))
+      throw invalidArgument('startDelayMs', `must be a finite number >= 0, got ${startDelayMs}`);
+    this.startDelayMs = startDelayMs;
     this.clock = clock;
     this.rate = rate;
     this.lastMs = clock.nowMs();
@@ -59,10 +73,18 @@ export class BufferModel implements MediaSink {
 
   /** Brings the buffer up to `nowMs` (a read of the level at that time; a time before the last one is a no-op). */
   private advanceTo(nowMs: number): void {
-    const elapsedMs = nowMs - this.lastMs;
+    let elapsedMs = nowMs - this.lastMs;
     if (elapsedMs <= 0) return;
     this.lastMs = nowMs;
-    if (!this.isStarted) return;
+    if (!this.isStarted) {
+      const startMs = this.pendingStartMs;
+      if (startMs === null || nowMs <= startMs) return;
+      // the playhead started at startMs, between the last read and now
+      this.pendingStartMs = null;
+      this.isStarted = true;
+      this.startMs = startMs;
+      elapsedMs = nowMs - startMs;
+    }
     const playedMs = elapsedMs * this.rate;
     if (playedMs <= this.levelMs) {
       this.levelMs -= playedMs;
@@ -97,8 +119,11 @@ export class BufferModel implements MediaSink {
     this.skipMs = 0;
     this.stalled = false;
     if (!this.isStarted) {
-      this.isStarted = true;
-      this.startMs = this.lastMs;
+      if (this.startDelayMs > 0) this.pendingStartMs ??= this.lastMs + this.startDelayMs;
+      else {
+        this.isStarted = true;
+        this.startMs = this.lastMs;
+      }
     }
   }
 
@@ -113,11 +138,13 @@ export class BufferModel implements MediaSink {
   }
 
   started(): boolean {
+    if (this.pendingStartMs !== null) this.advance();
     return this.isStarted;
   }
 
   /** Clock time playback started, null before. */
   startedAtMs(): number | null {
+    if (this.pendingStartMs !== null) this.advance();
     return this.startMs;
   }
 

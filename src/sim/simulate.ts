@@ -78,6 +78,23 @@ export interface SimulateOptions {
   /** With `initSegmentBytes`: fetch the init segment together with the media segment (src/sim/trace-source.ts). */
   readonly initWithMedia?: boolean;
   /**
+   * Media playlist size per rendition, bytes (default none): the first request at each rendition downloads it
+   * first, as the player loads deferred playlists (src/sim/trace-source.ts). Not seen by the offline optimum's
+   * planner.
+   */
+  readonly playlistBytes?: readonly number[];
+  /**
+   * Time from the first append to the playhead starting to move, ms (default 0): a browser's video element
+   * starts playing after the decoder's start-up (src/session/buffer-model.ts `startDelayMs`). Not with `live`.
+   */
+  readonly playbackStartDelayMs?: number;
+  /**
+   * Overrides the network preset's progress granularity (src/sim/trace-source.ts): a progress point, where
+   * abandonment is checked, at least `minMs` after the last one and `minBytes` further (abrkit preset: every
+   * 100 ms). A browser checks at each chunk of the body stream, which the shaping server writes every 10 ms.
+   */
+  readonly progress?: { readonly minMs: number; readonly minBytes: number };
+  /**
    * Virtual-time limit of the session, ms (default: the video's duration + 24 h, `SIM_EXTRA_VIRTUAL_MS` in
    * src/sim/trace-source.ts). A session still running then ends with `AbrkitError('trace', 'SIM_TIME_LIMIT')`
    * naming the trace and the segment in flight.
@@ -128,11 +145,12 @@ export function simulateSession(options: SimulateOptions): SimulationResult {
   const clock = new VirtualClock(0);
   const network = createNetworkModel(networkName, trace);
   const source = new TraceSource(clock, network, {
-    progressMinMs: preset.progressMinMs,
-    progressMinBytes: preset.progressMinBytes,
+    progressMinMs: options.progress?.minMs ?? preset.progressMinMs,
+    progressMinBytes: options.progress?.minBytes ?? preset.progressMinBytes,
     ...(options.requestOverheadMs !== undefined ? { requestOverheadMs: options.requestOverheadMs } : {}),
     ...(options.initSegmentBytes !== undefined ? { initSegmentBytes: options.initSegmentBytes } : {}),
     ...(options.initWithMedia !== undefined ? { initWithMedia: options.initWithMedia } : {}),
+    ...(options.playlistBytes !== undefined ? { playlistBytes: options.playlistBytes } : {}),
   });
   const media = mediaFromVideo(video);
   const events = new Emitter<SessionEvents>();
@@ -180,7 +198,14 @@ export function simulateSession(options: SimulateOptions): SimulationResult {
           events,
           createSession: (parts) => createSession({ ...parts, first: chain === null || chain.jumps === 0 }),
         });
-  const sink = chain ? chain.sink : new BufferModel(clock, { startPlayback: preset.startPlayback });
+  if (chain && options.playbackStartDelayMs !== undefined)
+    throw invalidArgument('playbackStartDelayMs', 'is not modelled for live sessions');
+  const sink = chain
+    ? chain.sink
+    : new BufferModel(clock, {
+        startPlayback: preset.startPlayback,
+        ...(options.playbackStartDelayMs !== undefined ? { startDelayMs: options.playbackStartDelayMs } : {}),
+      });
   const session = chain ? null : createSession({ media, sink, events, first: true });
   let downloadEndMs = 0;
   let finalBufferMs = 0;

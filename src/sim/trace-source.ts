@@ -15,6 +15,11 @@
  *   downloads that init segment (its own request, with its own overhead; no progress reported, not part of
  *   the sample), then the media segment, as the player fetches an init segment before the first segment of
  *   each rendition and keeps it. A rendition whose entry is missing or not a number > 0 has none.
+ * - `playlistBytes`: per rendition, the size of a media playlist fetched before the first request at that
+ *   rendition (its own request, with its own overhead; no progress, not in the sample; before the init
+ *   segment), as the player loads a variant's playlist the first time the session requests one of its
+ *   segments (src/player/lazy-playlists.ts). A rendition whose entry is missing or 0 has none (its playlist
+ *   was loaded at startup).
  */
 import type { Clock } from '../core/clock.js';
 import { AbrkitError, invalidArgument } from '../core/errors.js';
@@ -98,6 +103,8 @@ export interface TraceSourceOptions {
    * player counts them. Default false.
    */
   readonly initWithMedia?: boolean;
+  /** Playlist size per rendition, fetched before its first request, bytes (default none). See the file comment. */
+  readonly playlistBytes?: readonly number[];
 }
 
 /** A clock that sets a timer at an exact time (`VirtualClock.setTimerAt`). */
@@ -114,8 +121,11 @@ export class TraceSource implements SegmentSource, LoadHandle {
   private readonly overheadMs: number;
   private readonly initBytes: readonly number[];
   private readonly initWithMedia: boolean;
+  private readonly playlistBytes: readonly number[];
   /** Renditions whose init segment was downloaded. */
   private readonly initDone: boolean[] = [];
+  /** Renditions whose playlist was downloaded. */
+  private readonly playlistDone: boolean[] = [];
   private readonly onTimer: () => void;
   // the download in flight
   private plan: TransferPlan | null = null;
@@ -135,8 +145,12 @@ export class TraceSource implements SegmentSource, LoadHandle {
   /** Times of the progress points skipped since the last callback, replayed with `onProgressSkipped`. */
   private readonly skippedMs: number[] = [];
   private skippedCount = 0;
-  /** The plan in flight is the init segment of `initRendition` (the media segment follows). */
-  private initRendition = -1;
+  /**
+   * The plan in flight is a download before `preRendition`'s media segment: its playlist (`prePlaylist`) or
+   * its init segment.
+   */
+  private preRendition = -1;
+  private prePlaylist = false;
   private requestStartMs = 0;
   private wantProgress = false;
   private segmentIndex = -1;
@@ -178,11 +192,17 @@ export class TraceSource implements SegmentSource, LoadHandle {
     this.overheadMs = overheadMs;
     this.initBytes = options.initSegmentBytes ?? [];
     this.initWithMedia = options.initWithMedia ?? false;
-    this.initBytes.forEach((bytes, i) => {
-      if (!(bytes >= 0) || !Number.isFinite(bytes)) {
-        throw invalidArgument(`initSegmentBytes[${i}]`, `must be a finite number >= 0, got ${String(bytes)}`);
-      }
-    });
+    this.playlistBytes = options.playlistBytes ?? [];
+    for (const [name, list] of [
+      ['initSegmentBytes', this.initBytes],
+      ['playlistBytes', this.playlistBytes],
+    ] as const) {
+      list.forEach((bytes, i) => {
+        if (!(bytes >= 0) || !Number.isFinite(bytes)) {
+          throw invalidArgument(`${name}[${i}]`, `must be a finite number >= 0, got ${String(bytes)}`);
+        }
+      });
+    }
     this.onTimer = () => this.fire();
   }
 
@@ -211,19 +231,30 @@ export class TraceSource implements SegmentSource, LoadHandle {
       // requested together: both on the link at once, one latency, bytes counted together
       this.initDone[r] = true;
       this.sizeBytes = size + initBytes;
-      this.beginMedia(startMs);
-      return this;
     }
-    if (initBytes > 0 && this.initDone[r] !== true) {
-      // the init segment first: its own request, no progress, not in the sample
-      this.initRendition = r;
-      this.plan = this.network.begin(startMs + this.overheadMs, initBytes);
+    this.beginNext(startMs);
+    return this;
+  }
+
+  /**
+   * Starts, at `startMs` (now), the next download of the request in flight: its rendition's playlist, else its
+   * init segment (fetched before the media), else the media segment.
+   */
+  private beginNext(startMs: number): void {
+    const r = this.renditionIndex;
+    const playlistBytes = this.playlistBytes[r] ?? 0;
+    const initBytes = this.initBytes[r] ?? 0;
+    const playlist = playlistBytes > 0 && this.playlistDone[r] !== true;
+    if (playlist || (initBytes > 0 && this.initDone[r] !== true)) {
+      // before the media segment: its own request, no progress, not in the sample
+      this.preRendition = r;
+      this.prePlaylist = playlist;
+      this.plan = this.network.begin(startMs + this.overheadMs, playlist ? playlistBytes : initBytes);
       this.progressDue = false;
       this.cancel = this.clock.setTimer(this.onTimer, this.plan.endMs - startMs);
-      return this;
+      return;
     }
     this.beginMedia(startMs);
-    return this;
   }
 
   /** The download in flight, or null. */
@@ -239,7 +270,7 @@ export class TraceSource implements SegmentSource, LoadHandle {
 
   /** Starts the media segment's download, requested at `startMs` (now). */
   private beginMedia(startMs: number): void {
-    this.initRendition = -1;
+    this.preRendition = -1;
     this.skipUntilMs = Number.NEGATIVE_INFINITY;
     this.skipPaceByMs = Number.NaN;
     this.quietDue = false;
@@ -261,7 +292,7 @@ export class TraceSource implements SegmentSource, LoadHandle {
    * replayed through `onProgressSkipped` before the next callback; only the callback and the timer go.
    */
   skipProgressUntil(untilMs: number, onPaceByMs = Number.NaN): void {
-    if (this.plan !== null && this.initRendition < 0 && this.exactClock !== null) {
+    if (this.plan !== null && this.preRendition < 0 && this.exactClock !== null) {
       this.skipUntilMs = untilMs;
       this.skipPaceByMs = onPaceByMs;
     }
@@ -369,11 +400,12 @@ export class TraceSource implements SegmentSource, LoadHandle {
       this.schedule();
       return;
     }
-    if (this.initRendition >= 0) {
-      // the init segment arrived: the media segment's request goes out now
+    if (this.preRendition >= 0) {
+      // the playlist or the init segment arrived: the next request goes out now
       this.network.end(plan, plan.endMs);
-      this.initDone[this.initRendition] = true;
-      this.beginMedia(plan.endMs);
+      if (this.prePlaylist) this.playlistDone[this.preRendition] = true;
+      else this.initDone[this.preRendition] = true;
+      this.beginNext(plan.endMs);
       return;
     }
     if (!this.progressDue) {
@@ -416,8 +448,8 @@ export class TraceSource implements SegmentSource, LoadHandle {
     this.callbacks = null;
     // a request still on its way to the link (overhead) ends where it would have started
     this.network.end(plan, Math.max(nowMs, plan.startMs));
-    const inInit = this.initRendition >= 0;
-    this.initRendition = -1;
+    const inInit = this.preRendition >= 0;
+    this.preRendition = -1;
     return {
       startMs: this.requestStartMs,
       firstByteMs: inInit ? nowMs : Math.min(plan.firstByteMs, nowMs),

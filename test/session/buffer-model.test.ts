@@ -23,6 +23,28 @@ describe('BufferModel', () => {
     expect(sink.bufferLevelMs()).toBe(2500);
   });
 
+  it('startDelayMs: the playhead starts that long after the first append, not at it', () => {
+    const clock = new VirtualClock();
+    const sink = new BufferModel(clock, { startDelayMs: 150 });
+    clock.run(1000);
+    sink.append(seg(0, 2000));
+    expect(sink.started()).toBe(false);
+    expect(sink.startedAtMs()).toBe(null);
+    clock.run(1100);
+    expect(sink.bufferLevelMs()).toBe(2000);
+    sink.append(seg(1, 2000)); // a second append does not move the start
+    clock.run(1150);
+    expect(sink.started()).toBe(false);
+    clock.run(1400);
+    expect(sink.bufferLevelMs()).toBe(4000 - 250);
+    expect(sink.started()).toBe(true);
+    expect(sink.startedAtMs()).toBe(1150);
+    clock.run(5400);
+    expect(sink.bufferLevelMs()).toBe(0);
+    expect(sink.stallMs()).toBe(250);
+    expect(() => new BufferModel(clock, { startDelayMs: -1 })).toThrow(/startDelayMs/);
+  });
+
   it('counts starvation as stall, one stall per starved period, none after end of stream', () => {
     const clock = new VirtualClock();
     const sink = new BufferModel(clock);
