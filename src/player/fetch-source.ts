@@ -306,10 +306,16 @@ export class FetchSegmentSource implements SegmentSource {
         ...(initFetched && init?.timed ? [init.timed] : []),
         ...(audioInitFetched && audioInit?.timed ? [audioInit.timed] : []),
       ]);
+      // ... and from the first byte of any of them: the link may send an init or the audio before the video's
+      // first byte (segment 0's two init segments go first on the shaping server), and those bytes count
       const sample: DownloadSample =
         alongsideBytes > 0 && !videoSample!.aborted
           ? {
               ...videoSample!,
+              firstByteMs: Math.max(
+                videoSample!.startMs,
+                Math.min(videoSample!.firstByteMs, ...alongside.map((a) => a.firstByteMs)),
+              ),
               endMs: Math.max(videoSample!.endMs, ...alongside.map((a) => a.endMs)),
               sizeBytes: videoSample!.sizeBytes + alongsideBytes,
             }

@@ -100,6 +100,10 @@ describe('FetchSegmentSource', () => {
     const audioEnd = downloads.find((d) => d.kind === 'audio');
     expect(first.sample!.endMs).toBeGreaterThanOrEqual(videoEnd!.endMs);
     expect(first.sample!.endMs).toBeGreaterThanOrEqual(audioEnd!.endMs);
+    // and from the first byte of any of them: the init segments' and the audio's bytes count, and came earlier
+    const firstBytes = downloads.filter((d) => d.segmentIndex === 0).map((d) => d.firstByteMs);
+    expect(first.sample!.firstByteMs).toBe(Math.min(...firstBytes));
+    expect(first.sample!.firstByteMs).toBeLessThan(videoEnd!.firstByteMs);
     // progress counts the audio segment streaming alongside (1000-byte chunks in step with the video's)
     expect(first.progress.map((p) => p.loadedBytes)).toEqual([2000, 4000, 6000, 8000, 10_000]);
     expect(first.progress[0]?.totalBytes).toBe(10_000);
