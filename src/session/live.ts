@@ -140,14 +140,20 @@ export interface ClockLiveScheduleOptions {
    * at a fixed phase after the server has it. The live edge (and the latency) stay the server's.
    */
   readonly listingDelayMs?: number;
+  /**
+   * Clock time at which the player knows of segment i (the end of the playlist reload that lists it), or
+   * null when no reload does: then it is `listingDelayMs` after its availability. `listingDelayMs` is added to
+   * a time this gives too (what follows a reload before the request: parsing, the decision). Default: none.
+   */
+  readonly listedAtMs?: (segmentIndex: number, availableAtMs: number) => number | null;
   readonly catchUp?: Partial<CatchUpOptions> | null;
   readonly rateIntervalMs?: number;
 }
 
 /**
  * A live stream on a clock, for the simulator: the edge advances in real time from `edgeAtStartMs`, and
- * segment i becomes available when its end reaches the edge, at clock `startMs + (i+1)·d − edgeAtStartMs`
- * (plus `listingDelayMs`).
+ * segment i becomes available when its end reaches the edge, at clock `startMs + (i+1)·d − edgeAtStartMs`,
+ * and can be fetched `listingDelayMs` after that, or after the reload that lists it (`listedAtMs`).
  */
 export function clockLiveSchedule(options: ClockLiveScheduleOptions): SessionLive {
   const { clock, segmentDurationMs: d, targetLatencyMs } = options;
@@ -167,7 +173,9 @@ export function clockLiveSchedule(options: ClockLiveScheduleOptions): SessionLiv
     ...(options.rateIntervalMs === undefined ? {} : { rateIntervalMs: options.rateIntervalMs }),
     liveEdgeMs: (nowMs) => nowMs - startMs + edgeAtStartMs,
     whenAvailable(segmentIndex, ready) {
-      const waitMs = startMs + (segmentIndex + 1) * d - edgeAtStartMs + listingDelayMs - clock.nowMs();
+      const availableAtMs = startMs + (segmentIndex + 1) * d - edgeAtStartMs;
+      const listedMs = options.listedAtMs?.(segmentIndex, availableAtMs) ?? availableAtMs;
+      const waitMs = listedMs + listingDelayMs - clock.nowMs();
       if (waitMs <= 0) {
         ready();
         return () => {};

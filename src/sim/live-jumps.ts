@@ -26,6 +26,7 @@ import {
 } from '../session/live.js';
 import type { SessionMedia, StreamingSession } from '../session/session.js';
 import type { AppendedSegment, MediaSink, SessionEvents } from '../session/types.js';
+import { listedAtMs, type PlaylistTraffic } from './live-reloads.js';
 
 /** How often the latency is checked, ms: the player's live tick. */
 export const LIVE_CHECK_INTERVAL_MS = 500;
@@ -38,6 +39,13 @@ export interface LiveChainOptions {
   readonly edgeAtStartMs?: number;
   readonly catchUp?: Partial<CatchUpOptions> | null;
   readonly listingDelayMs?: number;
+  /**
+   * The playlist reloads (live-reloads.ts `withPlaylistTraffic`, on the clock of this chain's start): a
+   * segment is known at the end of the first reload reaching the server once it exists (plus
+   * `listingDelayMs`), one that existed when the chain started (the playlists loaded before) at once.
+   * Default none: `listingDelayMs` after it exists.
+   */
+  readonly reloads?: PlaylistTraffic;
   /**
    * Start playback exactly `targetLatencyMs` behind the edge, mid-segment, as the player seeks (default
    * true); false: at the start of the segment that holds that position, up to a segment's duration further
@@ -164,7 +172,7 @@ export class LiveSessionChain {
   }
 
   private startAt(offset: number): void {
-    const { clock, media } = this.o;
+    const { clock, media, reloads } = this.o;
     const d = media.segmentDurationMs;
     this.offset = offset;
     const sessionMedia: SessionMedia =
@@ -182,6 +190,13 @@ export class LiveSessionChain {
       edgeAtStartMs: this.edgeMs() - offset * d,
       ...(this.o.catchUp === undefined ? {} : { catchUp: this.o.catchUp }),
       ...(this.o.listingDelayMs === undefined ? {} : { listingDelayMs: this.o.listingDelayMs }),
+      ...(reloads === undefined
+        ? {}
+        : {
+            // what the chain's first playlists listed is known from its start; the rest, once a reload lists it
+            listedAtMs: (_: number, availableAtMs: number) =>
+              availableAtMs <= this.startMs ? Number.NEGATIVE_INFINITY : listedAtMs(reloads, availableAtMs),
+          }),
     });
     const events = new EventEmitter<SessionEvents>();
     this.forward(events, offset);

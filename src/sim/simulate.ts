@@ -23,6 +23,7 @@ import { createQoeTermFunction } from '../qoe/index.js';
 import { createLolpQoeTermFunction } from '../qoe/lolp.js';
 import type { CatchUpOptions, SessionLive } from '../session/live.js';
 import { LiveSessionChain } from './live-jumps.js';
+import { withPlaylistTraffic, type PlaylistReload } from './live-reloads.js';
 import { summarize, type PlayoutSummary as SessionSummary } from '../qoe/playout-summary.js';
 import { TraceSource, defaultVirtualTimeLimitMs, timeLimitError } from './trace-source.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -121,6 +122,11 @@ export interface SimLiveOptions {
    * true); false: at the start of the segment holding that position, up to a segment further behind.
    */
   readonly startAtTarget?: boolean;
+  /**
+   * The player's media playlist reloads (src/sim/live-reloads.ts; default none): their bytes share the link
+   * with the segments, and a segment is known once a reload lists it (plus `listingDelayMs`).
+   */
+  readonly reloads?: readonly PlaylistReload[];
 }
 
 export interface SimulationResult {
@@ -143,7 +149,9 @@ export function simulateSession(options: SimulateOptions): SimulationResult {
   const algorithm = resolveAlgorithm(options, networkName, bufferTargetMs, forcedFirst);
 
   const clock = new VirtualClock(0);
-  const network = createNetworkModel(networkName, trace);
+  const reloads =
+    options.live?.reloads === undefined ? undefined : withPlaylistTraffic(trace, options.live.reloads);
+  const network = createNetworkModel(networkName, reloads?.trace ?? trace);
   const source = new TraceSource(clock, network, {
     progressMinMs: options.progress?.minMs ?? preset.progressMinMs,
     progressMinBytes: options.progress?.minBytes ?? preset.progressMinBytes,
@@ -194,6 +202,7 @@ export function simulateSession(options: SimulateOptions): SimulationResult {
             ? {}
             : { listingDelayMs: options.live.listingDelayMs }),
           ...(options.live.startAtTarget === undefined ? {} : { startAtTarget: options.live.startAtTarget }),
+          ...(reloads === undefined ? {} : { reloads }),
           startPlayback: preset.startPlayback,
           events,
           createSession: (parts) => createSession({ ...parts, first: chain === null || chain.jumps === 0 }),
