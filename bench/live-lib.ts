@@ -111,6 +111,78 @@ export function listingDelayMs(
   return waits.length === 0 ? null : waits[waits.length >> 1]!;
 }
 
+/** A logged request that fetched a playlist (`.m3u8`). */
+const PLAYLIST = /\.m3u8(?:\?|$)/;
+
+/**
+ * The player's playlist reloads from `fromMs` on (trace time), as the simulator takes them
+ * (`SimLiveOptions.reloads`, session clock = trace time − `fromMs`): each playlist request with its bytes, the
+ * requests starting within `groupMs` of a reload's first one numbered as that reload (the player reloads every
+ * playlist at once and waits for all; a browser may hold one back while its connections are busy).
+ */
+export function playlistReloads(
+  requests: readonly (LoggedRequest & { readonly bytes: number })[],
+  fromMs: number,
+  groupMs = 500,
+): { atMs: number; bytes: number; reload: number }[] {
+  const out: { atMs: number; bytes: number; reload: number }[] = [];
+  let reload = -1;
+  let firstMs = Number.NEGATIVE_INFINITY;
+  for (const r of [...requests].filter((q) => PLAYLIST.test(q.url)).sort((a, b) => a.startMs - b.startMs)) {
+    if (r.startMs < fromMs) continue;
+    if (r.startMs - firstMs > groupMs) {
+      reload++;
+      firstMs = r.startMs;
+    }
+    out.push({ atMs: r.startMs - fromMs, bytes: r.bytes, reload });
+  }
+  return out;
+}
+
+/**
+ * How long after the reload that lists a segment the player asks for it, ms (trace time): the median over
+ * video segments of the time from the last byte of the first reload (`playlistReloads`, grouped) reaching the
+ * server once the segment exists (`availableAtMs`) to the segment's first request, those within `maxMs`:
+ * parsing the playlists, the decision and the request's way to the server. Null when no segment qualifies.
+ */
+export function afterListingMs(
+  requests: readonly (LoggedRequest & { readonly bytes: number })[],
+  availableAtMs: (msn: number) => number,
+  groupMs = 500,
+  maxMs = 500,
+): number | null {
+  const groups = new Map<number, { startMs: number; endMs: number }>();
+  const playlists = requests.filter((q) => PLAYLIST.test(q.url)).sort((a, b) => a.startMs - b.startMs);
+  let n = -1;
+  let firstMs = Number.NEGATIVE_INFINITY;
+  for (const q of playlists) {
+    if (q.startMs - firstMs > groupMs) {
+      n++;
+      firstMs = q.startMs;
+      groups.set(n, { startMs: q.startMs, endMs: q.endMs });
+    } else {
+      const g = groups.get(n)!;
+      g.endMs = Math.max(g.endMs, q.endMs);
+    }
+  }
+  const reloads = [...groups.values()];
+  const first = new Map<number, number>();
+  for (const r of requests) {
+    const msn = msnOf(r.url);
+    if (msn === null || !VIDEO_SEGMENT.test(r.url)) continue;
+    first.set(msn, Math.min(first.get(msn) ?? Infinity, r.startMs));
+  }
+  const waits: number[] = [];
+  for (const [msn, startMs] of first) {
+    const listing = reloads.find((g) => g.startMs >= availableAtMs(msn));
+    if (!listing) continue;
+    const w = startMs - listing.endMs;
+    if (w >= 0 && w <= maxMs) waits.push(w);
+  }
+  waits.sort((a, b) => a - b);
+  return waits.length === 0 ? null : waits[waits.length >> 1]!;
+}
+
 /** The trace from `ms` on (what is left after the browser's playlist and init requests). */
 export function skipTrace(trace: NetworkTrace, ms: number): NetworkTrace {
   const periods: TracePeriod[] = [];

@@ -58,6 +58,7 @@ import { REPO_ROOT } from '../test/support/shared-data.js';
 import type * as PageModule from './fidelity-page-entry.js';
 import type { HlsLiveRun } from './live-hls-page-entry.js';
 import {
+  afterListingMs,
   agreement,
   edgeAtStartMs,
   listingDelayMs,
@@ -65,6 +66,7 @@ import {
   mean,
   measureOverheadMs,
   msnOf,
+  playlistReloads,
   sessionStartMs,
   skipTrace,
   withoutSizeTable,
@@ -83,6 +85,11 @@ const HLSJS = !args.includes('--no-hlsjs');
 const VERBOSE = args.includes('--verbose');
 /** `--no-listing`: the simulator's segments come out when the server's do (no playlist-reload delay). */
 const LISTING = !args.includes('--no-listing');
+/**
+ * `--no-reloads`: the simulator without the player's playlist reloads (their bytes on the link, and segments
+ * known when a reload lists them), a constant listing delay instead.
+ */
+const RELOADS = !args.includes('--no-reloads');
 if (!(RUNS >= 1 && Number.isInteger(RUNS))) throw new Error(`--runs: an integer >= 1, got ${RUNS}`);
 if (!(RUN_S >= 10)) throw new Error(`--run-s: at least 10 s, got ${RUN_S}`);
 const SEGMENT_MS = 2000;
@@ -93,6 +100,8 @@ const START_ESTIMATE_KBPS = 500;
 const KNOWN_FOR_MS = 2500;
 const LADDER_DIR = join(FIXTURES_DIR, 'ladder');
 const OUT_DIR = join(REPO_ROOT, 'out', 'live-bench');
+mkdirSync(OUT_DIR, { recursive: true });
+const VIDEO_SEGMENT_URL = /\/\d+p\/seg_\d+\.m4s/;
 
 const trace: NetworkTrace = generateTrace(TRACE_SPEC);
 const ladder = await loadVideo(join(LADDER_DIR, 'master.m3u8'));
@@ -198,7 +207,13 @@ async function runAbrkit(browser: LaunchedBrowser, bundle: string, algo: string,
     startMs: r.startMs,
     endMs: r.endMs,
     status: r.status,
+    bytes: r.bytes,
   }));
+  if (VERBOSE)
+    writeFileSync(
+      join(OUT_DIR, `requests-${algo}-${Date.now()}.json`),
+      JSON.stringify({ originMs, liveOriginEpochMs: server.live!.originEpochMs, requests }),
+    );
   // segment index -> msn, from the video downloads (the player's indices count from its first window)
   const video = player.downloads.find((d) => d.kind === 'video' && msnOf(d.url) !== null);
   if (!video)
@@ -218,8 +233,22 @@ async function runAbrkit(browser: LaunchedBrowser, bundle: string, algo: string,
   const overheadMs = measuredOverheadMs ?? 0;
   // the player learns of a segment at its next playlist reload: the simulator's segments are known that
   // much after the server has them (SimLiveOptions.listingDelayMs; the edge stays the server's)
-  const listingMs = LISTING ? Math.max(0, (listingDelayMs(requests, availableAtMs) ?? 0) - overheadMs) : 0;
-  const simDecisions = new Map<number, { bufferLevelMs: number; throughputKbps: number }>();
+  // with the reloads modelled, what is left of the listing delay is the time from a reload's end to the request
+  const reloads = LISTING && RELOADS ? playlistReloads(requests, startMs) : null;
+  const listingMs = !LISTING
+    ? 0
+    : reloads
+      ? (afterListingMs(requests, availableAtMs) ?? 0)
+      : Math.max(0, (listingDelayMs(requests, availableAtMs) ?? 0) - overheadMs);
+  const simDecisions = new Map<number, { bufferLevelMs: number; throughputKbps: number; reason: string }>();
+  const simDownloads: {
+    bytes: number;
+    msn: number;
+    rendition: number;
+    startMs: number;
+    endMs: number;
+    abandonedTo: number | null;
+  }[] = [];
   const sim = simulateSession({
     video: loopedVideo(ladder, firstMsn, count, audioBytes, audioInitBytes),
     trace: skipTrace(trace, startMs),
@@ -228,8 +257,26 @@ async function runAbrkit(browser: LaunchedBrowser, bundle: string, algo: string,
     bufferTargetMs: BUFFER_TARGET_MS,
     requestOverheadMs: overheadMs,
     initSegmentBytes,
-    live: { targetLatencyMs: TARGET_LATENCY_MS, edgeAtStartMs: edgeMs, listingDelayMs: listingMs },
-    onEvents: (events) => events.on('decision', (d) => simDecisions.set(d.segmentIndex + firstMsn, d)),
+    live: {
+      targetLatencyMs: TARGET_LATENCY_MS,
+      edgeAtStartMs: edgeMs,
+      listingDelayMs: listingMs,
+      ...(reloads ? { reloads } : {}),
+    },
+    onEvents: (events) => {
+      events.on('decision', (d) => simDecisions.set(d.segmentIndex + firstMsn, d));
+      if (VERBOSE)
+        events.on('download', (d) =>
+          simDownloads.push({
+            msn: d.segmentIndex + firstMsn,
+            bytes: d.sample.sizeBytes,
+            rendition: d.renditionIndex,
+            startMs: d.sample.startMs,
+            endMs: d.sample.endMs,
+            abandonedTo: d.abandonedTo,
+          }),
+        );
+    },
   });
   const simRenditions = new Map(sim.records.map((r) => [r.segment + firstMsn, r.rendition]));
   if (VERBOSE) {
@@ -242,14 +289,51 @@ async function runAbrkit(browser: LaunchedBrowser, bundle: string, algo: string,
       bufferLevelMs: number;
       nowMs: number;
       throughputKbps: number;
+      reason: string;
     }[];
+    // a sample's throughput, kbps, and the numbers in a decision's reason (L2A-LL's E[bitrate] and Q...)
+    const kbps = (bytes: number, ms: number): string => ((bytes * 8) / ms).toFixed(0);
+    const why = (reason: string | undefined): string =>
+      (reason ?? '')
+        .match(/\d+(?:\.\d+)?/g)
+        ?.slice(0, 2)
+        .join('/') ?? '';
+    const browserSample = (msn: number): string => {
+      const x = player.downloads.find(
+        (y) => y.kind === 'video' && !y.aborted && y.segmentIndex + msnShift === msn,
+      );
+      return x ? kbps(x.sizeBytes, x.endMs - x.startMs) : '-';
+    };
     const t0 = decisions[0]?.nowMs ?? 0;
+    // the browser's video downloads of an msn, trace time (server log), with the playlist bytes sent meanwhile
+    const browserDownloads = (msn: number): string =>
+      requests
+        .filter((q) => msnOf(q.url) === msn && VIDEO_SEGMENT_URL.test(q.url))
+        .map((q) => {
+          const pl = requests.filter(
+            (p) => p.url.includes('.m3u8') && p.endMs > q.startMs && p.startMs < q.endMs,
+          );
+          const plBytes = pl.reduce((sum, p) => sum + p.bytes, 0);
+          return `[${/\/(\d+p)\//.exec(q.url)?.[1] ?? '?'} ${(q.startMs - startMs).toFixed(0)}+${(q.endMs - q.startMs).toFixed(0)}${q.status >= 400 ? ` ${q.status}` : ''} pl${pl.length}/${plBytes}B]`;
+        })
+        .join('');
     for (const r of sim.records) {
       const msn = r.segment + firstMsn;
       const d = decisions.filter((x) => x.segmentIndex + msnShift === msn).at(-1);
       console.log(
-        `    msn ${msn}: browser r${String(browserRenditions.get(msn))} t${d ? (d.nowMs - t0).toFixed(0) : '-'} buf${d ? d.bufferLevelMs.toFixed(0) : '-'} est${d ? d.throughputKbps.toFixed(0) : '-'}` +
-          ` | sim r${r.rendition} buf${simDecisions.get(msn)?.bufferLevelMs.toFixed(0) ?? '-'} est${simDecisions.get(msn)?.throughputKbps.toFixed(0) ?? '-'} lat${String(r.latencyMs?.toFixed(0))} dl${r.downloadMs.toFixed(0)}`,
+        `    msn ${msn}: browser r${String(browserRenditions.get(msn))} t${d ? (d.nowMs - t0).toFixed(0) : '-'} buf${d ? d.bufferLevelMs.toFixed(0) : '-'} est${d ? d.throughputKbps.toFixed(0) : '-'} why${why(d?.reason)} smp${browserSample(msn)}` +
+          ` ${browserDownloads(msn)} | sim r${r.rendition} ${simDownloads
+            .filter((x) => x.msn === msn)
+            .map(
+              (x) =>
+                `[r${x.rendition} ${x.startMs.toFixed(0)}+${(x.endMs - x.startMs).toFixed(0)}${x.abandonedTo === null ? '' : ` ab->${x.abandonedTo}`}]`,
+            )
+            .join(
+              '',
+            )} buf${simDecisions.get(msn)?.bufferLevelMs.toFixed(0) ?? '-'} est${simDecisions.get(msn)?.throughputKbps.toFixed(0) ?? '-'} why${why(simDecisions.get(msn)?.reason)} smp${simDownloads
+            .filter((x) => x.msn === msn && x.abandonedTo === null)
+            .map((x) => kbps(x.bytes, x.endMs - x.startMs))
+            .join('')} lat${String(r.latencyMs?.toFixed(0))} dl${r.downloadMs.toFixed(0)}`,
       );
     }
   }

@@ -4,12 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  afterListingMs,
   agreement,
   edgeAtStartMs,
   listingDelayMs,
   loopedVideo,
   measureOverheadMs,
   msnOf,
+  playlistReloads,
   sessionStartMs,
   skipTrace,
 } from '../../bench/live-lib.js';
@@ -110,5 +112,30 @@ describe('bench:live arithmetic', () => {
       1500,
     );
     expect(t.periods).toEqual([{ durationMs: 500, bandwidthKbps: 2, latencyMs: 0 }]);
+  });
+  it('reads the playlist reloads from the log: grouped, from the session start on, with their bytes', () => {
+    const pl = (path: string, startMs: number, endMs: number, bytes: number) => ({
+      ...req(path, startMs, endMs),
+      bytes,
+    });
+    const log = [
+      pl('/144p/index.m3u8', 10, 20, 900),
+      { ...req('/144p/seg_00001.m4s?msn=41', 41, 300), bytes: 30_000 },
+      pl('/144p/index.m3u8', 2000, 2030, 870),
+      pl('/audio/index.m3u8', 2001, 2035, 900),
+      pl('/240p/index.m3u8', 2130, 2160, 870), // held back by the browser: the same reload
+      pl('/144p/index.m3u8', 4000, 4020, 870),
+    ];
+    expect(playlistReloads(log, 41)).toEqual([
+      { atMs: 1959, bytes: 870, reload: 0 },
+      { atMs: 1960, bytes: 900, reload: 0 },
+      { atMs: 2089, bytes: 870, reload: 0 },
+      { atMs: 3959, bytes: 870, reload: 1 },
+    ]);
+    // segment 42 out at 1990: listed by the reload at 2000, which ends at 2160; requested at 2172
+    const withSegments = [...log, { ...req('/240p/seg_00002.m4s?msn=42', 2172, 2500), bytes: 40_000 }];
+    expect(afterListingMs(withSegments, (msn) => (msn === 42 ? 1990 : 50))).toBe(12);
+    // (segment 41 was requested before its reload: not counted); no reload after a segment: nothing
+    expect(afterListingMs(log, () => 5000)).toBeNull();
   });
 });
