@@ -27,7 +27,17 @@
  *   audio init segment with segment 0's bytes;
  * - a per-request overhead (`requestOverheadMs`): measured per run from the server's log as the mean time
  *   from one segment's last byte to the next segment's first request (`measureOverheadMs`), or fixed with
- *   `--overhead-ms N` (0: off).
+ *   `--overhead-ms N` (0: off);
+ * - the media playlist of each rendition the player had not loaded at startup (`playlistBytes`, the fixture's
+ *   index.m3u8 sizes; the renditions whose playlist the server logged before segment 0's first request are
+ *   left out): the player loads it before the first request at that rendition (src/player/lazy-playlists.ts);
+ *   `--no-playlists` to leave it out;
+ * - abandonment checked at each chunk of the body stream, which the shaping server writes every
+ *   `SERVER_TICK_MS` (`progress`: a progress point every 10 ms once a byte arrived, instead of the abrkit
+ *   preset's 100 ms tick); `--progress-100` for the preset's;
+ * - the playback start delay (`playbackStartDelayMs`): the time from the first append to the playhead moving,
+ *   measured per run in the page from the video element's `currentTime` at each decision
+ *   (`measureStartDelayMs`), or fixed with `--start-delay-ms N` (0: off).
  *
  * Measures, per run and overall:
  * - agreement: the fraction of segments 1..19 (segment 0 is startup: chosen on the start estimate before
@@ -36,10 +46,12 @@
  * - Δ stall: browser − simulator total stall time, ms (browser: the player's `qoe.stallMs`, stalls after the
  *   first frame, from the video element's waiting/playing; simulator: the buffer model's stall time);
  * - mean |Δ download time| per segment (records' downloadMs) to show where the timing differs.
- * JSON goes to out/fidelity/. The machine is shared with other runs: wall-clock timers and decoding in the
+ * JSON goes to out/fidelity/, with each run's browser side (decisions, records, the server's log): `--replay
+ * file.json` simulates those again with this run's model flags, without a browser (to weigh one mechanism on
+ * the same browser runs; the algorithms' code must be the one that ran in the browser). The machine is shared with other runs: wall-clock timers and decoding in the
  * browser are noisy, so numbers vary run to run. Printed only; nothing is asserted.
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBrowserBundle, FIXTURES_DIR, openPlayerPage } from '../e2e/player-harness.js';
 import { launchBrowser, type LaunchedBrowser } from '../e2e/support/browser.js';
@@ -66,6 +78,8 @@ const QUICK = args.includes('--quick');
 const PARALLEL = Number(flag('--parallel') ?? 3);
 const ALGOS = (flag('--algos') ?? 'bola,throughput,robust-mpc,scenario-mpc').split(',');
 const ONLY_TRACES = flag('--traces')?.split(',');
+/** `--replay file.json`: no browser; the browser runs saved in an earlier run's JSON, simulated again. */
+const REPLAY = flag('--replay');
 const BUFFER_TARGET_MS = 30_000;
 const START_ESTIMATE_KBPS = 500;
 const TRACE_CUT_MS = 60_000;
@@ -84,6 +98,18 @@ const INIT_WITH_MEDIA = !args.includes('--init-before');
  * run from the server's log (`measureOverheadMs`); 0 turns it off.
  */
 const OVERHEAD_FLAG = flag('--overhead-ms');
+/** The shaping server's scheduler tick, ms: each flow gets a chunk written per tick. */
+const SERVER_TICK_MS = 10;
+/** `--progress-100`: the simulator checks abandonment on the abrkit preset's 100 ms tick, not per server chunk. */
+const CHUNK_PROGRESS = !args.includes('--progress-100');
+/** `--no-playlists`: the simulator does not fetch the playlists the player loads on a rendition's first use. */
+const PLAYLIST_MODEL = !args.includes('--no-playlists');
+/** `--start-delay-ms N`: the simulator's playback start delay; default: measured per run (`measureStartDelayMs`). */
+const START_DELAY_FLAG = flag('--start-delay-ms');
+const FIXED_START_DELAY_MS = START_DELAY_FLAG === undefined ? null : Number(START_DELAY_FLAG);
+if (FIXED_START_DELAY_MS !== null && !(FIXED_START_DELAY_MS >= 0)) {
+  throw new Error(`--start-delay-ms must be a number >= 0, got ${String(START_DELAY_FLAG)}`);
+}
 const FIXED_OVERHEAD_MS = OVERHEAD_FLAG === undefined ? null : Number(OVERHEAD_FLAG);
 if (FIXED_OVERHEAD_MS !== null && !(FIXED_OVERHEAD_MS >= 0)) {
   throw new Error(`--overhead-ms must be a number >= 0, got ${String(OVERHEAD_FLAG)}`);
@@ -122,6 +148,37 @@ function initSegmentBytes(video: VideoDescription): number[] {
   return video.renditions.map(
     (r) => statSync(join(FIXTURES_DIR, 'ladder', `${r.heightPx}p`, 'init.mp4')).size,
   );
+}
+
+/**
+ * Each video rendition's media playlist size (fixtures/ladder/<height>p/index.m3u8), 0 for those whose
+ * playlist the server logged before `beforeMs` (segment 0's first request): the player loaded those at
+ * startup, the others the first time it requests one of their segments.
+ */
+function playlistBytes(
+  video: VideoDescription,
+  requests: readonly LoggedRequest[],
+  beforeMs: number,
+): number[] {
+  return video.renditions.map((r) => {
+    const path = `/${r.heightPx}p/index.m3u8`;
+    if (requests.some((q) => q.url.endsWith(path) && q.startMs < beforeMs)) return 0;
+    return statSync(join(FIXTURES_DIR, 'ladder', `${r.heightPx}p`, 'index.m3u8')).size;
+  });
+}
+
+/**
+ * The browser's playback start delay, ms: from the first append (the decision for segment 1, which the
+ * session makes right after appending segment 0) to the playhead starting to move, read from the decisions'
+ * `pos` (the video element's currentTime): the playhead started at `t - pos` if it has played without a
+ * stall since; a stall only makes that later, so the earliest such time is taken. Null when no decision came
+ * after playback started.
+ */
+function measureStartDelayMs(decisions: readonly Decision[]): number | null {
+  const appendMs = decisions[1]?.t;
+  if (appendMs === undefined) return null;
+  const starts = decisions.slice(2).flatMap((d) => (d.pos !== undefined && d.pos > 0 ? [d.t - d.pos] : []));
+  return starts.length === 0 ? null : Math.max(0, Math.min(...starts) - appendMs);
 }
 
 /** A request as the shaping server logged it (trace time, ms). */
@@ -231,16 +288,38 @@ interface Decision {
   readonly t: number;
   readonly buf: number;
   readonly kbps: number;
+  /** Browser only: the video element's currentTime then, ms. */
+  readonly pos?: number;
 }
 
+/** What one browser session gave: kept in the JSON (`browser`), so `--replay` can simulate it again. */
 interface BrowserRun {
   readonly decisions: Decision[];
   readonly records: SegmentRecord[];
   readonly qoe: PlayerQoe;
-  readonly offsetMs: number;
-  readonly overheadMs: number;
+  readonly requests: LoggedRequest[];
   readonly wallMs: number;
   readonly errors: string[];
+}
+
+/** The simulator's browser-side inputs, read from a browser run. */
+interface Measured {
+  readonly offsetMs: number;
+  readonly overheadMs: number;
+  readonly playlistBytes: number[];
+  readonly startDelayMs: number;
+}
+
+function measure(run: BrowserRun, video: VideoDescription): Measured {
+  // the session's first request: segment 0's init segment with the init model, else segment 0 itself
+  const first = INIT_MODEL ? /\/\d+p\/(?:init\.mp4|seg_\d+\.m4s)$/ : /\/\d+p\/seg_\d+\.m4s$/;
+  const offsetMs = Math.min(...run.requests.filter((r) => first.test(r.url)).map((r) => r.startMs));
+  return {
+    offsetMs,
+    overheadMs: FIXED_OVERHEAD_MS ?? measureOverheadMs(run.requests),
+    playlistBytes: PLAYLIST_MODEL ? playlistBytes(video, run.requests, offsetMs) : [],
+    startDelayMs: FIXED_START_DELAY_MS ?? measureStartDelayMs(run.decisions) ?? 0,
+  };
 }
 
 async function runBrowser(
@@ -249,7 +328,12 @@ async function runBrowser(
   trace: NetworkTrace,
   algo: string,
 ): Promise<BrowserRun> {
-  const server = await startShapingServer({ root: FIXTURES_DIR, trace, network: 'sabre' });
+  const server = await startShapingServer({
+    root: FIXTURES_DIR,
+    trace,
+    network: 'sabre',
+    tickMs: SERVER_TICK_MS,
+  });
   const page = await browser.newPage();
   const t0 = Date.now();
   try {
@@ -278,6 +362,7 @@ async function runBrowser(
             t: Math.round(d.nowMs),
             buf: Math.round(d.bufferLevelMs),
             kbps: Math.round(d.throughputKbps),
+            pos: Math.round(video.currentTime * 1000),
           }),
         );
         player.state$.subscribe((s) => {
@@ -312,11 +397,8 @@ async function runBrowser(
           `  browser seg ${r.segment} r${r.rendition} ${r.sizeBytes} B dl ${r.downloadMs.toFixed(0)} buf ${r.bufferMs.toFixed(0)}`,
         );
     }
-    // the session's first request: segment 0's init segment with the init model, else segment 0 itself
-    const first = INIT_MODEL ? /\/\d+p\/(?:init\.mp4|seg_\d+\.m4s)$/ : /\/\d+p\/seg_\d+\.m4s$/;
-    const offsetMs = Math.min(...server.requests.filter((r) => first.test(r.url)).map((r) => r.startMs));
-    const overheadMs = FIXED_OVERHEAD_MS ?? measureOverheadMs(server.requests);
-    return { ...result, offsetMs, overheadMs, wallMs: Date.now() - t0 };
+    const requests = server.requests.map((r) => ({ url: r.url, startMs: r.startMs, endMs: r.endMs }));
+    return { ...result, requests, wallMs: Date.now() - t0 };
   } finally {
     await page.close();
     await server.close();
@@ -338,12 +420,15 @@ interface RunResult {
   readonly meanAbsDownloadDiffMs: number;
   readonly offsetMs: number;
   readonly overheadMs: number;
+  readonly startDelayMs: number;
   readonly browserStartupMs: number | null;
   readonly simStartupMs: number;
   readonly errors: string[];
+  readonly browser: BrowserRun;
 }
 
-function compare(trace: NetworkTrace, algo: string, browser: BrowserRun, video: VideoDescription): RunResult {
+function compare(trace: NetworkTrace, algo: string, run: BrowserRun, video: VideoDescription): RunResult {
+  const browser = { ...run, ...measure(run, video) };
   const simDecisions: Decision[] = [];
   const sim = simulateSession({
     video,
@@ -352,6 +437,9 @@ function compare(trace: NetworkTrace, algo: string, browser: BrowserRun, video: 
     network: 'abrkit',
     bufferTargetMs: BUFFER_TARGET_MS,
     requestOverheadMs: browser.overheadMs,
+    ...(browser.playlistBytes.length > 0 ? { playlistBytes: browser.playlistBytes } : {}),
+    ...(browser.startDelayMs > 0 ? { playbackStartDelayMs: browser.startDelayMs } : {}),
+    ...(CHUNK_PROGRESS ? { progress: { minMs: SERVER_TICK_MS, minBytes: 1 } } : {}),
     ...(INIT_MODEL ? { initSegmentBytes: initSegmentBytes(video), initWithMedia: INIT_WITH_MEDIA } : {}),
     onEvents: (events) =>
       events.on('decision', (d) =>
@@ -370,7 +458,7 @@ function compare(trace: NetworkTrace, algo: string, browser: BrowserRun, video: 
       const b = browser.decisions[i];
       const m = simDecisions[i];
       console.log(
-        `  decision b ${b ? `s${b.s} r${b.r} t${b.t - t0} buf${b.buf} est${b.kbps}` : '-'}  |  sim ${m ? `s${m.s} r${m.r} t${m.t} buf${m.buf} est${m.kbps}` : '-'}`,
+        `  decision b ${b ? `s${b.s} r${b.r} t${b.t - t0} buf${b.buf} est${b.kbps} pos${String(b.pos)}` : '-'}  |  sim ${m ? `s${m.s} r${m.r} t${m.t} buf${m.buf} est${m.kbps}` : '-'}`,
       );
     }
   }
@@ -407,25 +495,51 @@ function compare(trace: NetworkTrace, algo: string, browser: BrowserRun, video: 
     meanAbsDownloadDiffMs: downloadDiff / Math.max(1, Math.min(b.length, s.length)),
     offsetMs: browser.offsetMs,
     overheadMs: browser.overheadMs,
+    startDelayMs: browser.startDelayMs,
     browserStartupMs: browser.qoe.startupMs,
     simStartupMs: sim.summary.startupMs,
     errors: browser.errors,
+    browser: run,
   };
 }
 
 async function main(): Promise<void> {
   const [video, bundle, list] = await Promise.all([
     loadVideo(MASTER).then(withAudio),
-    buildBrowserBundle(join(import.meta.dirname, 'fidelity-page-entry.ts')),
+    REPLAY === undefined ? buildBrowserBundle(join(import.meta.dirname, 'fidelity-page-entry.ts')) : '',
     traces(),
   ]);
+  const results: RunResult[] = [];
+  const print = (r: RunResult): void => {
+    console.log(
+      `${r.trace.padEnd(34)} ${r.algo.padEnd(11)} agree ${(r.agreement * 100).toFixed(0).padStart(3)}%  ` +
+        `kbps b/s ${r.browserMeanKbps.toFixed(0)}/${r.simMeanKbps.toFixed(0)}  stall b/s ${r.browserStallMs.toFixed(0)}/${r.simStallMs.toFixed(0)} ms  ` +
+        `|Δdl| ${r.meanAbsDownloadDiffMs.toFixed(0)} ms  offset ${r.offsetMs.toFixed(0)} ms  overhead ${r.overheadMs.toFixed(0)} ms  start delay ${r.startDelayMs.toFixed(0)} ms  wall ${(r.browser.wallMs / 1000).toFixed(0)} s` +
+        (r.errors.length > 0 ? `  errors: ${r.errors.join('; ')}` : ''),
+    );
+    console.log(`    browser ${r.browserRenditions.join('')}\n    sim     ${r.simRenditions.join('')}`);
+  };
+  if (REPLAY !== undefined) {
+    // the browser side of an earlier run, simulated again with this run's model options
+    const saved = JSON.parse(readFileSync(REPLAY, 'utf8')) as {
+      runs: { trace: string; algo: string; browser?: BrowserRun }[];
+    };
+    for (const run of saved.runs) {
+      const trace = list.find((t) => t.name === run.trace);
+      if (!run.browser || !trace || !ALGOS.includes(run.algo)) continue;
+      const r = compare(trace, run.algo, run.browser, video);
+      results.push(r);
+      print(r);
+    }
+    summarize(results, false);
+    return;
+  }
   const browser = await launchBrowser();
   const jobs = list.flatMap((trace) => ALGOS.map((algo) => ({ trace, algo })));
   console.log(
     `fidelity: ${list.length} traces × ${ALGOS.length} algorithms = ${jobs.length} browser sessions, ${PARALLEL} at a time` +
       (hasSharedData ? '' : ' (../shared/data absent: synthetic traces only)'),
   );
-  const results: RunResult[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < jobs.length) {
@@ -433,13 +547,7 @@ async function main(): Promise<void> {
       const run = await runBrowser(browser, bundle, job.trace, job.algo);
       const r = compare(job.trace, job.algo, run, video);
       results.push(r);
-      console.log(
-        `${r.trace.padEnd(34)} ${r.algo.padEnd(11)} agree ${(r.agreement * 100).toFixed(0).padStart(3)}%  ` +
-          `kbps b/s ${r.browserMeanKbps.toFixed(0)}/${r.simMeanKbps.toFixed(0)}  stall b/s ${r.browserStallMs.toFixed(0)}/${r.simStallMs.toFixed(0)} ms  ` +
-          `|Δdl| ${r.meanAbsDownloadDiffMs.toFixed(0)} ms  offset ${r.offsetMs.toFixed(0)} ms  overhead ${r.overheadMs.toFixed(0)} ms  wall ${(run.wallMs / 1000).toFixed(0)} s` +
-          (r.errors.length > 0 ? `  errors: ${r.errors.join('; ')}` : ''),
-      );
-      console.log(`    browser ${r.browserRenditions.join('')}\n    sim     ${r.simRenditions.join('')}`);
+      print(r);
     }
   };
   try {
@@ -447,6 +555,11 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
   }
+  summarize(results, true);
+}
+
+/** Prints the agreement per algorithm and, with `write`, writes the JSON. */
+function summarize(results: readonly RunResult[], write: boolean): void {
   console.log('\nper algorithm (segments 1-19 of every run; Δ = browser − simulator):');
   const overall: Record<string, unknown> = {};
   for (const algo of ALGOS) {
@@ -462,6 +575,7 @@ async function main(): Promise<void> {
         `mean Δ bitrate ${dKbps.toFixed(0)} kbps; mean Δ stall ${dStall.toFixed(0)} ms (${mine.length} runs)`,
     );
   }
+  if (!write) return;
   mkdirSync(OUT_DIR, { recursive: true });
   const file = join(OUT_DIR, `fidelity-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(
@@ -479,6 +593,9 @@ async function main(): Promise<void> {
           initModel: INIT_MODEL,
           initWithMedia: INIT_WITH_MEDIA,
           overheadMs: FIXED_OVERHEAD_MS ?? 'measured per run',
+          playlistModel: PLAYLIST_MODEL,
+          progress: CHUNK_PROGRESS ? `every ${SERVER_TICK_MS} ms (server chunks)` : 'abrkit preset (100 ms)',
+          startDelayMs: FIXED_START_DELAY_MS ?? 'measured per run',
           serverNetwork: 'sabre',
         },
         overall,
