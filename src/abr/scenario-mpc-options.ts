@@ -36,6 +36,20 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
     max: 200,
   },
   {
+    name: 'abandonWindowShare',
+    type: 'number',
+    default: 0.5,
+    min: 0,
+    max: 1,
+  },
+  {
+    name: 'errorScales',
+    type: 'integer',
+    default: 3,
+    min: 1,
+    max: 20,
+  },
+  {
     name: 'expertWarmup',
     type: 'integer',
     default: 0,
@@ -114,7 +128,7 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
   {
     name: 'switchCost',
     type: 'number',
-    default: 5,
+    default: 8,
     min: 0,
   },
   {

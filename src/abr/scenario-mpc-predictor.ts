@@ -49,21 +49,36 @@ export class TransmissionPredictor {
   private latencyCount = 0;
   private latencySumMs = 0;
   private readonly latenciesMs: Float64Array;
+  /**
+   * Errors at longer time scales (`scales` > 1): `scaleErrors[(e * (scales - 1) + j - 2) * errorWindow + i]`
+   * is expert e's `ln(observed / predicted)` for the throughput over j consecutive downloads (bytes over
+   * transfer time), against the prediction made before the first of them.
+   */
+  private readonly scaleErrors: Float64Array;
+  private readonly scaleErrorCounts: Float64Array;
+  /** The last `scales` predictions of each expert, `predictionHistory[e * scales + (sample % scales)]`. */
+  private readonly predictionHistory: Float64Array;
+  /** Bytes and transfer ms of the last `scales` samples, by `sample % scales`. */
+  private readonly recentBytes: Float64Array;
+  private readonly recentMs: Float64Array;
 
   /**
    * `window`: samples in the harmonic mean (and latencies in their mean); `errorWindow`: recent errors whose
-   * quantiles make the scenarios; `longWindow`: samples in the time-weighted long-run mean.
+   * quantiles make the scenarios; `longWindow`: samples in the time-weighted long-run mean; `scales`: time
+   * scales, in downloads, at which errors are also measured ({@link scenarioMultipliersAt}).
    */
   constructor(
     readonly window = 5,
     readonly errorWindow = 20,
     readonly longWindow = 20,
     readonly expertWarmup = 0,
+    readonly scales = 1,
   ) {
     for (const [name, v] of [
       ['window', window],
       ['errorWindow', errorWindow],
       ['longWindow', longWindow],
+      ['scales', scales],
     ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new TypeError(`${name}: must be an integer >= 1, got ${v}`);
     }
@@ -73,6 +88,11 @@ export class TransmissionPredictor {
     this.errors = new Float64Array(EXPERTS * errorWindow);
     this.sorted = new Float64Array(errorWindow + PRIOR_ERRORS.length);
     this.latenciesMs = new Float64Array(window);
+    this.scaleErrors = new Float64Array(EXPERTS * (scales - 1) * errorWindow);
+    this.scaleErrorCounts = new Float64Array(scales + 1);
+    this.predictionHistory = new Float64Array(EXPERTS * scales);
+    this.recentBytes = new Float64Array(scales);
+    this.recentMs = new Float64Array(scales);
   }
 
   /** Feeds one download: `sizeBytes` whose first byte came `latencyMs` after the request, then `transferMs`. */
@@ -101,6 +121,7 @@ export class TransmissionPredictor {
       }
       this.errorCount++;
     }
+    if (this.scales > 1) this.addScaleErrors(sizeBytes, transferMs);
     const i = this.sampleCount;
     this.samplesKbps[i % this.window] = kbps;
     this.longBytes[i % this.longWindow] = sizeBytes;
@@ -119,6 +140,40 @@ export class TransmissionPredictor {
     this.predictions[0] = kbps;
     this.predictions[1] = k / inverseSum;
     this.predictions[2] = (bytes * 8) / ms;
+    if (this.scales > 1) {
+      const slot = i % this.scales;
+      for (let e = 0; e < EXPERTS; e++)
+        this.predictionHistory[e * this.scales + slot] = this.predictions[e] ?? 0;
+    }
+  }
+
+  /**
+   * Records sample n (`this.sampleCount`, not yet counted) and, for every scale j in 2..scales with j
+   * samples known, each expert's error for the throughput over samples n - j + 1..n against its prediction
+   * made after sample n - j.
+   */
+  private addScaleErrors(sizeBytes: number, transferMs: number): void {
+    const n = this.sampleCount;
+    const scales = this.scales;
+    this.recentBytes[n % scales] = sizeBytes;
+    this.recentMs[n % scales] = transferMs;
+    let bytes = sizeBytes;
+    let ms = transferMs;
+    for (let j = 2; j <= scales && j <= n; j++) {
+      const k = (n - j + 1) % scales;
+      bytes += this.recentBytes[k] ?? 0;
+      ms += this.recentMs[k] ?? 0;
+      const observedKbps = (bytes * 8) / ms;
+      const from = (n - j) % scales;
+      const slot = (this.scaleErrorCounts[j] ?? 0) % this.errorWindow;
+      for (let e = 0; e < EXPERTS; e++) {
+        const predicted = this.predictionHistory[e * scales + from] ?? observedKbps;
+        this.scaleErrors[(e * (scales - 1) + j - 2) * this.errorWindow + slot] = Math.log(
+          observedKbps / predicted,
+        );
+      }
+      this.scaleErrorCounts[j] = (this.scaleErrorCounts[j] ?? 0) + 1;
+    }
   }
 
   /** Throughput samples since the last reset. */
@@ -168,8 +223,21 @@ export class TransmissionPredictor {
    * recent observed/predicted ratios (padded with a cautious prior while few are known), ascending.
    */
   scenarioMultipliers(out: Float64Array): void {
+    this.scenarioMultipliersAt(1, out);
+  }
+
+  /**
+   * {@link scenarioMultipliers} at time scale `scale` (1..`scales`): the quantiles of the errors of the
+   * throughput over `scale` consecutive downloads. On a path whose samples scatter independently the spread
+   * narrows as the scale grows (a slow download is followed by a fast one); on one whose drops persist
+   * (outages, steps) it does not. Until a scale has as many errors as the prior, the longest scale below it
+   * that has them stands in (scale 1 always does, prior-padded).
+   */
+  scenarioMultipliersAt(scale: number, out: Float64Array): void {
     const n = out.length;
-    const m = this.collect(this.expert(), false);
+    let j = Math.max(1, Math.min(Math.floor(scale), this.scales));
+    while (j > 1 && (this.scaleErrorCounts[j] ?? 0) < PRIOR_ERRORS.length) j--;
+    const m = j === 1 ? this.collect(this.expert(), false) : this.collectScale(this.expert(), j);
     const view = this.sorted.subarray(0, m);
     view.sort();
     for (let i = 0; i < n; i++) {
@@ -202,6 +270,15 @@ export class TransmissionPredictor {
     this.worstDrop = 0;
     this.scores.fill(0);
     this.predictions.fill(0);
+    this.scaleErrorCounts.fill(0);
+  }
+
+  /** Copies expert `e`'s recent errors at scale j >= 2 into `sorted` (at least the prior's count known). */
+  private collectScale(e: number, j: number): number {
+    const have = Math.min(this.scaleErrorCounts[j] ?? 0, this.errorWindow);
+    const base = (e * (this.scales - 1) + j - 2) * this.errorWindow;
+    for (let i = 0; i < have; i++) this.sorted[i] = this.scaleErrors[base + i] ?? 0;
+    return have;
   }
 
   /** Copies expert `e`'s recent errors (absolute with `abs`), padded with the prior, into `sorted`. */

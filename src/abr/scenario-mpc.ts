@@ -75,8 +75,10 @@ const MIN_ABANDON_TRANSFER_MS = 300;
  * falls to 300 kbps still averages several Mbps ten seconds later), so abandonment came far too late.
  */
 const RECENT_RATE_WINDOW_MS = 1000;
-/** Progress points kept per download for the recent rate. */
-const PROGRESS_POINTS = 32;
+/** The longest window the recent rate is measured over (`abandonWindowShare`), ms. */
+const MAX_RECENT_RATE_WINDOW_MS = 8000;
+/** Progress points kept per download for the recent rate (8 s at the 50 ms progress of the Sabre model). */
+const PROGRESS_POINTS = 256;
 /** Abandon to the lowest rendition when it stalls too but finishes in under this share of the rest, ratio. */
 const ABANDON_GAIN = 0.5;
 
@@ -87,6 +89,9 @@ export interface ScenarioMpcConfig {
   readonly errorWindow: number;
   readonly longWindow: number;
   readonly expertWarmup: number;
+  readonly errorScales: number;
+  readonly abandonWindowShare: number;
+
   readonly scenarios: number;
   readonly riskAversion: number;
   readonly bufferValue: number;
@@ -117,6 +122,8 @@ export function resolveScenarioMpcConfig(options?: AbrOptions): ScenarioMpcConfi
     errorWindow: num(o, 'errorWindow'),
     longWindow: num(o, 'longWindow'),
     expertWarmup: num(o, 'expertWarmup'),
+    errorScales: num(o, 'errorScales'),
+    abandonWindowShare: num(o, 'abandonWindowShare'),
     scenarios: num(o, 'scenarios'),
     riskAversion: num(o, 'riskAversion'),
     bufferValue: num(o, 'bufferValue'),
@@ -141,6 +148,8 @@ export class ScenarioMpc implements AbrAlgorithm {
   readonly name = SCENARIO_MPC_NAME;
   readonly predictor: TransmissionPredictor;
   private readonly multipliers: Float64Array;
+  /** Scenario multipliers per time scale: `scaleMultipliers[(scale - 1) * scenarios + s]`. */
+  private readonly scaleMultipliers: Float64Array;
   private planner: ScenarioPlanner | null = null;
   /** After an abandonment: segment `capSegment` may not be chosen above `capRendition` again. */
   private capSegment = -1;
@@ -170,8 +179,10 @@ export class ScenarioMpc implements AbrAlgorithm {
       config.errorWindow,
       config.longWindow,
       config.expertWarmup,
+      config.errorScales,
     );
     this.multipliers = new Float64Array(config.scenarios);
+    this.scaleMultipliers = new Float64Array(config.scenarios * config.errorScales);
   }
 
   choose(ctx: AbrContext): AbrDecision {
@@ -199,11 +210,22 @@ export class ScenarioMpc implements AbrAlgorithm {
     const throughputKbps = Math.max(1e-3, measured ?? ctx.throughput.throughputKbps);
     const latencyMs = this.predictor.latencyMs() ?? ctx.latencyMs ?? 0;
     this.predictor.scenarioMultipliers(this.multipliers);
+    const scales = Math.min(cfg.errorScales, horizon);
+    for (let j = 2; j <= scales; j++) {
+      this.predictor.scenarioMultipliersAt(
+        j,
+        this.scaleMultipliers.subarray((j - 1) * cfg.scenarios, j * cfg.scenarios),
+      );
+    }
     const planner = this.planner;
     const maxH = planner.maxHorizon;
     for (let s = 0; s < cfg.scenarios; s++) {
-      const kbps = throughputKbps * (this.multipliers[s] ?? 1);
       for (let pos = 0; pos < horizon; pos++) {
+        // position pos is planned with the errors of the throughput over pos + 1 downloads
+        const scale = Math.min(pos + 1, scales);
+        const kbps =
+          throughputKbps *
+          ((scale === 1 ? this.multipliers[s] : this.scaleMultipliers[(scale - 1) * cfg.scenarios + s]) ?? 1);
         const base = (s * maxH + pos) * n;
         for (let r = 0; r < choices; r++) {
           const size =
@@ -298,7 +320,11 @@ export class ScenarioMpc implements AbrAlgorithm {
   shouldAbandon(progress: DownloadProgress, ctx: AbrContext): number | null {
     const current = progress.renditionIndex;
     if (current <= 0 || progress.firstByteMs === null || progress.totalBytes === null) return null;
-    const recentKbps = this.trackProgress(progress);
+    const windowMs = Math.min(
+      MAX_RECENT_RATE_WINDOW_MS,
+      Math.max(RECENT_RATE_WINDOW_MS, this.config.abandonWindowShare * ctx.bufferLevelMs),
+    );
+    const recentKbps = this.trackProgress(progress, windowMs);
     const transferMs = progress.nowMs - progress.firstByteMs;
     if (transferMs < MIN_ABANDON_TRANSFER_MS) return null;
     const kbps = Math.max(Math.min((progress.loadedBytes * 8) / transferMs, recentKbps), 1e-3);
@@ -321,7 +347,7 @@ export class ScenarioMpc implements AbrAlgorithm {
   }
 
   /** Records a progress point of the download in flight and returns its rate over the recent window, kbps. */
-  private trackProgress(p: DownloadProgress): number {
+  private trackProgress(p: DownloadProgress, windowMs: number): number {
     if (
       p.startMs !== this.trackedStartMs ||
       p.segmentIndex !== this.trackedSegment ||
@@ -336,21 +362,22 @@ export class ScenarioMpc implements AbrAlgorithm {
     this.pointMs[slot] = p.nowMs;
     this.pointBytes[slot] = p.loadedBytes;
     this.pointCount++;
-    // the oldest kept point inside the window (or the oldest kept at all)
+    // the oldest kept point inside the window (or the oldest kept at all): points are in time order, so a
+    // binary search over their ages (i = how many points back)
     const kept = Math.min(this.pointCount, PROGRESS_POINTS);
-    let fromMs = p.nowMs;
-    let fromBytes = p.loadedBytes;
-    for (let i = 1; i < kept; i++) {
-      const j = (this.pointCount - 1 - i) % PROGRESS_POINTS;
-      const ms = this.pointMs[j] ?? p.nowMs;
-      if (p.nowMs - ms > RECENT_RATE_WINDOW_MS) break;
-      fromMs = ms;
-      fromBytes = this.pointBytes[j] ?? p.loadedBytes;
+    let inside = 0;
+    let outside = kept;
+    while (outside - inside > 1) {
+      const mid = (inside + outside) >> 1;
+      const ms = this.pointMs[(this.pointCount - 1 - mid) % PROGRESS_POINTS] ?? p.nowMs;
+      if (p.nowMs - ms > windowMs) outside = mid;
+      else inside = mid;
     }
+    const j = (this.pointCount - 1 - inside) % PROGRESS_POINTS;
+    const fromMs = this.pointMs[j] ?? p.nowMs;
+    const fromBytes = this.pointBytes[j] ?? p.loadedBytes;
     const spanMs = p.nowMs - fromMs;
-    return spanMs >= RECENT_RATE_WINDOW_MS / 4
-      ? ((p.loadedBytes - fromBytes) * 8) / spanMs
-      : Number.POSITIVE_INFINITY;
+    return spanMs >= windowMs / 4 ? ((p.loadedBytes - fromBytes) * 8) / spanMs : Number.POSITIVE_INFINITY;
   }
 
   onDownloaded(sample: DownloadSample): void {
@@ -412,6 +439,10 @@ export const scenarioMpcDocs: AbrAlgorithmDocs = {
     expertWarmup:
       'Prediction errors seen before the predictor may leave the harmonic mean for another expert (a few errors say little).',
     longWindow: 'Samples in the long-run (time-weighted) throughput expert.',
+    abandonWindowShare:
+      'Emergency abandonment judges the download by its rate over its last max(1 s, this share of the buffer) (at most 8 s), so a dip the buffer can absorb does not abandon it; 0: always the last second.',
+    errorScales:
+      'Time scales, in downloads, of the prediction errors: plan position p is planned with the quantiles of the errors of the throughput over p + 1 downloads (up to this many), so a path whose samples scatter but whose average holds is not planned as if its slowest sample lasted the whole horizon; 1: every position uses per-download errors.',
     scenarios: 'Throughput scenarios (quantiles of the error distribution) each plan is scored under.',
     riskAversion: 'Weight of the worst scenario against the mean of all scenarios.',
     bufferValue:

@@ -81,6 +81,48 @@ describe('TransmissionPredictor', () => {
     expect(p.medianAbsLogError()).toBeCloseTo(0, 9);
   });
 
+  it('measures errors over several downloads: they narrow on a scattered link and not on a persistent one', () => {
+    // scattered: 500 / 2000 kbps alternating, each sample off by x2 or x0.5, their average steady
+    const scattered = new TransmissionPredictor(1, 40, 20, 0, 3);
+    for (let i = 0; i < 40; i++) scattered.addSample(125_000, 0, i % 2 === 0 ? 2000 : 500);
+    const one = new Float64Array(3);
+    const three = new Float64Array(3);
+    scattered.scenarioMultipliersAt(1, one);
+    scattered.scenarioMultipliersAt(3, three);
+    expect(three[0]!).toBeGreaterThan(one[0]! * 1.2);
+    expect(three[2]!).toBeLessThan(one[2]!);
+    // persistent: the rate holds for ten downloads, then steps; errors over 3 downloads are as wide as over 1
+    const persistent = new TransmissionPredictor(1, 40, 20, 0, 3);
+    for (let i = 0; i < 40; i++) persistent.addSample(125_000, 0, Math.floor(i / 10) % 2 === 0 ? 500 : 2000);
+    persistent.scenarioMultipliersAt(1, one);
+    persistent.scenarioMultipliersAt(3, three);
+    expect(three[0]!).toBeLessThanOrEqual(one[0]! + 1e-9);
+  });
+
+  it('uses per-download errors for a longer scale until that scale has errors of its own', () => {
+    const p = new TransmissionPredictor(1, 40, 20, 0, 3);
+    const one = new Float64Array(3);
+    const three = new Float64Array(3);
+    for (let i = 0; i < 5; i++) {
+      p.addSample(125_000, 0, i % 2 === 0 ? 2000 : 500);
+      p.scenarioMultipliersAt(1, one);
+      p.scenarioMultipliersAt(3, three);
+      // scale 3's first error comes with the 4th sample; 4 are needed (the prior's count)
+      if (i < 6) expect(Array.from(three)).toEqual(Array.from(one));
+    }
+    // a scale beyond those measured falls back to the longest measured one
+    const beyond = new Float64Array(3);
+    for (let i = 0; i < 20; i++) p.addSample(125_000, 0, i % 2 === 0 ? 2000 : 500);
+    p.scenarioMultipliersAt(3, three);
+    p.scenarioMultipliersAt(9, beyond);
+    expect(Array.from(beyond)).toEqual(Array.from(three));
+    p.reset();
+    p.scenarioMultipliersAt(3, three);
+    p.scenarioMultipliersAt(1, one);
+    expect(Array.from(three)).toEqual(Array.from(one));
+    expect(() => new TransmissionPredictor(1, 20, 20, 0, 0)).toThrow(TypeError);
+  });
+
   it('ignores empty or untimed downloads and forgets everything on reset', () => {
     const p = new TransmissionPredictor();
     p.addSample(0, 10, 100);
@@ -295,6 +337,34 @@ describe('scenario-mpc', () => {
     expect(a.shouldAbandon?.({ ...p, nowMs: p.startMs + 100 }, ctx)).toBeNull();
     expect(a.shouldAbandon?.({ ...p, totalBytes: null }, ctx)).toBeNull();
     expect(a.shouldAbandon?.({ ...p, renditionIndex: 0 }, ctx)).toBeNull();
+  });
+
+  it('does not abandon for a dip the buffer can absorb, and does for a collapse that lasts', () => {
+    const ctx = makeContext({ bitratesKbps: PENSIEVE_KBPS, segmentDurationMs: 4000, bufferLevelMs: 20_000 });
+    const total = (4300 * 4000) / 8;
+    // 2 s at 4 Mbps (1 MB), then nothing for 1.5 s: the last second says 0 kbps, the rest would never come
+    const feedDip = (a: AbrAlgorithm, stallMs: number): number | null => {
+      let to: number | null | undefined = null;
+      for (let ms = 100; ms <= 2000 + stallMs && to === null; ms += 100) {
+        const loaded = Math.min(ms, 2000) * 500;
+        to = a.shouldAbandon?.(
+          makeProgress({ renditionIndex: 5, totalBytes: total, loadedBytes: loaded, elapsedMs: ms }),
+          ctx,
+        );
+      }
+      return to ?? null;
+    };
+    const lastSecond = createScenarioMpc({ abandonWindowShare: 0 });
+    feed(lastSecond, 5000, 5);
+    expect(feedDip(lastSecond, 1500)).not.toBeNull();
+    // judged over half the buffer (10 s): the download's rate over its life still brings it in time
+    const halfBuffer = createScenarioMpc();
+    feed(halfBuffer, 5000, 5);
+    expect(feedDip(halfBuffer, 1500)).toBeNull();
+    // a link that stays dead for long enough is abandoned all the same
+    const collapse = createScenarioMpc();
+    feed(collapse, 5000, 5);
+    expect(feedDip(collapse, 15_000)).not.toBeNull();
   });
 
   it('measures its reserve: the deepest buffer drain the session would have had at the lowest rendition', () => {
