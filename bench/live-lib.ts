@@ -200,8 +200,21 @@ export function skipTrace(trace: NetworkTrace, ms: number): NetworkTrace {
  * callback sees `ctx.segmentSizeBytes` answer null, as the player's algorithm does.
  */
 export function withoutSizeTable(a: AbrAlgorithm): AbrAlgorithm {
-  const hide = (ctx: AbrContext): AbrContext =>
-    Object.create(ctx, { segmentSizeBytes: { value: () => null } }) as AbrContext;
+  return withContext(a, { segmentSizeBytes: { value: () => null } });
+}
+
+/**
+ * `a` as the simulator should run it for a live player: every callback sees `ctx.segmentCount` Infinity, as
+ * the player's live session does (its stream has no end), not the number of segments the simulator plays.
+ * BOLA's V shrinks near the end of a finite video (`min(i, segmentCount − i)`), which the player never sees.
+ */
+export function withEndlessStream(a: AbrAlgorithm): AbrAlgorithm {
+  return withContext(a, { segmentCount: { value: Number.POSITIVE_INFINITY } });
+}
+
+/** `a` with every callback's context read through `overrides`. */
+function withContext(a: AbrAlgorithm, overrides: PropertyDescriptorMap): AbrAlgorithm {
+  const hide = (ctx: AbrContext): AbrContext => Object.create(ctx, overrides) as AbrContext;
   return {
     name: a.name,
     choose: (ctx) => a.choose(hide(ctx)),

@@ -69,6 +69,7 @@ import {
   playlistReloads,
   sessionStartMs,
   skipTrace,
+  withEndlessStream,
   withoutSizeTable,
 } from './live-lib.js';
 
@@ -90,6 +91,10 @@ const LISTING = !args.includes('--no-listing');
  * known when a reload lists them), a constant listing delay instead.
  */
 const RELOADS = !args.includes('--no-reloads');
+/** `--no-overhead`: no per-request overhead in the simulator. */
+const OVERHEAD = !args.includes('--no-overhead');
+/** `--init-before`: the simulator fetches an init segment before its first segment, not with it. */
+const INIT_WITH_MEDIA = !args.includes('--init-before');
 if (!(RUNS >= 1 && Number.isInteger(RUNS))) throw new Error(`--runs: an integer >= 1, got ${RUNS}`);
 if (!(RUN_S >= 10)) throw new Error(`--run-s: at least 10 s, got ${RUN_S}`);
 const SEGMENT_MS = 2000;
@@ -229,17 +234,18 @@ async function runAbrkit(browser: LaunchedBrowser, bundle: string, algo: string,
   // a segment is out when the server's edge passes its end; in trace time:
   const availableAtMs = (msn: number): number =>
     server.live!.originEpochMs + (msn + 1) * SEGMENT_MS - originMs;
-  const measuredOverheadMs = measureOverheadMs(requests, availableAtMs, KNOWN_FOR_MS);
-  const overheadMs = measuredOverheadMs ?? 0;
-  // the player learns of a segment at its next playlist reload: the simulator's segments are known that
-  // much after the server has them (SimLiveOptions.listingDelayMs; the edge stays the server's)
-  // with the reloads modelled, what is left of the listing delay is the time from a reload's end to the request
+  // the player learns of a segment at its next playlist reload: with the reloads modelled, the simulator knows
+  // it when the reload that lists it ends; without, a constant delay after the server has it
+  // (SimLiveOptions.listingDelayMs; the edge stays the server's)
   const reloads = LISTING && RELOADS ? playlistReloads(requests, startMs) : null;
-  const listingMs = !LISTING
-    ? 0
-    : reloads
-      ? (afterListingMs(requests, availableAtMs) ?? 0)
-      : Math.max(0, (listingDelayMs(requests, availableAtMs) ?? 0) - overheadMs);
+  // the per-request overhead (VOD's: a response's last byte to the next request, on the server's clock): in
+  // steady live play the player waits for each segment, so it is read after the reload that listed it
+  const measuredOverheadMs =
+    (reloads ? afterListingMs(requests, availableAtMs) : null) ??
+    measureOverheadMs(requests, availableAtMs, KNOWN_FOR_MS);
+  const overheadMs = OVERHEAD ? (measuredOverheadMs ?? 0) : 0;
+  const listingMs =
+    !LISTING || reloads ? 0 : Math.max(0, (listingDelayMs(requests, availableAtMs) ?? 0) - overheadMs);
   const simDecisions = new Map<number, { bufferLevelMs: number; throughputKbps: number; reason: string }>();
   const simDownloads: {
     bytes: number;
@@ -252,11 +258,13 @@ async function runAbrkit(browser: LaunchedBrowser, bundle: string, algo: string,
   const sim = simulateSession({
     video: loopedVideo(ladder, firstMsn, count, audioBytes, audioInitBytes),
     trace: skipTrace(trace, startMs),
-    algorithm: withoutSizeTable(createAlgorithm(algo)),
+    algorithm: withEndlessStream(withoutSizeTable(createAlgorithm(algo))),
     network: 'abrkit',
     bufferTargetMs: BUFFER_TARGET_MS,
     requestOverheadMs: overheadMs,
     initSegmentBytes,
+    // the player fetches a rendition's init segment with its first segment and counts it in the sample
+    initWithMedia: INIT_WITH_MEDIA,
     live: {
       targetLatencyMs: TARGET_LATENCY_MS,
       edgeAtStartMs: edgeMs,
@@ -298,11 +306,15 @@ async function runAbrkit(browser: LaunchedBrowser, bundle: string, algo: string,
         .match(/\d+(?:\.\d+)?/g)
         ?.slice(0, 2)
         .join('/') ?? '';
+    // the player's sample: the video and the audio fetched with it, from the video's request to the last end
     const browserSample = (msn: number): string => {
       const x = player.downloads.find(
         (y) => y.kind === 'video' && !y.aborted && y.segmentIndex + msnShift === msn,
       );
-      return x ? kbps(x.sizeBytes, x.endMs - x.startMs) : '-';
+      if (!x) return '-';
+      const audio = player.downloads.filter((y) => y.kind === 'audio' && !y.aborted && msnOf(y.url) === msn);
+      const endMs = Math.max(x.endMs, ...audio.map((y) => y.endMs));
+      return `${kbps(x.sizeBytes + audio.reduce((sum, y) => sum + y.sizeBytes, 0), endMs - x.startMs)}(${(endMs - x.startMs).toFixed(0)})`;
     };
     const t0 = decisions[0]?.nowMs ?? 0;
     // the browser's video downloads of an msn, trace time (server log), with the playlist bytes sent meanwhile

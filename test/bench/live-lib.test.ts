@@ -14,7 +14,10 @@ import {
   playlistReloads,
   sessionStartMs,
   skipTrace,
+  withEndlessStream,
+  withoutSizeTable,
 } from '../../bench/live-lib.js';
+import type { AbrAlgorithm, AbrContext } from '../../src/abr/types.js';
 import type { VideoDescription } from '../../src/videos/model.js';
 
 const req = (url: string, startMs: number, endMs: number, status = 200) => ({ url, startMs, endMs, status });
@@ -137,5 +140,22 @@ describe('bench:live arithmetic', () => {
     expect(afterListingMs(withSegments, (msn) => (msn === 42 ? 1990 : 50))).toBe(12);
     // (segment 41 was requested before its reload: not counted); no reload after a segment: nothing
     expect(afterListingMs(log, () => 5000)).toBeNull();
+  });
+  it("runs the simulator's algorithm on the live player's context: no end of stream, no size table", () => {
+    const seen: { count: number; size: number | null; index: number }[] = [];
+    const inner: AbrAlgorithm = {
+      name: 'spy',
+      choose: (ctx) => {
+        seen.push({ count: ctx.segmentCount, size: ctx.segmentSizeBytes(0, 0), index: ctx.segmentIndex });
+        return { renditionIndex: 0, reason: 'spy' };
+      },
+    };
+    const ctx = { segmentCount: 32, segmentIndex: 5, segmentSizeBytes: () => 1000 } as unknown as AbrContext;
+    withEndlessStream(withoutSizeTable(inner)).choose(ctx);
+    inner.choose(ctx);
+    expect(seen).toEqual([
+      { count: Number.POSITIVE_INFINITY, size: null, index: 5 },
+      { count: 32, size: 1000, index: 5 },
+    ]);
   });
 });
