@@ -4,6 +4,7 @@ import {
   leaveOneFamilyOut,
   optimalFraction,
   relativeGain,
+  relativeGainStandardError,
   winsTiesLosses,
   type SetResults,
   type TraceSeries,
@@ -40,6 +41,19 @@ describe('per-set analysis', () => {
     expect(relativeGain(-5, -10)).toBeCloseTo(0.5, 12);
     expect(relativeGain(-15, -10)).toBeCloseTo(-0.5, 12);
     expect(relativeGain(3, 0)).toBeNull();
+  });
+
+  it('gives the paired standard error of a relative gain', () => {
+    // differences 1, 3, 2, 2 (mean 2, sample variance 2/3) over a baseline mean of 10
+    expect(relativeGainStandardError([11, 13, 12, 12], [10, 10, 10, 10])).toBeCloseTo(
+      Math.sqrt(2 / 3 / 4) / 10,
+      12,
+    );
+    // paired: a spread both share does not count
+    expect(relativeGainStandardError([11, 101, 51], [10, 100, 50])).toBeCloseTo(0, 12);
+    expect(relativeGainStandardError([1], [2])).toBeNull();
+    expect(relativeGainStandardError([1, 2], [1, -1])).toBeNull();
+    expect(() => relativeGainStandardError([1], [1, 2])).toThrow(RangeError);
   });
 
   it('takes the fraction of the optimum as a ratio of means over its traces', () => {
@@ -85,6 +99,8 @@ describe('per-set analysis', () => {
       rebufferSMean: 2.5,
     });
     expect(row('mine').relativeGain).toBeCloseTo((18 - 40) / 40, 12);
+    expect(row('mine').relativeGainSe).not.toBeNull();
+    expect(row('base').relativeGainSe).toBeNull();
     // over traces a and c: (11 + 35) / 2 = 23 against (20 + 40) / 2 = 30
     expect(row('mine').optimalFraction).toBeCloseTo(23 / 30, 12);
     expect(row('base').optimalFraction).toBeCloseTo(20 / 30, 12);
@@ -107,7 +123,9 @@ describe('per-set analysis', () => {
       'base',
     );
     expect(text).toContain('4 of 40 traces, optimum on 2');
-    expect(text).toMatch(/mine\s+18\.00\s+18\.00\s+-55\.0%\s+2\.50\s+1\.0\s+3\/0\/1\s+76\.7%\s+\+2\.00/);
+    expect(text).toMatch(
+      /mine\s+18\.00\s+18\.00\s+-55\.0% ±64\.2\s+2\.50\s+1\.0\s+3\/0\/1\s+76\.7%\s+\+2\.00/,
+    );
     expect(text).toMatch(/optimal \(2\)\s+30\.00/);
   });
 

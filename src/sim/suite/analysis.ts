@@ -52,6 +52,11 @@ export interface AlgorithmRow {
   readonly losses: number;
   /** (mean − baseline mean) / |baseline mean|; null when the baseline mean is 0. */
   readonly relativeGain: number | null;
+  /**
+   * Standard error of `relativeGain` over the set's traces (paired: the per-trace differences' standard
+   * deviation / √n / |baseline mean|); null with fewer than 2 traces or a baseline mean of 0.
+   */
+  readonly relativeGainSe: number | null;
   /** Ratio of means over the optimum's traces; null without the optimum or when its mean is ≤ 0. */
   readonly optimalFraction: number | null;
   /** Mean stall per session minus bola-e's, s; null when bola-e did not run. */
@@ -106,6 +111,27 @@ export function relativeGain(value: number, base: number): number | null {
 }
 
 /**
+ * Standard error of the relative gain of `qoe` over `baseline` (same traces, same order): the per-trace
+ * differences are paired, so trace-to-trace spread common to both does not count. Null with fewer than 2
+ * traces, a baseline mean of 0 or a non-finite value.
+ */
+export function relativeGainStandardError(
+  qoe: readonly number[],
+  baseline: readonly number[],
+): number | null {
+  const n = qoe.length;
+  if (n !== baseline.length)
+    throw new RangeError(`series of ${n} and ${baseline.length} traces cannot be compared`);
+  const baseMean = n > 0 ? mean(baseline) : 0;
+  if (n < 2 || baseMean === 0 || !Number.isFinite(baseMean)) return null;
+  const diffs = qoe.map((q, i) => q - (baseline[i] as number));
+  const m = mean(diffs);
+  const variance = diffs.reduce((acc, d) => acc + (d - m) * (d - m), 0) / (n - 1);
+  const se = Math.sqrt(variance / n) / Math.abs(baseMean);
+  return Number.isFinite(se) ? se : null;
+}
+
+/**
  * mean(qoe at `indices`) / mean(optimal) over the traces where the optimum's QoE is > 0; null when there are
  * none.
  */
@@ -141,6 +167,7 @@ export function analyzeSet(set: SetResults, baseline: string): SetAnalysis {
       bitrateKbpsMean: mean(s.bitrateKbpsMean),
       ...winsTiesLosses(s.qoe, base.qoe),
       relativeGain: relativeGain(qoeMean, baseMean),
+      relativeGainSe: label === baseline ? null : relativeGainStandardError(s.qoe, base.qoe),
       optimalFraction: set.optimal
         ? optimalFraction(s.qoe, set.optimal.traceIndices, set.optimal.series.qoe)
         : null,

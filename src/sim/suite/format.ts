@@ -30,6 +30,12 @@ export function percent(v: number | null | undefined, digits = 1, signed = false
   return signed && v >= 0 ? `+${text}` : text;
 }
 
+/** `+3.6% ±1.2`: a relative gain and its standard error in points (the error left out when unknown). */
+export function gainWithError(gain: number | null, se: number | null): string {
+  const g = percent(gain, 1, true);
+  return g === '-' || se === null || !Number.isFinite(se) ? g : `${g} ±${(se * 100).toFixed(1)}`;
+}
+
 function signed(v: number | null, digits: number): string {
   if (v === null || !Number.isFinite(v)) return '-';
   return `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
@@ -66,7 +72,7 @@ export function formatSetTable(a: SetAnalysis, meta: SetMeta, baseline: string):
     r.label,
     fixed(r.qoeMean, 2),
     fixed(r.qoeMedian, 2),
-    r.label === baseline ? 'baseline' : percent(r.relativeGain, 1, true),
+    r.label === baseline ? 'baseline' : gainWithError(r.relativeGain, r.relativeGainSe),
     fixed(r.rebufferSMean, 2),
     fixed(r.switchesMean, 1),
     r.label === baseline ? '-' : `${r.wins}/${r.ties}/${r.losses}`,
@@ -88,7 +94,8 @@ export function formatSetTable(a: SetAnalysis, meta: SetMeta, baseline: string):
   }
   const footer = [
     `QoE: per session, summed over segments; rebuffer s and switches: mean per session. W/T/L: traces where the`,
-    `algorithm's QoE beats, ties, loses to ${baseline}'s.`,
+    `algorithm's QoE beats, ties, loses to ${baseline}'s. vs ${baseline}: relative gain of the mean ± its standard`,
+    `error in points (per-trace differences, paired).`,
     a.optimal
       ? `of optimum: mean QoE over the ${a.optimal.sessions} traces the offline optimum ran on / the optimum's mean there (traces the optimum scores ≤ 0 on left out).`
       : 'of optimum: the offline optimum did not run on this set.',

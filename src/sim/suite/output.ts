@@ -66,6 +66,8 @@ export function suiteJson(run: SuiteRun, analysis: SuiteAnalysis): unknown {
       qoe: 'per session: the sum of its segments’ QoE terms',
       wins: `per trace against the baseline; a tie when |qoe − baseline| ≤ ${TIE_TOLERANCE} · max(1, |baseline|)`,
       relativeGain: '(mean − baseline mean) / |baseline mean|',
+      relativeGainSe:
+        'standard error of relativeGain: standard deviation of the per-trace differences from the baseline / √n / |baseline mean|',
       optimalFraction:
         'mean QoE over the optimum’s traces / the optimum’s mean QoE there (null when that is ≤ 0)',
       stallVsBolaES: 'mean stall per session minus bola-e’s, s',

@@ -17,7 +17,7 @@ import {
   type ChartFrame,
 } from '../report-svg.js';
 import { STALL_REFERENCE, type SetAnalysis } from './analysis.js';
-import { fixed, percent, setHeading } from './format.js';
+import { fixed, gainWithError, percent, setHeading } from './format.js';
 import type { SuiteAnalysis } from './output.js';
 import type { SuiteRun, SuiteSetRun } from './run.js';
 
@@ -31,9 +31,9 @@ td:first-child,th:first-child{text-align:left}thead th{border-bottom:2px solid #
 .note{color:#666;font-size:12px}.neg{color:#b00020}.pos{color:#006b3c}
 `;
 
-function gainCell(v: number | null): string {
+function gainCell(v: number | null, se: number | null = null): string {
   const cls = v === null ? '' : v < 0 ? ' class="neg"' : v > 0 ? ' class="pos"' : '';
-  return `<td${cls}>${percent(v, 1, true)}</td>`;
+  return `<td${cls}>${gainWithError(v, se)}</td>`;
 }
 
 /** Grouped bars: per family, one bar per algorithm, its mean relative gain over the baseline. */
@@ -105,7 +105,7 @@ function setTable(a: SetAnalysis, baseline: string): string {
   const rows = a.rows.map(
     (r) =>
       `<tr><td>${escapeHtml(r.label)}</td><td>${fixed(r.qoeMean, 2)}</td><td>${fixed(r.qoeMedian, 2)}</td>` +
-      (r.label === baseline ? '<td>baseline</td>' : gainCell(r.relativeGain)) +
+      (r.label === baseline ? '<td>baseline</td>' : gainCell(r.relativeGain, r.relativeGainSe)) +
       `<td>${fixed(r.rebufferSMean, 2)}</td><td>${fixed(r.switchesMean, 1)}</td>` +
       `<td>${r.label === baseline ? '-' : `${r.wins}/${r.ties}/${r.losses}`}</td><td>${percent(r.optimalFraction)}</td>` +
       (hasStall ? `<td>${r.label === STALL_REFERENCE ? '-' : fixed(r.stallVsBolaES, 2)}</td>` : '') +
