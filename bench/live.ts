@@ -95,6 +95,12 @@ const RELOADS = !args.includes('--no-reloads');
 const OVERHEAD = !args.includes('--no-overhead');
 /** `--init-before`: the simulator fetches an init segment before its first segment, not with it. */
 const INIT_WITH_MEDIA = !args.includes('--init-before');
+/**
+ * `--progress-100`: the simulator checks abandonment on the abrkit preset's 100 ms tick; by default at each
+ * chunk of the body stream, which the shaping server writes every `SERVER_TICK_MS` (as bench/fidelity.ts).
+ */
+const CHUNK_PROGRESS = !args.includes('--progress-100');
+const SERVER_TICK_MS = 10;
 if (!(RUNS >= 1 && Number.isInteger(RUNS))) throw new Error(`--runs: an integer >= 1, got ${RUNS}`);
 if (!(RUN_S >= 10)) throw new Error(`--run-s: at least 10 s, got ${RUN_S}`);
 const SEGMENT_MS = 2000;
@@ -265,6 +271,7 @@ async function runAbrkit(browser: LaunchedBrowser, bundle: string, algo: string,
     initSegmentBytes,
     // the player fetches a rendition's init segment with its first segment and counts it in the sample
     initWithMedia: INIT_WITH_MEDIA,
+    ...(CHUNK_PROGRESS ? { progress: { minMs: SERVER_TICK_MS, minBytes: 1 } } : {}),
     live: {
       targetLatencyMs: TARGET_LATENCY_MS,
       edgeAtStartMs: edgeMs,
