@@ -72,6 +72,15 @@ function writeSuite(): { dir: string; suitePath: string } {
         rebufferPenalty: 10,
       },
       {
+        name: 'ladder',
+        family: 'synthetic',
+        traces: 'traces',
+        video: 'synthetic:seed=5,segments=8,segmentS=2,bitratesKbps=200/900/2500',
+        playableSegments: 7,
+        network: 'sabre',
+        sample: 2,
+      },
+      {
         name: 'absent',
         family: 'real',
         traces: '$SHARED/no-such-folder',
@@ -103,7 +112,7 @@ describe('runSuite', () => {
   });
 
   it('runs the sets it has data for, samples deterministically, skips the rest with a reason', () => {
-    expect(run.sets.map((s) => s.spec.name)).toEqual(['files', 'gen']);
+    expect(run.sets.map((s) => s.spec.name)).toEqual(['files', 'gen', 'ladder']);
     expect(run.skipped).toEqual([
       {
         set: 'absent',
@@ -127,7 +136,12 @@ describe('runSuite', () => {
     expect(gen.results.optimal).toBeUndefined();
     expect(
       events.filter((e) => e.type === 'set-start').map((e) => e.type === 'set-start' && e.sessions),
-    ).toEqual([14, 16]);
+    ).toEqual([14, 16, 8]);
+    // a generated video: the spec's ladder, played for playableSegments
+    const ladder = run.sets[2]!;
+    expect(ladder.meta.rebufferPenaltyPerS).toBe(2.5);
+    for (const label of Object.keys(ladder.results.algorithms))
+      expect(ladder.results.algorithms[label]!.qoe).toHaveLength(2);
     expect(events.filter((e) => e.type === 'skip')).toHaveLength(1);
   });
 

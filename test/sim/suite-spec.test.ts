@@ -151,6 +151,12 @@ describe('parseSuite', () => {
       'sets[0].traces.generate.options.markov.meanKbps: unknown key',
     ],
     [suite({ sets: [SET, SET] }), "sets[1].name: 'a' names two sets"],
+    [suite({}, { video: 'synthetic:segments=0' }), 'sets[0].video: bad video spec'],
+    [suite({}, { video: 'synthetic:rungs=3' }), 'unknown key "rungs"'],
+    [
+      suite({}, { video: 'synthetic:segments=10', playableSegments: 11 }),
+      "sets[0].playableSegments: must be ≤ the generated video's 10 segments",
+    ],
   ])('rejects %j: %s', (json, message) => {
     const e = failure(json);
     expect(e.code).toBe('SUITE_INVALID');
@@ -203,7 +209,7 @@ describe('sampling', () => {
 });
 
 describe('the shipped suites', () => {
-  it.each(['default.json', 'tune-scenario-mpc.json'])(
+  it.each(['default.json', 'tune-scenario-mpc.json', 'ladders.json'])(
     'suites/%s parses and covers every family',
     async (file) => {
       const path = fileURLToPath(new URL(`../../suites/${file}`, import.meta.url));

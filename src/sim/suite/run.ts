@@ -17,6 +17,7 @@ import { runBatch } from '../batch.js';
 import type { BatchSpec, BatchVariant, SessionRunner } from '../batch-session.js';
 import { OPTIMAL_ALGORITHM } from '../batch-stats.js';
 import { loadTraces } from '../load-trace.js';
+import { isVideoSpec, videoFromSpec } from '../../cli/demo-data.js';
 import { loadVideo } from '../load-video.js';
 import type { SetResults, TraceSeries } from './analysis.js';
 import type { SetMeta } from './format.js';
@@ -131,6 +132,14 @@ export interface SuiteRun {
   readonly wallMs: number;
 }
 
+/** A generated video played for its first `playableSegments` segments (checked by the suite's parser). */
+function withPlayableSegments(
+  video: VideoDescription,
+  playableSegments: number | undefined,
+): VideoDescription {
+  return playableSegments === undefined ? video : { ...video, playableSegmentCount: playableSegments };
+}
+
 /** Runs the sets of `spec` in order; see the file comment. */
 export async function runSuite(spec: SuiteSpec, options: RunSuiteOptions): Promise<SuiteRun> {
   const started = Date.now();
@@ -154,12 +163,15 @@ export async function runSuite(spec: SuiteSpec, options: RunSuiteOptions): Promi
     position++;
     options.signal?.throwIfAborted();
     const where = `sets[${index}]`;
-    const videoPath = resolveSuitePath(set.video, suiteDir, sharedDir);
+    const generated = isVideoSpec(set.video);
+    const videoPath = generated ? set.video : resolveSuitePath(set.video, suiteDir, sharedDir);
     const tracePaths =
       set.traces.type === 'files'
         ? set.traces.paths.map((p) => resolveSuitePath(p, suiteDir, sharedDir))
         : [];
-    const missing = [videoPath, ...tracePaths].find((p) => !/^https?:\/\//i.test(p) && !existsSync(p));
+    const missing = [...(generated ? [] : [videoPath]), ...tracePaths].find(
+      (p) => !/^https?:\/\//i.test(p) && !existsSync(p),
+    );
     if (missing !== undefined) {
       const reason = `${missing} not found${missing.startsWith(sharedDir) ? ' (set ABRKIT_SHARED_DATA to the shared data folder)' : ''}`;
       skipped.push({ set: set.name, reason });
@@ -167,10 +179,12 @@ export async function runSuite(spec: SuiteSpec, options: RunSuiteOptions): Promi
       continue;
     }
     const setStarted = Date.now();
-    const video = await loadVideo(
-      videoPath,
-      set.playableSegments !== undefined ? { playableSegmentCount: set.playableSegments } : {},
-    );
+    const video = generated
+      ? withPlayableSegments(videoFromSpec(set.video), set.playableSegments)
+      : await loadVideo(
+          videoPath,
+          set.playableSegments !== undefined ? { playableSegmentCount: set.playableSegments } : {},
+        );
     const { traces, total } = await setTraces(
       set,
       tracePaths,

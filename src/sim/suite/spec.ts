@@ -16,6 +16,7 @@
 import { resolveOptions } from '../../abr/options.js';
 import { DEFAULT_ALGORITHM, getDefaultRegistry } from '../../abr/registry.js';
 import type { AbrOptions } from '../../abr/types.js';
+import { isVideoSpec, videoFromSpec } from '../../cli/demo-data.js';
 import { AbrkitError } from '../../core/errors.js';
 import { QOE_MODEL_NAMES, type QoeModelName } from '../../qoe/objective.js';
 
@@ -273,12 +274,16 @@ class Parser {
       name: this.string(o['name'], `${path}.name`),
       family: this.string(o['family'], `${path}.family`),
       traces: this.traces(o['traces'], `${path}.traces`),
-      video: this.string(o['video'], `${path}.video`),
+      video: this.video(o['video'], `${path}.video`),
       network: this.oneOf(o['network'], `${path}.network`, SUITE_NETWORKS),
       qoe: o['qoe'] === undefined ? 'lin' : this.oneOf(o['qoe'], `${path}.qoe`, QOE_MODEL_NAMES),
     };
-    if (o['playableSegments'] !== undefined)
+    if (o['playableSegments'] !== undefined) {
       set.playableSegments = this.number(o['playableSegments'], `${path}.playableSegments`, 1, true);
+      const generated = isVideoSpec(set.video) ? videoFromSpec(set.video).segmentSizesBytes.length : null;
+      if (generated !== null && set.playableSegments > generated)
+        throw this.fail(`${path}.playableSegments`, `must be ≤ the generated video's ${generated} segments`);
+    }
     if (o['rebufferPenalty'] !== undefined)
       set.rebufferPenalty = this.number(o['rebufferPenalty'], `${path}.rebufferPenalty`, 0);
     if (o['sample'] !== undefined) set.sample = this.number(o['sample'], `${path}.sample`, 1, true);
@@ -293,6 +298,25 @@ class Parser {
     if (o['optimalResolutionMs'] !== undefined)
       set.optimalResolutionMs = this.number(o['optimalResolutionMs'], `${path}.optimalResolutionMs`, 10);
     return set;
+  }
+
+  /** A video path, or a `synthetic:...` spec checked here so a bad one fails with its JSON path. */
+  private video(v: unknown, path: string): string {
+    const text = this.string(v, path);
+    if (isVideoSpec(text)) {
+      try {
+        videoFromSpec(text);
+      } catch (e) {
+        // the spec's own error names `--video` as its source: the JSON path says where here
+        const where = e instanceof AbrkitError ? e.data.source : undefined;
+        const message = e instanceof Error ? e.message : String(e);
+        throw this.fail(
+          path,
+          where !== undefined && message.startsWith(`${where}: `) ? message.slice(where.length + 2) : message,
+        );
+      }
+    }
+    return text;
   }
 
   private traces(v: unknown, path: string): SuiteTraceSource {
