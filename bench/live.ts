@@ -18,14 +18,21 @@
  * Simulator, per abrkit browser run: `simulateSession` as `abrkit sim --live --latency-target-ms 6000` calls
  * it (network `abrkit`, LoL+ QoE), on the same trace from the browser's first video request on
  * (bench/live-lib.ts `sessionStartMs`), joining where the browser joined (`edgeAtStartMs` from the server's
- * timeline), on the ladder looped from the browser's first media sequence number with the audio bytes, the
- * init segments and the per-request overhead measured from the server's log (as bench/fidelity.ts), and the
- * segment-size table hidden from the algorithm (the live playlists carry no byte ranges, so the player has
- * none). The simulator starts, as the player seeks, exactly 6 s behind live, mid-segment
- * (`SimLiveOptions.startAtTarget`), and learns of each segment the measured listing delay after the server
- * makes it (`listingDelayMs`: the player knows it only once a playlist reload lists it). Not modelled: the
- * reloads' own requests on the link, and the drift of the reload phase.
- *
+ * timeline), on the ladder looped from the browser's first media sequence number with the audio bytes, and
+ * with what the player does around its downloads (docs/fidelity.md's VOD mechanisms, and live's own):
+ * - the init segment fetched with a rendition's first segment and counted in its sample (`initWithMedia`);
+ * - the per-request overhead, measured from the server's log as the time from the last byte of the reload that
+ *   listed a segment to the segment's request (`afterListingMs`; VOD's is from one segment's last byte to the
+ *   next request, which live play, waiting for each segment, seldom shows);
+ * - abandonment checked at each 10 ms chunk of the body (`progress`), as bench/fidelity.ts;
+ * - the player's playlist reloads (`SimLiveOptions.reloads`, src/sim/live-reloads.ts), read from the server's
+ *   log: each playlist request's time and bytes take their link time from the segments, and a segment is
+ *   known once the first reload after it exists ends (the reload phase, and its drift);
+ * - the algorithm's context as the player's live session has it: no segment-size table (live playlists carry
+ *   no byte ranges) and no end of stream (`segmentCount` Infinity);
+ * - playback starting, as the player seeks, exactly 6 s behind live, mid-segment (`startAtTarget`).
+ * `--no-reloads` (a constant listing delay instead, as before), `--no-listing`, `--no-overhead`,
+ * `--init-before` and `--progress-100` take one mechanism out.
  * Printed per contender: mean latency (browser: the player's `latency` events, wall clock − PROGRAM-DATE-TIME
  * at the playhead, twice a second from the first frame; hls.js: wall clock − `hls.playingDate`; simulator:
  * the records' latency at each segment's decision), stalls (count and seconds after the first frame), mean
