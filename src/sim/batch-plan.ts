@@ -84,8 +84,9 @@ export const SHARD_INDEX_VARIABLES = [
 ] as const;
 
 /**
- * `--shard auto/N`: shard `index + 1` of N, where index is the first of {@link SHARD_INDEX_VARIABLES} set
- * in `env`; `i/n` as {@link parseShard}. Throws a `TypeError` naming `--shard` and the variable otherwise.
+ * `--shard auto/N`: shard `index + 1` of N, where index is the one of {@link SHARD_INDEX_VARIABLES} set in
+ * `env` (several may be set if they agree); `i/n` as {@link parseShard}. Throws a `TypeError` naming `--shard`
+ * and the variables otherwise.
  */
 export function resolveShard(
   text: string,
@@ -96,18 +97,28 @@ export function resolveShard(
   const count = Number(auto[1]);
   if (!Number.isSafeInteger(count) || count < 1)
     throw invalidArgument('--shard', `n must be at least 1, got "${text}"`);
+  let found: { readonly name: string; readonly index: number } | null = null;
   for (const name of SHARD_INDEX_VARIABLES) {
     const raw = env[name];
     if (raw === undefined || raw.trim() === '') continue;
     if (!/^\s*\d+\s*$/.test(raw))
       throw invalidArgument('--shard', `auto: ${name}="${raw}" is not a task index (an integer ≥ 0)`);
     const index = Number(raw);
-    if (index >= count)
+    // two schedulers' variables that disagree (a Slurm job launched from a Kubernetes pod...): no guess
+    if (found !== null && found.index !== index)
       throw invalidArgument(
         '--shard',
-        `auto/${count}: ${name}=${index} is outside 0..${count - 1} (array indices start at 0; with Slurm use --array=0-${count - 1})`,
+        `auto/${count}: ${found.name}=${found.index} and ${name}=${index} disagree (unset one, or give --shard i/${count})`,
       );
-    return { index: index + 1, count, from: name };
+    if (found === null) found = { name, index };
+  }
+  if (found !== null) {
+    if (found.index >= count)
+      throw invalidArgument(
+        '--shard',
+        `auto/${count}: ${found.name}=${found.index} is outside 0..${count - 1} (array indices start at 0; with Slurm use --array=0-${count - 1})`,
+      );
+    return { index: found.index + 1, count, from: found.name };
   }
   throw invalidArgument(
     '--shard',

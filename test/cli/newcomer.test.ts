@@ -328,6 +328,14 @@ describe('sweeps beyond one machine', () => {
     expect(resolveShard('auto/4', { SLURM_ARRAY_TASK_ID: '2' })).toMatchObject({ index: 3 });
     expect(() => resolveShard('auto/4', { SLURM_ARRAY_TASK_ID: '4' })).toThrow(/outside 0\.\.3/);
     expect(() => resolveShard('auto/4', {})).toThrow(/none of JOB_COMPLETION_INDEX/);
+    // two schedulers' variables: the same index is fine, different ones are refused, naming both
+    expect(resolveShard('auto/4', { JOB_COMPLETION_INDEX: '2', SLURM_ARRAY_TASK_ID: '2' })).toMatchObject({
+      index: 3,
+      from: 'JOB_COMPLETION_INDEX',
+    });
+    expect(() => resolveShard('auto/4', { JOB_COMPLETION_INDEX: '1', SLURM_ARRAY_TASK_ID: '2' })).toThrow(
+      /JOB_COMPLETION_INDEX=1 and SLURM_ARRAY_TASK_ID=2 disagree/,
+    );
     expect(resolveShard('2/3', {})).toMatchObject({ index: 2, count: 3 });
   });
 
