@@ -31,6 +31,8 @@
  * - the algorithm's context as the player's live session has it: no segment-size table (live playlists carry
  *   no byte ranges) and no end of stream (`segmentCount` Infinity);
  * - playback starting, as the player seeks, exactly 6 s behind live, mid-segment (`startAtTarget`).
+ * `--reload-model` takes the reloads from the player's schedule (`periodicReloads`: one per target duration
+ * from the first logged one, of its bytes) instead of the log.
  * `--no-reloads` (a constant listing delay instead, as before), `--no-listing`, `--no-overhead`,
  * `--init-before` and `--progress-100` take one mechanism out.
  * Printed per contender: mean latency (browser: the player's `latency` events, wall clock − PROGRAM-DATE-TIME
@@ -58,6 +60,7 @@ import { getLive, recordLive, type LiveRecord } from '../e2e/support/live-harnes
 import { createAlgorithm } from '../src/abr/registry.js';
 import { startShapingServer, type ShapingServer } from '../src/shaping/index.js';
 import { loadVideo } from '../src/sim/load-video.js';
+import { periodicReloads } from '../src/sim/live-reloads.js';
 import { simulateSession } from '../src/sim/simulate.js';
 import { generateTrace } from '../src/traces/spec.js';
 import type { NetworkTrace } from '../src/traces/model.js';
@@ -98,6 +101,8 @@ const LISTING = !args.includes('--no-listing');
  * known when a reload lists them), a constant listing delay instead.
  */
 const RELOADS = !args.includes('--no-reloads');
+/** `--reload-model`: reloads on the player's schedule (src/sim/live-reloads.ts `periodicReloads`), not the log's. */
+const RELOAD_MODEL = args.includes('--reload-model');
 /** `--no-overhead`: no per-request overhead in the simulator. */
 const OVERHEAD = !args.includes('--no-overhead');
 /** `--init-before`: the simulator fetches an init segment before its first segment, not with it. */
@@ -250,7 +255,18 @@ async function runAbrkit(browser: LaunchedBrowser, bundle: string, algo: string,
   // the player learns of a segment at its next playlist reload: with the reloads modelled, the simulator knows
   // it when the reload that lists it ends; without, a constant delay after the server has it
   // (SimLiveOptions.listingDelayMs; the edge stays the server's)
-  const reloads = LISTING && RELOADS ? playlistReloads(requests, startMs) : null;
+  const logged = LISTING && RELOADS ? playlistReloads(requests, startMs) : null;
+  // --reload-model: the player's schedule instead of the log (one reload per target duration from the first,
+  // each of the first reload's bytes): no drift
+  const reloads =
+    logged && RELOAD_MODEL && logged.length > 0
+      ? periodicReloads({
+          firstAtMs: logged[0]!.atMs,
+          intervalMs: SEGMENT_MS,
+          bytes: logged.filter((r) => r.reload === logged[0]!.reload).reduce((sum, r) => sum + r.bytes, 0),
+          untilMs: RUN_S * 1000 + 10_000,
+        })
+      : logged;
   // the per-request overhead (VOD's: a response's last byte to the next request, on the server's clock): in
   // steady live play the player waits for each segment, so it is read after the reload that listed it
   const measuredOverheadMs =
