@@ -288,7 +288,9 @@ export class StreamingSession {
     const ctx: AbrContext = {
       nowMs: o.clock.nowMs(),
       segmentIndex,
-      segmentCount: this.media.segmentCount,
+      // a live stream has no end an algorithm can plan to (the player's live media lists none); a simulated
+      // one ends only because the run must
+      segmentCount: this.live === null ? this.media.segmentCount : Number.POSITIVE_INFINITY,
       segmentDurationMs: this.media.segmentDurationMs,
       renditions: this.media.renditions,
       segmentSizeBytes: this.segmentSizeBytes,

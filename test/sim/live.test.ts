@@ -62,6 +62,27 @@ describe('simulateSession live', () => {
     expect(run(true).map((r) => r.latencyMs)).toEqual(atTarget.map((r) => r.latencyMs));
   });
 
+  it('shows algorithms a live stream without an end, as the player does, and a VOD one with its length', () => {
+    const seen = (live: boolean): Set<number> => {
+      const counts = new Set<number>();
+      simulateSession({
+        video,
+        trace: generateTrace('constant:8000'),
+        algorithm: {
+          name: 'spy',
+          choose: (ctx) => {
+            counts.add(ctx.segmentCount);
+            return { renditionIndex: 0, reason: 'spy' };
+          },
+        },
+        ...(live ? { live: { targetLatencyMs: 4000 } } : {}),
+      });
+      return counts;
+    };
+    expect([...seen(true)]).toEqual([Number.POSITIVE_INFINITY]);
+    expect([...seen(false)]).toEqual([60]);
+  });
+
   it('scores with LoL+ by default, and lin when asked', () => {
     const trace = generateTrace('constant:8000');
     const lolp = simulateSession({ video, trace, algorithm: 'bba', live: { targetLatencyMs: 4000 } });
