@@ -441,7 +441,7 @@ function compare(trace: NetworkTrace, algo: string, run: BrowserRun, video: Vide
     ...(browser.startDelayMs > 0 ? { playbackStartDelayMs: browser.startDelayMs } : {}),
     ...(CHUNK_PROGRESS ? { progress: { minMs: SERVER_TICK_MS, minBytes: 1 } } : {}),
     ...(INIT_MODEL ? { initSegmentBytes: initSegmentBytes(video), initWithMedia: INIT_WITH_MEDIA } : {}),
-    onEvents: (events) =>
+    onEvents: (events) => {
       events.on('decision', (d) =>
         simDecisions.push({
           s: d.segmentIndex,
@@ -450,7 +450,18 @@ function compare(trace: NetworkTrace, algo: string, run: BrowserRun, video: Vide
           buf: Math.round(d.bufferLevelMs),
           kbps: Math.round(d.throughputKbps),
         }),
-      ),
+      );
+      // abandonments, to set beside the server's log of the browser's aborted requests (trace time = t + offset)
+      if (args.includes('--verbose'))
+        events.on('download', (d) => {
+          if (d.abandonedTo === null) return;
+          const { startMs, endMs, sizeBytes } = d.sample;
+          console.log(
+            `  sim abandon seg ${d.segmentIndex} r${d.renditionIndex} -> r${d.abandonedTo} requested ${startMs.toFixed(0)} ` +
+              `(trace ${(startMs + browser.offsetMs).toFixed(0)}) after ${(endMs - startMs).toFixed(0)} ms, ${sizeBytes.toFixed(0)} B`,
+          );
+        });
+    },
   });
   if (args.includes('--verbose')) {
     const t0 = browser.decisions[0]?.t ?? 0;
