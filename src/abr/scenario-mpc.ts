@@ -77,8 +77,14 @@ const MIN_ABANDON_TRANSFER_MS = 300;
 const RECENT_RATE_WINDOW_MS = 1000;
 /** The longest window the recent rate is measured over (`abandonWindowShare`), ms. */
 const MAX_RECENT_RATE_WINDOW_MS = 8000;
-/** Progress points kept per download for the recent rate (8 s at the 50 ms progress of the Sabre model). */
+/** Progress points kept per download for the recent rate. */
 const PROGRESS_POINTS = 256;
+/**
+ * Progress closer than this to the last kept point is not kept, so the points span the longest window
+ * whatever the progress rate (the player reports every body chunk, ~10 ms apart behind a shaping server;
+ * the simulator's presets every 50-100 ms), ms.
+ */
+const MIN_POINT_SPACING_MS = MAX_RECENT_RATE_WINDOW_MS / PROGRESS_POINTS;
 /** Abandon to the lowest rendition when it stalls too but finishes in under this share of the rest, ratio. */
 const ABANDON_GAIN = 0.5;
 
@@ -91,7 +97,6 @@ export interface ScenarioMpcConfig {
   readonly expertWarmup: number;
   readonly errorScales: number;
   readonly abandonWindowShare: number;
-
   readonly scenarios: number;
   readonly riskAversion: number;
   readonly bufferValue: number;
@@ -358,10 +363,13 @@ export class ScenarioMpc implements AbrAlgorithm {
       this.trackedRendition = p.renditionIndex;
       this.pointCount = 0;
     }
-    const slot = this.pointCount % PROGRESS_POINTS;
-    this.pointMs[slot] = p.nowMs;
-    this.pointBytes[slot] = p.loadedBytes;
-    this.pointCount++;
+    const lastMs = this.pointMs[(this.pointCount - 1) % PROGRESS_POINTS] ?? Number.NEGATIVE_INFINITY;
+    if (this.pointCount === 0 || p.nowMs - lastMs >= MIN_POINT_SPACING_MS) {
+      const slot = this.pointCount % PROGRESS_POINTS;
+      this.pointMs[slot] = p.nowMs;
+      this.pointBytes[slot] = p.loadedBytes;
+      this.pointCount++;
+    }
     // the oldest kept point inside the window (or the oldest kept at all): points are in time order, so a
     // binary search over their ages (i = how many points back)
     const kept = Math.min(this.pointCount, PROGRESS_POINTS);

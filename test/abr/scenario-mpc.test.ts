@@ -343,9 +343,9 @@ describe('scenario-mpc', () => {
     const ctx = makeContext({ bitratesKbps: PENSIEVE_KBPS, segmentDurationMs: 4000, bufferLevelMs: 20_000 });
     const total = (4300 * 4000) / 8;
     // 2 s at 4 Mbps (1 MB), then nothing for 1.5 s: the last second says 0 kbps, the rest would never come
-    const feedDip = (a: AbrAlgorithm, stallMs: number): number | null => {
+    const feedDip = (a: AbrAlgorithm, stallMs: number, stepMs = 100): number | null => {
       let to: number | null | undefined = null;
-      for (let ms = 100; ms <= 2000 + stallMs && to === null; ms += 100) {
+      for (let ms = stepMs; ms <= 2000 + stallMs && to === null; ms += stepMs) {
         const loaded = Math.min(ms, 2000) * 500;
         to = a.shouldAbandon?.(
           makeProgress({ renditionIndex: 5, totalBytes: total, loadedBytes: loaded, elapsedMs: ms }),
@@ -365,6 +365,14 @@ describe('scenario-mpc', () => {
     const collapse = createScenarioMpc();
     feed(collapse, 5000, 5);
     expect(feedDip(collapse, 15_000)).not.toBeNull();
+    // progress every 10 ms, as the player reports body chunks: the window still reaches back 8 s, so a 4 s
+    // gap after 2 s at 4 Mbps keeps going (over the last 2.5 s alone the rate would be 0)
+    const chunks = createScenarioMpc();
+    feed(chunks, 5000, 5);
+    expect(feedDip(chunks, 4000, 10)).toBeNull();
+    const chunksCollapse = createScenarioMpc();
+    feed(chunksCollapse, 5000, 5);
+    expect(feedDip(chunksCollapse, 15_000, 10)).not.toBeNull();
   });
 
   it('measures its reserve: the deepest buffer drain the session would have had at the lowest rendition', () => {
