@@ -125,18 +125,31 @@ export function playlistReloads(
   fromMs: number,
   groupMs = 500,
 ): { atMs: number; bytes: number; reload: number }[] {
-  const out: { atMs: number; bytes: number; reload: number }[] = [];
-  let reload = -1;
-  let firstMs = Number.NEGATIVE_INFINITY;
-  for (const r of [...requests].filter((q) => PLAYLIST.test(q.url)).sort((a, b) => a.startMs - b.startMs)) {
-    if (r.startMs < fromMs) continue;
-    if (r.startMs - firstMs > groupMs) {
-      reload++;
-      firstMs = r.startMs;
+  const later = requests.filter((q) => q.startMs >= fromMs);
+  return groupPlaylistRequests(later, groupMs).flatMap((g, reload) =>
+    g.requests.map((r) => ({ atMs: r.startMs - fromMs, bytes: r.bytes, reload })),
+  );
+}
+
+/**
+ * The playlist requests among `requests` in start order, grouped as reloads: a request starting more than
+ * `groupMs` after its group's first one starts the next group.
+ */
+function groupPlaylistRequests<R extends LoggedRequest>(
+  requests: readonly R[],
+  groupMs: number,
+): { startMs: number; endMs: number; requests: R[] }[] {
+  const groups: { startMs: number; endMs: number; requests: R[] }[] = [];
+  for (const q of requests.filter((r) => PLAYLIST.test(r.url)).sort((a, b) => a.startMs - b.startMs)) {
+    const last = groups[groups.length - 1];
+    if (last === undefined || q.startMs - last.startMs > groupMs)
+      groups.push({ startMs: q.startMs, endMs: q.endMs, requests: [q] });
+    else {
+      last.endMs = Math.max(last.endMs, q.endMs);
+      last.requests.push(q);
     }
-    out.push({ atMs: r.startMs - fromMs, bytes: r.bytes, reload });
   }
-  return out;
+  return groups;
 }
 
 /**
@@ -151,21 +164,7 @@ export function afterListingMs(
   groupMs = 500,
   maxMs = 500,
 ): number | null {
-  const groups = new Map<number, { startMs: number; endMs: number }>();
-  const playlists = requests.filter((q) => PLAYLIST.test(q.url)).sort((a, b) => a.startMs - b.startMs);
-  let n = -1;
-  let firstMs = Number.NEGATIVE_INFINITY;
-  for (const q of playlists) {
-    if (q.startMs - firstMs > groupMs) {
-      n++;
-      firstMs = q.startMs;
-      groups.set(n, { startMs: q.startMs, endMs: q.endMs });
-    } else {
-      const g = groups.get(n)!;
-      g.endMs = Math.max(g.endMs, q.endMs);
-    }
-  }
-  const reloads = [...groups.values()];
+  const reloads = groupPlaylistRequests(requests, groupMs);
   const first = new Map<number, number>();
   for (const r of requests) {
     const msn = msnOf(r.url);
