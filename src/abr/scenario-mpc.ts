@@ -155,6 +155,8 @@ export class ScenarioMpc implements AbrAlgorithm {
   private readonly multipliers: Float64Array;
   /** Scenario multipliers per time scale: `scaleMultipliers[(scale - 1) * scenarios + s]`. */
   private readonly scaleMultipliers: Float64Array;
+  /** `scaleViews[j]`: the slice of {@link scaleMultipliers} for scale j (made once, not per decision). */
+  private readonly scaleViews: Float64Array[];
   private planner: ScenarioPlanner | null = null;
   /** After an abandonment: segment `capSegment` may not be chosen above `capRendition` again. */
   private capSegment = -1;
@@ -188,6 +190,12 @@ export class ScenarioMpc implements AbrAlgorithm {
     );
     this.multipliers = new Float64Array(config.scenarios);
     this.scaleMultipliers = new Float64Array(config.scenarios * config.errorScales);
+    this.scaleViews = Array.from({ length: config.errorScales + 1 }, (_, j) =>
+      this.scaleMultipliers.subarray(
+        Math.max(0, j - 1) * config.scenarios,
+        Math.max(1, j) * config.scenarios,
+      ),
+    );
   }
 
   choose(ctx: AbrContext): AbrDecision {
@@ -216,12 +224,7 @@ export class ScenarioMpc implements AbrAlgorithm {
     const latencyMs = this.predictor.latencyMs() ?? ctx.latencyMs ?? 0;
     this.predictor.scenarioMultipliers(this.multipliers);
     const scales = Math.min(cfg.errorScales, horizon);
-    for (let j = 2; j <= scales; j++) {
-      this.predictor.scenarioMultipliersAt(
-        j,
-        this.scaleMultipliers.subarray((j - 1) * cfg.scenarios, j * cfg.scenarios),
-      );
-    }
+    for (let j = 2; j <= scales; j++) this.predictor.scenarioMultipliersAt(j, this.scaleViews[j]!);
     const planner = this.planner;
     const maxH = planner.maxHorizon;
     for (let s = 0; s < cfg.scenarios; s++) {
