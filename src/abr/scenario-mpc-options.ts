@@ -132,6 +132,12 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
     min: 0,
   },
   {
+    name: 'tailWeight',
+    type: 'number',
+    default: 1,
+    min: 0,
+  },
+  {
     name: 'volatilityRef',
     type: 'number',
     default: 0.1,

@@ -213,6 +213,20 @@ export class TransmissionPredictor {
     return this.worstDrop;
   }
 
+  /**
+   * Share of the chosen expert's recent errors (the prior left out) with `ln(observed / predicted)` below
+   * `-thresholdLog`: how often, per download, the path has fallen that far below the prediction (0 before
+   * any error).
+   */
+  dropShare(thresholdLog: number): number {
+    const have = Math.min(this.errorCount, this.errorWindow);
+    if (have === 0) return 0;
+    const base = this.expert() * this.errorWindow;
+    let n = 0;
+    for (let i = 0; i < have; i++) if ((this.errors[base + i] ?? 0) < -thresholdLog) n++;
+    return n / have;
+  }
+
   /** Mean of the last latencies, ms; null before the first. */
   latencyMs(): number | null {
     return this.latencyCount > 0 ? this.latencySumMs / Math.min(this.latencyCount, this.window) : null;

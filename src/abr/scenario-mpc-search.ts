@@ -39,6 +39,11 @@ export interface PlanInputs {
    * buffer only saves a second of stall if an outage outlasts all the buffer before it). Infinity: linear.
    */
   readonly bufferValueScaleS: number;
+  /**
+   * Cost subtracted from every plan whose first rendition is r, `firstCost[r]` (scenario-mpc's expected stall
+   * of a deep drop during the download decided now), or null for none.
+   */
+  readonly firstCost?: Float64Array | null;
   /** Buffer the session keeps at most, s: a plan cannot bank more. */
   readonly bufferMaxS: number;
 }
@@ -90,8 +95,10 @@ export class ScenarioPlanner {
     let best = 0;
     let bestScore = Number.NEGATIVE_INFINITY;
     let plans = 0;
+    const firstCost = p.firstCost ?? null;
     for (let a = 0; a < choices; a++) {
       const ua = u[a] ?? 0;
+      const costA = firstCost === null ? 0 : (firstCost[a] ?? 0);
       const uLast = p.lastRendition === null ? ua : (u[p.lastRendition] ?? 0);
       for (let bi = 0; bi < bCount; bi++) {
         const b = horizon >= 2 ? bi : a;
@@ -111,7 +118,7 @@ export class ScenarioPlanner {
             sumRaw += uc * (horizon - 2);
             smoothRaw += Math.abs(uc - ub);
           }
-          const base = sumRaw / div - (smoothWeight * smoothRaw) / div;
+          const base = sumRaw / div - (smoothWeight * smoothRaw) / div - costA;
           let sum = 0;
           let worst = Number.POSITIVE_INFINITY;
           for (let s = 0; s < p.scenarios; s++) {

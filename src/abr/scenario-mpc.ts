@@ -42,6 +42,10 @@
  * chosen that high again (without that cap, choose and abandon undid each other every 350 ms: 110 s of
  * stall on fcc-sd trace0190 with bbb4k under the Sabre model) (the emergency rule of hls.js and of Sabre / dash.js's
  * abandonment, K. Spiteri, R. Sitaraman, D. Sparacio, "From Theory to Practice", ACM MMSys 2018).
+ * Where the runtime cannot abandon (it never reports download progress, as in Pensieve's model), the
+ * download decided now is also charged the expected stall of a drop as deep as the session's worst, times
+ * how often such drops have come: a drop that comes once in twenty downloads is in none of the quantile
+ * scenarios, yet it stalls a big segment for its whole download.
  * Pure: state comes from `onDownloaded`, cleared by `reset`. Why and how well: docs/own-algorithm.md.
  */
 import type { DownloadProgress, DownloadSample, Rendition } from '../core/types.js';
@@ -109,6 +113,7 @@ export interface ScenarioMpcConfig {
   readonly minBufferValueCapMs: number;
   readonly minBufferValueCapShare: number;
   readonly switchCost: number;
+  readonly tailWeight: number;
   readonly volatilityRef: number;
   readonly qoeModel: QoeModelName;
   /** Negative: the model's ladder-aware penalty (src/qoe/objective.ts). */
@@ -141,6 +146,7 @@ export function resolveScenarioMpcConfig(options?: AbrOptions): ScenarioMpcConfi
     minBufferValueCapMs: num(o, 'minBufferValueCapMs'),
     minBufferValueCapShare: num(o, 'minBufferValueCapShare'),
     switchCost: num(o, 'switchCost'),
+    tailWeight: num(o, 'tailWeight'),
     volatilityRef: num(o, 'volatilityRef'),
     qoeModel,
     rebufferPenaltyPerS: rebuffer,
@@ -179,6 +185,10 @@ export class ScenarioMpc implements AbrAlgorithm {
   private downloadWallS = 0;
   private drainWallS = 0;
   private tableFor: readonly Rendition[] | null = null;
+  /** Per-rendition expected stall cost of a deep drop during the download decided now (see tailCosts). */
+  private tailCost: Float64Array | null = null;
+  /** Whether the runtime has reported download progress this session (it can abandon a download). */
+  private sawProgress = false;
 
   constructor(readonly config: ScenarioMpcConfig) {
     this.predictor = new TransmissionPredictor(
@@ -243,6 +253,7 @@ export class ScenarioMpc implements AbrAlgorithm {
         }
       }
     }
+    const firstCost = this.tailCosts(ctx, choices, throughputKbps, latencyMs);
     const volatility = this.volatility();
     // buffer is insurance: worth the more, the more volatile the path or the deeper the drops it has had
     const risk = Math.max(volatility, this.dropRisk());
@@ -272,6 +283,7 @@ export class ScenarioMpc implements AbrAlgorithm {
       bufferValueScaleS:
         cfg.bufferValueScaleMs > 0 ? cfg.bufferValueScaleMs / 1000 : Number.POSITIVE_INFINITY,
       bufferMaxS,
+      firstCost,
     });
     return {
       renditionIndex: best,
@@ -281,6 +293,44 @@ export class ScenarioMpc implements AbrAlgorithm {
         `scenario x${(this.multipliers[0] ?? 1).toFixed(2)}..x${(this.multipliers[cfg.scenarios - 1] ?? 1).toFixed(2)}, ` +
         `score ${planner.bestScore.toFixed(3)}`,
     };
+  }
+
+  /**
+   * The expected stall cost, per rendition, of a drop as deep as the session's worst (the remembered
+   * `ln(predicted / observed)`) striking the download decided now: the rebuffer penalty times the stall such
+   * a download would cause (its time at the dropped rate beyond the buffer) times how often drops at least
+   * half that deep (in log) have followed a prediction recently, times `tailWeight`. The scenarios are
+   * quantiles of the recent errors, so a drop that comes once in twenty downloads is in none of them, yet a
+   * big segment caught by it stalls for its whole download when the runtime cannot abandon it. Null (no
+   * cost) when the runtime has reported download progress this session: it offers abandonment, which cuts
+   * such a download short (`shouldAbandon`), and charging the whole download there cost 2-20 points per set
+   * on the Sabre model (docs/own-algorithm.md).
+   */
+  private tailCosts(
+    ctx: AbrContext,
+    choices: number,
+    throughputKbps: number,
+    latencyMs: number,
+  ): Float64Array | null {
+    const worstDrop = this.predictor.worstLogDrop();
+    if (!(this.config.tailWeight > 0) || !(worstDrop > 0) || this.sawProgress || this.table === null)
+      return null;
+    const share = this.predictor.dropShare(worstDrop / 2);
+    if (!(share > 0)) return null;
+    const n = ctx.renditions.length;
+    if (this.tailCost?.length !== n) this.tailCost = new Float64Array(n);
+    const costs = this.tailCost;
+    const droppedKbps = throughputKbps * Math.exp(-worstDrop);
+    const bufferS = ctx.bufferLevelMs / 1000;
+    const weight = this.config.tailWeight * share * this.table.rebufferPenaltyPerS;
+    for (let r = 0; r < choices; r++) {
+      const size =
+        ctx.segmentSizeBytes(ctx.segmentIndex, r) ??
+        ((ctx.renditions[r]?.bitrateKbps ?? 0) * ctx.segmentDurationMs) / 8;
+      const downloadS = (latencyMs + (size * 8) / droppedKbps) / 1000;
+      costs[r] = weight * Math.max(0, downloadS - bufferS);
+    }
+    return costs;
   }
 
   /**
@@ -326,6 +376,7 @@ export class ScenarioMpc implements AbrAlgorithm {
    * not chosen above that rendition again.
    */
   shouldAbandon(progress: DownloadProgress, ctx: AbrContext): number | null {
+    this.sawProgress = true;
     const current = progress.renditionIndex;
     if (current <= 0 || progress.firstByteMs === null || progress.totalBytes === null) return null;
     const windowMs = Math.min(
@@ -416,6 +467,7 @@ export class ScenarioMpc implements AbrAlgorithm {
     this.drainWallS = 0;
     this.bottomKbps = Number.NaN;
     this.capSegment = -1;
+    this.sawProgress = false;
     this.trackedSegment = -1;
     this.trackedStartMs = Number.NaN;
     this.pointCount = 0;
@@ -474,6 +526,8 @@ export const scenarioMpcDocs: AbrAlgorithmDocs = {
       'The buffer value fades linearly over the last this-much content after the horizon (buffer left at the end is wasted), ms; 0: no fade.',
     switchCost:
       'Extra switch penalty in planning on a volatile path: the penalty is multiplied by 1 + switchCost · volatility (at most horizon − 1).',
+    tailWeight:
+      'Weight of the expected stall of a drop as deep as the session’s worst during the download decided now (times how often such drops have come), charged where the runtime never reports download progress (no abandonment); 0: off.',
     volatilityRef:
       'Median |ln(observed/predicted)| at which the full buffer value applies; steadier paths get less. 0: always full.',
     rebufferPenalty:

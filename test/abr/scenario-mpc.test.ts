@@ -136,6 +136,17 @@ describe('TransmissionPredictor', () => {
     expect(p.latencyMs()).toBeNull();
   });
 
+  it('counts how often the path fell far below the prediction', () => {
+    const p = new TransmissionPredictor(5, 20);
+    expect(p.dropShare(1)).toBe(0);
+    // 20 downloads at 4 Mbps, two of which fell to 400 kbps
+    for (let i = 0; i < 21; i++) p.addSample(125_000, 0, i === 6 || i === 16 ? 2500 : 250);
+    const share = p.dropShare(Math.log(4));
+    expect(share).toBeGreaterThan(0.05);
+    expect(share).toBeLessThan(0.2);
+    expect(p.dropShare(10)).toBe(0);
+  });
+
   it('rejects bad windows', () => {
     expect(() => new TransmissionPredictor(0)).toThrow(TypeError);
     expect(() => new TransmissionPredictor(1, 0)).toThrow(TypeError);
@@ -421,6 +432,34 @@ describe('scenario-mpc', () => {
       return a.choose(ctx).renditionIndex;
     };
     expect(pick(true)).toBeLessThan(pick(false));
+  });
+
+  it('where the runtime cannot abandon, prices the stall of a drop as deep as the worst seen so far', () => {
+    // a 3 Mbps link that has fallen to 300 kbps on two of the last 20 downloads, 10 s of buffer
+    const ctx = makeContext({
+      bitratesKbps: PENSIEVE_KBPS,
+      segmentDurationMs: 4000,
+      segmentIndex: 21,
+      segmentCount: 48,
+      bufferLevelMs: 10_000,
+      bufferTargetMs: 60_000,
+      lastRenditionIndex: 4,
+    });
+    const history = (a: AbrAlgorithm): AbrAlgorithm => {
+      for (let i = 0; i < 21; i++)
+        a.onDownloaded?.(sample(1_000_000, i === 8 || i === 18 ? 300 : 3000, 0, i * 4000), ctx);
+      return a;
+    };
+    const plain = history(createScenarioMpc({ tailWeight: 0 })).choose(ctx).renditionIndex;
+    const priced = history(createScenarioMpc()).choose(ctx).renditionIndex;
+    expect(priced).toBeLessThan(plain);
+    // a runtime that reports download progress can abandon such a download: no price then
+    const abandoning = history(createScenarioMpc());
+    abandoning.shouldAbandon?.(
+      makeProgress({ renditionIndex: 0, totalBytes: 1000, loadedBytes: 10, elapsedMs: 100 }),
+      ctx,
+    );
+    expect(abandoning.choose(ctx).renditionIndex).toBe(plain);
   });
 
   it('spends banked buffer as the video nears its end (the buffer value fades over the last minute)', () => {
