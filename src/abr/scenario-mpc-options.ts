@@ -13,7 +13,8 @@ export const SCENARIO_MPC_NAME = 'scenario-mpc';
  * each family out (docs/own-algorithm.md).
  */
 export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
-  HORIZON_OPTION_SPEC,
+  // six segments, not MPC's five: chosen leaving each family out once the tail cost was in (docs/own-algorithm.md)
+  { ...HORIZON_OPTION_SPEC, default: 6 },
   {
     name: 'window',
     type: 'integer',
