@@ -92,6 +92,11 @@ const MIN_POINT_SPACING_MS = MAX_RECENT_RATE_WINDOW_MS / PROGRESS_POINTS;
 /** Abandon to the lowest rendition when it stalls too but finishes in under this share of the rest, ratio. */
 const ABANDON_GAIN = 0.5;
 
+/** Segment k's size at rendition r: the exact size when known, else the nominal bitrate's, bytes. */
+function segmentBytes(ctx: AbrContext, k: number, r: number): number {
+  return ctx.segmentSizeBytes(k, r) ?? ((ctx.renditions[r]?.bitrateKbps ?? 0) * ctx.segmentDurationMs) / 8;
+}
+
 /** Resolved configuration of scenario-mpc. */
 export interface ScenarioMpcConfig {
   readonly horizon: number;
@@ -246,9 +251,7 @@ export class ScenarioMpc implements AbrAlgorithm {
           ((scale === 1 ? this.multipliers[s] : this.scaleMultipliers[(scale - 1) * cfg.scenarios + s]) ?? 1);
         const base = (s * maxH + pos) * n;
         for (let r = 0; r < choices; r++) {
-          const size =
-            ctx.segmentSizeBytes(k + pos, r) ??
-            ((ctx.renditions[r]?.bitrateKbps ?? 0) * ctx.segmentDurationMs) / 8;
+          const size = segmentBytes(ctx, k + pos, r);
           planner.downloadS[base + r] = (latencyMs + (size * 8) / kbps) / 1000;
         }
       }
@@ -324,9 +327,7 @@ export class ScenarioMpc implements AbrAlgorithm {
     const bufferS = ctx.bufferLevelMs / 1000;
     const weight = this.config.tailWeight * share * this.table.rebufferPenaltyPerS;
     for (let r = 0; r < choices; r++) {
-      const size =
-        ctx.segmentSizeBytes(ctx.segmentIndex, r) ??
-        ((ctx.renditions[r]?.bitrateKbps ?? 0) * ctx.segmentDurationMs) / 8;
+      const size = segmentBytes(ctx, ctx.segmentIndex, r);
       const downloadS = (latencyMs + (size * 8) / droppedKbps) / 1000;
       costs[r] = weight * Math.max(0, downloadS - bufferS);
     }
@@ -393,8 +394,7 @@ export class ScenarioMpc implements AbrAlgorithm {
     const latencyMs = this.predictor.latencyMs() ?? ctx.latencyMs ?? 0;
     const k = progress.segmentIndex;
     for (let r = Math.min(current, ctx.maxRenditionIndex + 1) - 1; r >= 0; r--) {
-      const size =
-        ctx.segmentSizeBytes(k, r) ?? ((ctx.renditions[r]?.bitrateKbps ?? 0) * ctx.segmentDurationMs) / 8;
+      const size = segmentBytes(ctx, k, r);
       const ms = latencyMs + (size * 8) / kbps;
       if (ms < bufferMs || (r === 0 && ms < ABANDON_GAIN * remainingMs)) {
         this.capSegment = k;
