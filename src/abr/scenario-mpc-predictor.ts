@@ -16,6 +16,15 @@
  * recent distribution of the chosen expert's `ln(observed / predicted)` and hands out its quantiles as
  * throughput scenarios, so the planner can weigh a likely slowdown against an unlikely one.
  *
+ * The expert best at predicting the next download is not always the best at predicting the mean over the next
+ * few: on a cellular link whose samples scatter around a level that holds, the last sample wins download by
+ * download while the long-run mean predicts the next three far better. So each expert is also scored at every
+ * longer time scale it is measured at, and plan position p takes its throughput level from the expert best at
+ * scale p + 1 ({@link expertAt}), while its scenarios stay the spread of the first expert's errors at that
+ * scale. A scale's score lags by the scale's downloads, so after a step the long-run mean would still look
+ * right for a few decisions; the score therefore adds a share of each expert's error on the last downloads
+ * (a fast running mean), which a stale mean cannot hide.
+ *
  * State is per session, fed by `addSample`, cleared by `reset`; pure, no globals.
  */
 
@@ -31,6 +40,8 @@ const EXPERTS = EXPERT_NAMES.length;
 
 /** Weight of a new error in an expert's running score (an EWMA over about 1 / weight samples). */
 const SCORE_WEIGHT = 0.15;
+/** Weight of a new error in the fast running score that catches a stale expert (about the last two). */
+const RECENT_SCORE_WEIGHT = 0.5;
 /** Per-sample decay of the remembered worst drop: its half-life is about 35 samples (minutes of video). */
 const DROP_DECAY = 0.98;
 
@@ -42,6 +53,10 @@ export class TransmissionPredictor {
   private readonly errors: Float64Array;
   private readonly sorted: Float64Array;
   private readonly scores = new Float64Array(EXPERTS);
+  /** Fast running mean absolute log error of each expert on the last downloads ({@link RECENT_SCORE_WEIGHT}). */
+  private readonly recentScores = new Float64Array(EXPERTS);
+  /** Running mean absolute log error of each expert at scale j >= 2: `scaleScores[j * EXPERTS + e]`. */
+  private readonly scaleScores: Float64Array;
   private readonly predictions = new Float64Array(EXPERTS);
   private sampleCount = 0;
   private errorCount = 0;
@@ -65,7 +80,10 @@ export class TransmissionPredictor {
   /**
    * `window`: samples in the harmonic mean (and latencies in their mean); `errorWindow`: recent errors whose
    * quantiles make the scenarios; `longWindow`: samples in the time-weighted long-run mean; `scales`: time
-   * scales, in downloads, at which errors are also measured ({@link scenarioMultipliersAt}).
+   * scales, in downloads, at which errors are also measured ({@link scenarioMultipliersAt});
+   * `scaleExpertMargin`: how much lower (a share) a scale's own best score must be than the first expert's
+   * for {@link expertAt} to leave the first expert; `scaleExpertRecentWeight`: weight of the fast recent score
+   * in a scale's score.
    */
   constructor(
     readonly window = 5,
@@ -73,6 +91,8 @@ export class TransmissionPredictor {
     readonly longWindow = 20,
     readonly expertWarmup = 0,
     readonly scales = 1,
+    readonly scaleExpertMargin = 0.05,
+    readonly scaleExpertRecentWeight = 0.05,
   ) {
     for (const [name, v] of [
       ['window', window],
@@ -82,6 +102,12 @@ export class TransmissionPredictor {
     ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new TypeError(`${name}: must be an integer >= 1, got ${v}`);
     }
+    if (!(scaleExpertMargin >= 0 && scaleExpertMargin <= 1))
+      throw new TypeError(`scaleExpertMargin: must be in [0, 1], got ${scaleExpertMargin}`);
+    if (!(scaleExpertRecentWeight >= 0 && Number.isFinite(scaleExpertRecentWeight)))
+      throw new TypeError(
+        `scaleExpertRecentWeight: must be a finite number >= 0, got ${scaleExpertRecentWeight}`,
+      );
     this.samplesKbps = new Float64Array(window);
     this.longBytes = new Float64Array(longWindow);
     this.longMs = new Float64Array(longWindow);
@@ -90,6 +116,7 @@ export class TransmissionPredictor {
     this.latenciesMs = new Float64Array(window);
     this.scaleErrors = new Float64Array(EXPERTS * (scales - 1) * errorWindow);
     this.scaleErrorCounts = new Float64Array(scales + 1);
+    this.scaleScores = new Float64Array(EXPERTS * (scales + 1));
     this.predictionHistory = new Float64Array(EXPERTS * scales);
     this.recentBytes = new Float64Array(scales);
     this.recentMs = new Float64Array(scales);
@@ -118,6 +145,10 @@ export class TransmissionPredictor {
         const abs = Math.abs(err);
         this.scores[e] =
           this.errorCount === 0 ? abs : (1 - SCORE_WEIGHT) * (this.scores[e] ?? 0) + SCORE_WEIGHT * abs;
+        this.recentScores[e] =
+          this.errorCount === 0
+            ? abs
+            : (1 - RECENT_SCORE_WEIGHT) * (this.recentScores[e] ?? 0) + RECENT_SCORE_WEIGHT * abs;
       }
       this.errorCount++;
     }
@@ -165,12 +196,17 @@ export class TransmissionPredictor {
       ms += this.recentMs[k] ?? 0;
       const observedKbps = (bytes * 8) / ms;
       const from = (n - j) % scales;
-      const slot = (this.scaleErrorCounts[j] ?? 0) % this.errorWindow;
+      const count = this.scaleErrorCounts[j] ?? 0;
+      const slot = count % this.errorWindow;
       for (let e = 0; e < EXPERTS; e++) {
         const predicted = this.predictionHistory[e * scales + from] ?? observedKbps;
-        this.scaleErrors[(e * (scales - 1) + j - 2) * this.errorWindow + slot] = Math.log(
-          observedKbps / predicted,
-        );
+        const err = Math.log(observedKbps / predicted);
+        this.scaleErrors[(e * (scales - 1) + j - 2) * this.errorWindow + slot] = err;
+        const at = j * EXPERTS + e;
+        this.scaleScores[at] =
+          count === 0
+            ? Math.abs(err)
+            : (1 - SCORE_WEIGHT) * (this.scaleScores[at] ?? 0) + SCORE_WEIGHT * Math.abs(err);
       }
       this.scaleErrorCounts[j] = (this.scaleErrorCounts[j] ?? 0) + 1;
     }
@@ -187,6 +223,35 @@ export class TransmissionPredictor {
     let best = 1;
     for (let e = 0; e < EXPERTS; e++) if ((this.scores[e] ?? 0) < (this.scores[best] ?? 0)) best = e;
     return best;
+  }
+
+  /**
+   * The expert whose prediction sets the throughput level over the next `scale` downloads: {@link expert}
+   * at scale 1, and at scale j >= 2 once j has the prior's count of errors, the expert with the lowest
+   * scale-j score plus `scaleExpertRecentWeight` times its recent score, if that is at least
+   * `scaleExpertMargin` lower than the first expert's (else the first expert).
+   */
+  expertAt(scale: number): number {
+    const first = this.expert();
+    const j = Math.min(Math.floor(scale), this.scales);
+    if (j <= 1 || (this.scaleErrorCounts[j] ?? 0) < PRIOR_ERRORS.length) return first;
+    let best = first;
+    let bestScore = this.scaleScore(j, first);
+    const enough = (1 - this.scaleExpertMargin) * bestScore;
+    for (let e = 0; e < EXPERTS; e++) {
+      const score = this.scaleScore(j, e);
+      if (score < bestScore) {
+        best = e;
+        bestScore = score;
+      }
+    }
+    return bestScore < enough ? best : first;
+  }
+
+  private scaleScore(j: number, e: number): number {
+    return (
+      (this.scaleScores[j * EXPERTS + e] ?? 0) + this.scaleExpertRecentWeight * (this.recentScores[e] ?? 0)
+    );
   }
 
   /** Running mean absolute log error of expert `e` (0 before the second sample). */
@@ -283,6 +348,8 @@ export class TransmissionPredictor {
     this.latencySumMs = 0;
     this.worstDrop = 0;
     this.scores.fill(0);
+    this.recentScores.fill(0);
+    this.scaleScores.fill(0);
     this.predictions.fill(0);
     this.scaleErrorCounts.fill(0);
   }

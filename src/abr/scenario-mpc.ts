@@ -56,7 +56,7 @@ import {
   qoeWeights,
 } from './mpc.js';
 import { qoeTable, type QoeModelName, type QoeTable } from '../qoe/objective.js';
-import { num, resolveOptions, str } from './options.js';
+import { bool, num, resolveOptions, str } from './options.js';
 import { TransmissionPredictor } from './scenario-mpc-predictor.js';
 import { ScenarioPlanner } from './scenario-mpc-search.js';
 import { SCENARIO_MPC_NAME, SCENARIO_MPC_OPTION_SPECS } from './scenario-mpc-options.js';
@@ -105,6 +105,9 @@ export interface ScenarioMpcConfig {
   readonly longWindow: number;
   readonly expertWarmup: number;
   readonly errorScales: number;
+  readonly scaleExperts: boolean;
+  readonly scaleExpertMargin: number;
+  readonly scaleExpertRecentWeight: number;
   readonly abandonWindowShare: number;
   readonly scenarios: number;
   readonly riskAversion: number;
@@ -138,6 +141,9 @@ export function resolveScenarioMpcConfig(options?: AbrOptions): ScenarioMpcConfi
     longWindow: num(o, 'longWindow'),
     expertWarmup: num(o, 'expertWarmup'),
     errorScales: num(o, 'errorScales'),
+    scaleExperts: bool(o, 'scaleExperts'),
+    scaleExpertMargin: num(o, 'scaleExpertMargin'),
+    scaleExpertRecentWeight: num(o, 'scaleExpertRecentWeight'),
     abandonWindowShare: num(o, 'abandonWindowShare'),
     scenarios: num(o, 'scenarios'),
     riskAversion: num(o, 'riskAversion'),
@@ -202,6 +208,8 @@ export class ScenarioMpc implements AbrAlgorithm {
       config.longWindow,
       config.expertWarmup,
       config.errorScales,
+      config.scaleExpertMargin,
+      config.scaleExpertRecentWeight,
     );
     this.multipliers = new Float64Array(config.scenarios);
     this.scaleMultipliers = new Float64Array(config.scenarios * config.errorScales);
@@ -246,8 +254,13 @@ export class ScenarioMpc implements AbrAlgorithm {
       for (let pos = 0; pos < horizon; pos++) {
         // position pos is planned with the errors of the throughput over pos + 1 downloads
         const scale = Math.min(pos + 1, scales);
+        // and its level with the expert best at that scale (the first expert's level at scale 1)
+        const levelKbps =
+          scale > 1 && cfg.scaleExperts
+            ? Math.max(1e-3, this.predictor.expertKbps(this.predictor.expertAt(scale)) ?? throughputKbps)
+            : throughputKbps;
         const kbps =
-          throughputKbps *
+          levelKbps *
           ((scale === 1 ? this.multipliers[s] : this.scaleMultipliers[(scale - 1) * cfg.scenarios + s]) ?? 1);
         const base = (s * maxH + pos) * n;
         for (let r = 0; r < choices; r++) {
@@ -506,6 +519,12 @@ export const scenarioMpcDocs: AbrAlgorithmDocs = {
       'Emergency abandonment judges the download by its rate over its last max(1 s, this share of the buffer) (at most 8 s), so a dip the buffer can absorb does not abandon it; 0: always the last second.',
     errorScales:
       'Time scales, in downloads, of the prediction errors: plan position p is planned with the quantiles of the errors of the throughput over p + 1 downloads (up to this many), so a path whose samples scatter but whose average holds is not planned as if its slowest sample lasted the whole horizon; 1: every position uses per-download errors.',
+    scaleExperts:
+      'Plan positions 2+ take their throughput level from the expert best at predicting the mean over that many downloads (its scenarios stay the first expert’s errors at that scale): on a path that scatters around a level that holds, the long-run mean; false: every position uses the first download’s expert.',
+    scaleExpertMargin:
+      'How much lower (a share) a time scale’s best expert score must be than the first expert’s for that scale to use it.',
+    scaleExpertRecentWeight:
+      'Weight, in a time scale’s expert score, of the expert’s error on the last downloads (a fast running mean): a long-run mean gone stale after a step loses at once, not a few downloads later.',
     scenarios: 'Throughput scenarios (quantiles of the error distribution) each plan is scored under.',
     riskAversion: 'Weight of the worst scenario against the mean of all scenarios.',
     bufferValue:

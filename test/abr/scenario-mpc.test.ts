@@ -17,7 +17,7 @@ import type { DownloadSample } from '../../src/core/types.js';
 import { loadTraceFile } from '../../src/sim/load-trace.js';
 import { loadVideo } from '../../src/sim/load-video.js';
 import { simulateSession } from '../../src/sim/simulate.js';
-import { stepTrace } from '../../src/traces/generators.js';
+import { cellularTrace, stepTrace } from '../../src/traces/generators.js';
 import type { VideoDescription } from '../../src/videos/model.js';
 import { BBB_KBPS, PENSIEVE_KBPS, ladder, makeContext, makeProgress } from './context.js';
 import { hasSharedData, sharedData } from '../support/shared-data.js';
@@ -121,6 +121,42 @@ describe('TransmissionPredictor', () => {
     p.scenarioMultipliersAt(1, one);
     expect(Array.from(three)).toEqual(Array.from(one));
     expect(() => new TransmissionPredictor(1, 20, 20, 0, 0)).toThrow(TypeError);
+  });
+
+  it("takes a longer scale's level from the expert best at that scale, and leaves it once it goes stale", () => {
+    // 500 kbps for three downloads, then 2000 for three, repeated: the last sample is right two times in three,
+    // so it predicts the next download best, but the long-run mean predicts the next three far better
+    const cycle = (i: number): number => (Math.floor(i / 3) % 2 === 0 ? 2000 : 500); // transfer ms of 125 kB
+    const p = new TransmissionPredictor(5, 40, 20, 0, 3);
+    for (let i = 0; i < 60; i++) p.addSample(125_000, 0, cycle(i));
+    expect(p.expert()).toBe(0);
+    expect(p.expertAt(1)).toBe(0);
+    expect(p.expertAt(3)).toBe(2);
+    expect(p.expertAt(9)).toBe(2); // beyond the measured scales: the longest one
+    // a margin of 1 never leaves the first expert
+    const strict = new TransmissionPredictor(5, 40, 20, 0, 3, 1);
+    for (let i = 0; i < 60; i++) strict.addSample(125_000, 0, cycle(i));
+    expect(strict.expertAt(3)).toBe(0);
+    // then the link steps to a steady 8000 kbps: the long-run mean is stale, and its recent errors say so before
+    // its scale-3 score (which lags by three downloads and averages over about seven) does
+    const slow = new TransmissionPredictor(5, 40, 20, 0, 3, 0.05, 0);
+    for (let i = 0; i < 60; i++) slow.addSample(125_000, 0, cycle(i));
+    let leftAt = -1;
+    let slowLeftAt = -1;
+    for (let i = 0; i < 12; i++) {
+      p.addSample(125_000, 0, 125);
+      slow.addSample(125_000, 0, 125);
+      if (leftAt < 0 && p.expertAt(3) !== 2) leftAt = i;
+      if (slowLeftAt < 0 && slow.expertAt(3) !== 2) slowLeftAt = i;
+    }
+    expect(leftAt).toBeGreaterThanOrEqual(0);
+    expect(slowLeftAt < 0 || slowLeftAt > leftAt).toBe(true);
+    // until a scale has the prior's count of errors, it uses the first expert; reset forgets the scores
+    p.reset();
+    for (let i = 0; i < 3; i++) p.addSample(125_000, 0, cycle(i));
+    expect(p.expertAt(3)).toBe(p.expert());
+    expect(() => new TransmissionPredictor(5, 40, 20, 0, 3, 1.5)).toThrow(TypeError);
+    expect(() => new TransmissionPredictor(5, 40, 20, 0, 3, 0.05, -1)).toThrow(TypeError);
   });
 
   it('ignores empty or untimed downloads and forgets everything on reset', () => {
@@ -524,12 +560,45 @@ describe('scenario-mpc', () => {
     expect(total.withCost.qoe).toBeGreaterThan(total.without.qoe);
   });
 
+  it("scores more on cellular links with the level of each time scale's best expert", () => {
+    // 48 segments of 4 s on the Pensieve ladder over 48 generated cellular links (AR(1) log-normal rate around
+    // 1.5 or 3 Mbps with outages): the samples scatter around a level that holds, so the long-run mean predicts
+    // the mean over the next downloads better than the expert that predicts the next one. Summed over the links
+    // (single links can go either way), planning later positions at that level scores more.
+    const video: VideoDescription = {
+      name: 'synthetic-envivio',
+      segmentDurationMs: 4000,
+      renditions: ladder(...PENSIEVE_KBPS),
+      segmentSizesBytes: Array.from({ length: 48 }, () => PENSIEVE_KBPS.map((kbps) => (kbps * 4000) / 8)),
+    };
+    const qoe = { withScales: 0, without: 0 };
+    let wins = 0;
+    let losses = 0;
+    for (let seed = 1; seed <= 24; seed++)
+      for (const meanKbps of [1500, 3000]) {
+        const trace = cellularTrace({ seed, meanKbps, durationMs: 400_000 });
+        const run = (options: Record<string, boolean>): number =>
+          simulateSession({ video, trace, algorithm: createScenarioMpc(options), network: 'pensieve' })
+            .summary.totalQoe;
+        const withScales = run({});
+        const without = run({ scaleExperts: false });
+        qoe.withScales += withScales;
+        qoe.without += without;
+        if (withScales > without) wins++;
+        else if (withScales < without) losses++;
+      }
+    expect(qoe.withScales).toBeGreaterThan(qoe.without);
+    expect(wins).toBeGreaterThan(losses);
+  });
+
   it('checks its options', () => {
     expect(() => createScenarioMpc({ riskAversion: 2 })).toThrow(AbrkitError);
     expect(() => createScenarioMpc({ nope: 1 })).toThrow(AbrkitError);
     expect(() => createScenarioMpc({ horizon: 1.5 })).toThrow(AbrkitError);
     expect(() => createScenarioMpc({ switchCost: -1 })).toThrow(AbrkitError);
     expect(() => createScenarioMpc({ bufferValueTaperMs: 'long' })).toThrow(AbrkitError);
+    expect(() => createScenarioMpc({ scaleExperts: 1 })).toThrow(AbrkitError);
+    expect(() => createScenarioMpc({ scaleExpertMargin: 2 })).toThrow(AbrkitError);
     expect(resolveScenarioMpcConfig({ qoe: 'log' }).rebufferPenaltyPerS).toBe(-1); // ladder-aware
     expect(resolveScenarioMpcConfig({ rebufferPenalty: 10 }).rebufferPenaltyPerS).toBe(10);
     expect(scenarioMpcInfo.name).toBe('scenario-mpc');
