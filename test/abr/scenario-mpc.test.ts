@@ -28,6 +28,16 @@ function sample(sizeBytes: number, kbps: number, latencyMs = 0, startMs = 0): Do
   return { startMs, firstByteMs, endMs: firstByteMs + (sizeBytes * 8) / kbps, sizeBytes };
 }
 
+/** 48 constant-bitrate segments of 4 s on the Pensieve ladder (envivio's shape without its size table). */
+function envivioLikeVideo(): VideoDescription {
+  return {
+    name: 'synthetic-envivio',
+    segmentDurationMs: 4000,
+    renditions: ladder(...PENSIEVE_KBPS),
+    segmentSizesBytes: Array.from({ length: 48 }, () => PENSIEVE_KBPS.map((kbps) => (kbps * 4000) / 8)),
+  };
+}
+
 /** Feeds `n` downloads of 2 s segments at `kbps` (steady link). */
 function feed(algo: AbrAlgorithm, kbps: number, n: number, latencyMs = 0): void {
   for (let i = 0; i < n; i++) algo.onDownloaded?.(sample(250_000, kbps, latencyMs), makeContext());
@@ -526,12 +536,7 @@ describe('scenario-mpc', () => {
     // 48 segments of 4 s on the Pensieve ladder, in Pensieve's network model, over 24 noisy links: the rate
     // jumps every 1-6 s to a deterministic pseudo-random level within ±50% or ±80% of 1.5, 2.4 or 3.5 Mbps.
     // Summed over the links (single links can go either way), the switch cost saves switches and QoE.
-    const video: VideoDescription = {
-      name: 'synthetic-envivio',
-      segmentDurationMs: 4000,
-      renditions: ladder(...PENSIEVE_KBPS),
-      segmentSizesBytes: Array.from({ length: 48 }, () => PENSIEVE_KBPS.map((kbps) => (kbps * 4000) / 8)),
-    };
+    const video = envivioLikeVideo();
     const total = { withCost: { switches: 0, qoe: 0 }, without: { switches: 0, qoe: 0 } };
     for (const durationMs of [1000, 2000, 4000, 6000])
       for (const meanKbps of [1500, 2400, 3500])
@@ -565,12 +570,7 @@ describe('scenario-mpc', () => {
     // 1.5 or 3 Mbps with outages): the samples scatter around a level that holds, so the long-run mean predicts
     // the mean over the next downloads better than the expert that predicts the next one. Summed over the links
     // (single links can go either way), planning later positions at that level scores more.
-    const video: VideoDescription = {
-      name: 'synthetic-envivio',
-      segmentDurationMs: 4000,
-      renditions: ladder(...PENSIEVE_KBPS),
-      segmentSizesBytes: Array.from({ length: 48 }, () => PENSIEVE_KBPS.map((kbps) => (kbps * 4000) / 8)),
-    };
+    const video = envivioLikeVideo();
     const qoe = { withScales: 0, without: 0 };
     let wins = 0;
     let losses = 0;
