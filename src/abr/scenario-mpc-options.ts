@@ -50,7 +50,8 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
     min: 1,
     max: 20,
   },
-  // measured leaving each family out in session 10 (docs/own-algorithm.md, "Level per time scale")
+  // a level per time scale: measured leaving each family out in session 10 (docs/own-algorithm.md, "How the
+  // defaults were chosen, and checked")
   { name: 'scaleExperts', type: 'boolean', default: true },
   { name: 'scaleExpertMargin', type: 'number', default: 0.05, min: 0, max: 1 },
   { name: 'scaleExpertRecentWeight', type: 'number', default: 0.05, min: 0, max: 10 },

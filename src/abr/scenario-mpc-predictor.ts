@@ -42,6 +42,11 @@ const EXPERTS = EXPERT_NAMES.length;
 const SCORE_WEIGHT = 0.15;
 /** Weight of a new error in the fast running score that catches a stale expert (about the last two). */
 const RECENT_SCORE_WEIGHT = 0.5;
+/** An exponentially weighted running mean: `value` itself when it is the `first`. */
+function runningMean(previous: number, value: number, weight: number, first: boolean): number {
+  return first ? value : (1 - weight) * previous + weight * value;
+}
+
 /** Per-sample decay of the remembered worst drop: its half-life is about 35 samples (minutes of video). */
 const DROP_DECAY = 0.98;
 
@@ -143,12 +148,9 @@ export class TransmissionPredictor {
         const err = Math.log(kbps / (this.predictions[e] ?? kbps));
         this.errors[e * this.errorWindow + slot] = err;
         const abs = Math.abs(err);
-        this.scores[e] =
-          this.errorCount === 0 ? abs : (1 - SCORE_WEIGHT) * (this.scores[e] ?? 0) + SCORE_WEIGHT * abs;
-        this.recentScores[e] =
-          this.errorCount === 0
-            ? abs
-            : (1 - RECENT_SCORE_WEIGHT) * (this.recentScores[e] ?? 0) + RECENT_SCORE_WEIGHT * abs;
+        const first = this.errorCount === 0;
+        this.scores[e] = runningMean(this.scores[e] ?? 0, abs, SCORE_WEIGHT, first);
+        this.recentScores[e] = runningMean(this.recentScores[e] ?? 0, abs, RECENT_SCORE_WEIGHT, first);
       }
       this.errorCount++;
     }
@@ -203,12 +205,14 @@ export class TransmissionPredictor {
         const err = Math.log(observedKbps / predicted);
         this.scaleErrors[(e * (scales - 1) + j - 2) * this.errorWindow + slot] = err;
         const at = j * EXPERTS + e;
-        this.scaleScores[at] =
-          count === 0
-            ? Math.abs(err)
-            : (1 - SCORE_WEIGHT) * (this.scaleScores[at] ?? 0) + SCORE_WEIGHT * Math.abs(err);
+        this.scaleScores[at] = runningMean(
+          this.scaleScores[at] ?? 0,
+          Math.abs(err),
+          SCORE_WEIGHT,
+          count === 0,
+        );
       }
-      this.scaleErrorCounts[j] = (this.scaleErrorCounts[j] ?? 0) + 1;
+      this.scaleErrorCounts[j] = count + 1;
     }
   }
 

@@ -174,6 +174,8 @@ export class ScenarioMpc implements AbrAlgorithm {
   private readonly scaleMultipliers: Float64Array;
   /** `scaleViews[j]`: the slice of {@link scaleMultipliers} for scale j (made once, not per decision). */
   private readonly scaleViews: Float64Array[];
+  /** Throughput level per time scale for the decision being made, kbps: `levelKbps[j]`, j in 1..errorScales. */
+  private readonly levelKbps: Float64Array;
   private planner: ScenarioPlanner | null = null;
   /** After an abandonment: segment `capSegment` may not be chosen above `capRendition` again. */
   private capSegment = -1;
@@ -213,6 +215,7 @@ export class ScenarioMpc implements AbrAlgorithm {
     );
     this.multipliers = new Float64Array(config.scenarios);
     this.scaleMultipliers = new Float64Array(config.scenarios * config.errorScales);
+    this.levelKbps = new Float64Array(config.errorScales + 1);
     this.scaleViews = Array.from({ length: config.errorScales + 1 }, (_, j) =>
       this.scaleMultipliers.subarray(
         Math.max(0, j - 1) * config.scenarios,
@@ -248,19 +251,21 @@ export class ScenarioMpc implements AbrAlgorithm {
     this.predictor.scenarioMultipliers(this.multipliers);
     const scales = Math.min(cfg.errorScales, horizon);
     for (let j = 2; j <= scales; j++) this.predictor.scenarioMultipliersAt(j, this.scaleViews[j]!);
+    // each scale's level: the expert best at that scale (the first expert's at scale 1), once per decision
+    const levels = this.levelKbps;
+    for (let j = 1; j <= scales; j++)
+      levels[j] =
+        j > 1 && cfg.scaleExperts
+          ? Math.max(1e-3, this.predictor.expertKbps(this.predictor.expertAt(j)) ?? throughputKbps)
+          : throughputKbps;
     const planner = this.planner;
     const maxH = planner.maxHorizon;
     for (let s = 0; s < cfg.scenarios; s++) {
       for (let pos = 0; pos < horizon; pos++) {
         // position pos is planned with the errors of the throughput over pos + 1 downloads
         const scale = Math.min(pos + 1, scales);
-        // and its level with the expert best at that scale (the first expert's level at scale 1)
-        const levelKbps =
-          scale > 1 && cfg.scaleExperts
-            ? Math.max(1e-3, this.predictor.expertKbps(this.predictor.expertAt(scale)) ?? throughputKbps)
-            : throughputKbps;
         const kbps =
-          levelKbps *
+          (levels[scale] ?? throughputKbps) *
           ((scale === 1 ? this.multipliers[s] : this.scaleMultipliers[(scale - 1) * cfg.scenarios + s]) ?? 1);
         const base = (s * maxH + pos) * n;
         for (let r = 0; r < choices; r++) {
