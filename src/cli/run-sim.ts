@@ -16,7 +16,7 @@ import type { ShardRunInfo } from '../sim/batch-merge.js';
 import { shardSummary } from '../sim/batch-merge.js';
 import type { BatchSpec, SessionRunner } from '../sim/batch-session.js';
 import type { AlgoSeries, BatchSummary, SessionStats } from '../sim/batch-stats.js';
-import { SummaryAccumulator } from '../sim/batch-stats.js';
+import { POSITIVE_SCOPE_NOTE, SummaryAccumulator } from '../sim/batch-stats.js';
 import { defaultWorkerCount, runBatch } from '../sim/batch.js';
 import { buildReportHtml } from '../sim/report.js';
 import type { CliIo } from './errors.js';
@@ -78,6 +78,12 @@ export function printResults(
 ): void {
   io.stdout.write(comparisonTable(summary, ci));
   io.stdout.write('QoE: sum of per-segment QoE per session; ± is the 95% CI of the mean (Student t).\n');
+  const algos = Object.values(summary.algos);
+  if (algos.some((a) => a.optimalFraction !== undefined))
+    io.stdout.write(
+      "of optimal: mean QoE over the traces the offline optimum ran on / the optimum's mean there.\n",
+    );
+  if (algos.some((a) => a.optimalFractionScope === 'positive')) io.stdout.write(`${POSITIVE_SCOPE_NOTE}\n`);
   for (const w of written) io.stdout.write(`${w.label}: ${w.path}\n`);
 }
 

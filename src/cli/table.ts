@@ -4,7 +4,7 @@
  * the optimum ran, the fraction of it reached.
  */
 import type { AlgoSeries, BatchSummary } from '../sim/batch-stats.js';
-import { ci95HalfWidth } from '../sim/batch-stats.js';
+import { ci95HalfWidth, optimumFractionText } from '../sim/batch-stats.js';
 
 /** Half-width of the 95% CI of each algorithm's mean session QoE. */
 export function qoeCi95(series: readonly AlgoSeries[]): Record<string, number> {
@@ -60,13 +60,7 @@ export function comparisonTable(summary: BatchSummary, ci95: Readonly<Record<str
     fixed(a.rebufferSMean, 2),
     fixed(a.switchesMean, 1),
     ...(hasLatency ? [fixed(a.latencyMsMean === undefined ? undefined : a.latencyMsMean / 1000, 2)] : []),
-    ...(hasOptimal
-      ? [
-          a.optimalFraction === undefined || a.optimalFraction === null
-            ? '-'
-            : `${(a.optimalFraction * 100).toFixed(1)}%`,
-        ]
-      : []),
+    ...(hasOptimal ? [optimumFractionText(a.optimalFraction, a.optimalFractionScope)] : []),
   ]);
   return formatTable(header, rows);
 }

@@ -9,6 +9,7 @@
  */
 import type { SegmentRecord } from '../core/types.js';
 import type { AlgoSeries, BatchSummary } from './batch-stats.js';
+import { optimumFractionText, POSITIVE_SCOPE_NOTE } from './batch-stats.js';
 import type { ChartFrame } from './report-svg.js';
 import {
   axes,
@@ -75,13 +76,7 @@ function summaryTable(input: ReportInput): string {
       num(a.bitrateKbpsMean, 0),
       num(a.rebufferSMean),
       num(a.switchesMean, 1),
-      ...(hasOptimal
-        ? [
-            a.optimalFraction === undefined || a.optimalFraction === null
-              ? '–'
-              : `${(a.optimalFraction * 100).toFixed(1)}%`,
-          ]
-        : []),
+      ...(hasOptimal ? [optimumFractionText(a.optimalFraction, a.optimalFractionScope)] : []),
     ];
     return `<tr>${cells.map((c, j) => (j === 0 ? `<th scope="row">${c}</th>` : `<td>${c}</td>`)).join('')}</tr>`;
   });
@@ -278,7 +273,7 @@ export function buildReportHtml(input: ReportInput): string {
 ${meta ? `<ul class="meta">${meta}</ul>` : ''}
 <h2>Algorithms</h2>
 ${summaryTable(input)}
-<p class="note">QoE is the sum of the per-segment QoE terms of a session. The 95% confidence interval of the mean uses Student's t distribution over sessions.${hasOptimal ? ' "of optimal" is the mean over traces of QoE / optimal QoE, leaving out traces whose optimal QoE is not positive.' : ''}</p>
+<p class="note">QoE is the sum of the per-segment QoE terms of a session. The 95% confidence interval of the mean uses Student's t distribution over sessions.${hasOptimal ? ` "of optimal" is the mean QoE over the traces the offline optimum ran on / the optimum's mean there. ${escapeHtml(POSITIVE_SCOPE_NOTE)}` : ''}</p>
 <h2>Distributions</h2>
 ${legend(names)}
 <div class="charts">

@@ -96,7 +96,7 @@ describe('statistics', () => {
     expect(s.bitrateKbpsMean).toBe((750 + 750 + 1200 + 300) / 4);
   });
 
-  it('reports the optimal fraction over traces with a positive optimal QoE only', () => {
+  it('reports the fraction of the optimum as a ratio of means, over the positive traces only where its mean is <= 0', () => {
     const acc = new SummaryAccumulator(['bba', 'optimal']);
     const add = (traceIndex: number, algoIndex: number, qoe: number): void =>
       acc.add({
@@ -116,10 +116,16 @@ describe('statistics', () => {
     add(1, 0, 9);
     add(1, 1, 10); // 0.9
     add(2, 0, -30);
-    add(2, 1, -20); // optimal negative: left out
-    const summary = acc.summary();
-    expect(summary.algos['bba']?.optimalFraction).toBeCloseTo(0.7, 12);
+    add(2, 1, -8); // the optimum's mean stays > 0: the trace counts
+    let summary = acc.summary();
+    expect(summary.algos['bba']?.optimalFraction).toBeCloseTo((5 + 9 - 30) / (10 + 10 - 8), 12);
+    expect(summary.algos['bba']?.optimalFractionScope).toBe('all');
     expect(summary.algos['optimal']?.optimalFraction).toBe(1);
+    add(3, 0, -50);
+    add(3, 1, -40); // now its mean is <= 0: over traces 0 and 1 only, marked
+    summary = acc.summary();
+    expect(summary.algos['bba']?.optimalFraction).toBeCloseTo((5 + 9) / (10 + 10), 12);
+    expect(summary.algos['bba']?.optimalFractionScope).toBe('positive');
     expect(new SummaryAccumulator(['bba']).summary().algos['bba']).not.toHaveProperty('optimalFraction');
   });
 });

@@ -10,6 +10,7 @@ import {
   type TraceSeries,
 } from '../../src/sim/suite/analysis.js';
 import { formatLofo, formatSetTable } from '../../src/sim/suite/format.js';
+import { optimumFractionText } from '../../src/sim/batch-stats.js';
 
 function series(
   qoe: number[],
@@ -59,11 +60,21 @@ describe('per-set analysis', () => {
   it('takes the fraction of the optimum as a ratio of means over its traces', () => {
     // traces 1 and 3: algorithm 4 and 8 (mean 6), optimum 10 and 2 (mean 6) → 100%, where a mean of
     // ratios would say (0.4 + 4) / 2 = 220%.
-    expect(optimalFraction([100, 4, 100, 8], [1, 3], [10, 2])).toBeCloseTo(1, 12);
+    expect(optimalFraction([100, 4, 100, 8], [1, 3], [10, 2])).toEqual({ fraction: 1, scope: 'all' });
     expect(optimalFraction([1, 2], [0], [-3])).toBeNull();
-    // a trace the optimum itself scores ≤ 0 on is left out of both means
-    expect(optimalFraction([5, -40, 7], [0, 1, 2], [10, -30, 10])).toBeCloseTo(6 / 10, 12);
+    // a trace the optimum scores ≤ 0 on stays in both means while the optimum's mean is > 0: leaving it out
+    // would leave out the sessions that stall most and flatter every algorithm
+    const kept = optimalFraction([5, -40, 7], [0, 1, 2], [10, -3, 10]);
+    expect(kept?.scope).toBe('all');
+    expect(kept?.fraction).toBeCloseTo((5 - 40 + 7) / (10 - 3 + 10), 12);
+    // where the optimum's own mean is ≤ 0 the ratio has no meaning: over its positive traces, and marked
+    const positive = optimalFraction([5, -40, 7], [0, 1, 2], [10, -30, 10]);
+    expect(positive?.scope).toBe('positive');
+    expect(positive?.fraction).toBeCloseTo(12 / 20, 12);
     expect(optimalFraction([1, 2], [], [])).toBeNull();
+    expect(optimumFractionText(0.6, 'positive')).toBe('60.0%*');
+    expect(optimumFractionText(0.6219, 'all')).toBe('62.2%');
+    expect(optimumFractionText(null, null)).toBe('-');
   });
 
   it('builds the rows: means, medians, stalls against bola-e, optimum', () => {
@@ -104,6 +115,7 @@ describe('per-set analysis', () => {
     // over traces a and c: (11 + 35) / 2 = 23 against (20 + 40) / 2 = 30
     expect(row('mine').optimalFraction).toBeCloseTo(23 / 30, 12);
     expect(row('base').optimalFraction).toBeCloseTo(20 / 30, 12);
+    expect(row('base').optimalFractionScope).toBe('all');
     expect(row('mine').stallVsBolaES).toBeCloseTo(2.5 - 0.5, 12);
     expect(row('bola-e').stallVsBolaES).toBe(0);
     expect(row('bola-e')).toMatchObject({ wins: 1, ties: 1, losses: 2 });

@@ -9,9 +9,11 @@
  *   playbackRate), streamed as sessions finish,
  *   sessions in job order (trace as given, then algorithm as given) whatever `--workers`.
  * - `--summary`: `{ algos: { <algo>: { sessions, qoeMean, qoeMedian, bitrateKbpsMean, rebufferSMean,
- *   switchesMean, latencyMsMean? (--live), optimalFraction? } } }`. A session's QoE is the sum of its segments' QoE terms;
- *   `optimalFraction` (with `optimal` among the algorithms) is the mean over traces of qoe / qoe_optimal,
- *   leaving out traces whose optimal QoE is ≤ 0 (null when none is left).
+ *   switchesMean, latencyMsMean? (--live), optimalFraction?, optimalFractionScope? } } }`. A session's QoE is the
+ *   sum of its segments' QoE terms; `optimalFraction` (with `optimal` among the algorithms) is mean QoE / the
+ *   optimum's mean QoE over the same traces (`optimumFraction` in src/sim/batch-stats.ts, as `abrkit suite`),
+ *   over the traces the optimum scores > 0 on only where its own mean is ≤ 0 (`optimalFractionScope`
+ *   "positive").
  * - stdout: the comparison table; "± 95% CI" is the half-width of the 95% confidence interval of the mean
  *   session QoE from Student's t distribution with n-1 degrees of freedom.
  * - `--shard i/n` (1-based i): the i-th of n contiguous blocks of jobs (trace-major order); `cat` of the shards' JSONL equals the unsharded log.
@@ -186,7 +188,7 @@ export function register(program: Command, context: CliContext = createContext()
     .option('--jsonl <file>', 'write the per-segment log, one JSON object per line')
     .option(
       '--summary <file>',
-      'write the per-algorithm summary as JSON (with optimal among --algo, optimalFraction = mean over traces of qoe/qoe_optimal, traces with optimal QoE ≤ 0 left out)',
+      'write the per-algorithm summary as JSON (with optimal among --algo, optimalFraction = mean QoE / the optimum’s mean QoE over the same traces)',
     )
     .option('--report <file>', 'write a self-contained HTML report')
     .option('--workers <n>', 'worker threads (default: the core count; 0 or 1 runs in this thread)')

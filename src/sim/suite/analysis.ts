@@ -9,14 +9,14 @@
  * - wins/ties/losses: per trace, the algorithm's session QoE against the baseline's on the same trace; a tie
  *   when they differ by at most 1e-9 · max(1, |baseline|);
  * - fraction of the optimum: mean(algorithm's QoE over the optimum's traces) / mean(optimum's QoE over them),
- *   a ratio of means over the traces where the optimum's QoE is > 0 (a trace whose outage even the optimum
- *   cannot ride out, such as HSDPA's 950 s gap, would otherwise make the ratio meaningless; `abrkit sim
- *   --summary` leaves the same traces out); null when no such trace is left or the optimum did not run;
+ *   `optimumFraction` in batch-stats.ts, the definition `abrkit sim` shares (over the traces the optimum
+ *   scores > 0 on only where its own mean is ≤ 0, and marked so); null when the optimum did not run;
  * - relative gain on a set: (mean − baseline mean) / |baseline mean| (null when the baseline mean is 0);
  * - LOFO: for each family F, the candidate with the best mean relative gain over the sets not in F is chosen,
  *   and its relative gain on each set of F is reported.
  */
-import { mean, median } from '../batch-stats.js';
+import { mean, median, optimumFraction } from '../batch-stats.js';
+import type { OptimumFraction, OptimumFractionScope } from '../batch-stats.js';
 
 /** Per-trace numbers of one algorithm on one set, index-aligned with the set's traces. */
 export interface TraceSeries {
@@ -57,8 +57,10 @@ export interface AlgorithmRow {
    * deviation / √n / |baseline mean|); null with fewer than 2 traces or a baseline mean of 0.
    */
   readonly relativeGainSe: number | null;
-  /** Ratio of means over the optimum's traces; null without the optimum or when its mean is ≤ 0. */
+  /** Ratio of means over the optimum's traces (`optimumFraction`); null without the optimum. */
   readonly optimalFraction: number | null;
+  /** Over which of the optimum's traces `optimalFraction` is; null with it. */
+  readonly optimalFractionScope: OptimumFractionScope | null;
   /** Mean stall per session minus bola-e's, s; null when bola-e did not run. */
   readonly stallVsBolaES: number | null;
 }
@@ -131,20 +133,23 @@ export function relativeGainStandardError(
   return Number.isFinite(se) ? se : null;
 }
 
-/**
- * mean(qoe at `indices`) / mean(optimal) over the traces where the optimum's QoE is > 0; null when there are
- * none.
- */
+/** The fraction of the optimum of `qoe` (a whole set's series) on the optimum's traces `indices`. */
 export function optimalFraction(
   qoe: readonly number[],
   indices: readonly number[],
   optimalQoe: readonly number[],
-): number | null {
-  if (indices.length === 0 || indices.length !== optimalQoe.length) return null;
-  const kept = indices.flatMap((i, j) => ((optimalQoe[j] as number) > 0 ? [j] : []));
-  if (kept.length === 0) return null;
-  const best = mean(kept.map((j) => optimalQoe[j] as number));
-  return mean(kept.map((j) => qoe[indices[j] as number] as number)) / best;
+): OptimumFraction | null {
+  if (indices.length !== optimalQoe.length) return null;
+  return optimumFraction(
+    indices.map((i) => qoe[i] as number),
+    optimalQoe,
+  );
+}
+
+function fractionFields(
+  f: OptimumFraction | null,
+): Pick<AlgorithmRow, 'optimalFraction' | 'optimalFractionScope'> {
+  return { optimalFraction: f?.fraction ?? null, optimalFractionScope: f?.scope ?? null };
 }
 
 /** The table of one set; `baseline` must be one of its algorithms. */
@@ -168,9 +173,9 @@ export function analyzeSet(set: SetResults, baseline: string): SetAnalysis {
       ...winsTiesLosses(s.qoe, base.qoe),
       relativeGain: relativeGain(qoeMean, baseMean),
       relativeGainSe: label === baseline ? null : relativeGainStandardError(s.qoe, base.qoe),
-      optimalFraction: set.optimal
-        ? optimalFraction(s.qoe, set.optimal.traceIndices, set.optimal.series.qoe)
-        : null,
+      ...fractionFields(
+        set.optimal ? optimalFraction(s.qoe, set.optimal.traceIndices, set.optimal.series.qoe) : null,
+      ),
       stallVsBolaES: stallRefMean === null ? null : rebufferSMean - stallRefMean,
     };
   });

@@ -4,6 +4,7 @@
 import type { LofoSummary, SetAnalysis } from './analysis.js';
 import { STALL_REFERENCE } from './analysis.js';
 import { formatTable } from '../../cli/table.js';
+import { optimumFractionText, POSITIVE_SCOPE_NOTE } from '../batch-stats.js';
 
 /** What a set's heading says about it. */
 export interface SetMeta {
@@ -76,7 +77,7 @@ export function formatSetTable(a: SetAnalysis, meta: SetMeta, baseline: string):
     fixed(r.rebufferSMean, 2),
     fixed(r.switchesMean, 1),
     r.label === baseline ? '-' : `${r.wins}/${r.ties}/${r.losses}`,
-    percent(r.optimalFraction),
+    optimumFractionText(r.optimalFraction, r.optimalFractionScope),
     ...(hasStall ? [r.label === STALL_REFERENCE ? '-' : signed(r.stallVsBolaES, 2)] : []),
   ]);
   if (a.optimal) {
@@ -97,8 +98,9 @@ export function formatSetTable(a: SetAnalysis, meta: SetMeta, baseline: string):
     `algorithm's QoE beats, ties, loses to ${baseline}'s. vs ${baseline}: relative gain of the mean ± its standard`,
     `error in points (per-trace differences, paired).`,
     a.optimal
-      ? `of optimum: mean QoE over the ${a.optimal.sessions} traces the offline optimum ran on / the optimum's mean there (traces the optimum scores ≤ 0 on left out).`
+      ? `of optimum: mean QoE over the ${a.optimal.sessions} traces the offline optimum ran on / the optimum's mean there.`
       : 'of optimum: the offline optimum did not run on this set.',
+    ...(a.rows.some((r) => r.optimalFractionScope === 'positive') ? [POSITIVE_SCOPE_NOTE] : []),
   ];
   return `${setHeading(a, meta)}\n${formatTable(header, rows)}${footer.map((l) => `  ${l}`).join('\n')}\n`;
 }

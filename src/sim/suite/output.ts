@@ -69,7 +69,7 @@ export function suiteJson(run: SuiteRun, analysis: SuiteAnalysis): unknown {
       relativeGainSe:
         'standard error of relativeGain: standard deviation of the per-trace differences from the baseline / √n / |baseline mean|',
       optimalFraction:
-        'mean QoE over the optimum’s traces / the optimum’s mean QoE there (null when that is ≤ 0)',
+        'mean QoE over the optimum’s traces / the optimum’s mean QoE there; where that mean is ≤ 0, over the traces the optimum scores > 0 on only (optimalFractionScope "positive")',
       stallVsBolaES: 'mean stall per session minus bola-e’s, s',
       lofo: 'per held-out family: the candidate with the best mean relative gain over the other families’ sets',
     },

@@ -20,6 +20,7 @@ import { STALL_REFERENCE, type SetAnalysis } from './analysis.js';
 import { fixed, gainWithError, percent, setHeading } from './format.js';
 import type { SuiteAnalysis } from './output.js';
 import type { SuiteRun, SuiteSetRun } from './run.js';
+import { optimumFractionText, POSITIVE_SCOPE_NOTE } from '../batch-stats.js';
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1180px;padding:0 16px;color:#1b1b1b}
@@ -107,7 +108,7 @@ function setTable(a: SetAnalysis, baseline: string): string {
       `<tr><td>${escapeHtml(r.label)}</td><td>${fixed(r.qoeMean, 2)}</td><td>${fixed(r.qoeMedian, 2)}</td>` +
       (r.label === baseline ? '<td>baseline</td>' : gainCell(r.relativeGain, r.relativeGainSe)) +
       `<td>${fixed(r.rebufferSMean, 2)}</td><td>${fixed(r.switchesMean, 1)}</td>` +
-      `<td>${r.label === baseline ? '-' : `${r.wins}/${r.ties}/${r.losses}`}</td><td>${percent(r.optimalFraction)}</td>` +
+      `<td>${r.label === baseline ? '-' : `${r.wins}/${r.ties}/${r.losses}`}</td><td>${optimumFractionText(r.optimalFraction, r.optimalFractionScope)}</td>` +
       (hasStall ? `<td>${r.label === STALL_REFERENCE ? '-' : fixed(r.stallVsBolaES, 2)}</td>` : '') +
       '</tr>',
   );
@@ -200,7 +201,7 @@ ${run.sets.length > 0 ? familyGainChart(analysis, labels) : ''}
 <table><thead><tr><th>held-out family</th><th>chosen</th><th>gain on the others</th><th>gain held out</th><th>per held-out set</th></tr></thead><tbody>${lofoRows}</tbody></table>
 <p class="note">For each family, the candidate (${run.spec.candidates.map(escapeHtml).join(', ')}) with the best mean relative gain over the other families' sets is chosen, then scored on the held-out family.</p>
 <h2>Sets</h2>
-<p class="note">QoE per session, summed over segments; rebuffer s and switches: mean per session; wins/ties/losses per trace against ${escapeHtml(baseline)}; of optimum: mean QoE over the traces the offline optimum ran on / its mean there (traces the optimum scores ≤ 0 on left out).</p>
+<p class="note">QoE per session, summed over segments; rebuffer s and switches: mean per session; wins/ties/losses per trace against ${escapeHtml(baseline)}; of optimum: mean QoE over the traces the offline optimum ran on / its mean there; ${escapeHtml(POSITIVE_SCOPE_NOTE)}</p>
 ${sets}
 ${skipped}
 </body></html>
