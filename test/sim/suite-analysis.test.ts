@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   analyzeSet,
   leaveOneFamilyOut,
+  meanRanks,
   optimalFraction,
   relativeGain,
   relativeGainStandardError,
@@ -197,7 +198,53 @@ describe('leave one family out', () => {
           { set: 'a2', gain: null },
         ],
         heldOutMean: null,
+        byRank: {
+          chosen: null,
+          meanRank: null,
+          heldOut: [
+            { set: 'a1', gain: null },
+            { set: 'a2', gain: null },
+          ],
+          heldOutMean: null,
+        },
       },
     ]);
+  });
+
+  it('ranks candidates per set, ties sharing their mean rank, a missing gain last', () => {
+    expect(meanRanks([[0.3, 0.1, 0.2]], 3)).toEqual([1, 3, 2]);
+    expect(meanRanks([[0.1, 0.1, 0.2]], 3)).toEqual([2.5, 2.5, 1]);
+    expect(meanRanks([[null, 0.1, null]], 3)).toEqual([2.5, 1, 2.5]);
+    expect(
+      meanRanks(
+        [
+          [0.3, 0.1],
+          [0.1, 0.2],
+          [0.5, 0.4],
+        ],
+        2,
+      ),
+    ).toEqual([4 / 3, 5 / 3]);
+    expect(meanRanks([], 2)).toEqual([null, null]);
+  });
+
+  it('chooses by mean rank beside mean gain: one noisy set cannot carry the rank alone', () => {
+    // on the training family T, p wins one set by 90 points and loses three by 2; q wins those three
+    const noisy = [
+      set('t1', 'T', { base: [5, 15], p: [14, 24], q: [5, 15] }),
+      set('t2', 'T', { base: [5, 15], p: [4.8, 14.8], q: [5.1, 15.1] }),
+      set('t3', 'T', { base: [5, 15], p: [4.8, 14.8], q: [5.1, 15.1] }),
+      set('t4', 'T', { base: [5, 15], p: [4.8, 14.8], q: [5.1, 15.1] }),
+      set('h1', 'H', { base: [5, 15], p: [4.5, 14.5], q: [5.5, 15.5] }),
+    ].map((s) => analyzeSet(s, 'base'));
+    const fold = leaveOneFamilyOut(noisy, ['p', 'q']).folds.find((f) => f.family === 'H')!;
+    // mean gain: p (0.9 - 0.06) / 4 = 0.21 against q 0.0075 → p; mean rank: p (1 + 2 + 2 + 2) / 4 = 1.75, q 1.25
+    expect(fold.chosen).toBe('p');
+    expect(fold.heldOutMean).toBeCloseTo(-0.05, 12);
+    expect(fold.byRank.chosen).toBe('q');
+    expect(fold.byRank.meanRank).toBeCloseTo(1.25, 12);
+    expect(fold.byRank.heldOutMean).toBeCloseTo(0.05, 12);
+    const text = formatLofo(leaveOneFamilyOut(noisy, ['p', 'q']), 'base', ['p', 'q']);
+    expect(text).toMatch(/H\s+p\s+\+21\.0%\s+-5\.0% \(h1 -5\.0%\)\s+q\s+1\.25\s+\+5\.0%/);
   });
 });

@@ -13,7 +13,10 @@
  *   scores > 0 on only where its own mean is ≤ 0, and marked so); null when the optimum did not run;
  * - relative gain on a set: (mean − baseline mean) / |baseline mean| (null when the baseline mean is 0);
  * - LOFO: for each family F, the candidate with the best mean relative gain over the sets not in F is chosen,
- *   and its relative gain on each set of F is reported.
+ *   and its relative gain on each set of F is reported. Beside it, the candidate with the best mean rank over
+ *   those sets (rank 1 = the highest gain on a set, ties share their mean rank; J. Demšar, "Statistical
+ *   Comparisons of Classifiers over Multiple Data Sets", JMLR 2006): relative gains on different sets are not
+ *   commensurable, and one noisy set (Pensieve-train's ±20 points) can carry a mean of gains alone.
  */
 import { mean, median, optimumFraction } from '../batch-stats.js';
 import type { OptimumFraction, OptimumFractionScope } from '../batch-stats.js';
@@ -208,6 +211,15 @@ export interface LofoFold {
   readonly heldOut: readonly { readonly set: string; readonly gain: number | null }[];
   /** Mean of `heldOut` gains (nulls left out). */
   readonly heldOutMean: number | null;
+  /** The same fold chosen by mean rank over the other families' sets instead of mean gain. */
+  readonly byRank: {
+    /** The candidate with the lowest mean rank (ties: the higher mean gain, then the earlier candidate). */
+    readonly chosen: string | null;
+    /** Its mean rank over the other sets, 1 = best on every one. */
+    readonly meanRank: number | null;
+    readonly heldOut: readonly { readonly set: string; readonly gain: number | null }[];
+    readonly heldOutMean: number | null;
+  };
 }
 
 export interface LofoSummary {
@@ -220,6 +232,43 @@ export interface LofoSummary {
 function meanOfKnown(values: readonly (number | null | undefined)[]): number | null {
   const known = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   return known.length > 0 ? mean(known) : null;
+}
+
+/**
+ * Mean rank of each candidate over sets: `gains[set][candidate]`, rank 1 = the highest gain on a set, tied
+ * candidates share the mean of their ranks, a candidate without a gain on a set ranks last there. Null for
+ * every candidate when there are no sets.
+ */
+export function meanRanks(
+  gains: readonly (readonly (number | null)[])[],
+  candidateCount: number,
+): (number | null)[] {
+  if (gains.length === 0) return Array.from({ length: candidateCount }, () => null);
+  const sums = new Array<number>(candidateCount).fill(0);
+  for (const row of gains) {
+    const known = (i: number): number | null => {
+      const g = row[i];
+      return typeof g === 'number' && Number.isFinite(g) ? g : null;
+    };
+    for (let i = 0; i < candidateCount; i++) {
+      const g = known(i);
+      let better = 0;
+      let tied = 0;
+      for (let j = 0; j < candidateCount; j++) {
+        if (j === i) continue;
+        const h = known(j);
+        if (g === null) {
+          if (h !== null) better++;
+          else tied++;
+        } else if (h !== null) {
+          if (h > g) better++;
+          else if (h === g) tied++;
+        }
+      }
+      sums[i] = (sums[i] as number) + 1 + better + tied / 2;
+    }
+  }
+  return sums.map((s) => s / gains.length);
 }
 
 /** The leave-one-family-out summary over analysed sets (see the file comment). */
@@ -239,8 +288,40 @@ export function leaveOneFamilyOut(sets: readonly SetAnalysis[], candidates: read
         trainGain = g;
       }
     }
-    const heldOut = test.map((s) => ({ set: s.name, gain: chosen === null ? null : gain(s, chosen) }));
-    return { family, chosen, trainGain, heldOut, heldOutMean: meanOfKnown(heldOut.map((h) => h.gain)) };
+    const scoreOn = (c: string | null) => {
+      const heldOut = test.map((s) => ({ set: s.name, gain: c === null ? null : gain(s, c) }));
+      return { heldOut, heldOutMean: meanOfKnown(heldOut.map((h) => h.gain)) };
+    };
+    const ranks = meanRanks(
+      train.map((s) => candidates.map((c) => gain(s, c))),
+      candidates.length,
+    );
+    let rankChosen: number | null = null;
+    for (let i = 0; i < candidates.length; i++) {
+      const r = ranks[i];
+      if (r === null || r === undefined) continue;
+      const best = rankChosen === null ? null : (ranks[rankChosen] as number);
+      const better =
+        best === null ||
+        r < best ||
+        (r === best &&
+          (meanOfKnown(train.map((s) => gain(s, candidates[i] as string))) ?? -Infinity) >
+            (meanOfKnown(train.map((s) => gain(s, candidates[rankChosen as number] as string))) ??
+              -Infinity));
+      if (better) rankChosen = i;
+    }
+    const byRankLabel = rankChosen === null ? null : (candidates[rankChosen] as string);
+    return {
+      family,
+      chosen,
+      trainGain,
+      ...scoreOn(chosen),
+      byRank: {
+        chosen: byRankLabel,
+        meanRank: rankChosen === null ? null : (ranks[rankChosen] ?? null),
+        ...scoreOn(byRankLabel),
+      },
+    };
   });
   const labels = [...new Set(sets.flatMap((s) => s.rows.map((r) => r.label)))];
   const gainByFamily: Record<string, Record<string, number | null>> = {};

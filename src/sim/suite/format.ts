@@ -108,7 +108,15 @@ export function formatSetTable(a: SetAnalysis, meta: SetMeta, baseline: string):
 /** The leave-one-family-out summary and the per-family gains of every algorithm. */
 export function formatLofo(lofo: LofoSummary, baseline: string, candidates: readonly string[]): string {
   const folds = formatTable(
-    ['held-out family', 'chosen', 'gain on the others', 'gain on the held-out sets'],
+    [
+      'held-out family',
+      'chosen',
+      'gain on the others',
+      'gain on the held-out sets',
+      'by mean rank',
+      'rank',
+      'held-out gain',
+    ],
     lofo.folds.map((f) => [
       f.family,
       f.chosen ?? '-',
@@ -116,6 +124,9 @@ export function formatLofo(lofo: LofoSummary, baseline: string, candidates: read
       f.heldOut.length === 0
         ? '-'
         : `${percent(f.heldOutMean, 1, true)} (${f.heldOut.map((h) => `${h.set} ${percent(h.gain, 1, true)}`).join(', ')})`,
+      f.byRank.chosen ?? '-',
+      fixed(f.byRank.meanRank, 2),
+      percent(f.byRank.heldOutMean, 1, true),
     ]),
   );
   const labels = Object.keys(lofo.gainByFamily);
@@ -127,7 +138,9 @@ export function formatLofo(lofo: LofoSummary, baseline: string, candidates: read
     `== leave one family out (candidates: ${candidates.join(', ')}; gains relative to ${baseline})\n` +
     folds +
     `  For each family held out, the candidate with the best mean relative gain (mean − ${baseline} mean) / |${baseline} mean|\n` +
-    `  over the sets of the other families is chosen; its gain on each held-out set follows.\n\n` +
+    `  over the sets of the other families is chosen; its gain on each held-out set follows. By mean rank: the\n` +
+    `  candidate ranked best on average over those sets (1 = the highest gain on every one; Demšar, JMLR 2006),\n` +
+    `  which one noisy set cannot carry alone, and its mean gain on the held-out sets.\n\n` +
     `== relative gain over ${baseline} per family (mean over the family's sets)\n` +
     byFamily
   );

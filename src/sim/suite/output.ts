@@ -71,7 +71,7 @@ export function suiteJson(run: SuiteRun, analysis: SuiteAnalysis): unknown {
       optimalFraction:
         'mean QoE over the optimum’s traces / the optimum’s mean QoE there; where that mean is ≤ 0, over the traces the optimum scores > 0 on only (optimalFractionScope "positive")',
       stallVsBolaES: 'mean stall per session minus bola-e’s, s',
-      lofo: 'per held-out family: the candidate with the best mean relative gain over the other families’ sets',
+      lofo: 'per held-out family: the candidate with the best mean relative gain over the other families’ sets; byRank: the candidate with the best mean rank there (1 = the highest gain on a set, ties share their mean rank)',
     },
     wallMs: run.wallMs,
     sets: analysis.sets.map(({ run: s, analysis: a }) => ({

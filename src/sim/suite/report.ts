@@ -165,7 +165,8 @@ export function buildSuiteReportHtml(run: SuiteRun, analysis: SuiteAnalysis): st
     .map(
       (f) =>
         `<tr><td>${escapeHtml(f.family)}</td><td>${escapeHtml(f.chosen ?? '-')}</td>${gainCell(f.trainGain)}${gainCell(f.heldOutMean)}` +
-        `<td>${f.heldOut.map((h) => `${escapeHtml(h.set)} ${percent(h.gain, 1, true)}`).join(', ')}</td></tr>`,
+        `<td>${f.heldOut.map((h) => `${escapeHtml(h.set)} ${percent(h.gain, 1, true)}`).join(', ')}</td>` +
+        `<td>${escapeHtml(f.byRank.chosen ?? '-')}</td><td>${fixed(f.byRank.meanRank, 2)}</td>${gainCell(f.byRank.heldOutMean)}</tr>`,
     )
     .join('');
   const familyRows = Object.entries(analysis.lofo.gainByFamily)
@@ -198,8 +199,8 @@ ${run.sets.length > 0 ? familyGainChart(analysis, labels) : ''}
 <table><thead><tr><th>algorithm</th>${analysis.lofo.families.map((f) => `<th>${escapeHtml(f)}</th>`).join('')}</tr></thead><tbody>${familyRows}</tbody></table>
 <p class="note">Relative gain on a set: (mean QoE − ${escapeHtml(baseline)}'s mean) / |${escapeHtml(baseline)}'s mean|; per family, the mean over its sets.</p>
 <h2>Leave one family out</h2>
-<table><thead><tr><th>held-out family</th><th>chosen</th><th>gain on the others</th><th>gain held out</th><th>per held-out set</th></tr></thead><tbody>${lofoRows}</tbody></table>
-<p class="note">For each family, the candidate (${run.spec.candidates.map(escapeHtml).join(', ')}) with the best mean relative gain over the other families' sets is chosen, then scored on the held-out family.</p>
+<table><thead><tr><th>held-out family</th><th>chosen</th><th>gain on the others</th><th>gain held out</th><th>per held-out set</th><th>by mean rank</th><th>its rank</th><th>its gain held out</th></tr></thead><tbody>${lofoRows}</tbody></table>
+<p class="note">For each family, the candidate (${run.spec.candidates.map(escapeHtml).join(', ')}) with the best mean relative gain over the other families' sets is chosen, then scored on the held-out family; by mean rank: the candidate ranked best on average over those sets (1 = the highest gain on every one; Demšar, JMLR 2006), which one noisy set cannot carry alone.</p>
 <h2>Sets</h2>
 <p class="note">QoE per session, summed over segments; rebuffer s and switches: mean per session; wins/ties/losses per trace against ${escapeHtml(baseline)}; of optimum: mean QoE over the traces the offline optimum ran on / its mean there; ${escapeHtml(POSITIVE_SCOPE_NOTE)}</p>
 ${sets}
