@@ -188,25 +188,18 @@ describe('leave one family out', () => {
   it('restricts the choice to the candidates and has no choice without other families', () => {
     expect(leaveOneFamilyOut(sets, ['q']).folds.every((f) => f.chosen === 'q')).toBe(true);
     const one = leaveOneFamilyOut([sets[0]!, sets[1]!], ['p', 'q']);
+    const noGains = [
+      { set: 'a1', gain: null },
+      { set: 'a2', gain: null },
+    ];
     expect(one.folds).toEqual([
       {
         family: 'A',
         chosen: null,
         trainGain: null,
-        heldOut: [
-          { set: 'a1', gain: null },
-          { set: 'a2', gain: null },
-        ],
+        heldOut: noGains,
         heldOutMean: null,
-        byRank: {
-          chosen: null,
-          meanRank: null,
-          heldOut: [
-            { set: 'a1', gain: null },
-            { set: 'a2', gain: null },
-          ],
-          heldOutMean: null,
-        },
+        byRank: { chosen: null, meanRank: null, heldOut: noGains, heldOutMean: null },
       },
     ]);
   });

@@ -279,37 +279,31 @@ export function leaveOneFamilyOut(sets: readonly SetAnalysis[], candidates: read
   const folds = families.map((family): LofoFold => {
     const train = sets.filter((s) => s.family !== family);
     const test = sets.filter((s) => s.family === family);
-    let chosen: string | null = null;
-    let trainGain: number | null = null;
-    for (const c of candidates) {
-      const g = meanOfKnown(train.map((s) => gain(s, c)));
-      if (g !== null && (trainGain === null || g > trainGain)) {
-        chosen = c;
-        trainGain = g;
-      }
+    // gains[set][candidate] over the other families' sets, and each candidate's mean of them
+    const gains = train.map((s) => candidates.map((c) => gain(s, c)));
+    const meanGains = candidates.map((_, i) => meanOfKnown(gains.map((row) => row[i])));
+    const ranks = meanRanks(gains, candidates.length);
+    let best: number | null = null;
+    let rankChosen: number | null = null;
+    for (let i = 0; i < candidates.length; i++) {
+      const g = meanGains[i] ?? null;
+      if (g === null) continue;
+      if (best === null || g > (meanGains[best] as number)) best = i;
+      const r = ranks[i] ?? null;
+      const top = rankChosen === null ? null : (ranks[rankChosen] as number);
+      // ties in rank go to the higher mean gain, then to the earlier candidate
+      if (
+        r !== null &&
+        (top === null || r < top || (r === top && g > (meanGains[rankChosen as number] as number)))
+      )
+        rankChosen = i;
     }
+    const chosen = best === null ? null : (candidates[best] as string);
+    const trainGain = best === null ? null : (meanGains[best] ?? null);
     const scoreOn = (c: string | null) => {
       const heldOut = test.map((s) => ({ set: s.name, gain: c === null ? null : gain(s, c) }));
       return { heldOut, heldOutMean: meanOfKnown(heldOut.map((h) => h.gain)) };
     };
-    const ranks = meanRanks(
-      train.map((s) => candidates.map((c) => gain(s, c))),
-      candidates.length,
-    );
-    let rankChosen: number | null = null;
-    for (let i = 0; i < candidates.length; i++) {
-      const r = ranks[i];
-      if (r === null || r === undefined) continue;
-      const best = rankChosen === null ? null : (ranks[rankChosen] as number);
-      const better =
-        best === null ||
-        r < best ||
-        (r === best &&
-          (meanOfKnown(train.map((s) => gain(s, candidates[i] as string))) ?? -Infinity) >
-            (meanOfKnown(train.map((s) => gain(s, candidates[rankChosen as number] as string))) ??
-              -Infinity));
-      if (better) rankChosen = i;
-    }
     const byRankLabel = rankChosen === null ? null : (candidates[rankChosen] as string);
     return {
       family,
