@@ -143,6 +143,9 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
     default: 1,
     min: 0,
   },
+  // the wait before a download's bytes flow at its pace counts as latency, not rate: measured on the Sabre- and
+  // abrkit-model sets in session 12 (docs/own-algorithm.md)
+  { name: 'waitShare', type: 'number', default: 0.25, min: 0, max: 1 },
   {
     name: 'volatilityRef',
     type: 'number',

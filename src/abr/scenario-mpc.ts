@@ -19,7 +19,10 @@
  * Per decision: K throughput scenarios = harmonic mean of the last transfer throughputs times the K
  * quantiles of recent `observed / predicted` ratios; download time of segment k at rendition r in scenario
  * s = latency + 8 · size(k, r) / throughput_s (exact sizes from `ctx.segmentSizeBytes`, else the nominal
- * bitrate); plans `(a, b, c, c, ...)` over `horizon` segments (scenario-mpc-search.ts) scored by
+ * bitrate). Where the runtime reports download progress, a download's transfer throughput is the rate of its
+ * last `waitShare` of bytes and the rest of its time joins the latency (a wait paid once per request, not
+ * per byte: on an on-off link a small segment mostly waits for a burst a bigger one would share). Plans
+ * `(a, b, c, c, ...)` over `horizon` segments (scenario-mpc-search.ts) scored by
  * QoE_lin-style utility − rebuffer − switch penalties + `v · min(buffer_end, cap)`, mixed as
  * `(1 − risk) · mean + risk · worst` over the scenarios. The buffer value `v` per second is
  * `bufferValue` times the rebuffer penalty (ladder-aware: a 4K ladder's stall second costs 35, so must its
@@ -122,6 +125,7 @@ export interface ScenarioMpcConfig {
   readonly minBufferValueCapShare: number;
   readonly switchCost: number;
   readonly tailWeight: number;
+  readonly waitShare: number;
   readonly volatilityRef: number;
   readonly qoeModel: QoeModelName;
   /** Negative: the model's ladder-aware penalty (src/qoe/objective.ts). */
@@ -158,6 +162,7 @@ export function resolveScenarioMpcConfig(options?: AbrOptions): ScenarioMpcConfi
     minBufferValueCapShare: num(o, 'minBufferValueCapShare'),
     switchCost: num(o, 'switchCost'),
     tailWeight: num(o, 'tailWeight'),
+    waitShare: num(o, 'waitShare'),
     volatilityRef: num(o, 'volatilityRef'),
     qoeModel,
     rebufferPenaltyPerS: rebuffer,
@@ -396,13 +401,15 @@ export class ScenarioMpc implements AbrAlgorithm {
    */
   shouldAbandon(progress: DownloadProgress, ctx: AbrContext): number | null {
     this.sawProgress = true;
-    const current = progress.renditionIndex;
-    if (current <= 0 || progress.firstByteMs === null || progress.totalBytes === null) return null;
+    if (progress.firstByteMs === null) return null;
     const windowMs = Math.min(
       MAX_RECENT_RATE_WINDOW_MS,
       Math.max(RECENT_RATE_WINDOW_MS, this.config.abandonWindowShare * ctx.bufferLevelMs),
     );
+    // tracked at every rendition: the points also split the finished download's time (waitMs)
     const recentKbps = this.trackProgress(progress, windowMs);
+    const current = progress.renditionIndex;
+    if (current <= 0 || progress.totalBytes === null) return null;
     const transferMs = progress.nowMs - progress.firstByteMs;
     if (transferMs < MIN_ABANDON_TRANSFER_MS) return null;
     const kbps = Math.max(Math.min((progress.loadedBytes * 8) / transferMs, recentKbps), 1e-3);
@@ -470,11 +477,51 @@ export class ScenarioMpc implements AbrAlgorithm {
       if (wallS > contentS) this.drainWallS += wallS;
       if (this.drainS > this.reserveS) this.reserveS = this.drainS;
     }
+    const transferMs = sample.endMs - sample.firstByteMs;
+    const waitMs = this.waitMs(sample, transferMs);
     this.predictor.addSample(
       sample.sizeBytes,
-      sample.firstByteMs - sample.startMs,
-      sample.endMs - sample.firstByteMs,
+      sample.firstByteMs - sample.startMs + waitMs,
+      transferMs - waitMs,
     );
+  }
+
+  /**
+   * The part of a finished download's transfer its rate does not explain, ms: the transfer minus the time
+   * the whole download would have taken at the rate of its last `waitShare` of bytes (from the progress
+   * points `shouldAbandon` tracked). On an on-off link (Puffer's traces, 1 s periods from 10 kbps to several
+   * Mbps) a small segment spends most of its time waiting for a burst and then arrives at once; as rate, that
+   * wait says a segment eight times bigger takes eight times as long, where it shares the same wait (on
+   * Puffer's traces with a 100-800 kbps ladder the 800 kbps segments took 1.25 times as long as the 100 kbps
+   * ones, not 8). Counted with the time to first byte, it is paid once per request, as TTFB is (hls.js
+   * #3563, #7133: small segments whose time is mostly TTFB keep the estimate low). 0 when off, when the
+   * download was aborted or its progress was not tracked (Pensieve's model reports none), or when its last
+   * bytes came no faster than the rest.
+   */
+  private waitMs(sample: DownloadSample, transferMs: number): number {
+    const share = this.config.waitShare;
+    if (!(share > 0) || !(transferMs > 0) || sample.aborted || sample.startMs !== this.trackedStartMs)
+      return 0;
+    const size = sample.sizeBytes;
+    const fromBytes = size * (1 - share);
+    const kept = Math.min(this.pointCount, PROGRESS_POINTS);
+    // newest point first: the first at or below the tail's first byte, interpolated with the one after it
+    let afterMs = sample.endMs;
+    let afterBytes = size;
+    for (let i = 0; i < kept; i++) {
+      const j = (this.pointCount - 1 - i) % PROGRESS_POINTS;
+      const ms = this.pointMs[j] ?? sample.endMs;
+      const bytes = this.pointBytes[j] ?? size;
+      if (bytes <= fromBytes) {
+        const atMs =
+          afterBytes > bytes ? ms + ((afterMs - ms) * (fromBytes - bytes)) / (afterBytes - bytes) : ms;
+        const tailMs = sample.endMs - Math.max(atMs, sample.firstByteMs);
+        return tailMs > 0 ? Math.max(0, transferMs - tailMs / share) : 0;
+      }
+      afterMs = ms;
+      afterBytes = bytes;
+    }
+    return 0; // the tail's first byte came before the oldest point kept
   }
 
   reset(): void {
@@ -552,6 +599,8 @@ export const scenarioMpcDocs: AbrAlgorithmDocs = {
       'Extra switch penalty in planning on a volatile path: the penalty is multiplied by 1 + switchCost · volatility (at most horizon − 1).',
     tailWeight:
       'Weight of the expected stall of a drop as deep as the session’s worst during the download decided now (times how often such drops have come), charged where the runtime never reports download progress (no abandonment); 0: off.',
+    waitShare:
+      'Where the runtime reports download progress: a download’s transfer rate is its rate over its last this-share of bytes, and the rest of its time beyond what that rate explains counts with its time to first byte, as a wait paid once per request (on an on-off link a small segment waits for a burst that a bigger one would share); 0: the rate over the whole transfer.',
     volatilityRef:
       'Median |ln(observed/predicted)| at which the full buffer value applies; steadier paths get less. 0: always full.',
     rebufferPenalty:

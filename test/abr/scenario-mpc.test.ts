@@ -396,6 +396,61 @@ describe('scenario-mpc', () => {
     expect(a.shouldAbandon?.({ ...p, renditionIndex: 0 }, ctx)).toBeNull();
   });
 
+  it('counts the wait before a download bursts as latency, so a bigger segment is not priced as a longer wait', () => {
+    // an on-off link: each 50 kB segment (100 kbps x 4 s) waits ~2 s at ~8 kbps, then arrives at 4 Mbps
+    const bitratesKbps = [100, 180, 300, 500, 800];
+    const ctx = makeContext({
+      bitratesKbps,
+      segmentDurationMs: 4000,
+      bufferLevelMs: 20_000,
+      bufferTargetMs: 25_000,
+    });
+    const sizeBytes = 50_000;
+    /** Feeds 12 such downloads, with progress every 100 ms (`bursty`) or at an even pace over the same time. */
+    const play = (algo: AbrAlgorithm, bursty: boolean, reportProgress = true): void => {
+      const burstMs = ((sizeBytes - 2000) * 8) / 4000;
+      const totalMs = 2000 + burstMs;
+      for (let i = 0; i < 12; i++) {
+        const startMs = i * 4000;
+        for (let t = 100; t < totalMs && reportProgress; t += 100) {
+          const loadedBytes = bursty
+            ? t <= 2000
+              ? t
+              : 2000 + (t - 2000) * 500
+            : Math.floor((sizeBytes * t) / totalMs);
+          algo.shouldAbandon?.(
+            {
+              segmentIndex: i,
+              renditionIndex: 0,
+              startMs,
+              firstByteMs: startMs,
+              nowMs: startMs + t,
+              loadedBytes,
+              totalBytes: sizeBytes,
+            },
+            ctx,
+          );
+        }
+        algo.onDownloaded?.({ startMs, firstByteMs: startMs, endMs: startMs + totalMs, sizeBytes }, ctx);
+      }
+    };
+    const pick = (algo: AbrAlgorithm): number => algo.choose({ ...ctx, segmentIndex: 12 }).renditionIndex;
+    const split = createScenarioMpc();
+    play(split, true);
+    const whole = createScenarioMpc({ waitShare: 0 });
+    play(whole, true);
+    // as rate (190 kbps), the wait says an 800 kbps segment (8x the bytes) takes ~17 s; as latency, ~2.8 s
+    expect(pick(whole)).toBeLessThanOrEqual(2);
+    expect(pick(split)).toBe(4);
+    // a download at an even pace has no wait to split off; without progress there is nothing to split
+    const even = createScenarioMpc();
+    play(even, false);
+    expect(pick(even)).toBe(pick(whole));
+    const blind = createScenarioMpc();
+    play(blind, true, false);
+    expect(pick(blind)).toBe(pick(whole));
+  });
+
   it('does not abandon for a dip the buffer can absorb, and does for a collapse that lasts', () => {
     const ctx = makeContext({ bitratesKbps: PENSIEVE_KBPS, segmentDurationMs: 4000, bufferLevelMs: 20_000 });
     const total = (4300 * 4000) / 8;
