@@ -146,6 +146,10 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
   // the wait before a download's bytes flow at its pace counts as latency, not rate: measured on the Sabre- and
   // abrkit-model sets in session 12 (docs/own-algorithm.md)
   { name: 'waitShare', type: 'number', default: 0.25, min: 0, max: 1 },
+  // a drop no deeper than to the session's floor, once the link has come back to it five times: measured on
+  // every set of both tuning suites in session 13 (docs/own-algorithm.md)
+  { name: 'floorConfirm', type: 'integer', default: 5, min: 0, max: 200 },
+  { name: 'floorMargin', type: 'number', default: 0.35, min: 0, max: 5 },
   {
     name: 'volatilityRef',
     type: 'number',

@@ -25,6 +25,11 @@
  * right for a few decisions; the score therefore adds a share of each expert's error on the last downloads
  * (a fast running mean), which a stale mean cannot hide.
  *
+ * The predictor also keeps the session's *floor*: its lowest transfer rate, and how many samples have come
+ * within `floorBandLog` (in log) above it. A floor the link has returned to several times is a level it has
+ * (a fixed-line link switching between a slow and a fast rate), not a transient low
+ * ({@link TransmissionPredictor.floorKbps}).
+ *
  * State is per session, fed by `addSample`, cleared by `reset`; pure, no globals.
  */
 
@@ -66,6 +71,9 @@ export class TransmissionPredictor {
   private sampleCount = 0;
   private errorCount = 0;
   private worstDrop = 0;
+  private floorRateKbps = Number.POSITIVE_INFINITY;
+  /** Samples within `floorBandLog` above the floor (the floor's own included). */
+  private floorSamples = 0;
   private latencyCount = 0;
   private latencySumMs = 0;
   private readonly latenciesMs: Float64Array;
@@ -88,7 +96,7 @@ export class TransmissionPredictor {
    * scales, in downloads, at which errors are also measured ({@link scenarioMultipliersAt});
    * `scaleExpertMargin`: how much lower (a share) a scale's own best score must be than the first expert's
    * for {@link expertAt} to leave the first expert; `scaleExpertRecentWeight`: weight of the fast recent score
-   * in a scale's score.
+   * in a scale's score; `floorBandLog`: how far above the floor, in log, a sample counts as a return to it.
    */
   constructor(
     readonly window = 5,
@@ -98,6 +106,7 @@ export class TransmissionPredictor {
     readonly scales = 1,
     readonly scaleExpertMargin = 0.05,
     readonly scaleExpertRecentWeight = 0.05,
+    readonly floorBandLog = 0.35,
   ) {
     for (const [name, v] of [
       ['window', window],
@@ -113,6 +122,8 @@ export class TransmissionPredictor {
       throw new TypeError(
         `scaleExpertRecentWeight: must be a finite number >= 0, got ${scaleExpertRecentWeight}`,
       );
+    if (!(floorBandLog >= 0 && Number.isFinite(floorBandLog)))
+      throw new TypeError(`floorBandLog: must be a finite number >= 0, got ${floorBandLog}`);
     this.samplesKbps = new Float64Array(window);
     this.longBytes = new Float64Array(longWindow);
     this.longMs = new Float64Array(longWindow);
@@ -139,6 +150,7 @@ export class TransmissionPredictor {
     }
     if (!(transferMs >= MIN_TRANSFER_MS)) return;
     const kbps = (sizeBytes * 8) / transferMs;
+    this.addFloorSample(kbps);
     if (this.sampleCount > 0) {
       const used = this.expert();
       const drop = Math.log((this.predictions[used] ?? kbps) / kbps);
@@ -214,6 +226,26 @@ export class TransmissionPredictor {
       }
       this.scaleErrorCounts[j] = count + 1;
     }
+  }
+
+  /**
+   * Moves the floor to a new lowest rate: a sample within the band below the floor joins its count (the level
+   * is a little lower than thought), a deeper one starts a new count.
+   */
+  private addFloorSample(kbps: number): void {
+    const band = Math.exp(this.floorBandLog);
+    if (kbps < this.floorRateKbps) {
+      this.floorSamples = kbps * band >= this.floorRateKbps ? this.floorSamples + 1 : 1;
+      this.floorRateKbps = kbps;
+    } else if (kbps <= this.floorRateKbps * band) this.floorSamples++;
+  }
+
+  /**
+   * The session's lowest transfer rate, kbps, once at least `confirm` samples have come within the band above
+   * it (a level the link has held or returned to); null before, or when `confirm` < 1.
+   */
+  floorKbps(confirm: number): number | null {
+    return confirm >= 1 && this.floorSamples >= confirm ? this.floorRateKbps : null;
   }
 
   /** Throughput samples since the last reset. */
@@ -351,6 +383,8 @@ export class TransmissionPredictor {
     this.latencyCount = 0;
     this.latencySumMs = 0;
     this.worstDrop = 0;
+    this.floorRateKbps = Number.POSITIVE_INFINITY;
+    this.floorSamples = 0;
     this.scores.fill(0);
     this.recentScores.fill(0);
     this.scaleScores.fill(0);

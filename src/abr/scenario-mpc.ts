@@ -27,7 +27,8 @@
  * `(1 − risk) · mean + risk · worst` over the scenarios. The buffer value `v` per second is
  * `bufferValue` times the rebuffer penalty (ladder-aware: a 4K ladder's stall second costs 35, so must its
  * insurance) times the square of the path's risk: the larger of its volatility x (median |log error| /
- * `volatilityRef`) and its remembered worst drop (ln(predicted / observed) / `dropRef`), each at most 1.
+ * `volatilityRef`) and its remembered worst drop (ln(predicted / observed) / `dropRef`, but no deeper than
+ * to the session's floor once the link has come back to it `floorConfirm` times), each at most 1.
  * A volatile path (3G outages) or one that has already collapsed once banks buffer, a steady one spends
  * it on bitrate. How much buffer earns value is measured, not fixed: the session's *reserve* is the deepest
  * drain its downloads would have caused at the lowest rendition (Kadane's maximum run of wall time minus
@@ -126,6 +127,8 @@ export interface ScenarioMpcConfig {
   readonly switchCost: number;
   readonly tailWeight: number;
   readonly waitShare: number;
+  readonly floorConfirm: number;
+  readonly floorMargin: number;
   readonly volatilityRef: number;
   readonly qoeModel: QoeModelName;
   /** Negative: the model's ladder-aware penalty (src/qoe/objective.ts). */
@@ -163,6 +166,8 @@ export function resolveScenarioMpcConfig(options?: AbrOptions): ScenarioMpcConfi
     switchCost: num(o, 'switchCost'),
     tailWeight: num(o, 'tailWeight'),
     waitShare: num(o, 'waitShare'),
+    floorConfirm: num(o, 'floorConfirm'),
+    floorMargin: num(o, 'floorMargin'),
     volatilityRef: num(o, 'volatilityRef'),
     qoeModel,
     rebufferPenaltyPerS: rebuffer,
@@ -217,6 +222,7 @@ export class ScenarioMpc implements AbrAlgorithm {
       config.errorScales,
       config.scaleExpertMargin,
       config.scaleExpertRecentWeight,
+      config.floorMargin,
     );
     this.multipliers = new Float64Array(config.scenarios);
     this.scaleMultipliers = new Float64Array(config.scenarios * config.errorScales);
@@ -282,7 +288,7 @@ export class ScenarioMpc implements AbrAlgorithm {
     const firstCost = this.tailCosts(ctx, choices, throughputKbps, latencyMs);
     const volatility = this.volatility();
     // buffer is insurance: worth the more, the more volatile the path or the deeper the drops it has had
-    const risk = Math.max(volatility, this.dropRisk());
+    const risk = Math.max(volatility, this.dropRisk(throughputKbps));
     // content left after the horizon, s (Infinity for live): buffer beyond the video's end is wasted
     const afterS = Number.isFinite(left) ? ((left - horizon) * ctx.segmentDurationMs) / 1000 : Infinity;
     const taper = cfg.bufferValueTaperMs > 0 ? Math.min(1, (1000 * afterS) / cfg.bufferValueTaperMs) : 1;
@@ -323,9 +329,10 @@ export class ScenarioMpc implements AbrAlgorithm {
 
   /**
    * The expected stall cost, per rendition, of a drop as deep as the session's worst (the remembered
-   * `ln(predicted / observed)`) striking the download decided now: the rebuffer penalty times the stall such
-   * a download would cause (its time at the dropped rate beyond the buffer) times how often drops at least
-   * half that deep (in log) have followed a prediction recently, times `tailWeight`. The scenarios are
+   * `ln(predicted / observed)`, no deeper than to a confirmed floor: {@link dropDepth}) striking the download
+   * decided now: the rebuffer penalty times the stall such a download would cause (its time at the dropped
+   * rate beyond the buffer) times how often drops at least half as deep as the worst (in log) have followed a
+   * prediction recently, times `tailWeight`. The scenarios are
    * quantiles of the recent errors, so a drop that comes once in twenty downloads is in none of them, yet a
    * big segment caught by it stalls for its whole download when the runtime cannot abandon it. Null (no
    * cost) when the runtime has reported download progress this session: it offers abandonment, which cuts
@@ -346,7 +353,7 @@ export class ScenarioMpc implements AbrAlgorithm {
     const n = ctx.renditions.length;
     if (this.tailCost?.length !== n) this.tailCost = new Float64Array(n);
     const costs = this.tailCost;
-    const droppedKbps = throughputKbps * Math.exp(-worstDrop);
+    const droppedKbps = throughputKbps * Math.exp(-this.dropDepth(throughputKbps));
     const bufferS = ctx.bufferLevelMs / 1000;
     const weight = this.config.tailWeight * share * this.table.rebufferPenaltyPerS;
     for (let r = 0; r < choices; r++) {
@@ -380,10 +387,27 @@ export class ScenarioMpc implements AbrAlgorithm {
     return this.downloadWallS > 0 ? this.drainWallS / this.downloadWallS : 0;
   }
 
-  private dropRisk(): number {
+  private dropRisk(levelKbps: number): number {
     const ref = this.config.dropRef;
     if (!(ref > 0)) return 1;
-    return Math.min(1, this.predictor.worstLogDrop() / ref);
+    return Math.min(1, this.dropDepth(levelKbps) / ref);
+  }
+
+  /**
+   * How deep, `ln(level / dropped)`, a drop from `levelKbps` is planned for: the session's worst drop, but no
+   * deeper than to the session's floor plus `floorMargin` once the link has come back to that floor
+   * `floorConfirm` times. On a fixed line that switches between levels (FCC's traces step between ~400 kbps
+   * and ~8 Mbps), the drop that took it from the top to the floor cannot repeat from the floor: sat there, a
+   * player that remembers the fall as a risk from any level banks buffer it never needs (at 850 kbps with
+   * 24 s of buffer it held 800 kbps where robust-mpc spent the buffer on 2000 kbps), and one that stays
+   * at the top with a thin buffer is charged the fall in full. A floor seen once (a random walk's low point)
+   * bounds nothing: the link may go lower.
+   */
+  private dropDepth(levelKbps: number): number {
+    const worst = this.predictor.worstLogDrop();
+    const floorKbps = this.predictor.floorKbps(this.config.floorConfirm);
+    if (floorKbps === null || !(levelKbps > 0)) return worst;
+    return Math.min(worst, Math.max(0, Math.log(levelKbps / floorKbps)) + this.config.floorMargin);
   }
 
   private volatility(): number {
@@ -599,6 +623,10 @@ export const scenarioMpcDocs: AbrAlgorithmDocs = {
       'Extra switch penalty in planning on a volatile path: the penalty is multiplied by 1 + switchCost · volatility (at most horizon − 1).',
     tailWeight:
       'Weight of the expected stall of a drop as deep as the session’s worst during the download decided now (times how often such drops have come), charged where the runtime never reports download progress (no abandonment); 0: off.',
+    floorConfirm:
+      'Transfer samples within floorMargin (in log) of the session’s lowest rate before that rate bounds how deep a drop is planned for (the buffer value’s drop risk and the tail cost): a level the link keeps returning to, not a transient low; 0: the worst drop seen, from any level.',
+    floorMargin:
+      'How much deeper than the session’s floor, in log, a drop may still go (0.35: a factor 1.4); also how close above the floor a sample counts as a return to it.',
     waitShare:
       'Where the runtime reports download progress: a download’s transfer rate is its rate over its last this-share of bytes, and the rest of its time beyond what that rate explains counts with its time to first byte, as a wait paid once per request (on an on-off link a small segment waits for a burst that a bigger one would share); 0: the rate over the whole transfer.',
     volatilityRef:

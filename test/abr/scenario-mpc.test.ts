@@ -133,6 +133,27 @@ describe('TransmissionPredictor', () => {
     expect(() => new TransmissionPredictor(1, 20, 20, 0, 0)).toThrow(TypeError);
   });
 
+  it('keeps the lowest rate as a floor once the link has come back to it often enough', () => {
+    const p = new TransmissionPredictor(5, 20, 20, 0, 1, 0.05, 0.05, Math.log(1.5));
+    const feed = (kbps: number): void => p.addSample(125_000, 0, (125_000 * 8) / kbps);
+    expect(p.floorKbps(1)).toBeNull();
+    feed(1000);
+    expect(p.floorKbps(1)).toBeCloseTo(1000, 6);
+    expect(p.floorKbps(3)).toBeNull();
+    feed(5000); // far above: not a return to the floor
+    feed(1400); // within the band above it
+    expect(p.floorKbps(3)).toBeNull();
+    feed(900); // a little lower: the same level, a lower floor
+    expect(p.floorKbps(3)).toBeCloseTo(900, 6);
+    feed(300); // deeper than the band: a new floor, seen once
+    expect(p.floorKbps(1)).toBeCloseTo(300, 6);
+    expect(p.floorKbps(2)).toBeNull();
+    expect(p.floorKbps(0)).toBeNull();
+    p.reset();
+    expect(p.floorKbps(1)).toBeNull();
+    expect(() => new TransmissionPredictor(5, 20, 20, 0, 1, 0.05, 0.05, -1)).toThrow(TypeError);
+  });
+
   it("takes a longer scale's level from the expert best at that scale, and leaves it once it goes stale", () => {
     // 500 kbps for three downloads, then 2000 for three, repeated: the last sample is right two times in three,
     // so it predicts the next download best, but the long-run mean predicts the next three far better
@@ -449,6 +470,43 @@ describe('scenario-mpc', () => {
     const blind = createScenarioMpc();
     play(blind, true, false);
     expect(pick(blind)).toBe(pick(whole));
+  });
+
+  it('after a fall to a level the link keeps returning to, does not plan for the same fall again', () => {
+    // a fixed line switching between ~800 kbps and ~8 Mbps (FCC's traces), without progress reports (Pensieve's
+    // model: no abandonment): after the fall from 8 Mbps the link sits at 1.3 Mbps, near its floor
+    const bitratesKbps = [200, 400, 800, 1200, 2000, 3500, 5000, 8000];
+    const ctx = makeContext({
+      bitratesKbps,
+      segmentDurationMs: 2000,
+      bufferTargetMs: 60_000,
+      segmentCount: 150,
+      segmentIndex: 60,
+      lastRenditionIndex: 3,
+    });
+    const session = (floorVisits: number, options?: Record<string, number>): AbrAlgorithm => {
+      const algo = createScenarioMpc(options);
+      let t = 0;
+      const feed = (kbps: number, sizeBytes: number): void => {
+        algo.onDownloaded?.(sample(sizeBytes, kbps, 80, t), ctx);
+        t += 80 + (sizeBytes * 8) / kbps;
+      };
+      for (let i = 0; i < floorVisits; i++) feed(800 * (1 + 0.05 * (i % 3)), 200_000);
+      for (let i = 0; i < 30; i++) feed(8000 * (1 + 0.05 * (i % 3)), 2_000_000);
+      feed(1250, 2_000_000); // the fall, caught by a 2 MB download
+      for (let i = 0; i < 5; i++) feed(1300 * (1 + 0.03 * (i % 2)), 200_000);
+      return algo;
+    };
+    const picks = (algo: AbrAlgorithm): number[] =>
+      [4000, 8000, 16_000].map((bufferLevelMs) => algo.choose({ ...ctx, bufferLevelMs }).renditionIndex);
+    // the floor (800 kbps, six visits) bounds the next fall to 1.4x below it: hold 1200 kbps whatever the buffer
+    expect(picks(session(6))).toEqual([3, 3, 3]);
+    // remembering the 8 Mbps -> 1.3 Mbps fall as a risk from any level, it banks buffer at the bottom
+    const unbounded = picks(session(6, { floorConfirm: 0 }));
+    expect(unbounded[0]).toBe(0);
+    // a floor seen once (a random walk's low point) bounds nothing
+    expect(picks(session(1))).toEqual(unbounded);
+    expect(picks(session(1, { floorConfirm: 1 }))).toEqual([3, 3, 3]);
   });
 
   it('does not abandon for a dip the buffer can absorb, and does for a collapse that lasts', () => {
