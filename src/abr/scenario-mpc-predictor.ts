@@ -74,6 +74,8 @@ export class TransmissionPredictor {
   private floorRateKbps = Number.POSITIVE_INFINITY;
   /** Samples within `floorBandLog` above the floor (the floor's own included). */
   private floorSamples = 0;
+  /** `e^floorBandLog`: a sample at most this many times the floor counts as a return to it. */
+  private readonly floorBand: number;
   private latencyCount = 0;
   private latencySumMs = 0;
   private readonly latenciesMs: Float64Array;
@@ -124,6 +126,7 @@ export class TransmissionPredictor {
       );
     if (!(floorBandLog >= 0 && Number.isFinite(floorBandLog)))
       throw new TypeError(`floorBandLog: must be a finite number >= 0, got ${floorBandLog}`);
+    this.floorBand = Math.exp(floorBandLog);
     this.samplesKbps = new Float64Array(window);
     this.longBytes = new Float64Array(longWindow);
     this.longMs = new Float64Array(longWindow);
@@ -233,7 +236,7 @@ export class TransmissionPredictor {
    * is a little lower than thought), a deeper one starts a new count.
    */
   private addFloorSample(kbps: number): void {
-    const band = Math.exp(this.floorBandLog);
+    const band = this.floorBand;
     if (kbps < this.floorRateKbps) {
       this.floorSamples = kbps * band >= this.floorRateKbps ? this.floorSamples + 1 : 1;
       this.floorRateKbps = kbps;

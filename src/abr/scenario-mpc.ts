@@ -285,10 +285,11 @@ export class ScenarioMpc implements AbrAlgorithm {
         }
       }
     }
-    const firstCost = this.tailCosts(ctx, choices, throughputKbps, latencyMs);
+    const dropDepth = this.dropDepth(throughputKbps);
+    const firstCost = this.tailCosts(ctx, choices, throughputKbps, latencyMs, dropDepth);
     const volatility = this.volatility();
     // buffer is insurance: worth the more, the more volatile the path or the deeper the drops it has had
-    const risk = Math.max(volatility, this.dropRisk(throughputKbps));
+    const risk = Math.max(volatility, this.dropRisk(dropDepth));
     // content left after the horizon, s (Infinity for live): buffer beyond the video's end is wasted
     const afterS = Number.isFinite(left) ? ((left - horizon) * ctx.segmentDurationMs) / 1000 : Infinity;
     const taper = cfg.bufferValueTaperMs > 0 ? Math.min(1, (1000 * afterS) / cfg.bufferValueTaperMs) : 1;
@@ -344,6 +345,7 @@ export class ScenarioMpc implements AbrAlgorithm {
     choices: number,
     throughputKbps: number,
     latencyMs: number,
+    dropDepth: number,
   ): Float64Array | null {
     const worstDrop = this.predictor.worstLogDrop();
     if (!(this.config.tailWeight > 0) || !(worstDrop > 0) || this.sawProgress || this.table === null)
@@ -353,7 +355,7 @@ export class ScenarioMpc implements AbrAlgorithm {
     const n = ctx.renditions.length;
     if (this.tailCost?.length !== n) this.tailCost = new Float64Array(n);
     const costs = this.tailCost;
-    const droppedKbps = throughputKbps * Math.exp(-this.dropDepth(throughputKbps));
+    const droppedKbps = throughputKbps * Math.exp(-dropDepth);
     const bufferS = ctx.bufferLevelMs / 1000;
     const weight = this.config.tailWeight * share * this.table.rebufferPenaltyPerS;
     for (let r = 0; r < choices; r++) {
@@ -387,10 +389,11 @@ export class ScenarioMpc implements AbrAlgorithm {
     return this.downloadWallS > 0 ? this.drainWallS / this.downloadWallS : 0;
   }
 
-  private dropRisk(levelKbps: number): number {
+  /** The drop risk of the buffer value, 0..1: `dropDepth` ({@link dropDepth}) over `dropRef`. */
+  private dropRisk(dropDepth: number): number {
     const ref = this.config.dropRef;
     if (!(ref > 0)) return 1;
-    return Math.min(1, this.dropDepth(levelKbps) / ref);
+    return Math.min(1, dropDepth / ref);
   }
 
   /**
