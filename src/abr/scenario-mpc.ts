@@ -42,10 +42,11 @@
  * planning, switches cost the objective's penalty times `1 + switchCost · x` (capped at horizon − 1 so a
  * switch held over the horizon can still pay off): with a noisy predictor a switch is likely to be undone,
  * so the plan is charged for the switch back too (a hysteresis). `shouldAbandon` re-fetches lower when the
- * download in flight, at its rate over the last second, would outlast the buffer, and the segment is not
- * chosen that high again (without that cap, choose and abandon undid each other every 350 ms: 110 s of
- * stall on fcc-sd trace0190 with bbb4k under the Sabre model) (the emergency rule of hls.js and of Sabre / dash.js's
- * abandonment, K. Spiteri, R. Sitaraman, D. Sparacio, "From Theory to Practice", ACM MMSys 2018).
+ * download in flight, at its recent rate (over a window that grows with the buffer), would outlast the
+ * buffer, and the segment is not chosen that high again (without that cap, choose and abandon undid each
+ * other every 350 ms: 110 s of stall on fcc-sd trace0190 with bbb4k under the Sabre model) (the emergency
+ * rule of hls.js and of Sabre / dash.js's abandonment, K. Spiteri, R. Sitaraman, D. Sparacio, "From Theory
+ * to Practice", ACM MMSys 2018).
  * Where the runtime cannot abandon (it never reports download progress, as in Pensieve's model), the
  * download decided now is also charged the expected stall of a drop as deep as the session's worst, times
  * how often such drops have come: a drop that comes once in twenty downloads is in none of the quantile
@@ -83,6 +84,13 @@ const MIN_ABANDON_TRANSFER_MS = 300;
  * falls to 300 kbps still averages several Mbps ten seconds later), so abandonment came far too late.
  */
 const RECENT_RATE_WINDOW_MS = 1000;
+/**
+ * The recent rate is known once progress spans this share of its window; until then a download is not judged
+ * at all. Judged on its mean since the first byte alone, a download that opened on one of an on-off link's
+ * idle gaps (Puffer's traces: 2 s near 10 kbps between bursts) looked hopeless after 300 ms and was abandoned
+ * at 20 s of buffer, the very dip the window was made to sit out.
+ */
+const RECENT_RATE_MIN_SPAN_SHARE = 0.25;
 /** The longest window the recent rate is measured over (`abandonWindowShare`), ms. */
 const MAX_RECENT_RATE_WINDOW_MS = 8000;
 /** Progress points kept per download for the recent rate. */
@@ -421,9 +429,10 @@ export class ScenarioMpc implements AbrAlgorithm {
 
   /**
    * Emergency abandonment: when the download in flight, at the rate it is getting now (the lower of its mean
-   * since the first byte and its rate over the last second), would finish after the buffer runs dry,
-   * re-fetch the segment at the highest lower rendition that would arrive in time (or the lowest, if even
-   * that stalls but sooner). Never in the first `MIN_ABANDON_TRANSFER_MS` of transfer. The segment is then
+   * since the first byte and its rate over its last max(1 s, `abandonWindowShare` of the buffer), at most
+   * 8 s), would finish after the buffer runs dry, re-fetch the segment at the highest lower rendition that
+   * would arrive in time (or the lowest, if even that stalls but sooner). Never before the transfer has lasted
+   * `MIN_ABANDON_TRANSFER_MS` and a quarter of that window (`RECENT_RATE_MIN_SPAN_SHARE`). The segment is then
    * not chosen above that rendition again.
    */
   shouldAbandon(progress: DownloadProgress, ctx: AbrContext): number | null {
@@ -438,7 +447,7 @@ export class ScenarioMpc implements AbrAlgorithm {
     const current = progress.renditionIndex;
     if (current <= 0 || progress.totalBytes === null) return null;
     const transferMs = progress.nowMs - progress.firstByteMs;
-    if (transferMs < MIN_ABANDON_TRANSFER_MS) return null;
+    if (transferMs < Math.max(MIN_ABANDON_TRANSFER_MS, RECENT_RATE_MIN_SPAN_SHARE * windowMs)) return null;
     const kbps = Math.max(Math.min((progress.loadedBytes * 8) / transferMs, recentKbps), 1e-3);
     const remainingMs = ((progress.totalBytes - progress.loadedBytes) * 8) / kbps;
     const bufferMs = ctx.bufferLevelMs;
@@ -491,7 +500,9 @@ export class ScenarioMpc implements AbrAlgorithm {
     const fromMs = this.pointMs[j] ?? p.nowMs;
     const fromBytes = this.pointBytes[j] ?? p.loadedBytes;
     const spanMs = p.nowMs - fromMs;
-    return spanMs >= windowMs / 4 ? ((p.loadedBytes - fromBytes) * 8) / spanMs : Number.POSITIVE_INFINITY;
+    return spanMs >= RECENT_RATE_MIN_SPAN_SHARE * windowMs
+      ? ((p.loadedBytes - fromBytes) * 8) / spanMs
+      : Number.POSITIVE_INFINITY;
   }
 
   onDownloaded(sample: DownloadSample): void {

@@ -545,6 +545,39 @@ describe('scenario-mpc', () => {
     expect(feedDip(chunksCollapse, 15_000, 10)).not.toBeNull();
   });
 
+  it('does not judge a download that opens on an idle gap before its recent rate is known', () => {
+    // an on-off link (Puffer's traces): the first byte comes, then ~10 kbps for 1.5 s, then a 4 Mbps burst
+    const bitratesKbps = [100, 180, 300, 500, 800];
+    const total = (800 * 4000) / 8;
+    const run = (bufferLevelMs: number, gapMs: number): { to: number | null; atMs: number } => {
+      const a = createScenarioMpc();
+      feed(a, 4000, 5);
+      const ctx = makeContext({ bitratesKbps, segmentDurationMs: 4000, bufferLevelMs });
+      for (let ms = 50; ms <= 20_000; ms += 50) {
+        const loaded = Math.min(total, ms <= gapMs ? (ms * 10) / 8 : (gapMs * 10) / 8 + (ms - gapMs) * 500);
+        const to = a.shouldAbandon?.(
+          makeProgress({ renditionIndex: 4, totalBytes: total, loadedBytes: loaded, elapsedMs: ms }),
+          ctx,
+        );
+        if (to !== null && to !== undefined) return { to, atMs: ms };
+        if (loaded >= total) break;
+      }
+      return { to: null, atMs: Number.NaN };
+    };
+    // 20 s of buffer: the window is 8 s, so nothing is judged in the first 2 s; the burst then brings the
+    // segment in, where the mean rate after 300 ms (10 kbps: 320 s to go) abandoned it
+    expect(run(20_000, 1500).to).toBeNull();
+    // a link that does not come back is still abandoned, once a quarter of the window has passed
+    const dead = run(20_000, 60_000);
+    expect(dead.to).not.toBeNull();
+    expect(dead.atMs).toBeGreaterThanOrEqual(2000);
+    expect(dead.atMs).toBeLessThan(3000);
+    // with 2 s of buffer the window is 1 s: the same gap is judged after 300 ms, as before
+    const thin = run(2000, 60_000);
+    expect(thin.to).toBe(0);
+    expect(thin.atMs).toBeLessThan(400);
+  });
+
   it('measures its reserve: the deepest buffer drain the session would have had at the lowest rendition', () => {
     const a = createScenarioMpc() as ScenarioMpc;
     const ctx = makeContext({ bitratesKbps: PENSIEVE_KBPS, segmentDurationMs: 4000, bufferLevelMs: 8000 });

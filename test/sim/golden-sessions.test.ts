@@ -41,7 +41,7 @@ const GOLDEN: Record<string, Partial<Record<NetworkModelName, string>>> = {
   'dynamic-dash': { sabre: '02222222222100100000', abrkit: '02222222222001100000' },
   mpc: { sabre: '02222222222221100012', abrkit: '02222222222221100012' },
   'robust-mpc': { sabre: '02222222222200000001', abrkit: '02222222222200000001' },
-  'scenario-mpc': { sabre: '01222222222211100000', abrkit: '01222222222211100000' },
+  'scenario-mpc': { sabre: '01222222222211000011', abrkit: '01222222222211000011' },
   'l2a-ll': { sabre: '02222222222200000000', abrkit: '02222222222200000000' },
   optimal: { sabre: '00000111222222222222', abrkit: '11111111112222222222' },
 };
