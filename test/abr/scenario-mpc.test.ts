@@ -10,7 +10,8 @@ import {
 } from '../../src/abr/scenario-mpc.js';
 import { getAlgorithmInfo } from '../../src/abr/registry.js';
 import { TransmissionPredictor } from '../../src/abr/scenario-mpc-predictor.js';
-import { ScenarioPlanner } from '../../src/abr/scenario-mpc-search.js';
+import { ScenarioPlanner, type PlanInputs } from '../../src/abr/scenario-mpc-search.js';
+import { createRng } from '../../src/traces/random.js';
 import type { AbrAlgorithm } from '../../src/abr/types.js';
 import { AbrkitError } from '../../src/core/errors.js';
 import type { DownloadSample } from '../../src/core/types.js';
@@ -288,6 +289,96 @@ describe('ScenarioPlanner', () => {
     const valued = { ...base, bufferS: 20, lastRendition: 3, bufferValuePerS: 0.3, bufferValueCapS: 40 };
     expect(p.run(valued)).toBeGreaterThan(3);
     expect(p.run({ ...valued, switchCostFactor: 2.5 })).toBe(3);
+  });
+
+  it('chooses as the exhaustive search does, for all its bounds, on random inputs', () => {
+    /** Every plan simulated whole, in (a, b, c) order: the planner's contract, with no bound. */
+    const exhaustive = (p: ScenarioPlanner, i: PlanInputs): { best: number; score: number } => {
+      const u = i.qoe.utilityRaw;
+      const div = i.qoe.utilityDivisor;
+      const w = i.qoe.smoothPenalty * i.switchCostFactor;
+      const at = (s: number, pos: number, r: number): number => p.downloadS[p.slot(s, pos, r)] ?? 0;
+      let best = 0;
+      let score = Number.NEGATIVE_INFINITY;
+      for (let a = 0; a < i.choices; a++)
+        for (let b = 0; b < (i.horizon >= 2 ? i.choices : 1); b++)
+          for (let c = 0; c < (i.horizon >= 3 ? i.choices : 1); c++) {
+            const plan = (pos: number): number => (pos === 0 ? a : pos === 1 ? b : c);
+            let raw = 0;
+            let smooth = 0;
+            let prev = i.lastRendition ?? a;
+            for (let pos = 0; pos < i.horizon; pos++) {
+              raw += u[plan(pos)] ?? 0;
+              smooth += Math.abs((u[plan(pos)] ?? 0) - (u[prev] ?? 0));
+              prev = plan(pos);
+            }
+            const base = raw / div - (w * smooth) / div - (i.firstCost?.[a] ?? 0);
+            let sum = 0;
+            let worst = Number.POSITIVE_INFINITY;
+            for (let s = 0; s < i.scenarios; s++) {
+              let buffer = i.bufferS;
+              let stall = 0;
+              for (let pos = 0; pos < i.horizon; pos++) {
+                const d = at(s, pos, plan(pos));
+                stall += Math.max(0, d - buffer);
+                buffer = Math.min(Math.max(0, buffer - d) + i.segmentS, i.bufferMaxS);
+              }
+              const kept = Math.min(buffer, i.bufferValueCapS);
+              const value = Number.isFinite(i.bufferValueScaleS)
+                ? i.bufferValueScaleS * (1 - Math.exp(-kept / i.bufferValueScaleS))
+                : kept;
+              const v = base - i.qoe.rebufferPenaltyPerS * stall + i.bufferValuePerS * value;
+              sum += v;
+              worst = Math.min(worst, v);
+            }
+            const mixed = (1 - i.riskAversion) * (sum / i.scenarios) + i.riskAversion * worst;
+            if (mixed > score) {
+              score = mixed;
+              best = a;
+            }
+          }
+      return { best, score };
+    };
+    const rng = createRng(7);
+    const random = (): number => rng.next();
+    let cut = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const renditions = 1 + Math.floor(random() * 14);
+      const kbps = Array.from({ length: renditions }, (_, r) => Math.round(200 * 1.4 ** r));
+      const horizon = 1 + Math.floor(random() * 6);
+      const scenarios = 1 + Math.floor(random() * 4);
+      const p = new ScenarioPlanner(6, renditions, 4);
+      const linkKbps = 100 + random() * 20_000;
+      for (let s = 0; s < scenarios; s++) {
+        const scenarioKbps = linkKbps * (0.2 + random() * 1.5);
+        for (let pos = 0; pos < horizon; pos++)
+          for (let r = 0; r < renditions; r++)
+            p.downloadS[p.slot(s, pos, r)] = (4 * kbps[r]! * (0.8 + 0.4 * random())) / scenarioKbps;
+      }
+      const inputs: PlanInputs = {
+        qoe: qoeTable(ladder(...kbps)),
+        horizon,
+        choices: 1 + Math.floor(random() * renditions),
+        scenarios,
+        bufferS: random() * 40,
+        segmentS: 4,
+        lastRendition: random() < 0.2 ? null : Math.floor(random() * renditions),
+        riskAversion: random(),
+        switchCostFactor: 1 + random() * 5,
+        bufferValuePerS: random() < 0.3 ? 0 : random() * 3,
+        bufferValueCapS: random() * 50,
+        bufferValueScaleS: random() < 0.5 ? Number.POSITIVE_INFINITY : 5 + random() * 30,
+        bufferMaxS: 30 + random() * 30,
+        firstCost:
+          random() < 0.5 ? null : Float64Array.from({ length: renditions }, (_, r) => r * random() * 2),
+      };
+      const want = exhaustive(p, inputs);
+      expect(p.run(inputs)).toBe(want.best);
+      expect(p.bestScore).toBeCloseTo(want.score, 9);
+      cut += p.planCount - p.simulatedCount;
+    }
+    // the bound does cut (else this test says nothing about it)
+    expect(cut).toBeGreaterThan(0);
   });
 
   it('rejects out-of-range runs', () => {
