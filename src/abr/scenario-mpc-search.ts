@@ -27,6 +27,16 @@ function cut(bound: number, bestScore: number, mark: number): boolean {
   return bound < bar - BOUND_MARGIN * (1 + Math.abs(bar));
 }
 
+/** The stall a download of `downloadS` causes from `bufferS` of buffer, s. */
+function stallOf(bufferS: number, downloadS: number): number {
+  return bufferS < downloadS ? downloadS - bufferS : 0;
+}
+
+/** The buffer after that download, with the segment it adds (at most `maxS`), s. */
+function bufferAfter(bufferS: number, downloadS: number, segmentS: number, maxS: number): number {
+  return Math.min(Math.max(0, bufferS - downloadS) + segmentS, maxS);
+}
+
 /** What one run of the planner needs besides the download-time table. */
 export interface PlanInputs {
   readonly qoe: QoeTable;
@@ -299,15 +309,9 @@ export class ScenarioPlanner {
     const R = this.renditionCount;
     const maxH = this.maxHorizon;
     for (let s = 0; s < p.scenarios; s++) {
-      let buffer = p.bufferS;
-      let rebuffer = 0;
       const d = this.downloadS[s * maxH * R + a] ?? 0;
-      if (buffer < d) {
-        rebuffer += d - buffer;
-        buffer = 0;
-      } else buffer -= d;
-      this.afterA[s] = Math.min(buffer + p.segmentS, p.bufferMaxS);
-      this.stallA[s] = rebuffer;
+      this.stallA[s] = stallOf(p.bufferS, d);
+      this.afterA[s] = bufferAfter(p.bufferS, d, p.segmentS, p.bufferMaxS);
     }
   }
 
@@ -317,18 +321,16 @@ export class ScenarioPlanner {
     const R = this.renditionCount;
     const maxH = this.maxHorizon;
     for (let s = 0; s < p.scenarios; s++) {
-      let buffer = this.afterA[s] ?? 0;
-      let rebuffer = this.stallA[s] ?? 0;
+      const buffer = this.afterA[s] ?? 0;
+      const rebuffer = this.stallA[s] ?? 0;
       if (p.horizon >= 2) {
         const d = this.downloadS[(s * maxH + 1) * R + b] ?? 0;
-        if (buffer < d) {
-          rebuffer += d - buffer;
-          buffer = 0;
-        } else buffer -= d;
-        buffer = Math.min(buffer + p.segmentS, p.bufferMaxS);
+        this.stallB[s] = rebuffer + stallOf(buffer, d);
+        this.afterB[s] = bufferAfter(buffer, d, p.segmentS, p.bufferMaxS);
+      } else {
+        this.stallB[s] = rebuffer;
+        this.afterB[s] = buffer;
       }
-      this.afterB[s] = buffer;
-      this.stallB[s] = rebuffer;
     }
   }
 
@@ -348,11 +350,8 @@ export class ScenarioPlanner {
       let rebuffer = this.stallB[s] ?? 0;
       for (let pos = 2; pos < p.horizon; pos++) {
         const d = this.downloadS[(s * maxH + pos) * R + c] ?? 0;
-        if (buffer < d) {
-          rebuffer += d - buffer;
-          buffer = 0;
-        } else buffer -= d;
-        buffer = Math.min(buffer + p.segmentS, p.bufferMaxS);
+        rebuffer += stallOf(buffer, d);
+        buffer = bufferAfter(buffer, d, p.segmentS, p.bufferMaxS);
       }
       const score = base - p.qoe.rebufferPenaltyPerS * rebuffer + this.terminalValue(buffer);
       sum += score;
