@@ -7,7 +7,7 @@
  * decided now, the next two let the plan express a ramp, and the rest is the level the plan settles at.
  * Every plan is scored, but most are cut by an upper bound on their score before they are simulated
  * (`run`), without changing the choice: R^3 grows fast (a 30-rung ladder is 27,000 plans, 3.9 ms p99 in
- * chromium simulated whole; 160 µs with the bound, `bench/player-decision-time.ts`).
+ * chromium simulated whole; 70-160 µs with the bound, `bench/player-decision-time.ts`).
  * Each plan's score is a mix of its mean and its worst score over the scenarios (a CVaR-like risk
  * aversion), and each scenario's score adds a value for the buffer left at the end of the horizon, capped,
  * because a finite horizon otherwise spends buffer the next outage will need. Switches cost the objective's
