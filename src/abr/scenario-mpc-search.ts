@@ -155,8 +155,6 @@ export class ScenarioPlanner {
     const smoothWeight = p.qoe.smoothPenalty * p.switchCostFactor;
     const S = p.scenarios;
     const R = this.renditionCount;
-    const maxH = this.maxHorizon;
-    const dl = this.downloadS;
     const firstCost = p.firstCost ?? null;
     const holdS = this.holdS;
     const afterB = this.afterB;
@@ -166,41 +164,11 @@ export class ScenarioPlanner {
     const capS = Math.min(p.bufferValueCapS, p.bufferMaxS);
     const valueMax = Math.max(0, this.terminalValue(capS));
     const gainS = Math.max(0, horizon - 3) * p.segmentS;
-    const holdCount = Math.max(0, horizon - 2);
-    // tailFromB[b]: the most the hold at any c can add to utility minus switching after b; tailFromA[a]: the
-    // most b and its hold can add after a (raw utility units)
-    const tailFromB = this.tailFromB;
-    const tailFromA = this.tailFromA;
-    for (let b = 0; b < bCount; b++) {
-      const ub = u[b] ?? 0;
-      let most = horizon >= 3 ? Number.NEGATIVE_INFINITY : 0;
-      for (let c = 0; c < cCount && horizon >= 3; c++) {
-        const uc = u[c] ?? 0;
-        most = Math.max(most, uc * holdCount - smoothWeight * Math.abs(uc - ub));
-      }
-      tailFromB[b] = most;
-    }
-    for (let a = 0; a < choices; a++) {
-      const ua = u[a] ?? 0;
-      let most = horizon >= 2 ? Number.NEGATIVE_INFINITY : 0;
-      for (let b = 0; b < bCount && horizon >= 2; b++) {
-        const ub = u[b] ?? 0;
-        most = Math.max(most, ub - smoothWeight * Math.abs(ub - ua) + (tailFromB[b] ?? 0));
-      }
-      tailFromA[a] = most;
-    }
-    if (horizon >= 3) {
-      for (let s = 0; s < S; s++)
-        for (let c = 0; c < choices; c++) {
-          let total = 0;
-          for (let pos = 2; pos < horizon; pos++) total += dl[(s * maxH + pos) * R + c] ?? 0;
-          holdS[s * R + c] = total;
-        }
-    }
     const uPrevious = p.lastRendition === null ? null : (u[p.lastRendition] ?? 0);
     // the bounds hold for a penalty >= 0, a utility divisor > 0 and a risk weight in [0, 1] (the mix of mean
     // and worst is then at most the mix of the scenarios' bounds)
     const bounded = rebufferPenalty >= 0 && div > 0 && riskAversion >= 0 && riskAversion <= 1;
+    if (bounded) this.prepareBounds(choices, smoothWeight);
     // the mark: the hold plan at the last rendition (the lowest before the first segment)
     let mark = Number.NEGATIVE_INFINITY;
     if (bounded) {
@@ -227,7 +195,7 @@ export class ScenarioPlanner {
       if (
         bounded &&
         cut(
-          (ua - switchA + (tailFromA[a] ?? 0)) / div -
+          (ua - switchA + (this.tailFromA[a] ?? 0)) / div -
             costA +
             valueMax -
             rebufferPenalty * this.stallMix(this.stallA),
@@ -247,7 +215,7 @@ export class ScenarioPlanner {
         if (
           bounded &&
           cut(
-            (headRaw + (tailFromB[b] ?? 0)) / div -
+            (headRaw + (this.tailFromB[b] ?? 0)) / div -
               costA +
               valueMax -
               rebufferPenalty * this.stallMix(stallB),
@@ -301,6 +269,47 @@ export class ScenarioPlanner {
     this.simulatedCount = simulated;
     this.inputs = null;
     return best;
+  }
+
+  /**
+   * Fills what the bounds need for this run: `tailFromB[b]`, the most the hold at any c can add to utility
+   * minus switching after b; `tailFromA[a]`, the most b and its hold can add after a (raw utility units); and
+   * `holdS`, each scenario's total download time of the hold positions at each rendition.
+   */
+  private prepareBounds(choices: number, smoothWeight: number): void {
+    const p = this.inputs as PlanInputs;
+    const { horizon } = p;
+    const u = p.qoe.utilityRaw;
+    const R = this.renditionCount;
+    const holdCount = Math.max(0, horizon - 2);
+    for (let b = 0; b < choices; b++) {
+      const ub = u[b] ?? 0;
+      let most = horizon >= 3 ? Number.NEGATIVE_INFINITY : 0;
+      if (horizon >= 3)
+        for (let c = 0; c < choices; c++) {
+          const uc = u[c] ?? 0;
+          most = Math.max(most, uc * holdCount - smoothWeight * Math.abs(uc - ub));
+        }
+      this.tailFromB[b] = most;
+    }
+    for (let a = 0; a < choices; a++) {
+      const ua = u[a] ?? 0;
+      let most = horizon >= 2 ? Number.NEGATIVE_INFINITY : 0;
+      if (horizon >= 2)
+        for (let b = 0; b < choices; b++) {
+          const ub = u[b] ?? 0;
+          most = Math.max(most, ub - smoothWeight * Math.abs(ub - ua) + (this.tailFromB[b] ?? 0));
+        }
+      this.tailFromA[a] = most;
+    }
+    if (horizon >= 3)
+      for (let s = 0; s < p.scenarios; s++)
+        for (let c = 0; c < choices; c++) {
+          let total = 0;
+          for (let pos = 2; pos < horizon; pos++)
+            total += this.downloadS[(s * this.maxHorizon + pos) * R + c] ?? 0;
+          this.holdS[s * R + c] = total;
+        }
   }
 
   /** Simulates the first download of plans starting `(a)` in every scenario into `afterA` / `stallA`. */
