@@ -143,6 +143,9 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
     default: 1,
     min: 0,
   },
+  // 1: the expected stall itself, priced at the objective's penalty, not a fitted weight; checked on every
+  // Pensieve-model set of the tuning, ladder and held-out suites in session 15 (docs/own-algorithm.md)
+  { name: 'holdDropWeight', type: 'number', default: 1, min: 0 },
   // the wait before a download's bytes flow at its pace counts as latency, not rate: measured on the Sabre- and
   // abrkit-model sets in session 12 (docs/own-algorithm.md)
   { name: 'waitShare', type: 'number', default: 0.25, min: 0, max: 1 },

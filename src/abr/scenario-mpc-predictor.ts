@@ -54,6 +54,8 @@ function runningMean(previous: number, value: number, weight: number, first: boo
 
 /** Per-sample decay of the remembered worst drop: its half-life is about 35 samples (minutes of video). */
 const DROP_DECAY = 0.98;
+/** A sample this far below its prediction, `ln(predicted / observed)`, is a deep drop: a fall to half or lower. */
+export const DEEP_DROP_LOG = Math.log(2);
 
 export class TransmissionPredictor {
   private readonly samplesKbps: Float64Array;
@@ -71,6 +73,9 @@ export class TransmissionPredictor {
   private sampleCount = 0;
   private errorCount = 0;
   private worstDrop = 0;
+  /** The session's deepest drop, never decayed, and how many samples were deep drops. */
+  private maxDrop = 0;
+  private deepDrops = 0;
   private floorRateKbps = Number.POSITIVE_INFINITY;
   /** Samples within `floorBandLog` above the floor (the floor's own included). */
   private floorSamples = 0;
@@ -158,6 +163,8 @@ export class TransmissionPredictor {
       const used = this.expert();
       const drop = Math.log((this.predictions[used] ?? kbps) / kbps);
       this.worstDrop = Math.max(drop, this.worstDrop * DROP_DECAY);
+      if (drop > this.maxDrop) this.maxDrop = drop;
+      if (drop >= DEEP_DROP_LOG) this.deepDrops++;
       const slot = this.errorCount % this.errorWindow;
       for (let e = 0; e < EXPERTS; e++) {
         const err = Math.log(kbps / (this.predictions[e] ?? kbps));
@@ -318,6 +325,23 @@ export class TransmissionPredictor {
   }
 
   /**
+   * The deepest drop of the session, `ln(predicted / observed)` of the expert in use, never forgotten (0 before
+   * the second sample): what a download that cannot be abandoned must survive, however long ago it came.
+   */
+  maxLogDrop(): number {
+    return this.maxDrop;
+  }
+
+  /**
+   * Deep drops (a sample at half its prediction or lower) per prediction over the whole session, 0 before any:
+   * how often the path has fallen, counted since the start, as a link that falls every few minutes falls too
+   * seldom for a window of recent errors to remember.
+   */
+  deepDropRate(): number {
+    return this.errorCount > 0 ? this.deepDrops / this.errorCount : 0;
+  }
+
+  /**
    * Share of the chosen expert's recent errors (the prior left out) with `ln(observed / predicted)` below
    * `-thresholdLog`: how often, per download, the path has fallen that far below the prediction (0 before
    * any error).
@@ -386,6 +410,8 @@ export class TransmissionPredictor {
     this.latencyCount = 0;
     this.latencySumMs = 0;
     this.worstDrop = 0;
+    this.maxDrop = 0;
+    this.deepDrops = 0;
     this.floorRateKbps = Number.POSITIVE_INFINITY;
     this.floorSamples = 0;
     this.scores.fill(0);

@@ -69,6 +69,15 @@ export interface PlanInputs {
    * of a deep drop during the download decided now), or null for none.
    */
   readonly firstCost?: Float64Array | null;
+  /**
+   * Per rendition c, the buffer the download after the horizon needs when the plan holds c, s, or null for
+   * none: a plan holding c is charged `holdNeedCostPerS` per second its end buffer falls short of
+   * `holdNeedS[c]` (scenario-mpc's expected stall of a deep drop during that download, where it cannot be
+   * abandoned).
+   */
+  readonly holdNeedS?: Float64Array | null;
+  /** QoE per second of that shortfall, >= 0. */
+  readonly holdNeedCostPerS?: number;
   /** Buffer the session keeps at most, s: a plan cannot bank more. */
   readonly bufferMaxS: number;
 }
@@ -166,8 +175,13 @@ export class ScenarioPlanner {
     const gainS = Math.max(0, horizon - 3) * p.segmentS;
     const uPrevious = p.lastRendition === null ? null : (u[p.lastRendition] ?? 0);
     // the bounds hold for a penalty >= 0, a utility divisor > 0 and a risk weight in [0, 1] (the mix of mean
-    // and worst is then at most the mix of the scenarios' bounds)
-    const bounded = rebufferPenalty >= 0 && div > 0 && riskAversion >= 0 && riskAversion <= 1;
+    // and worst is then at most the mix of the scenarios' bounds), and leave the hold cost out (it is >= 0)
+    const bounded =
+      rebufferPenalty >= 0 &&
+      div > 0 &&
+      riskAversion >= 0 &&
+      riskAversion <= 1 &&
+      !((p.holdNeedCostPerS ?? 0) < 0);
     if (bounded) this.prepareBounds(choices, smoothWeight);
     // the mark: the hold plan at the last rendition (the lowest before the first segment)
     let mark = Number.NEGATIVE_INFINITY;
@@ -346,7 +360,7 @@ export class ScenarioPlanner {
   /**
    * The score of the plan whose first two downloads are in `afterB` / `stallB` and that holds `c` after them:
    * `base` (its utility, switching and first-download cost) less its stall, plus its terminal buffer value,
-   * mixed over the scenarios.
+   * less its hold cost (`holdNeedS`), mixed over the scenarios.
    */
   private holdScore(c: number, base: number): number {
     const p = this.inputs as PlanInputs;
@@ -354,6 +368,8 @@ export class ScenarioPlanner {
     const maxH = this.maxHorizon;
     let sum = 0;
     let worst = Number.POSITIVE_INFINITY;
+    const need = p.holdNeedS?.[c] ?? 0;
+    const needCost = p.holdNeedS ? (p.holdNeedCostPerS ?? 0) : 0;
     for (let s = 0; s < p.scenarios; s++) {
       let buffer = this.afterB[s] ?? 0;
       let rebuffer = this.stallB[s] ?? 0;
@@ -362,7 +378,11 @@ export class ScenarioPlanner {
         rebuffer += stallOf(buffer, d);
         buffer = bufferAfter(buffer, d, p.segmentS, p.bufferMaxS);
       }
-      const score = base - p.qoe.rebufferPenaltyPerS * rebuffer + this.terminalValue(buffer);
+      const score =
+        base -
+        p.qoe.rebufferPenaltyPerS * rebuffer +
+        this.terminalValue(buffer) -
+        needCost * stallOf(buffer, need);
       sum += score;
       if (score < worst) worst = score;
     }

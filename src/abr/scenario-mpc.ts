@@ -50,7 +50,11 @@
  * Where the runtime cannot abandon (it never reports download progress, as in Pensieve's model), the
  * download decided now is also charged the expected stall of a drop as deep as the session's worst, times
  * how often such drops have come: a drop that comes once in twenty downloads is in none of the quantile
- * scenarios, yet it stalls a big segment for its whole download.
+ * scenarios, yet it stalls a big segment for its whole download. And each plan is charged the expected stall
+ * of the session's deepest drop ever striking the download after its horizon, for the buffer it leaves short
+ * of that download's time at the dropped rate, times the deep drops expected in the rest of the video (at
+ * most one), once no deep drop is left among the recent errors: so a link that fell once in three minutes
+ * has the buffer for its next fall, which that window has long forgotten.
  * Pure: state comes from `onDownloaded`, cleared by `reset`. Why and how well: docs/own-algorithm.md.
  */
 import type { DownloadProgress, DownloadSample, Rendition } from '../core/types.js';
@@ -62,7 +66,7 @@ import {
 } from './mpc.js';
 import { qoeTable, type QoeModelName, type QoeTable } from '../qoe/objective.js';
 import { bool, num, resolveOptions, str } from './options.js';
-import { TransmissionPredictor } from './scenario-mpc-predictor.js';
+import { DEEP_DROP_LOG, TransmissionPredictor } from './scenario-mpc-predictor.js';
 import { ScenarioPlanner } from './scenario-mpc-search.js';
 import { SCENARIO_MPC_NAME, SCENARIO_MPC_OPTION_SPECS } from './scenario-mpc-options.js';
 import type {
@@ -134,6 +138,7 @@ export interface ScenarioMpcConfig {
   readonly minBufferValueCapShare: number;
   readonly switchCost: number;
   readonly tailWeight: number;
+  readonly holdDropWeight: number;
   readonly waitShare: number;
   readonly floorConfirm: number;
   readonly floorMargin: number;
@@ -173,6 +178,7 @@ export function resolveScenarioMpcConfig(options?: AbrOptions): ScenarioMpcConfi
     minBufferValueCapShare: num(o, 'minBufferValueCapShare'),
     switchCost: num(o, 'switchCost'),
     tailWeight: num(o, 'tailWeight'),
+    holdDropWeight: num(o, 'holdDropWeight'),
     waitShare: num(o, 'waitShare'),
     floorConfirm: num(o, 'floorConfirm'),
     floorMargin: num(o, 'floorMargin'),
@@ -218,6 +224,8 @@ export class ScenarioMpc implements AbrAlgorithm {
   private tableFor: readonly Rendition[] | null = null;
   /** Per-rendition expected stall cost of a deep drop during the download decided now (see tailCosts). */
   private tailCost: Float64Array | null = null;
+  /** Per-rendition buffer the download after the horizon needs to survive the session's deepest drop, s. */
+  private holdNeed: Float64Array | null = null;
   /** Whether the runtime has reported download progress this session (it can abandon a download). */
   private sawProgress = false;
 
@@ -302,6 +310,7 @@ export class ScenarioMpc implements AbrAlgorithm {
     const afterS = Number.isFinite(left) ? ((left - horizon) * ctx.segmentDurationMs) / 1000 : Infinity;
     const taper = cfg.bufferValueTaperMs > 0 ? Math.min(1, (1000 * afterS) / cfg.bufferValueTaperMs) : 1;
     const bufferMaxS = Math.max(ctx.bufferTargetMs, ctx.segmentDurationMs) / 1000;
+    const holdCostPerS = this.holdNeeds(ctx, choices, horizon, throughputKbps, latencyMs, afterS, bufferMaxS);
     const best = planner.run({
       qoe: this.table,
       horizon,
@@ -325,6 +334,8 @@ export class ScenarioMpc implements AbrAlgorithm {
         cfg.bufferValueScaleMs > 0 ? cfg.bufferValueScaleMs / 1000 : Number.POSITIVE_INFINITY,
       bufferMaxS,
       firstCost,
+      holdNeedS: holdCostPerS > 0 ? this.holdNeed : null,
+      holdNeedCostPerS: holdCostPerS,
     });
     return {
       renditionIndex: best,
@@ -375,10 +386,56 @@ export class ScenarioMpc implements AbrAlgorithm {
   }
 
   /**
-   * How volatile the path has been, 0..1: the median absolute log prediction error over `volatilityRef`
-   * (1 when the ref is 0). The buffer value scales with its square, so a steady path does not hoard buffer
-   * it will not need and a volatile one (outages) banks it; the planning switch cost scales with it, so a
-   * noisy predictor does not make the plan flip back and forth.
+   * The hold cost (scenario-search's `holdNeedS`), where the runtime cannot abandon a download: fills
+   * `holdNeed[r]`, the time the download after the horizon would take at rendition r if the session's deepest
+   * drop ever (`maxLogDrop`, no deeper than to a confirmed floor: {@link dropDepth}) struck it, at most the
+   * buffer the session keeps; returns what each second of buffer the plan leaves short of it costs: the
+   * rebuffer penalty times the deep drops expected in the rest of the video at the session's rate (at most 1)
+   * times `holdDropWeight`. 0 (no cost) when off, when the runtime has reported download progress, before any
+   * deep drop, while a deep drop is still among the recent errors (the scenarios and the tail cost price it
+   * then: charged twice, the costs hoarded buffer on cellular links that fall often), or when nothing follows
+   * the horizon.
+   *
+   * The tail cost prices a drop for the download decided now, against the buffer there is now; it cannot ask
+   * for buffer to be built, since one decision's share of a drop that comes once in ninety downloads is tiny.
+   * The download after the horizon is where a plan that ends thin is exposed, and a link that fell once in
+   * three minutes (fcc-sd's traces, looped: a minute near 300 kbps in three) falls again long after a window
+   * of recent errors and the decayed worst drop have forgotten it: with a 2-20 Mbps ladder under Pensieve's
+   * model the default held 12 Mbps at 3 s of buffer and stalled 20-50 s at every fall (bola-e 1-3 s).
+   */
+  private holdNeeds(
+    ctx: AbrContext,
+    choices: number,
+    horizon: number,
+    throughputKbps: number,
+    latencyMs: number,
+    afterS: number,
+    bufferMaxS: number,
+  ): number {
+    const weight = this.config.holdDropWeight;
+    if (!(weight > 0) || this.sawProgress || this.table === null || !(afterS > 0)) return 0;
+    // a deep drop still in the window of recent errors is the scenarios' and the tail cost's to price
+    if (this.predictor.dropShare(DEEP_DROP_LOG) > 0) return 0;
+    const rate = this.predictor.deepDropRate();
+    const depth = this.dropDepth(throughputKbps, this.predictor.maxLogDrop());
+    if (!(rate > 0) || !(depth > 0)) return 0;
+    const n = ctx.renditions.length;
+    if (this.holdNeed?.length !== n) this.holdNeed = new Float64Array(n);
+    const needs = this.holdNeed;
+    const droppedKbps = throughputKbps * Math.exp(-depth);
+    const k = ctx.segmentIndex + horizon;
+    for (let r = 0; r < choices; r++) {
+      const size = segmentBytes(ctx, k, r);
+      needs[r] = Math.min(bufferMaxS, (latencyMs + (size * 8) / droppedKbps) / 1000);
+    }
+    const expectedDrops = Math.min(1, (rate * afterS * 1000) / ctx.segmentDurationMs);
+    return weight * expectedDrops * this.table.rebufferPenaltyPerS;
+  }
+
+  /**
+   * The buffer that earns terminal value, ms: `reserveFactor` times the session's reserve, at least the floor
+   * (`minBufferValueCapMs`, `minBufferValueCapShare` of the buffer the session keeps), at most
+   * `bufferValueCapMs` (which alone applies when `reserveFactor` is 0).
    */
   private bufferValueCapMs(bufferMaxMs: number): number {
     const cfg = this.config;
@@ -405,7 +462,8 @@ export class ScenarioMpc implements AbrAlgorithm {
   }
 
   /**
-   * How deep, `ln(level / dropped)`, a drop from `levelKbps` is planned for: the session's worst drop, but no
+   * How deep, `ln(level / dropped)`, a drop from `levelKbps` is planned for: the session's worst drop (decayed,
+   * or `worst` when given), but no
    * deeper than to the session's floor plus `floorMargin` once the link has come back to that floor
    * `floorConfirm` times. On a fixed line that switches between levels (FCC's traces step between ~400 kbps
    * and ~8 Mbps), the drop that took it from the top to the floor cannot repeat from the floor: sat there, a
@@ -414,13 +472,18 @@ export class ScenarioMpc implements AbrAlgorithm {
    * at the top with a thin buffer is charged the fall in full. A floor seen once (a random walk's low point)
    * bounds nothing: the link may go lower.
    */
-  private dropDepth(levelKbps: number): number {
-    const worst = this.predictor.worstLogDrop();
+  private dropDepth(levelKbps: number, worst = this.predictor.worstLogDrop()): number {
     const floorKbps = this.predictor.floorKbps(this.config.floorConfirm);
     if (floorKbps === null || !(levelKbps > 0)) return worst;
     return Math.min(worst, Math.max(0, Math.log(levelKbps / floorKbps)) + this.config.floorMargin);
   }
 
+  /**
+   * How volatile the path has been, 0..1: the median absolute log prediction error over `volatilityRef`
+   * (1 when the ref is 0). The buffer value scales with its square, so a steady path does not hoard buffer
+   * it will not need and a volatile one (outages) banks it; the planning switch cost scales with it, so a
+   * noisy predictor does not make the plan flip back and forth.
+   */
   private volatility(): number {
     const ref = this.config.volatilityRef;
     if (!(ref > 0)) return 1;
@@ -635,6 +698,8 @@ export const scenarioMpcDocs: AbrAlgorithmDocs = {
       'The buffer value fades linearly over the last this-much content after the horizon (buffer left at the end is wasted), ms; 0: no fade.',
     switchCost:
       'Extra switch penalty in planning on a volatile path: the penalty is multiplied by 1 + switchCost · volatility (at most horizon − 1).',
+    holdDropWeight:
+      'Where the runtime never reports download progress (no abandonment): weight of the expected stall of the session’s deepest drop striking the download after the horizon, i.e. the buffer a plan leaves short of that download’s time at the dropped rate, times the rebuffer penalty, times the deep drops (falls to half the prediction or lower) expected in the rest of the video at the session’s rate, at most 1; charged once no deep drop is left among the recent errors; 0: off.',
     tailWeight:
       'Weight of the expected stall of a drop as deep as the session’s worst during the download decided now (times how often such drops have come), charged where the runtime never reports download progress (no abandonment); 0: off.',
     floorConfirm:

@@ -215,6 +215,26 @@ describe('TransmissionPredictor', () => {
     expect(p.dropShare(10)).toBe(0);
   });
 
+  it('remembers the deepest drop and the rate of deep drops for the whole session', () => {
+    const p = new TransmissionPredictor(5, 20);
+    expect(p.maxLogDrop()).toBe(0);
+    expect(p.deepDropRate()).toBe(0);
+    // 4 Mbps, one fall to 400 kbps (a tenth) at download 5, then 95 steady downloads
+    for (let i = 0; i < 101; i++) p.addSample(125_000, 0, i === 5 ? 2500 : 250);
+    // the recent window and the decayed worst drop have forgotten it; the session has not
+    expect(p.dropShare(Math.log(4))).toBe(0);
+    expect(p.worstLogDrop()).toBeLessThan(0.5);
+    expect(p.maxLogDrop()).toBeCloseTo(Math.log(10), 6);
+    // one deep drop in 100 predictions (the rise back after it is not a drop)
+    expect(p.deepDropRate()).toBeCloseTo(1 / 100, 9);
+    // a fall to 60% is not deep
+    p.addSample(125_000, 0, 250 / 0.6);
+    expect(p.deepDropRate()).toBeCloseTo(1 / 101, 9);
+    p.reset();
+    expect(p.maxLogDrop()).toBe(0);
+    expect(p.deepDropRate()).toBe(0);
+  });
+
   it('rejects bad windows', () => {
     expect(() => new TransmissionPredictor(0)).toThrow(TypeError);
     expect(() => new TransmissionPredictor(1, 0)).toThrow(TypeError);
@@ -291,6 +311,24 @@ describe('ScenarioPlanner', () => {
     expect(p.run({ ...valued, switchCostFactor: 2.5 })).toBe(3);
   });
 
+  it('charges a plan that ends short of the buffer its next download needs', () => {
+    const p = new ScenarioPlanner(5, 6, 1);
+    // 4 Mbps link: each rendition downloads in kbps / 1000 s per 4 s segment; over a one-segment horizon the
+    // top rendition keeps 9.7 of the 10 s of buffer, but the next download would need 30 s to survive a deep
+    // drop (the lower renditions need less in proportion: 8.4 s at 1200 kbps, which ends with 12.8 s)
+    for (let r = 0; r < 6; r++) p.downloadS[p.slot(0, 0, r)] = (4 * PENSIEVE_KBPS[r]!) / 4000;
+    const inputs = { ...base, horizon: 1, lastRendition: 5 };
+    const need = Float64Array.from(PENSIEVE_KBPS, (kbps) => (30 * kbps) / 4300);
+    expect(p.run(inputs)).toBe(5);
+    const charged = p.run({ ...inputs, holdNeedS: need, holdNeedCostPerS: 4.3 });
+    expect(charged).toBeLessThanOrEqual(3);
+    // no cost per second, or no needs: the plain choice
+    expect(p.run({ ...inputs, holdNeedS: need, holdNeedCostPerS: 0 })).toBe(5);
+    expect(p.run({ ...inputs, holdNeedS: null, holdNeedCostPerS: 4.3 })).toBe(5);
+    // a need the buffer already covers costs nothing
+    expect(p.run({ ...inputs, holdNeedS: need.map(() => 5), holdNeedCostPerS: 4.3 })).toBe(5);
+  });
+
   it('chooses as the exhaustive search does, for all its bounds, on random inputs', () => {
     /** Every plan simulated whole, in (a, b, c) order: the planner's contract, with no bound. */
     const exhaustive = (p: ScenarioPlanner, i: PlanInputs): { best: number; score: number } => {
@@ -327,7 +365,9 @@ describe('ScenarioPlanner', () => {
               const value = Number.isFinite(i.bufferValueScaleS)
                 ? i.bufferValueScaleS * (1 - Math.exp(-kept / i.bufferValueScaleS))
                 : kept;
-              const v = base - i.qoe.rebufferPenaltyPerS * stall + i.bufferValuePerS * value;
+              const need = i.holdNeedS?.[plan(i.horizon - 1)] ?? 0;
+              const short = i.holdNeedS ? Math.max(0, need - buffer) * (i.holdNeedCostPerS ?? 0) : 0;
+              const v = base - i.qoe.rebufferPenaltyPerS * stall + i.bufferValuePerS * value - short;
               sum += v;
               worst = Math.min(worst, v);
             }
@@ -371,6 +411,9 @@ describe('ScenarioPlanner', () => {
         bufferMaxS: 30 + random() * 30,
         firstCost:
           random() < 0.5 ? null : Float64Array.from({ length: renditions }, (_, r) => r * random() * 2),
+        holdNeedS:
+          random() < 0.5 ? null : Float64Array.from({ length: renditions }, (_, r) => r * random() * 10),
+        holdNeedCostPerS: random() < 0.2 ? 0 : random() * 5,
       };
       const want = exhaustive(p, inputs);
       expect(p.run(inputs)).toBe(want.best);
@@ -889,6 +932,43 @@ describe('scenario-mpc in simulated sessions', () => {
       // a 6000 kbps x 3 s segment at 400 kbps takes 45 s: far more than a 25-30 s buffer holds
       expect(ours.summary.rebufferMs).toBeLessThan(theirs.summary.rebufferMs);
     }
+  });
+});
+
+describe('scenario-mpc where the runtime cannot abandon: the hold cost', () => {
+  // a link that sits at 8 Mbps for two minutes and falls to 400 kbps for one, looped by Pensieve's model over a
+  // 10-minute video of 2 s segments on a 200 kbps-20 Mbps ladder: each fall comes ~90 downloads after the last,
+  // when the window of recent errors (40) has long forgotten it
+  const bitratesKbps = [200, 600, 1400, 3300, 5000, 8000, 12_000, 20_000];
+  const video: VideoDescription = {
+    name: 'wide-ladder',
+    segmentDurationMs: 2000,
+    renditions: ladder(...bitratesKbps),
+    segmentSizesBytes: Array.from({ length: 300 }, (_, k) =>
+      bitratesKbps.map((kbps) => kbps * 250 * (1 + 0.2 * Math.sin(k))),
+    ),
+  };
+  const trace = stepTrace([
+    { durationMs: 60_000, bandwidthKbps: 400 },
+    { durationMs: 120_000, bandwidthKbps: 8000 },
+  ]);
+  const run = (network: 'pensieve' | 'sabre', options?: Record<string, number>) =>
+    simulateSession({ video, trace, algorithm: createScenarioMpc(options), network }).summary;
+
+  it('keeps the buffer for the next fall: far less stall, more QoE than without it', () => {
+    const held = run('pensieve');
+    const plain = run('pensieve', { holdDropWeight: 0 });
+    // without it, 12-20 Mbps at a thin buffer when the link falls: a 2 s segment then takes a minute
+    expect(plain.rebufferMs).toBeGreaterThan(30_000);
+    expect(held.rebufferMs).toBeLessThan(0.75 * plain.rebufferMs);
+    expect(held.totalQoe).toBeGreaterThan(plain.totalQoe);
+  });
+
+  it('charges nothing where the runtime reports download progress (it abandons instead)', () => {
+    const held = run('sabre');
+    const plain = run('sabre', { holdDropWeight: 0 });
+    expect(held.totalQoe).toBe(plain.totalQoe);
+    expect(held.rebufferMs).toBe(plain.rebufferMs);
   });
 });
 
