@@ -209,7 +209,7 @@ describe('sampling', () => {
 });
 
 describe('the shipped suites', () => {
-  it.each(['default.json', 'tune-scenario-mpc.json', 'ladders.json'])(
+  it.each(['default.json', 'tune-scenario-mpc.json', 'ladders.json', 'tune-hold.json'])(
     'suites/%s parses and covers every family',
     async (file) => {
       const path = fileURLToPath(new URL(`../../suites/${file}`, import.meta.url));
