@@ -462,10 +462,9 @@ export class ScenarioMpc implements AbrAlgorithm {
   }
 
   /**
-   * How deep, `ln(level / dropped)`, a drop from `levelKbps` is planned for: the session's worst drop (decayed,
-   * or `worst` when given), but no
-   * deeper than to the session's floor plus `floorMargin` once the link has come back to that floor
-   * `floorConfirm` times. On a fixed line that switches between levels (FCC's traces step between ~400 kbps
+   * How deep, `ln(level / dropped)`, a drop from `levelKbps` is planned for: the session's worst drop (the
+   * decayed one, or `worst` when given), but no deeper than to the session's floor plus `floorMargin` once the
+   * link has come back to that floor `floorConfirm` times. On a fixed line that switches between levels (FCC's traces step between ~400 kbps
    * and ~8 Mbps), the drop that took it from the top to the floor cannot repeat from the floor: sat there, a
    * player that remembers the fall as a risk from any level banks buffer it never needs (at 850 kbps with
    * 24 s of buffer it held 800 kbps where robust-mpc spent the buffer on 2000 kbps), and one that stays
