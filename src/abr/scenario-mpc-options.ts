@@ -143,8 +143,9 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
     default: 1,
     min: 0,
   },
-  // 1: the expected stall itself, priced at the objective's penalty, not a fitted weight; checked on every
-  // Pensieve-model set of the tuning, ladder and held-out suites in session 15 (docs/own-algorithm.md)
+  // 1: the expected stall itself, priced at the objective's penalty, not a fitted weight; left out by family
+  // over 0 / 0.5 / 1 / 2 in suites/tune-hold.json, mean gain chose it for four of six families (session 15,
+  // docs/own-algorithm.md)
   { name: 'holdDropWeight', type: 'number', default: 1, min: 0 },
   // the wait before a download's bytes flow at its pace counts as latency, not rate: measured on the Sabre- and
   // abrkit-model sets in session 12 (docs/own-algorithm.md)
