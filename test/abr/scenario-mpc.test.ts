@@ -964,6 +964,22 @@ describe('scenario-mpc where the runtime cannot abandon: the hold cost', () => {
     expect(held.totalQoe).toBeGreaterThan(plain.totalQoe);
   });
 
+  it('stays out while a deep drop is among the recent errors (the tail cost prices it then)', () => {
+    // 6 Mbps for 20 s, 1.5 Mbps for 6 s, over and over: a fall to a quarter every ten downloads or so, so the
+    // window of recent errors always holds one, and the session is the one without the hold cost
+    const falling = stepTrace([
+      { durationMs: 20_000, bandwidthKbps: 6000 },
+      { durationMs: 6000, bandwidthKbps: 1500 },
+    ]);
+    const runOn = (options?: Record<string, number>) =>
+      simulateSession({ video, trace: falling, algorithm: createScenarioMpc(options), network: 'pensieve' })
+        .summary;
+    const held = runOn();
+    const plain = runOn({ holdDropWeight: 0 });
+    expect(held.totalQoe).toBe(plain.totalQoe);
+    expect(held.rebufferMs).toBe(plain.rebufferMs);
+  });
+
   it('charges nothing where the runtime reports download progress (it abandons instead)', () => {
     const held = run('sabre');
     const plain = run('sabre', { holdDropWeight: 0 });
