@@ -113,6 +113,11 @@ function segmentBytes(ctx: AbrContext, k: number, r: number): number {
   return ctx.segmentSizeBytes(k, r) ?? ((ctx.renditions[r]?.bitrateKbps ?? 0) * ctx.segmentDurationMs) / 8;
 }
 
+/** Seconds segment k at rendition r takes at `rateKbps` after `latencyMs`: a drop's download time. */
+function downloadS(ctx: AbrContext, k: number, r: number, latencyMs: number, rateKbps: number): number {
+  return (latencyMs + (segmentBytes(ctx, k, r) * 8) / rateKbps) / 1000;
+}
+
 /** Resolved configuration of scenario-mpc. */
 export interface ScenarioMpcConfig {
   readonly horizon: number;
@@ -377,11 +382,8 @@ export class ScenarioMpc implements AbrAlgorithm {
     const droppedKbps = throughputKbps * Math.exp(-dropDepth);
     const bufferS = ctx.bufferLevelMs / 1000;
     const weight = this.config.tailWeight * share * this.table.rebufferPenaltyPerS;
-    for (let r = 0; r < choices; r++) {
-      const size = segmentBytes(ctx, ctx.segmentIndex, r);
-      const downloadS = (latencyMs + (size * 8) / droppedKbps) / 1000;
-      costs[r] = weight * Math.max(0, downloadS - bufferS);
-    }
+    for (let r = 0; r < choices; r++)
+      costs[r] = weight * Math.max(0, downloadS(ctx, ctx.segmentIndex, r, latencyMs, droppedKbps) - bufferS);
     return costs;
   }
 
@@ -424,10 +426,8 @@ export class ScenarioMpc implements AbrAlgorithm {
     const needs = this.holdNeed;
     const droppedKbps = throughputKbps * Math.exp(-depth);
     const k = ctx.segmentIndex + horizon;
-    for (let r = 0; r < choices; r++) {
-      const size = segmentBytes(ctx, k, r);
-      needs[r] = Math.min(bufferMaxS, (latencyMs + (size * 8) / droppedKbps) / 1000);
-    }
+    for (let r = 0; r < choices; r++)
+      needs[r] = Math.min(bufferMaxS, downloadS(ctx, k, r, latencyMs, droppedKbps));
     const expectedDrops = Math.min(1, (rate * afterS * 1000) / ctx.segmentDurationMs);
     return weight * expectedDrops * this.table.rebufferPenaltyPerS;
   }

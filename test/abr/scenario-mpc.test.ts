@@ -952,8 +952,8 @@ describe('scenario-mpc where the runtime cannot abandon: the hold cost', () => {
     { durationMs: 60_000, bandwidthKbps: 400 },
     { durationMs: 120_000, bandwidthKbps: 8000 },
   ]);
-  const run = (network: 'pensieve' | 'sabre', options?: Record<string, number>) =>
-    simulateSession({ video, trace, algorithm: createScenarioMpc(options), network }).summary;
+  const run = (network: 'pensieve' | 'sabre', options?: Record<string, number>, on = trace) =>
+    simulateSession({ video, trace: on, algorithm: createScenarioMpc(options), network }).summary;
 
   it('keeps the buffer for the next fall: far less stall, more QoE than without it', () => {
     const held = run('pensieve');
@@ -971,11 +971,8 @@ describe('scenario-mpc where the runtime cannot abandon: the hold cost', () => {
       { durationMs: 20_000, bandwidthKbps: 6000 },
       { durationMs: 6000, bandwidthKbps: 1500 },
     ]);
-    const runOn = (options?: Record<string, number>) =>
-      simulateSession({ video, trace: falling, algorithm: createScenarioMpc(options), network: 'pensieve' })
-        .summary;
-    const held = runOn();
-    const plain = runOn({ holdDropWeight: 0 });
+    const held = run('pensieve', {}, falling);
+    const plain = run('pensieve', { holdDropWeight: 0 }, falling);
     expect(held.totalQoe).toBe(plain.totalQoe);
     expect(held.rebufferMs).toBe(plain.rebufferMs);
   });
