@@ -192,8 +192,10 @@ describe('CMCD from abrkit/player checked by the shaping server', { concurrent: 
       // (src/player/resource-timing.ts), so this holds from the first sample on.
       if (k < 1) return;
       expect(mtp, `mtp of ${r.path}\n${table}`).toBeLessThanOrEqual(TRACE_KBPS * 1.2);
-      // against the server's measure over the three requests before (there are three from the fourth on)
-      if (k < 3) return;
+      // against the server's measure over the three requests before (there are three from the fourth on), from
+      // the fifth on: the fourth's window still holds the first segment and the init requests, mostly latency,
+      // and under load the server's own measure there fell to 1462 kbps on this 2000 kbps link (mtp 1900)
+      if (k < 4) return;
       const measured = serverThroughputKbps(requests, video[k - 3]!.entry.startMs, r.entry.startMs)!;
       mtpChecks.push(`${r.path}: mtp ${mtp}, server ${measured.toFixed(0)}`);
       expect(Math.abs(mtp - measured) / measured, `${mtpChecks.join('\n')}\n${table}`).toBeLessThanOrEqual(
