@@ -12,7 +12,13 @@ import {
   type ShapingServer,
   type ShapingServerOptions,
 } from '../../src/shaping/index.js';
-import { makeServedFolder, timedRequest, withShapingServer, type ServedFolder } from './helpers.js';
+import {
+  makeServedFolder,
+  timedRequest,
+  watchLoopLag,
+  withShapingServer,
+  type ServedFolder,
+} from './helpers.js';
 
 let folder: ServedFolder;
 beforeAll(() => {
@@ -197,12 +203,14 @@ describe('faults through the server', () => {
 
   it('stalls mid-body for the given time, then finishes', async () => {
     await withServer({ trace: 'constant:4000', faults: 'stall=1:700', seed: 1 }, async (server) => {
+      const lag = watchLoopLag();
       const r = await timedRequest(`${server.url}/seg_a.m4s`);
+      const lagMs = lag();
       expect(r.body.equals(folder.files.get('seg_a.m4s')!)).toBe(true);
       // 250 kB at 4 Mbps = 500 ms, plus the 700 ms stall
       const transferMs = r.endMs - r.headersMs;
-      expect(transferMs).toBeGreaterThan(1200 * 0.95);
-      expect(transferMs).toBeLessThan(1200 * 1.08);
+      expect(transferMs).toBeGreaterThan(1200 * 0.95 - lagMs);
+      expect(transferMs).toBeLessThan(1200 * 1.08 + lagMs);
       let longestGapMs = 0;
       for (let i = 1; i < r.progress.length; i++)
         longestGapMs = Math.max(longestGapMs, r.progress[i]!.atMs - r.progress[i - 1]!.atMs);
@@ -213,9 +221,11 @@ describe('faults through the server', () => {
 
   it('adds a latency spike before the first byte', async () => {
     await withServer({ trace: 'constant:50000,latencyMs=20', faults: 'spike=1:400' }, async (server) => {
+      const lag = watchLoopLag();
       const r = await timedRequest(`${server.url}/small.m4s`);
+      const lagMs = lag();
       expect(r.headersMs - r.sentMs).toBeGreaterThanOrEqual(415);
-      expect(r.headersMs - r.sentMs).toBeLessThan(420 + 150);
+      expect(r.headersMs - r.sentMs).toBeLessThan(420 + 150 + lagMs);
       expect(server.requests[0]?.fault).toEqual({ kind: 'spike', ms: 400 });
     });
   });
@@ -225,10 +235,12 @@ describe('faults through the server', () => {
       { trace: 'constant:2000', faults: 'outage=300-800', originMs: performance.now() },
       async (server) => {
         // 250 kB at 2 Mbps = 1000 ms of transfer, with 500 ms of outage inside it
+        const lag = watchLoopLag();
         const r = await timedRequest(`${server.url}/seg_a.m4s`);
+        const lagMs = lag();
         const transferMs = r.endMs - r.headersMs;
-        expect(transferMs).toBeGreaterThan(1500 * 0.95);
-        expect(transferMs).toBeLessThan(1500 * 1.06);
+        expect(transferMs).toBeGreaterThan(1500 * 0.95 - lagMs);
+        expect(transferMs).toBeLessThan(1500 * 1.06 + lagMs);
         const during = r.progress.filter((p) => p.atMs - r.headersMs > 340 && p.atMs - r.headersMs < 760);
         expect(during).toEqual([]);
         const fault = server.requests[0]!.fault;

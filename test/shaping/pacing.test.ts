@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ShapingServer, type ShapingServerOptions } from '../../src/shaping/index.js';
 import { TraceTimeline } from '../../src/shaping/timeline.js';
 import { generateTrace } from '../../src/traces/spec.js';
-import { makeServedFolder, timedRequest, withShapingServer, type ServedFolder } from './helpers.js';
+import {
+  makeServedFolder,
+  timedRequest,
+  watchLoopLag,
+  withShapingServer,
+  type ServedFolder,
+} from './helpers.js';
 
 let folder: ServedFolder;
 beforeAll(() => {
@@ -45,13 +51,15 @@ describe('TraceTimeline', () => {
 describe('pacing', () => {
   it('sends a 500 kB body at 2 Mbps in about 2 s', async () => {
     await withServer({ trace: 'constant:2000' }, async (server) => {
+      const lag = watchLoopLag();
       const r = await timedRequest(`${server.url}/seg_big.m4s`);
+      const lagMs = lag();
       expect(r.status).toBe(200);
       expect(r.body.equals(folder.files.get('seg_big.m4s')!)).toBe(true);
       const transferMs = r.endMs - r.headersMs;
       // 500 000 B × 8 / 2000 kbps = 2000 ms
-      expect(transferMs).toBeGreaterThan(2000 * 0.95);
-      expect(transferMs).toBeLessThan(2000 * 1.05);
+      expect(transferMs).toBeGreaterThan(2000 * 0.95 - lagMs);
+      expect(transferMs).toBeLessThan(2000 * 1.05 + lagMs);
       const entry = server.requests[0]!;
       expect(entry.bytes).toBe(500_000);
       expect(entry.endMs - entry.firstByteMs!).toBeGreaterThan(1900);
@@ -60,39 +68,46 @@ describe('pacing', () => {
 
   it('shares the link equally between two concurrent downloads', async () => {
     await withServer({ trace: 'constant:2000' }, async (server) => {
+      const lag = watchLoopLag();
       const [a, b] = await Promise.all([
         timedRequest(`${server.url}/seg_a.m4s`),
         timedRequest(`${server.url}/seg_b.m4s`),
       ]);
+      const lagMs = lag();
       // together 500 kB over a 2 Mbps link: each gets 1 Mbps, both end near 2 s
       for (const r of [a, b]) {
-        const kbps = (r.body.length * 8) / (r.endMs - r.headersMs);
-        expect(kbps).toBeGreaterThan(1000 * 0.93);
-        expect(kbps).toBeLessThan(1000 * 1.07);
+        const transferMs = r.endMs - r.headersMs;
+        const expectedMs = (r.body.length * 8) / 1000;
+        expect(transferMs).toBeGreaterThan(expectedMs / 1.07 - lagMs);
+        expect(transferMs).toBeLessThan(expectedMs / 0.93 + lagMs);
       }
       const spanMs = Math.max(a.endMs, b.endMs) - Math.min(a.headersMs, b.headersMs);
-      expect(spanMs).toBeGreaterThan(2000 * 0.95);
-      expect(spanMs).toBeLessThan(2000 * 1.05);
+      expect(spanMs).toBeGreaterThan(2000 * 0.95 - lagMs);
+      expect(spanMs).toBeLessThan(2000 * 1.05 + lagMs);
     });
   });
 
   it('gives the whole link back when one of two downloads ends (work-conserving)', async () => {
     await withServer({ trace: 'constant:4000' }, async (server) => {
+      const lag = watchLoopLag();
       const [big, small] = await Promise.all([
         timedRequest(`${server.url}/seg_big.m4s`),
         timedRequest(`${server.url}/small.m4s`),
       ]);
+      const lagMs = lag();
       // 520 kB in all at 4 Mbps: the link never idles, so the big one ends near 1040 ms
       expect(small.endMs).toBeLessThan(big.endMs);
       const spanMs = big.endMs - Math.min(big.headersMs, small.headersMs);
-      expect(spanMs).toBeGreaterThan(1040 * 0.95);
-      expect(spanMs).toBeLessThan(1040 * 1.06);
+      expect(spanMs).toBeGreaterThan(1040 * 0.95 - lagMs);
+      expect(spanMs).toBeLessThan(1040 * 1.06 + lagMs);
     });
   });
 
   it('changes the rate at a step of the trace', async () => {
     await withServer({ trace: 'step:4000x0.5s,1000x10s' }, async (server) => {
+      const lag = watchLoopLag();
       const r = await timedRequest(`${server.url}/seg_big.m4s`);
+      const lagMs = lag();
       // From a first byte at trace time 0: 0.5 s at 4 Mbps = 250 kB, then 250 kB at 1 Mbps = 2 s, 2.5 s in all.
       // The first byte leaves at fb ms (the file read, on a busy machine): (500 − fb) ms at 500 B/ms, the rest
       // at 125 B/ms, so the transfer takes 2500 + 3·fb ms.
@@ -100,8 +115,8 @@ describe('pacing', () => {
       expect(fb).toBeLessThan(200);
       const expectedMs = 2500 + 3 * fb;
       const transferMs = r.endMs - r.headersMs;
-      expect(transferMs).toBeGreaterThan(expectedMs * 0.95);
-      expect(transferMs).toBeLessThan(expectedMs * 1.05);
+      expect(transferMs).toBeGreaterThan(expectedMs * 0.95 - lagMs);
+      expect(transferMs).toBeLessThan(expectedMs * 1.05 + lagMs);
       const at = (ms: number): number => {
         let bytes = 0;
         for (const p of r.progress) if (p.atMs - r.headersMs <= ms) bytes = p.bytes;
@@ -118,10 +133,12 @@ describe('pacing', () => {
 
   it('waits the period latency before the headers and the first byte', async () => {
     await withServer({ trace: 'constant:8000,latencyMs=300' }, async (server) => {
+      const lag = watchLoopLag();
       const r = await timedRequest(`${server.url}/small.m4s`);
+      const lagMs = lag();
       const ttfbMs = r.headersMs - r.sentMs;
       expect(ttfbMs).toBeGreaterThanOrEqual(295);
-      expect(ttfbMs).toBeLessThan(300 + 150);
+      expect(ttfbMs).toBeLessThan(300 + 150 + lagMs);
       const entry = server.requests[0]!;
       expect(entry.firstByteMs! - entry.startMs).toBeGreaterThanOrEqual(299);
     });
@@ -129,12 +146,14 @@ describe('pacing', () => {
 
   it('uses 95% of the bandwidth and an 80 ms RTT with the pensieve network', async () => {
     await withServer({ trace: 'constant:2000,latencyMs=500', network: 'pensieve' }, async (server) => {
+      const lag = watchLoopLag();
       const r = await timedRequest(`${server.url}/seg_a.m4s`);
-      expect(r.headersMs - r.sentMs).toBeLessThan(80 + 150);
+      const lagMs = lag();
+      expect(r.headersMs - r.sentMs).toBeLessThan(80 + 150 + lagMs);
       // 250 000 B × 8 / 1900 kbps ≈ 1053 ms
       const transferMs = r.endMs - r.headersMs;
-      expect(transferMs).toBeGreaterThan(1053 * 0.95);
-      expect(transferMs).toBeLessThan(1053 * 1.05);
+      expect(transferMs).toBeGreaterThan(1053 * 0.95 - lagMs);
+      expect(transferMs).toBeLessThan(1053 * 1.05 + lagMs);
     });
   });
 });
