@@ -351,5 +351,6 @@ describe.skipIf(!hasSharedData)('optimal on Pensieve’s setting (../shared/data
       expect(best.plan[0]).toBe(1);
       expect(best.qoe).toBeGreaterThanOrEqual(replay.qoe);
     }
-  });
+    // three exact optima: ~5 s in CI, 14 s and once past the 20 s default with busy loops beside the suite
+  }, 60_000);
 });

@@ -26,6 +26,9 @@ class FakeRanges {
   }
 }
 
+/** Fake SourceBuffer updates started and not yet ended, across every buffer (see `settle`). */
+let pendingOps = 0;
+
 class FakeSourceBuffer extends EventTarget {
   updating = false;
   mode: AppendMode = 'segments';
@@ -48,7 +51,9 @@ class FakeSourceBuffer extends EventTarget {
     const bytes = data as Uint8Array;
     this.appended.push(bytes.byteLength);
     this.updating = true;
+    pendingOps++;
     setTimeout(() => {
+      pendingOps--;
       if (bytes.byteLength === 16) {
         const [start, end] = new Float64Array(bytes.slice().buffer);
         this.add(start!, end!);
@@ -60,7 +65,9 @@ class FakeSourceBuffer extends EventTarget {
   remove(start: number, end: number): void {
     this.removed.push([start, end]);
     this.updating = true;
+    pendingOps++;
     setTimeout(() => {
+      pendingOps--;
       this.ranges = this.ranges
         .flatMap(([s, e]): [number, number][] => {
           if (e <= start || s >= end) return [[s, e]];
@@ -151,7 +158,15 @@ function setup(backBufferMs = 30_000) {
   return { clock, mediaSource, video, sink, fatal, playback, videoBuffer, audioBuffer };
 }
 
-const settle = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/**
+ * Waits `ms`, then until no fake append or remove is in flight (at most 5 s more): each update ends on a timer and
+ * the sink starts the next from its updateend, so on a loaded machine a chain of five outlasted a fixed 30 ms.
+ */
+async function settle(ms = 30): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+  const deadline = performance.now() + 5000;
+  while (pendingOps > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
 
 describe('MseSink', () => {
   it('creates one SourceBuffer per track and sets the duration', () => {
