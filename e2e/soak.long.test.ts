@@ -98,10 +98,11 @@ describe('soak (shortened): a long VOD across discontinuities', () => {
     const middle = heap(steady.slice(third, 2 * third));
     const last = heap(steady.slice(2 * third));
     expect(last).toBeLessThanOrEqual(middle * 1.25 + 1024 * 1024);
-    // the player's own queues stay small
+    // the player's own queues stay small: one segment load in flight, plus, at the first use of a rendition,
+    // its media playlist, loaded on demand while that segment's load awaits it (src/player/lazy-playlists.ts)
     for (const s of steady) {
       expect(s.queues.payloads ?? 0).toBeLessThanOrEqual(2);
-      expect(s.pendingWork.requests).toBeLessThanOrEqual(1);
+      expect(s.pendingWork.requests).toBeLessThanOrEqual(2);
     }
   });
 
