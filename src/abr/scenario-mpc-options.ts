@@ -55,6 +55,10 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
   { name: 'scaleExperts', type: 'boolean', default: true },
   { name: 'scaleExpertMargin', type: 'number', default: 0.05, min: 0, max: 1 },
   { name: 'scaleExpertRecentWeight', type: 'number', default: 0.05, min: 0, max: 10 },
+  // the steadiest expert about as good as the best at scales 2+, with level shifts restarting the means:
+  // measured leaving each family out in session 17 (docs/own-algorithm.md)
+  { name: 'smoothExpertTolerance', type: 'number', default: 0.5, min: 0, max: 10 },
+  { name: 'shiftSigmas', type: 'number', default: 3, min: 0, max: 100 },
   {
     name: 'expertWarmup',
     type: 'integer',

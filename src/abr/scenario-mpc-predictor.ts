@@ -43,6 +43,8 @@ const MIN_TRANSFER_MS = 1;
 export const EXPERT_NAMES = ['last', 'harmonic', 'long-run'] as const;
 const EXPERTS = EXPERT_NAMES.length;
 
+/** The least sample-to-sample noise, |log error|, a level shift is measured against (5%). */
+const MIN_NOISE_LOG = 0.05;
 /** Weight of a new error in an expert's running score (an EWMA over about 1 / weight samples). */
 const SCORE_WEIGHT = 0.15;
 /** Weight of a new error in the fast running score that catches a stale expert (about the last two). */
@@ -71,6 +73,16 @@ export class TransmissionPredictor {
   private readonly scaleScores: Float64Array;
   private readonly predictions = new Float64Array(EXPERTS);
   private sampleCount = 0;
+  /** The first sample the mean experts average over: a level shift ({@link shiftSigmas}) restarts them. */
+  private meanStart = 0;
+  /** Side of the last sample's deviation beyond the shift bar from the long-run mean (+1, -1, 0: within). */
+  private shiftSide = 0;
+  /**
+   * After a restart on one sample: the start it replaced and the level before it, so that a sample back at
+   * that level undoes it (a one-download dropout is not a shift); -1: none pending.
+   */
+  private undoStart = -1;
+  private undoLevelKbps = 0;
   private errorCount = 0;
   private worstDrop = 0;
   /** The session's deepest drop, never decayed, and how many samples were deep drops. */
@@ -103,7 +115,11 @@ export class TransmissionPredictor {
    * scales, in downloads, at which errors are also measured ({@link scenarioMultipliersAt});
    * `scaleExpertMargin`: how much lower (a share) a scale's own best score must be than the first expert's
    * for {@link expertAt} to leave the first expert; `scaleExpertRecentWeight`: weight of the fast recent score
-   * in a scale's score; `floorBandLog`: how far above the floor, in log, a sample counts as a return to it.
+   * in a scale's score; `floorBandLog`: how far above the floor, in log, a sample counts as a return to it;
+   * `smoothTolerance`: at scales 2+, the steadiest expert whose score is within this share of the best is
+   * used ({@link expertAt}; 0: the best alone); `shiftSigmas`: how far from the long-run mean, in units of the
+   * link's sample-to-sample noise, two samples in a row must fall on one side (one sample twice as far) to
+   * count as a level shift that restarts the mean experts' windows (0: never).
    */
   constructor(
     readonly window = 5,
@@ -114,6 +130,8 @@ export class TransmissionPredictor {
     readonly scaleExpertMargin = 0.05,
     readonly scaleExpertRecentWeight = 0.05,
     readonly floorBandLog = 0.35,
+    readonly smoothTolerance = 0,
+    readonly shiftSigmas = 0,
   ) {
     for (const [name, v] of [
       ['window', window],
@@ -131,6 +149,10 @@ export class TransmissionPredictor {
       );
     if (!(floorBandLog >= 0 && Number.isFinite(floorBandLog)))
       throw new TypeError(`floorBandLog: must be a finite number >= 0, got ${floorBandLog}`);
+    if (!(smoothTolerance >= 0 && Number.isFinite(smoothTolerance)))
+      throw new TypeError(`smoothTolerance: must be a finite number >= 0, got ${smoothTolerance}`);
+    if (!(shiftSigmas >= 0 && Number.isFinite(shiftSigmas)))
+      throw new TypeError(`shiftSigmas: must be a finite number >= 0, got ${shiftSigmas}`);
     this.floorBand = Math.exp(floorBandLog);
     this.samplesKbps = new Float64Array(window);
     this.longBytes = new Float64Array(longWindow);
@@ -158,6 +180,8 @@ export class TransmissionPredictor {
     }
     if (!(transferMs >= MIN_TRANSFER_MS)) return;
     const kbps = (sizeBytes * 8) / transferMs;
+    // the link's sample-to-sample noise as known before this sample: the last-sample expert's running error
+    const noiseLog = Math.max(MIN_NOISE_LOG, this.scores[0] ?? 0);
     this.addFloorSample(kbps);
     if (this.sampleCount > 0) {
       const used = this.expert();
@@ -178,19 +202,22 @@ export class TransmissionPredictor {
     }
     if (this.scales > 1) this.addScaleErrors(sizeBytes, transferMs);
     const i = this.sampleCount;
+    if (i > 0) this.detectShift(kbps, this.predictions[2] ?? kbps, noiseLog, i);
     this.samplesKbps[i % this.window] = kbps;
     this.longBytes[i % this.longWindow] = sizeBytes;
     this.longMs[i % this.longWindow] = transferMs;
     this.sampleCount++;
-    const k = Math.min(this.sampleCount, this.window);
+    const since = this.sampleCount - this.meanStart;
+    const k = Math.min(since, this.window);
     let inverseSum = 0;
-    for (let j = 0; j < k; j++) inverseSum += 1 / (this.samplesKbps[j] ?? 1);
-    const l = Math.min(this.sampleCount, this.longWindow);
+    for (let j = this.sampleCount - k; j < this.sampleCount; j++)
+      inverseSum += 1 / (this.samplesKbps[j % this.window] ?? 1);
+    const l = Math.min(since, this.longWindow);
     let bytes = 0;
     let ms = 0;
-    for (let j = 0; j < l; j++) {
-      bytes += this.longBytes[j] ?? 0;
-      ms += this.longMs[j] ?? 0;
+    for (let j = this.sampleCount - l; j < this.sampleCount; j++) {
+      bytes += this.longBytes[j % this.longWindow] ?? 0;
+      ms += this.longMs[j % this.longWindow] ?? 0;
     }
     this.predictions[0] = kbps;
     this.predictions[1] = k / inverseSum;
@@ -200,6 +227,43 @@ export class TransmissionPredictor {
       for (let e = 0; e < EXPERTS; e++)
         this.predictionHistory[e * this.scales + slot] = this.predictions[e] ?? 0;
     }
+  }
+
+  /**
+   * Level-shift detection for sample `i` (`kbps`, not yet counted) against the long-run mean `levelKbps`: a
+   * sample beyond 2 · `shiftSigmas` · `noiseLog` (in log) from the mean, or the second in a row beyond
+   * `shiftSigmas` · `noiseLog` on the same side, restarts the harmonic and long-run means from it (from the
+   * first of the two). A restart on one sample is undone if the next one is back within the bar of the old
+   * level: a one-download dropout is not a shift. The bar is in units of the sample-to-sample noise, not of
+   * the long-run mean's own error, which a stale mean inflates exactly when the level has moved. A step of a
+   * fixed line (FCC: ~300 kbps to ~8 Mbps) is far beyond its noise and restarts the means at once; a cellular
+   * link's scatter around a level that holds stays within its own noise and keeps the long memory.
+   */
+  private detectShift(kbps: number, levelKbps: number, noiseLog: number, i: number): void {
+    if (!(this.shiftSigmas > 0)) return;
+    const bar = this.shiftSigmas * noiseLog;
+    if (this.undoStart >= 0) {
+      const back = Math.abs(Math.log(kbps / this.undoLevelKbps)) <= bar;
+      if (back) this.meanStart = this.undoStart;
+      this.undoStart = -1;
+      if (back) {
+        this.shiftSide = 0;
+        return;
+      }
+    }
+    const deviationLog = Math.log(kbps / levelKbps);
+    if (Math.abs(deviationLog) > 2 * bar) {
+      this.undoStart = this.meanStart;
+      this.undoLevelKbps = levelKbps;
+      this.meanStart = i;
+      this.shiftSide = 0;
+      return;
+    }
+    const side = deviationLog > bar ? 1 : deviationLog < -bar ? -1 : 0;
+    if (side !== 0 && side === this.shiftSide) {
+      this.meanStart = Math.max(this.meanStart, i - 1);
+      this.shiftSide = 0;
+    } else this.shiftSide = side;
   }
 
   /**
@@ -291,7 +355,14 @@ export class TransmissionPredictor {
         bestScore = score;
       }
     }
-    return bestScore < enough ? best : first;
+    const chosen = bestScore < enough ? best : first;
+    if (this.smoothTolerance > 0) {
+      // the experts are ordered from the most reactive (the last sample) to the steadiest (the long-run
+      // mean): among those about as good as the choice, the steadiest one's level moves least per sample
+      const bar = (1 + this.smoothTolerance) * this.scaleScore(j, chosen);
+      for (let e = EXPERTS - 1; e > chosen; e--) if (this.scaleScore(j, e) <= bar) return e;
+    }
+    return chosen;
   }
 
   private scaleScore(j: number, e: number): number {
@@ -406,6 +477,9 @@ export class TransmissionPredictor {
 
   reset(): void {
     this.sampleCount = 0;
+    this.meanStart = 0;
+    this.shiftSide = 0;
+    this.undoStart = -1;
     this.errorCount = 0;
     this.latencyCount = 0;
     this.latencySumMs = 0;

@@ -129,6 +129,10 @@ export interface ScenarioMpcConfig {
   readonly scaleExperts: boolean;
   readonly scaleExpertMargin: number;
   readonly scaleExpertRecentWeight: number;
+  /** At scales 2+, the steadiest expert within this share of the chosen one's score (0: off). */
+  readonly smoothExpertTolerance: number;
+  /** Level-shift bar, in units of the sample-to-sample noise, that restarts the mean experts (0: off). */
+  readonly shiftSigmas: number;
   readonly abandonWindowShare: number;
   readonly scenarios: number;
   readonly riskAversion: number;
@@ -169,6 +173,8 @@ export function resolveScenarioMpcConfig(options?: AbrOptions): ScenarioMpcConfi
     scaleExperts: bool(o, 'scaleExperts'),
     scaleExpertMargin: num(o, 'scaleExpertMargin'),
     scaleExpertRecentWeight: num(o, 'scaleExpertRecentWeight'),
+    smoothExpertTolerance: num(o, 'smoothExpertTolerance'),
+    shiftSigmas: num(o, 'shiftSigmas'),
     abandonWindowShare: num(o, 'abandonWindowShare'),
     scenarios: num(o, 'scenarios'),
     riskAversion: num(o, 'riskAversion'),
@@ -244,6 +250,8 @@ export class ScenarioMpc implements AbrAlgorithm {
       config.scaleExpertMargin,
       config.scaleExpertRecentWeight,
       config.floorMargin,
+      config.smoothExpertTolerance,
+      config.shiftSigmas,
     );
     this.multipliers = new Float64Array(config.scenarios);
     this.scaleMultipliers = new Float64Array(config.scenarios * config.errorScales);
@@ -675,6 +683,10 @@ export const scenarioMpcDocs: AbrAlgorithmDocs = {
       'Plan positions 2+ take their throughput level from the expert best at predicting the mean over that many downloads (its scenarios stay the first expert’s errors at that scale): on a path that scatters around a level that holds, the long-run mean; false: every position uses the first download’s expert.',
     scaleExpertMargin:
       'How much lower (a share) a time scale’s best expert score must be than the first expert’s for that scale to use it.',
+    smoothExpertTolerance:
+      'At time scales 2+, the steadiest expert (long-run mean, then harmonic mean, then last sample) whose score is within this share of the chosen expert’s is used instead: on a link that scatters around a level, experts about as accurate differ in how much their level moves per sample, and the steadier one switches less; 0: the best-scoring expert alone.',
+    shiftSigmas:
+      'A level shift restarts the harmonic and long-run means: two samples in a row beyond this many times the link’s sample-to-sample noise (the last-sample expert’s running |log error|, at least 5%) from the long-run mean on one side, or one sample twice as far; a step of a fixed line then reaches the means at once; 0: never.',
     scaleExpertRecentWeight:
       'Weight, in a time scale’s expert score, of the expert’s error on the last downloads (a fast running mean): a long-run mean gone stale after a step loses at once, not a few downloads later.',
     scenarios: 'Throughput scenarios (quantiles of the error distribution) each plan is scored under.',

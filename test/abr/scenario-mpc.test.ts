@@ -191,6 +191,86 @@ describe('TransmissionPredictor', () => {
     expect(() => new TransmissionPredictor(5, 40, 20, 0, 3, 0.05, -1)).toThrow(TypeError);
   });
 
+  it('restarts the mean experts at a level shift far beyond the noise, and only there', () => {
+    const LONG = 2;
+    const HARMONIC = 1;
+    /** A predictor with `shiftSigmas`, fed `kbps` for 125 kB downloads. */
+    const make = (shiftSigmas: number): ((kbps: number) => TransmissionPredictor) => {
+      const p = new TransmissionPredictor(5, 40, 20, 0, 3, 0.05, 0.05, 0.35, 0, shiftSigmas);
+      return (kbps) => {
+        p.addSample(125_000, 0, (125_000 * 8) / kbps);
+        return p;
+      };
+    };
+    // a steady 500 kbps line (noise at its 5% least), then one sample at 8000: 16x is far beyond twice the bar
+    const shifting = make(3);
+    const fixed = make(0);
+    for (let i = 0; i < 20; i++) {
+      shifting(500);
+      fixed(500);
+    }
+    expect(shifting(8000).expertKbps(LONG)).toBeCloseTo(8000, 6);
+    expect(shifting(8000).expertKbps(HARMONIC)).toBeCloseTo(8000, 6);
+    // without it the long-run mean holds the old level for most of its window
+    expect(fixed(8000).expertKbps(LONG)!).toBeLessThan(1000);
+
+    // a smaller step (x1.3: beyond 3 x 5% but within twice that) restarts them at its second sample, from the first
+    const small = make(3);
+    for (let i = 0; i < 20; i++) small(1000);
+    expect(small(1300).expertKbps(LONG)!).toBeLessThan(1050);
+    expect(small(1300).expertKbps(LONG)).toBeCloseTo(1300, 6);
+    // one sample off to each side is not a shift
+    const alternate = make(3);
+    for (let i = 0; i < 20; i++) alternate(1000);
+    alternate(1300);
+    const held = alternate(770).expertKbps(LONG)!;
+    expect(held).toBeGreaterThan(950);
+    expect(held).toBeLessThan(1050);
+    // nor is a one-download dropout: the restart it made is undone when the next sample is back at the level
+    const dropout = make(3);
+    for (let i = 0; i < 20; i++) dropout(3000);
+    expect(dropout(300).expertKbps(LONG)).toBeCloseTo(300, 6);
+    const after = dropout(3000).expertKbps(LONG)!;
+    expect(after).toBeGreaterThan(2000);
+    expect(after).toBeLessThan(3000);
+
+    // a link that scatters x2 around a level: its own noise is large, so the level keeps its long memory
+    const scattered = make(3);
+    let level = 0;
+    for (let i = 0; i < 60; i++)
+      level = scattered(i % 3 === 0 ? 6000 : i % 3 === 1 ? 1500 : 3000).expertKbps(LONG)!;
+    expect(level).toBeGreaterThan(2300);
+    expect(level).toBeLessThan(3300);
+    scattered(6000);
+    expect(scattered(6000).expertKbps(LONG)!).toBeLessThan(level * 1.3);
+    // reset forgets the restart point
+    shifting(500).reset();
+    for (let i = 0; i < 3; i++) shifting(500);
+    expect(shifting(500).expertKbps(LONG)).toBeCloseTo(500, 6);
+    expect(() => new TransmissionPredictor(5, 40, 20, 0, 3, 0.05, 0.05, 0.35, 0, -1)).toThrow(TypeError);
+  });
+
+  it('prefers the steadiest expert about as good as the best at scales 2+ (smoothTolerance)', () => {
+    // a link whose log rate is AR(1) around 3 Mbps (sigma 0.5, correlation 0.5 per download): the last sample
+    // scores a little better than the long-run mean over three downloads, not clearly, and moves far more
+    const rng = createRng(3);
+    let z = 0;
+    const draws = Array.from({ length: 80 }, () => {
+      z = 0.5 * z + Math.sqrt(1 - 0.25) * rng.normal();
+      return 3000 * Math.exp(0.5 * z);
+    });
+    const run = (tolerance: number): TransmissionPredictor => {
+      const p = new TransmissionPredictor(5, 40, 20, 0, 3, 0.05, 0.05, 0.35, tolerance);
+      for (const kbps of draws) p.addSample(125_000, 0, (125_000 * 8) / kbps);
+      return p;
+    };
+    expect([run(0).expertAt(2), run(0).expertAt(3)]).toEqual([0, 0]);
+    expect([run(0.5).expertAt(2), run(0.5).expertAt(3)]).toEqual([2, 2]);
+    // scale 1 (the download decided now) keeps the best-scoring expert whatever the tolerance
+    expect(run(10).expertAt(1)).toBe(run(0).expert());
+    expect(() => new TransmissionPredictor(5, 40, 20, 0, 3, 0.05, 0.05, 0.35, Number.NaN)).toThrow(TypeError);
+  });
+
   it('ignores empty or untimed downloads and forgets everything on reset', () => {
     const p = new TransmissionPredictor();
     p.addSample(0, 10, 100);
