@@ -25,6 +25,13 @@
  * right for a few decisions; the score therefore adds a share of each expert's error on the last downloads
  * (a fast running mean), which a stale mean cannot hide.
  *
+ * Experts about as accurate are not equally good to plan with: on a link that scatters around a level, the last
+ * sample and the long-run mean err about as much over three downloads, but a plan that follows the last sample
+ * switches up after every burst and down after every dip. So at scales 2+ the steadiest expert whose score is
+ * within `smoothTolerance` of the chosen one's is used, and a long memory is kept honest by restarting the two
+ * means at a *level shift*: samples beyond `shiftSigmas` times the link's own sample-to-sample noise from the
+ * long-run mean (a fixed line's step, not a cellular link's scatter; {@link TransmissionPredictor.detectShift}).
+ *
  * The predictor also keeps the session's *floor*: its lowest transfer rate, and how many samples have come
  * within `floorBandLog` (in log) above it. A floor the link has returned to several times is a level it has
  * (a fixed-line link switching between a slow and a fast rate), not a transient low

@@ -686,7 +686,7 @@ export const scenarioMpcDocs: AbrAlgorithmDocs = {
     smoothExpertTolerance:
       'At time scales 2+, the steadiest expert (long-run mean, then harmonic mean, then last sample) whose score is within this share of the chosen expert’s is used instead: on a link that scatters around a level, experts about as accurate differ in how much their level moves per sample, and the steadier one switches less; 0: the best-scoring expert alone.',
     shiftSigmas:
-      'A level shift restarts the harmonic and long-run means: two samples in a row beyond this many times the link’s sample-to-sample noise (the last-sample expert’s running |log error|, at least 5%) from the long-run mean on one side, or one sample twice as far; a step of a fixed line then reaches the means at once; 0: never.',
+      'A level shift restarts the harmonic and long-run means: two samples in a row beyond this many times the link’s sample-to-sample noise (the last-sample expert’s running |log error|, at least 5%) from the long-run mean on one side, or one sample twice as far (undone if the next sample is back at the old level: a one-download dropout is not a shift); a step of a fixed line then reaches the means at once; 0: never.',
     scaleExpertRecentWeight:
       'Weight, in a time scale’s expert score, of the expert’s error on the last downloads (a fast running mean): a long-run mean gone stale after a step loses at once, not a few downloads later.',
     scenarios: 'Throughput scenarios (quantiles of the error distribution) each plan is scored under.',
