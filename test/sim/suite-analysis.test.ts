@@ -6,12 +6,13 @@ import {
   optimalFraction,
   relativeGain,
   relativeGainStandardError,
+  singleTraceInfluence,
   winsTiesLosses,
   type SetResults,
   type TraceSeries,
 } from '../../src/sim/suite/analysis.js';
 import { formatLofo, formatSetTable } from '../../src/sim/suite/format.js';
-import { optimumFractionText } from '../../src/sim/batch-stats.js';
+import { mean, optimumFractionText } from '../../src/sim/batch-stats.js';
 
 function series(
   qoe: number[],
@@ -140,6 +141,51 @@ describe('per-set analysis', () => {
       /mine\s+18\.00\s+18\.00\s+-55\.0% ±64\.2\s+2\.50\s+1\.0\s+3\/0\/1\s+76\.7%\s+\+2\.00/,
     );
     expect(text).toMatch(/optimal \(2\)\s+30\.00/);
+  });
+
+  it('says when one trace carries a gain, and what the gain is without it', () => {
+    const names = Array.from({ length: 20 }, (_, i) => `t${i}`);
+    const base = names.map((_, i) => 50 + (i % 5));
+    // +1 on every trace but one, where an outage catches this algorithm's session (-1000)
+    const mine = base.map((b, i) => (i === 7 ? b - 1000 : b + 1 + (i % 3) * 0.1));
+    const c = singleTraceInfluence(mine, base, names);
+    expect(c?.trace).toBe('t7');
+    const restBase = base.filter((_, i) => i !== 7);
+    const restMine = mine.filter((_, i) => i !== 7);
+    expect(c?.gainWithout).toBeCloseTo(relativeGain(mean(restMine), mean(restBase))!, 12);
+    expect(c?.gainWithoutSe).toBeCloseTo(relativeGainStandardError(restMine, restBase)!, 12);
+    expect(relativeGain(mean(mine), mean(base))!).toBeLessThan(0);
+    expect(c!.gainWithout).toBeGreaterThan(0);
+    // the same gain spread over every trace: no single trace carries it
+    const spread = base.map((b, i) => b - 50 + (i % 2));
+    expect(singleTraceInfluence(spread, base, names)).toBeNull();
+    // the largest difference only a little above the rest does not carry it either
+    const mild = base.map((b, i) => b + (i === 3 ? 3 : 1 + (i % 4) * 0.5));
+    expect(singleTraceInfluence(mild, base, names)).toBeNull();
+    expect(singleTraceInfluence([1, 2], [1, 1], ['a', 'b'])).toBeNull();
+    expect(() => singleTraceInfluence([1, 2, 3], [1, 2, 3], ['a'])).toThrow(RangeError);
+
+    // in the set's rows and its text table
+    const a = analyzeSet(
+      { name: 's', family: 'f', traces: names, algorithms: { base: series(base), mine: series(mine) } },
+      'base',
+    );
+    expect(a.rows.find((r) => r.label === 'base')!.carriedBy).toBeNull();
+    expect(a.rows.find((r) => r.label === 'mine')!.carriedBy?.trace).toBe('t7');
+    const text = formatSetTable(
+      a,
+      {
+        network: 'pensieve',
+        qoe: 'lin',
+        rebufferPenaltyPerS: 4.3,
+        video: 'v',
+        traceCount: 20,
+        traceTotal: 20,
+        optimalCount: 0,
+      },
+      'base',
+    );
+    expect(text).toMatch(/one trace carries mine's gain \(-\d+\.\d%\): without t7 it is \+\d+\.\d% ±\d+\.\d/);
   });
 
   it('needs the baseline among the algorithms', () => {

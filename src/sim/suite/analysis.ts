@@ -12,6 +12,9 @@
  *   `optimumFraction` in batch-stats.ts, the definition `abrkit sim` shares (over the traces the optimum
  *   scores > 0 on only where its own mean is ≤ 0, and marked so); null when the optimum did not run;
  * - relative gain on a set: (mean − baseline mean) / |baseline mean| (null when the baseline mean is 0);
+ * - carried by one trace: leaving out the trace whose QoE differs most from the baseline's moves the relative
+ *   gain by more than twice its standard error over the other traces (an outage that catches one algorithm's
+ *   session and not the other's can outweigh hundreds of traces: the mean is then that trace's lottery);
  * - LOFO: for each family F, the candidate with the best mean relative gain over the sets not in F is chosen,
  *   and its relative gain on each set of F is reported. Beside it, the candidate with the best mean rank over
  *   those sets (rank 1 = the highest gain on a set, ties share their mean rank; J. Demšar, "Statistical
@@ -66,6 +69,16 @@ export interface AlgorithmRow {
   readonly optimalFractionScope: OptimumFractionScope | null;
   /** Mean stall per session minus bola-e's, s; null when bola-e did not run. */
   readonly stallVsBolaES: number | null;
+  /** The one trace the relative gain rests on ({@link singleTraceInfluence}); null when none does. */
+  readonly carriedBy: TraceInfluence | null;
+}
+
+/** A trace without which a relative gain moves by more than twice its standard error over the others. */
+export interface TraceInfluence {
+  readonly trace: string;
+  /** The relative gain over the other traces, and its standard error there. */
+  readonly gainWithout: number;
+  readonly gainWithoutSe: number;
 }
 
 export interface OptimalRow {
@@ -136,6 +149,35 @@ export function relativeGainStandardError(
   return Number.isFinite(se) ? se : null;
 }
 
+/**
+ * The trace whose QoE differs most from the baseline's (same traces, same order), when leaving it out moves
+ * the relative gain by more than twice the gain's standard error over the other traces; null otherwise, with
+ * fewer than 3 traces, or where a gain is not defined. With such a trace the set's mean gain says more about
+ * that one session than about the algorithm; the gain without it, and the median, say the rest.
+ */
+export function singleTraceInfluence(
+  qoe: readonly number[],
+  baseline: readonly number[],
+  traces: readonly string[],
+): TraceInfluence | null {
+  const n = qoe.length;
+  if (n !== baseline.length || n !== traces.length)
+    throw new RangeError(`series of ${n}, ${baseline.length} and ${traces.length} traces cannot be compared`);
+  if (n < 3) return null;
+  let top = 0;
+  for (let i = 1; i < n; i++)
+    if (Math.abs(qoe[i]! - baseline[i]!) > Math.abs(qoe[top]! - baseline[top]!)) top = i;
+  const gain = relativeGain(mean(qoe), mean(baseline));
+  const rest = (xs: readonly number[]): number[] => xs.filter((_, i) => i !== top);
+  const restQoe = rest(qoe);
+  const restBase = rest(baseline);
+  const gainWithout = relativeGain(mean(restQoe), mean(restBase));
+  const gainWithoutSe = relativeGainStandardError(restQoe, restBase);
+  if (gain === null || gainWithout === null || gainWithoutSe === null) return null;
+  if (!(Math.abs(gain - gainWithout) > 2 * gainWithoutSe)) return null;
+  return { trace: traces[top]!, gainWithout, gainWithoutSe };
+}
+
 /** The fraction of the optimum of `qoe` (a whole set's series) on the optimum's traces `indices`. */
 export function optimalFraction(
   qoe: readonly number[],
@@ -180,6 +222,7 @@ export function analyzeSet(set: SetResults, baseline: string): SetAnalysis {
         set.optimal ? optimalFraction(s.qoe, set.optimal.traceIndices, set.optimal.series.qoe) : null,
       ),
       stallVsBolaES: stallRefMean === null ? null : rebufferSMean - stallRefMean,
+      carriedBy: label === baseline ? null : singleTraceInfluence(s.qoe, base.qoe, set.traces),
     };
   });
   const o = set.optimal?.series;

@@ -1,7 +1,7 @@
 /**
  * The suite's plain-text output: one table per set and the leave-one-family-out summary. Pure: no Node.
  */
-import type { LofoSummary, SetAnalysis } from './analysis.js';
+import type { AlgorithmRow, LofoSummary, SetAnalysis, TraceInfluence } from './analysis.js';
 import { STALL_REFERENCE } from './analysis.js';
 import { formatTable } from '../../cli/table.js';
 import { optimumFractionText, POSITIVE_SCOPE_NOTE } from '../batch-stats.js';
@@ -101,8 +101,17 @@ export function formatSetTable(a: SetAnalysis, meta: SetMeta, baseline: string):
       ? `of optimum: mean QoE over the ${a.optimal.sessions} traces the offline optimum ran on / the optimum's mean there.`
       : 'of optimum: the offline optimum did not run on this set.',
     ...(a.rows.some((r) => r.optimalFractionScope === 'positive') ? [POSITIVE_SCOPE_NOTE] : []),
+    ...a.rows.flatMap((r) => (r.carriedBy ? [carriedByNote(r, r.carriedBy)] : [])),
   ];
   return `${setHeading(a, meta)}\n${formatTable(header, rows)}${footer.map((l) => `  ${l}`).join('\n')}\n`;
+}
+
+/** One line saying that a row's gain rests on one trace, and what it is without it. */
+export function carriedByNote(r: AlgorithmRow, c: TraceInfluence): string {
+  return (
+    `one trace carries ${r.label}'s gain (${percent(r.relativeGain, 1, true)}): without ${c.trace} it is ` +
+    `${gainWithError(c.gainWithout, c.gainWithoutSe)}; read the median and W/T/L.`
+  );
 }
 
 /** The leave-one-family-out summary and the per-family gains of every algorithm. */

@@ -71,6 +71,8 @@ export function suiteJson(run: SuiteRun, analysis: SuiteAnalysis): unknown {
       optimalFraction:
         'mean QoE over the optimum’s traces / the optimum’s mean QoE there; where that mean is ≤ 0, over the traces the optimum scores > 0 on only (optimalFractionScope "positive")',
       stallVsBolaES: 'mean stall per session minus bola-e’s, s',
+      carriedBy:
+        'the trace whose QoE differs most from the baseline’s, when leaving it out moves relativeGain by more than twice its standard error over the other traces (gainWithout ± gainWithoutSe); null otherwise',
       lofo: 'per held-out family: the candidate with the best mean relative gain over the other families’ sets; byRank: the candidate with the best mean rank there (1 = the highest gain on a set, ties share their mean rank)',
     },
     wallMs: run.wallMs,

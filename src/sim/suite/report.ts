@@ -17,7 +17,7 @@ import {
   type ChartFrame,
 } from '../report-svg.js';
 import { STALL_REFERENCE, type SetAnalysis } from './analysis.js';
-import { fixed, gainWithError, percent, setHeading } from './format.js';
+import { carriedByNote, fixed, gainWithError, percent, setHeading } from './format.js';
 import type { SuiteAnalysis } from './output.js';
 import type { SuiteRun, SuiteSetRun } from './run.js';
 import { optimumFractionText, POSITIVE_SCOPE_NOTE } from '../batch-stats.js';
@@ -118,7 +118,10 @@ function setTable(a: SetAnalysis, baseline: string): string {
         `<td>${fixed(a.optimal.rebufferSMean, 2)}</td><td>${fixed(a.optimal.switchesMean, 1)}</td><td></td><td>100.0%</td>${hasStall ? '<td></td>' : ''}</tr>`,
     );
   }
-  return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const notes = a.rows.flatMap((r) =>
+    r.carriedBy ? [`<p class="note">${escapeHtml(carriedByNote(r, r.carriedBy))}</p>`] : [],
+  );
+  return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${notes.join('')}`;
 }
 
 /** Per-trace QoE gain over the baseline, sorted, one line per algorithm (how wins and losses are spread). */
