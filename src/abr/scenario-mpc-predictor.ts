@@ -250,10 +250,10 @@ export class TransmissionPredictor {
     if (!(this.shiftSigmas > 0)) return;
     const bar = this.shiftSigmas * noiseLog;
     if (this.undoStart >= 0) {
-      const back = Math.abs(Math.log(kbps / this.undoLevelKbps)) <= bar;
-      if (back) this.meanStart = this.undoStart;
+      const replaced = this.undoStart;
       this.undoStart = -1;
-      if (back) {
+      if (Math.abs(Math.log(kbps / this.undoLevelKbps)) <= bar) {
+        this.meanStart = replaced;
         this.shiftSide = 0;
         return;
       }
