@@ -925,6 +925,50 @@ describe('scenario-mpc', () => {
     expect(total.withCost.qoe).toBeGreaterThan(total.without.qoe);
   });
 
+  it('climbs at once on a link with room over the top rendition, and is unchanged on one without', () => {
+    // 48 segments of 4 s on the Pensieve ladder (top 4.3 Mbps) in Pensieve's model. On 16 4G-like links (AR(1)
+    // log-normal rate around 10 Mbps, 25% spread, no outages) the cautious start prior reads as full
+    // volatility: without the headroom the session took two to four more decisions to reach the top.
+    const video = envivioLikeVideo();
+    const top = PENSIEVE_KBPS.length - 1;
+    const run = (trace: ReturnType<typeof stepTrace>, headroomWeight: number) =>
+      simulateSession({
+        video,
+        trace,
+        algorithm: createScenarioMpc({ headroomWeight }),
+        network: 'pensieve',
+      });
+    const atTopFirst = { withRoom: 0, without: 0 };
+    let wins = 0;
+    let losses = 0;
+    for (let seed = 1; seed <= 16; seed++) {
+      const trace = cellularTrace({
+        seed,
+        meanKbps: 10_000,
+        sigma: 0.25,
+        correlation: 0.9,
+        outagesPerMinute: 0,
+        periodMs: 1000,
+        durationMs: 600_000,
+      });
+      const withRoom = run(trace, 1);
+      const without = run(trace, 0);
+      // the second decision, the first with a throughput sample
+      if (withRoom.records[1]?.rendition === top) atTopFirst.withRoom++;
+      if (without.records[1]?.rendition === top) atTopFirst.without++;
+      if (withRoom.summary.totalQoe > without.summary.totalQoe) wins++;
+      else if (withRoom.summary.totalQoe < without.summary.totalQoe) losses++;
+    }
+    expect(atTopFirst.withRoom).toBeGreaterThanOrEqual(12);
+    expect(atTopFirst.without).toBe(0);
+    expect(wins).toBeGreaterThan(10);
+    expect(losses).toBe(0);
+    // a link below the top rendition has no room: the same session to the digit
+    const slow = stepTrace([{ durationMs: 600_000, bandwidthKbps: 2500 }]);
+    expect(run(slow, 1).summary.totalQoe).toBe(run(slow, 0).summary.totalQoe);
+    expect(() => createScenarioMpc({ headroomWeight: -1 })).toThrow(AbrkitError);
+  });
+
   it("scores more on cellular links with the level of each time scale's best expert", () => {
     // 48 segments of 4 s on the Pensieve ladder over 48 generated cellular links (AR(1) log-normal rate around
     // 1.5 or 3 Mbps with outages): the samples scatter around a level that holds, so the long-run mean predicts
