@@ -220,4 +220,13 @@ describe('the shipped suites', () => {
       for (const c of spec.candidates) expect(spec.algorithms.map((a) => a.label)).toContain(c);
     },
   );
+
+  it('suites/fast.json parses: three families of generated fast links', async () => {
+    const path = fileURLToPath(new URL('../../suites/fast.json', import.meta.url));
+    const spec = await loadSuiteFile(path);
+    expect(new Set(spec.sets.map((s) => s.family))).toEqual(
+      new Set(['lte-like', 'walk-fast', 'steady-fast']),
+    );
+    for (const set of spec.sets) expect(set.traces.type).toBe('generate');
+  });
 });
