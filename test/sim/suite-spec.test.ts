@@ -221,11 +221,11 @@ describe('the shipped suites', () => {
     },
   );
 
-  it('suites/fast.json parses: three families of generated fast links', async () => {
+  it('suites/fast.json parses: four families of generated fast or volatile links', async () => {
     const path = fileURLToPath(new URL('../../suites/fast.json', import.meta.url));
     const spec = await loadSuiteFile(path);
     expect(new Set(spec.sets.map((s) => s.family))).toEqual(
-      new Set(['lte-like', 'walk-fast', 'steady-fast']),
+      new Set(['lte-like', 'walk-fast', 'steady-fast', 'lte-volatile']),
     );
     for (const set of spec.sets) expect(set.traces.type).toBe('generate');
   });
