@@ -27,7 +27,8 @@
  * `(1 − risk) · mean + risk · worst` over the scenarios. The buffer value `v` per second is
  * `bufferValue` times the rebuffer penalty (ladder-aware: a 4K ladder's stall second costs 35, so must its
  * insurance) times the square of the path's risk: the larger of its volatility x (median |log error| /
- * `volatilityRef`) and its remembered worst drop (ln(predicted / observed) / `dropRef`, but no deeper than
+ * (`volatilityRef` + `headroomWeight` · the link's room over the top rendition in its worst scenario, in
+ * log)) and its remembered worst drop (ln(predicted / observed) / `dropRef`, but no deeper than
  * to the session's floor once the link has come back to it `floorConfirm` times), each at most 1.
  * A volatile path (3G outages) or one that has already collapsed once banks buffer, a steady one spends
  * it on bitrate. How much buffer earns value is measured, not fixed: the session's *reserve* is the deepest
