@@ -19,6 +19,7 @@ import { loadTraceFile } from '../../src/sim/load-trace.js';
 import { loadVideo } from '../../src/sim/load-video.js';
 import { simulateSession } from '../../src/sim/simulate.js';
 import { cellularTrace, stepTrace } from '../../src/traces/generators.js';
+import type { NetworkTrace } from '../../src/traces/model.js';
 import type { VideoDescription } from '../../src/videos/model.js';
 import { BBB_KBPS, PENSIEVE_KBPS, ladder, makeContext, makeProgress } from './context.js';
 import { hasSharedData, sharedData } from '../support/shared-data.js';
@@ -931,7 +932,7 @@ describe('scenario-mpc', () => {
     // volatility: without the headroom the session took two to four more decisions to reach the top.
     const video = envivioLikeVideo();
     const top = PENSIEVE_KBPS.length - 1;
-    const run = (trace: ReturnType<typeof stepTrace>, headroomWeight: number) =>
+    const run = (trace: NetworkTrace, headroomWeight: number) =>
       simulateSession({
         video,
         trace,
