@@ -60,10 +60,11 @@ describe('player startup', { timeout: 60_000 }, () => {
           ...(rendition === '144p' ? [] : [`/ladder/${rendition}/index.m3u8`]),
         ].sort(),
       );
-      // the init of that rendition was requested before the segment's response ended: together, not serially
+      // the init of that rendition was requested before the segment's response ended, not after it. That
+      // both requests leave in the same tick is test/player/fetch-source.test.ts's to check: here a wall-clock
+      // bound on the gap between them (40 ms) failed a CI run at 46 ms, the browser's scheduling under load.
       const init = requests.find((e) => e.url === `/ladder/${rendition}/init.mp4`)!;
       expect(init.startMs).toBeLessThan(first.endMs);
-      expect(Math.abs(init.startMs - first.startMs)).toBeLessThan(40);
       await page.close();
     },
   );
