@@ -699,8 +699,10 @@ describe('scenario-mpc', () => {
       segmentIndex: 60,
       lastRenditionIndex: 3,
     });
+    // at a buffer value of 0.2 (the default until session 19), where a fall remembered from any level is worth
+    // banking for: at 0.1 the session holds 1200 kbps either way here
     const session = (floorVisits: number, options?: Record<string, number>): AbrAlgorithm => {
-      const algo = createScenarioMpc(options);
+      const algo = createScenarioMpc({ bufferValue: 0.2, ...options });
       let t = 0;
       const feed = (kbps: number, sizeBytes: number): void => {
         algo.onDownloaded?.(sample(sizeBytes, kbps, 80, t), ctx);
@@ -929,7 +931,8 @@ describe('scenario-mpc', () => {
   it('climbs at once on a link with room over the top rendition, and is unchanged on one without', () => {
     // 48 segments of 4 s on the Pensieve ladder (top 4.3 Mbps) in Pensieve's model. On 16 4G-like links (AR(1)
     // log-normal rate around 10 Mbps, 25% spread, no outages) the cautious start prior reads as full
-    // volatility: without the headroom the session took two to four more decisions to reach the top.
+    // volatility: without the headroom the session took two to four more decisions to reach the top (on all 16
+    // links at session 18's buffer value, 0.2; on 15 at 0.1).
     const video = envivioLikeVideo();
     const top = PENSIEVE_KBPS.length - 1;
     const run = (trace: NetworkTrace, headroomWeight: number) =>
@@ -961,7 +964,7 @@ describe('scenario-mpc', () => {
       else if (withRoom.summary.totalQoe < without.summary.totalQoe) losses++;
     }
     expect(atTopFirst.withRoom).toBeGreaterThanOrEqual(12);
-    expect(atTopFirst.without).toBe(0);
+    expect(atTopFirst.without).toBeLessThanOrEqual(2);
     expect(wins).toBeGreaterThan(10);
     expect(losses).toBe(0);
     // a link below the top rendition has no room: the same session to the digit
