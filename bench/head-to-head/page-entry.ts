@@ -23,6 +23,8 @@ export interface PageRunConfig {
    * or `dynamic-dash`.
    */
   readonly algorithm: string;
+  /** Options over the algorithm's bench defaults (`--opt`); for `abrkit` + `default`, the default algorithm's. */
+  readonly algorithmOptions?: AbrOptions;
 }
 
 export interface PageSample {
@@ -179,10 +181,12 @@ export function startRun(config: PageRunConfig): void {
     fail(`unknown algorithm '${config.algorithm}'`);
     return;
   }
+  const options: AbrOptions | undefined =
+    algo?.options || config.algorithmOptions ? { ...algo?.options, ...config.algorithmOptions } : undefined;
   if (config.player === 'hlsjs') {
     let hlsConfig: Partial<Hls['config']> = {};
     if (algo) {
-      const Abr = createHlsAbrController(algo.factory, { algorithmOptions: algo.options });
+      const Abr = createHlsAbrController(algo.factory, { algorithmOptions: options });
       Abr.events.on('decision', () => run.decisions++);
       hlsConfig = { abrController: Abr };
     }
@@ -195,7 +199,9 @@ export function startRun(config: PageRunConfig): void {
     video.play().catch(() => {});
   } else {
     // `default`: the player as `createPlayer()` makes it (its default algorithm, scenario-mpc)
-    const player = createPlayer(algo ? { abr: algo.factory, abrOptions: algo.options } : {});
+    const player = createPlayer(
+      algo ? { abr: algo.factory, abrOptions: options } : options ? { abrOptions: options } : {},
+    );
     player.on('decision', () => run.decisions++);
     player.on('error', (e) => fail(`abrkit ${e.message}`));
     player.attach(video);

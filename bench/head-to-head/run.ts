@@ -18,6 +18,9 @@
  *                         than the existing ladder's remakes it (scripts/make-fixtures.ts --large)
  *   --play-s s            stop each session once the playhead passes s seconds (default: the whole video)
  *   --out dir             output folder (default out/head-to-head)
+ *   --opt algo.key=value  an option of an abrkit algorithm for every contender running it (repeatable; checked
+ *                         against the registry's specs; `scenario-mpc.*` also reaches abrkit-default), e.g.
+ *                         `--opt scenario-mpc.bufferValue=0.2` to see a simulated option change in real players
  *   --report-from file    rewrite report.html (beside the file) from a results.json, without running
  */
 import { spawn } from 'node:child_process';
@@ -27,6 +30,10 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
+import { resolveOptions } from '../../src/abr/options.js';
+import { DEFAULT_ALGORITHM, getAlgorithmInfo } from '../../src/abr/registry.js';
+import type { AbrOptions } from '../../src/abr/types.js';
+import { collectAlgoOptions } from '../../src/cli/algo-options.js';
 import { parseMasterPlaylist } from '../../src/manifest/index.js';
 import { startShapingServer } from '../../src/shaping/index.js';
 import { buildBrowserBundle, FIXTURES_DIR, openPlayerPage } from '../../e2e/player-harness.js';
@@ -86,6 +93,7 @@ const { values: args } = parseArgs({
     'play-s': { type: 'string' },
     out: { type: 'string' },
     'report-from': { type: 'string' },
+    opt: { type: 'string', multiple: true },
   },
 });
 
@@ -113,6 +121,27 @@ const contenders =
           throw new Error(`unknown contender '${id}' (known: ${CONTENDERS.map((x) => x.id).join(', ')})`);
         return c;
       });
+
+/** The abrkit algorithm a contender runs, by registry name (abrkit-default: the registry's default), or null. */
+function abrkitAlgorithmOf(c: Contender): string | null {
+  if (c.player === 'abrkit' && c.algorithm === 'default') return DEFAULT_ALGORITHM;
+  if (c.player === 'abrkit' || c.player === 'hlsjs') return c.algorithm === 'default' ? null : c.algorithm;
+  return null;
+}
+
+/** `--opt algo.key=value` per algorithm, checked against the registry's option specs before any run starts. */
+function algorithmOptionsFromArgs(): Record<string, AbrOptions> {
+  const opts = args.opt ?? [];
+  if (opts.length === 0) return {};
+  const running = [...new Set(contenders.map(abrkitAlgorithmOf).filter((a): a is string => a !== null))];
+  const raw = collectAlgoOptions(running, undefined, opts);
+  for (const [name, given] of Object.entries(raw)) {
+    const info = getAlgorithmInfo(name);
+    resolveOptions(name, info.options, given);
+  }
+  return raw;
+}
+const algorithmOptions = algorithmOptionsFromArgs();
 
 interface VideoInfo {
   readonly durationS: number;
@@ -244,6 +273,7 @@ async function runOne(
       src: `${server.url}/${contender.manifest === 'dash' ? 'manifest.mpd' : 'master.m3u8'}`,
       player: contender.player,
       algorithm: contender.algorithm,
+      algorithmOptions: algorithmOptions[abrkitAlgorithmOf(contender) ?? ''],
     };
     await page.evaluate(
       `window.abrkit.startRun(${JSON.stringify(config)})`, // a string: tsx would wrap a function in __name()
@@ -359,6 +389,8 @@ async function main(): Promise<void> {
     cores: cpus().length,
     browser: 'Debian chromium, headless, no GPU (e2e/support/browser.ts)',
     network: 'src/shaping, one server per run, Sabre network model, trace looped after its end',
+    algorithmOptions:
+      Object.keys(algorithmOptions).length > 0 ? JSON.stringify(algorithmOptions) : 'defaults',
   };
   printTables(summary, traces, meta);
   const spread = spreadRows(
