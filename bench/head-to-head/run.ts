@@ -134,9 +134,22 @@ function algorithmOptionsFromArgs(): Record<string, AbrOptions> {
   const opts = args.opt ?? [];
   if (opts.length === 0) return {};
   const running = [...new Set(contenders.map(abrkitAlgorithmOf).filter((a): a is string => a !== null))];
+  for (const o of opts) {
+    const algo = o.split('.')[0] ?? '';
+    if (!running.includes(algo))
+      throw new Error(
+        `--opt ${o}: no contender runs '${algo}' (abrkit algorithms of these contenders: ${running.join(', ') || 'none'})`,
+      );
+  }
   const raw = collectAlgoOptions(running, undefined, opts);
   for (const [name, given] of Object.entries(raw)) {
     const info = getAlgorithmInfo(name);
+    const known = info.options.map((spec) => spec.name);
+    const unknown = Object.keys(given).find((key) => !known.includes(key));
+    if (unknown !== undefined)
+      throw new Error(
+        `--opt ${name}.${unknown}: '${name}' has no such option (its options: ${known.join(', ')})`,
+      );
     resolveOptions(name, info.options, given);
   }
   return raw;
