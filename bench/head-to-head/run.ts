@@ -30,10 +30,10 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { resolveOptions } from '../../src/abr/options.js';
-import { DEFAULT_ALGORITHM, getAlgorithmInfo } from '../../src/abr/registry.js';
+import { DEFAULT_ALGORITHM } from '../../src/abr/registry.js';
 import type { AbrOptions } from '../../src/abr/types.js';
 import { collectAlgoOptions } from '../../src/cli/algo-options.js';
+import { resolveAlgorithms } from '../../src/cli/registry-access.js';
 import { parseMasterPlaylist } from '../../src/manifest/index.js';
 import { startShapingServer } from '../../src/shaping/index.js';
 import { buildBrowserBundle, FIXTURES_DIR, openPlayerPage } from '../../e2e/player-harness.js';
@@ -141,18 +141,8 @@ function algorithmOptionsFromArgs(): Record<string, AbrOptions> {
         `--opt ${o}: no contender runs '${algo}' (abrkit algorithms of these contenders: ${running.join(', ') || 'none'})`,
       );
   }
-  const raw = collectAlgoOptions(running, undefined, opts);
-  for (const [name, given] of Object.entries(raw)) {
-    const info = getAlgorithmInfo(name);
-    const known = info.options.map((spec) => spec.name);
-    const unknown = Object.keys(given).find((key) => !known.includes(key));
-    if (unknown !== undefined)
-      throw new Error(
-        `--opt ${name}.${unknown}: '${name}' has no such option (its options: ${known.join(', ')})`,
-      );
-    resolveOptions(name, info.options, given);
-  }
-  return raw;
+  // the CLI's own check: unknown option names, bad values, and each algorithm built once with its options
+  return resolveAlgorithms(running, (names) => collectAlgoOptions(names, undefined, opts)).options;
 }
 const algorithmOptions = algorithmOptionsFromArgs();
 
