@@ -38,7 +38,10 @@ export interface SegmentIndexBox {
   }[];
 }
 
-/** The segments a SegmentBase Representation's sidx lists. Throws `MPD_UNSUPPORTED` for a nested sidx. */
+/**
+ * The segments a SegmentBase Representation's sidx lists. Throws `MPD_UNSUPPORTED` for a nested sidx and
+ * `MPD_BAD_VALUE` for a 0-byte subsegment.
+ */
 export function segmentsFromSidx(index: DashSegmentIndex, sidx: SegmentIndexBox): DashSegmentList {
   if (!(sidx.timescale > 0)) {
     throw new AbrkitError('manifest', 'MPD_BAD_VALUE', `the sidx has timescale ${sidx.timescale}`, {
@@ -54,6 +57,15 @@ export function segmentsFromSidx(index: DashSegmentIndex, sidx: SegmentIndexBox)
         'manifest',
         'MPD_UNSUPPORTED',
         `sidx reference ${i} points to another sidx (hierarchical indexes are not read)`,
+        { data: { source: index.mediaUri, indexRange: index.indexRange } },
+      );
+    }
+    // a 0-byte subsegment cannot be asked for with a Range header (`bytes=a-(a-1)`)
+    if (!(ref.referencedSizeBytes >= 1)) {
+      throw new AbrkitError(
+        'manifest',
+        'MPD_BAD_VALUE',
+        `sidx reference ${i} has ${ref.referencedSizeBytes} bytes (a subsegment holds at least 1)`,
         { data: { source: index.mediaUri, indexRange: index.indexRange } },
       );
     }

@@ -45,6 +45,15 @@ function readByteRange(
       line,
     );
   }
+  // what a `Range: bytes=a-b` header can ask for (a 0-byte range would be `bytes=a-(a-1)`)
+  if (lengthBytes < 1 || !Number.isSafeInteger(offsetBytes + lengthBytes)) {
+    throw manifestError(
+      'BAD_BYTE_RANGE',
+      `byte range "${value}" must hold at least 1 byte and end below 2^53`,
+      source,
+      line,
+    );
+  }
   return { offsetBytes, lengthBytes };
 }
 
