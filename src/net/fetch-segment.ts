@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { AbrkitError } from '../core/errors.js';
+import { AbrkitError, invalidArgument } from '../core/errors.js';
 import type { DownloadSample } from '../core/types.js';
 
 /**
@@ -41,6 +41,12 @@ export interface FetchedSegment {
 
 export async function fetchSegment(url: string, options: FetchSegmentOptions): Promise<FetchedSegment> {
   const { clock } = options;
+  const range = options.byteRange;
+  if (range) {
+    const { offsetBytes: o, lengthBytes: n } = range;
+    if (!(Number.isInteger(o) && o >= 0 && n >= 1 && Number.isSafeInteger(o + n)))
+      throw invalidArgument('byteRange', `must be whole bytes, at least 1, ending below 2^53, got ${n}@${o}`);
+  }
   const controller = new AbortController();
   const onOuterAbort = (): void => controller.abort();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -62,8 +68,8 @@ export async function fetchSegment(url: string, options: FetchSegmentOptions): P
     if (options.signal?.aborted) throw abortError(url);
     armTimeout();
     const headers: Record<string, string> = { ...options.headers };
-    if (options.byteRange) {
-      const { offsetBytes, lengthBytes } = options.byteRange;
+    if (range) {
+      const { offsetBytes, lengthBytes } = range;
       headers.Range = `bytes=${offsetBytes}-${offsetBytes + lengthBytes - 1}`;
     }
     const response = await (options.fetchImpl ?? fetch)(options.requestUrl ?? url, {
@@ -120,9 +126,25 @@ export async function fetchSegment(url: string, options: FetchSegmentOptions): P
         },
       );
     }
+    let bytes = concat(chunks, loadedBytes);
+    if (range) {
+      // a 206 is the range: shorter, it passed the end of the file; any other 2xx is the whole resource (RFC
+      // 9110 §14.2 lets a server ignore Range), sliced here when it holds the range
+      const endBytes = range.offsetBytes + range.lengthBytes;
+      const partial = response.status === 206;
+      if (partial ? loadedBytes !== range.lengthBytes : loadedBytes < endBytes) {
+        throw new AbrkitError(
+          'network',
+          'BAD_RANGE_RESPONSE',
+          `Range ${headers.Range} answered by a ${response.status} of ${loadedBytes} bytes`,
+          { fatal: false, data: { source: url, status: response.status, loadedBytes } },
+        );
+      }
+      if (!partial) bytes = bytes.subarray(range.offsetBytes, endBytes);
+    }
     return {
       url,
-      bytes: concat(chunks, loadedBytes),
+      bytes,
       status: response.status,
       sample: { startMs, firstByteMs: firstByteMs ?? endMs, endMs, sizeBytes: loadedBytes },
     };
