@@ -7,9 +7,9 @@
  * - `reset=P`          reset the connection (TCP RST) after a random 10-90% of the body
  * - `stall=P:MS`       after a random 10-90% of the body, send nothing for MS ms, then go on
  * - `spike=P:MS`       add MS ms to the latency before the first byte
- * - `outage=A-B`       no bytes at all during trace time [A, B) ms (repeatable): responses in flight pause,
- *                      new requests wait for the end of the outage before their latency starts (a dead link,
- *                      not an error: clients see it through their own timeouts). Applies to every URL.
+ * - `outage=A-B`       no bytes at all during trace time [A, B) ms (repeatable; at most 24 h each): responses
+ *                      in flight pause, new requests wait for the end of the outage before their latency starts
+ *                      (a dead link, not an error: clients see it through their own timeouts). Every URL.
  * - `pattern=GLOB`     probabilistic faults only for URLs (path + query) a glob matches somewhere (see
  *                      url-pattern.ts: `*` any text, `?` one character, `|` between alternatives; regular
  *                      expressions are refused, as they can take minutes on one URL)
@@ -62,7 +62,7 @@ export interface FaultPlan {
   outageEndAt(tMs: number): number | null;
 }
 
-/** Longest injected stall or latency spike, ms (24 h): longer is a typo, and past setTimeout's range. */
+/** Longest injected stall, latency spike or outage, ms (24 h): longer is a typo, and past setTimeout's range. */
 export const MAX_FAULT_DELAY_MS = 86_400_000;
 
 /** Outage windows a spec may hold: each request and each scheduler tick looks at all of them. */
@@ -168,7 +168,8 @@ function num(source: string, what: string, text: string): number {
 
 /**
  * Checks a spec object (from JSON or {@link parseFaultSpec}): probabilities in [0, 1] summing to ≤ 1,
- * durations ≥ 0, 5xx status in 500-599, outages with 0 ≤ from < to, a glob pattern (url-pattern.ts).
+ * durations 0-24 h, 5xx status in 500-599, outages with 0 ≤ from < to lasting at most 24 h, a glob pattern
+ * (url-pattern.ts).
  */
 export function checkFaultSpec(spec: unknown, source = 'fault spec'): FaultSpec {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
@@ -223,6 +224,12 @@ export function checkFaultSpec(spec: unknown, source = 'fault spec'): FaultSpec 
         !Number.isFinite(w.toMs)
       )
         throw faultError(source, `an outage needs 0 ≤ fromMs < toMs, got ${JSON.stringify(o)}`);
+      // an outage holds every request in it: an endless one would hang them all
+      if (w.toMs - w.fromMs > MAX_FAULT_DELAY_MS)
+        throw faultError(
+          source,
+          `an outage lasts at most ${MAX_FAULT_DELAY_MS} ms (24 h), got ${JSON.stringify(o)}`,
+        );
     }
   }
   if (

@@ -309,11 +309,15 @@ async function readUnderRoot(rootReal: string, path: string): Promise<string> {
 function pathOf(uri: string, from: string): string {
   if (!uri.startsWith(BASE)) throw liveError(from, `names ${uri}, not a file under the served folder`);
   const pathname = new URL(uri).pathname;
-  return pathname
-    .slice(1)
-    .split('/')
-    .map((s) => decodeURIComponent(s))
-    .join('/');
+  try {
+    return pathname
+      .slice(1)
+      .split('/')
+      .map((s) => decodeURIComponent(s))
+      .join('/');
+  } catch (e) {
+    throw liveError(from, `names ${uri}, whose percent-encoding is malformed`, e);
+  }
 }
 
 function encodePath(path: string): string {

@@ -20,8 +20,10 @@
  * only when every connection has a request in flight does the newcomer get a raw 503. A trace or fault spec
  * that cannot be used is refused at start.
  *
- * Refusals for safety (400, 403, 405, 503) are answered at once; every other response (files, 404 for a
- * missing file, 416, injected 404/5xx) is paced like a file.
+ * Refusals for safety (400, 403, 405, 503, and 500 for a body over `limits.maxBodyBytes` or a file that
+ * cannot be read) are answered at once; every other response (files, 404 for a missing file, 416, injected
+ * 404/5xx) is paced like a file. A trace whose last period is an outage is refused at start unless looped
+ * (held, it would stop every body for ever).
  *
  * Live (`live`): the root's VOD ladder becomes a live stream looping it; live-source.ts answers its media
  * playlists (a sliding window) and segments (404 until available) before any file is read, with live faults;
@@ -29,7 +31,7 @@
  *
  * Known simplifications: a request pays the latency of the period it is sent in (Sabre walks a latency that
  * outlasts its period into the next one; the two differ only across a period edge); a response body is
- * read into memory before it is sent (fine for HLS segments, not meant for multi-GB files); the request log
+ * read into memory before it is sent (fine for HLS segments; at most `limits.maxBodyBytes`); the request log
  * lists entries in the order responses end.
  */
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
@@ -72,6 +74,11 @@ export interface ShapingLimits {
   readonly requestTimeoutMs: number;
   /** Idle time after which a keep-alive connection is closed (default 5 s). */
   readonly keepAliveTimeoutMs: number;
+  /**
+   * Longest response body, bytes (default 512 MiB): a body is read into memory before it is paced, so a
+   * larger one (a whole multi-GB file) is refused with a 500 naming both sizes; a byte range of it is served.
+   */
+  readonly maxBodyBytes: number;
 }
 
 export const DEFAULT_SHAPING_LIMITS: ShapingLimits = {
@@ -80,6 +87,7 @@ export const DEFAULT_SHAPING_LIMITS: ShapingLimits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
+  maxBodyBytes: 512 * 1024 * 1024,
 };
 
 export interface ShapingServerOptions {
@@ -192,10 +200,28 @@ export async function startShapingServer(options: ShapingServerOptions): Promise
       throw invalidArgument(`limits.${key}`, `must be a positive number, got ${String(value)}`);
   if (limits.headersTimeoutMs > limits.requestTimeoutMs)
     throw invalidArgument('limits.headersTimeoutMs', 'must not exceed limits.requestTimeoutMs');
+  // a tick of 0 would spin, of Infinity never settle; an origin of NaN would move no byte ever
+  if (options.tickMs !== undefined && !(Number.isFinite(options.tickMs) && options.tickMs > 0))
+    throw invalidArgument('tickMs', `must be a positive number of ms, got ${options.tickMs}`);
+  if (options.originMs !== undefined && !Number.isFinite(options.originMs))
+    throw invalidArgument('originMs', `must be a finite clock time, got ${options.originMs}`);
+  if (options.network !== undefined && options.network !== 'sabre' && options.network !== 'pensieve')
+    throw invalidArgument('network', `must be 'sabre' or 'pensieve', got ${JSON.stringify(options.network)}`);
   const trace = checkShapingTrace(
     typeof options.trace === 'string' ? generateTrace(options.trace) : options.trace,
   );
   const timeline = new TraceTimeline(trace, options.network ?? 'sabre', options.loop ?? false);
+  const deadFromMs = timeline.deadForeverFromMs();
+  if (deadFromMs !== null) {
+    throw new AbrkitError(
+      'trace',
+      'TRACE_ENDS_IN_OUTAGE',
+      `the trace ends in an outage (0 kbps from ${deadFromMs / 1000} s) and, not looped, its last period ` +
+        'holds for ever: no response body would move after that; loop the trace (--loop, loop: true) or end ' +
+        'it on a period above 0 kbps',
+      { data: { source: trace.name } },
+    );
+  }
   let plan: FaultPlan | null = null;
   if (options.faults !== undefined) {
     const spec = typeof options.faults === 'string' ? parseFaultSpec(options.faults) : options.faults;
@@ -435,12 +461,28 @@ export async function startShapingServer(options: ShapingServerOptions): Promise
         const start = range.kind === 'partial' ? range.start : 0;
         const end = range.kind === 'partial' ? range.end : file.sizeBytes - 1;
         contentLength = end - start + 1;
+        if (req.method === 'GET' && contentLength > limits.maxBodyBytes) {
+          immediate(
+            500,
+            `the body would be ${contentLength} bytes, more than the ${limits.maxBodyBytes} this server ` +
+              'holds in memory for one response (limits.maxBodyBytes): ask for a byte range\n',
+          );
+          return;
+        }
         if (range.kind === 'partial') {
           status = 206;
           headers['Content-Range'] = `bytes ${start}-${end}/${file.sizeBytes}`;
           entry.rangeStart = start;
         }
-        if (req.method === 'GET') body = await readRange(file.path, start, contentLength);
+        if (req.method === 'GET') {
+          try {
+            body = await readRange(file.path, start, contentLength);
+          } catch (e) {
+            // gone or unreadable since it was found (EMFILE, EIO, removed): say so without the server's paths
+            if (!finished) immediate(500, `cannot read the file: ${errorCode(e)}\n`);
+            return;
+          }
+        }
         if (finished) return;
       }
     }
@@ -577,6 +619,11 @@ async function realRoot(root: string): Promise<string> {
       },
     );
   }
+}
+
+function errorCode(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'read error';
 }
 
 async function readRange(path: string, start: number, length: number): Promise<Uint8Array> {

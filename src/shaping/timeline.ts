@@ -81,6 +81,18 @@ export class TraceTimeline {
     return { i: lo, endMs };
   }
 
+  /**
+   * The trace time from which the link never moves a byte again, or null: without `loop`, when the last
+   * period (held for ever) is an outage, the end of the last period with bandwidth.
+   */
+  deadForeverFromMs(): number | null {
+    if (this.loop) return null;
+    let i = this.bandwidths.length - 1;
+    if (this.bandwidths[i]! > 0) return null;
+    while (i > 0 && !(this.bandwidths[i - 1]! > 0)) i--;
+    return i === 0 ? 0 : this.ends[i - 1]!;
+  }
+
   /** Link bandwidth at trace time `tMs`, kbps (after the Pensieve payload portion when that model is used). */
   bandwidthKbpsAt(tMs: number): number {
     return this.bandwidths[this.locate(tMs).i]!;
