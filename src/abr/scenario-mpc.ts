@@ -109,9 +109,18 @@ const MIN_POINT_SPACING_MS = MAX_RECENT_RATE_WINDOW_MS / PROGRESS_POINTS;
 /** Abandon to the lowest rendition when it stalls too but finishes in under this share of the rest, ratio. */
 const ABANDON_GAIN = 0.5;
 
-/** Segment k's size at rendition r: the exact size when known, else the nominal bitrate's, bytes. */
-function segmentBytes(ctx: AbrContext, k: number, r: number): number {
-  return ctx.segmentSizeBytes(k, r) ?? ((ctx.renditions[r]?.bitrateKbps ?? 0) * ctx.segmentDurationMs) / 8;
+/**
+ * Segment k's size at rendition r: the exact size when known, else the nominal bitrate's, bytes. With `peak`,
+ * an unknown size is the peak bitrate's (HLS BANDWIDTH) where the ladder gives one: a VBR segment may be that
+ * large, and the plan's first download in its worst scenario is where such a segment would stall (hls.js
+ * sizes a download at the peak, `maxBitrate`, unless two segments are buffered).
+ */
+function segmentBytes(ctx: AbrContext, k: number, r: number, peak = false): number {
+  const known = ctx.segmentSizeBytes(k, r);
+  if (known !== null) return known;
+  const rendition = ctx.renditions[r];
+  const kbps = (peak ? rendition?.peakBitrateKbps : undefined) ?? rendition?.bitrateKbps ?? 0;
+  return (kbps * ctx.segmentDurationMs) / 8;
 }
 
 /** Seconds segment k at rendition r takes at `rateKbps` after `latencyMs`: a drop's download time. */
@@ -311,8 +320,10 @@ export class ScenarioMpc implements AbrAlgorithm {
           (levels[scale] ?? throughputKbps) *
           ((scale === 1 ? this.multipliers[s] : this.scaleMultipliers[(scale - 1) * cfg.scenarios + s]) ?? 1);
         const base = (s * maxH + pos) * n;
+        // the worst scenario's first download (scenario 0 has the lowest multiplier) at the peak size
+        const peak = s === 0 && pos === 0;
         for (let r = 0; r < choices; r++) {
-          const size = segmentBytes(ctx, k + pos, r);
+          const size = segmentBytes(ctx, k + pos, r, peak);
           planner.downloadS[base + r] = (latencyMs + (size * 8) / kbps) / 1000;
         }
       }
@@ -539,7 +550,8 @@ export class ScenarioMpc implements AbrAlgorithm {
     const latencyMs = this.predictor.latencyMs() ?? ctx.latencyMs ?? 0;
     const k = progress.segmentIndex;
     for (let r = Math.min(current, ctx.maxRenditionIndex + 1) - 1; r >= 0; r--) {
-      const size = segmentBytes(ctx, k, r);
+      // an emergency re-fetch of unknown size is planned at the peak, as the worst scenario's first download
+      const size = segmentBytes(ctx, k, r, true);
       const ms = latencyMs + (size * 8) / kbps;
       if (ms < bufferMs || (r === 0 && ms < ABANDON_GAIN * remainingMs)) {
         this.capSegment = k;

@@ -560,6 +560,65 @@ describe('scenario-mpc', () => {
     expect(pick(2)).toBeLessThan(pick(1));
   });
 
+  it('sizes the worst scenario first download of unknown size at the peak bitrate, only when sizes are unknown', () => {
+    // 2 s segments on a steady 3000 kbps link, 2 s of buffer, from the middle rung: the top (2500 kbps
+    // average) arrives in 1.7 s, but a segment at its 5000 kbps peak would take 3.3 s and stall
+    const pick = (peaks: boolean, sizesKnown: boolean): number => {
+      const renditions = [300, 1500, 2500].map((kbps, index) => ({
+        index,
+        bitrateKbps: kbps,
+        ...(peaks ? { peakBitrateKbps: 2 * kbps } : {}),
+      }));
+      const a = createScenarioMpc();
+      let t = 0;
+      for (let i = 0; i < 10; i++) {
+        const s = sample(300_000, 3000, 20, t);
+        t = s.endMs + 100;
+        a.onDownloaded?.(s, makeContext({ renditions, segmentIndex: i }));
+      }
+      return a.choose(
+        makeContext({
+          renditions,
+          segmentIndex: 10,
+          lastRenditionIndex: 1,
+          bufferLevelMs: 2000,
+          ...(sizesKnown ? {} : { segmentSizeBytes: () => null }),
+        }),
+      ).renditionIndex;
+    };
+    expect(pick(false, false)).toBe(2);
+    expect(pick(true, false)).toBe(1);
+    // a known size is the size, whatever the peak
+    expect(pick(true, true)).toBe(2);
+  });
+
+  it('re-fetches an abandoned download of unknown size at a rendition whose peak arrives in time', () => {
+    const pick = (peaks: boolean): number | null => {
+      const renditions = [300, 1200, 2400, 4800].map((kbps, index) => ({
+        index,
+        bitrateKbps: kbps,
+        ...(peaks ? { peakBitrateKbps: 2 * kbps } : {}),
+      }));
+      const a = createScenarioMpc();
+      feed(a, 5000, 5);
+      const ctx = makeContext({
+        renditions,
+        segmentDurationMs: 4000,
+        bufferLevelMs: 7000,
+        segmentSizeBytes: () => null,
+      });
+      // rendition 3 (4800 kbps x 4 s = 2.4 MB) crawling at 1600 kbps: 12 s, with 7 s of buffer
+      return a.shouldAbandon!(
+        makeProgress({ renditionIndex: 3, totalBytes: 2_400_000, loadedBytes: 240_000, elapsedMs: 1200 }),
+        ctx,
+      );
+    };
+    // at 1600 kbps a 4 s segment at 2400 kbps takes 6 s, within the 7 s of buffer; at its 4800 kbps peak
+    // 12 s, so only rung 1 (2400 kbps peak: 6 s) is sure to arrive in time
+    expect(pick(false)).toBe(2);
+    expect(pick(true)).toBe(1);
+  });
+
   it('never exceeds ctx.maxRenditionIndex', () => {
     for (const max of [0, 1, 3, 9]) {
       const a = createScenarioMpc();
