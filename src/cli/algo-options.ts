@@ -69,7 +69,8 @@ export function collectAlgoOptions(
     const [, algo = '', key = '', value = ''] = m;
     if (!algos.includes(algo))
       throw new UsageError(`--opt ${o}: "${algo}" is not among --algo ${algos.join(',')}`);
-    (out[algo] ??= {})[key] = parseValue(value);
+    // A computed key makes an own property even of `__proto__`, so the algorithm's check refuses it by name.
+    out[algo] = { ...out[algo], [key]: parseValue(value) };
   }
   return out;
 }

@@ -6,9 +6,9 @@
  * `master.m3u8`) likewise by `readDashLadder`. Anything else is `VIDEO_FORMAT_UNKNOWN`, a missing path
  * `VIDEO_NOT_FOUND`, an unreadable one `VIDEO_READ_FAILED`.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { invalidArgument } from '../core/errors.js';
+import { invalidArgument, isAbrkitError } from '../core/errors.js';
 import { DASH_MANIFEST_NAME, isMpdLocation, readDashLadder } from '../media/dash-ladder.js';
 import { readHlsLadder } from '../media/ladder.js';
 import { VIDEO_ERROR_CODES as CODES, videoError } from '../videos/errors.js';
@@ -16,6 +16,7 @@ import type { VideoDescription } from '../videos/model.js';
 import { parsePensieveVideoSizes, type NamedText, type PensieveVideoOptions } from '../videos/pensieve.js';
 import { parseSabreMovie } from '../videos/sabre.js';
 import { validateVideo } from '../videos/validate.js';
+import { readTextFile } from './read-text.js';
 
 export type LoadVideoOptions = PensieveVideoOptions;
 
@@ -107,8 +108,9 @@ function parsePlayable(
 
 async function readText(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return await readTextFile(path, (message, line) => videoError(CODES.readFailed, message, path, line));
   } catch (error) {
+    if (isAbrkitError(error)) throw error;
     if (isCode(error, 'ENOENT')) throw videoError(CODES.notFound, 'no such file', path);
     throw readFailed(path, error);
   }

@@ -18,7 +18,7 @@ import type { VideoDescription } from '../videos/model.js';
 import { createNetworkModel } from './network/index.js';
 import type { NetworkModelName } from './network/types.js';
 import { NETWORK_PRESETS } from './presets.js';
-import { qoeTermFunction, type QoeModelName } from './qoe-terms.js';
+import { MAX_REBUFFER_PENALTY_PER_S, qoeTermFunction, type QoeModelName } from './qoe-terms.js';
 import { createQoeTermFunction } from '../qoe/index.js';
 import { createLolpQoeTermFunction } from '../qoe/lolp.js';
 import type { CatchUpOptions, SessionLive } from '../session/live.js';
@@ -294,6 +294,15 @@ function resolveAlgorithm(
 /** The per-segment QoE function: given, or the named model with `rebufferPenaltyPerS` when set. */
 function resolveQoeTerm(options: SimulateOptions): QoeTermFunction {
   if (typeof options.qoe === 'function') return options.qoe;
+  const penalty = options.rebufferPenaltyPerS;
+  if (
+    penalty !== undefined &&
+    !(Number.isFinite(penalty) && penalty >= 0 && penalty <= MAX_REBUFFER_PENALTY_PER_S)
+  )
+    throw invalidArgument(
+      'rebufferPenaltyPerS',
+      `must be a number from 0 to ${MAX_REBUFFER_PENALTY_PER_S}, got ${penalty}`,
+    );
   if (options.qoe === 'lolp' || (options.qoe === undefined && options.live !== undefined))
     return createLolpQoeTermFunction({
       segmentDurationMs: options.video.segmentDurationMs,
@@ -303,10 +312,7 @@ function resolveQoeTerm(options: SimulateOptions): QoeTermFunction {
     });
   const name = options.qoe ?? 'lin';
   const byName = qoeTermFunction(name); // checks the name
-  const penalty = options.rebufferPenaltyPerS;
   if (penalty === undefined) return byName;
-  if (!Number.isFinite(penalty) || penalty < 0)
-    throw invalidArgument('rebufferPenaltyPerS', `must be a finite number ≥ 0, got ${penalty}`);
   return createQoeTermFunction({ name, rebufferPenalty: penalty });
 }
 

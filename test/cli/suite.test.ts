@@ -243,6 +243,6 @@ describe('abrkit sim --rebuffer-penalty', () => {
       'x',
     ]);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('--rebuffer-penalty: expected a number ≥ 0, got "x"');
+    expect(bad.err).toContain('--rebuffer-penalty: expected a number from 0 to 1000000, got "x"');
   });
 });

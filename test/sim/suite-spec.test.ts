@@ -126,7 +126,10 @@ describe('parseSuite', () => {
     [suite({}, { sample: 0 }), 'sets[0].sample: must be an integer ≥ 1, got 0'],
     [suite({}, { sample: 2.5 }), 'sets[0].sample: must be an integer ≥ 1, got 2.5'],
     [suite({}, { sample: 5, optimalSample: 6 }), 'sets[0].optimalSample: must be ≤ sample (5)'],
-    [suite({}, { rebufferPenalty: -1 }), 'sets[0].rebufferPenalty: must be a number ≥ 0, got -1'],
+    [
+      suite({}, { rebufferPenalty: -1 }),
+      'sets[0].rebufferPenalty: must be a number from 0 to 1000000, got -1',
+    ],
     [suite({}, { playableSegments: 'all' }), 'sets[0].playableSegments: must be an integer ≥ 1, got "all"'],
     [suite({}, { traces: [] }), 'sets[0].traces: must list at least one path'],
     [suite({}, { traces: ['a', ''] }), 'sets[0].traces[1]: must be a non-empty string'],
@@ -137,7 +140,7 @@ describe('parseSuite', () => {
     ],
     [
       suite({}, { traces: { generate: { kinds: ['markov'], count: 0 } } }),
-      'sets[0].traces.generate.count: must be an integer ≥ 1',
+      'sets[0].traces.generate.count: must be an integer from 1 to 100000',
     ],
     [
       suite({}, { traces: { generate: { kinds: ['markov'], count: 2, options: { meanKbps: 3 } } } }),

@@ -37,12 +37,20 @@ export function checkOutDir(outDir: string, force: boolean): void {
 
 const UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** `1h`, `90m`, `45s`, `500ms` or bare seconds → ms; throws `UsageError` otherwise. */
+/**
+ * Longest `--duration`, ms: a week (as `sim --live-duration-s`). Each media playlist lists every segment, so a
+ * week of 2 s segments is about 300 000 lines (about 12 MB); 100 000 h would be thousands of times that.
+ */
+export const LONG_VOD_MAX_DURATION_MS = 7 * 24 * 3_600_000;
+
+/** `1h`, `90m`, `45s`, `500ms` or bare seconds → ms, at most a week; throws `UsageError` otherwise. */
 export function parseDurationMs(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   const ms = match ? Number(match[1]) * UNITS_MS[match[2] ?? 's']! : Number.NaN;
-  if (!(ms > 0) || !Number.isFinite(ms)) {
-    throw new UsageError(`--duration: expected a positive duration such as 1h, 90m or 600s, got '${text}'`);
+  if (!(ms > 0) || !Number.isFinite(ms) || ms > LONG_VOD_MAX_DURATION_MS) {
+    throw new UsageError(
+      `--duration: expected a positive duration of at most a week (168h) such as 1h, 90m or 600s, got '${text}'`,
+    );
   }
   return ms;
 }

@@ -8,17 +8,17 @@
  * summary, unless `--logs` lists them (in the order of the summaries).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { AbrkitError } from '../../core/errors.js';
 import type { MergedRun } from '../../sim/batch-merge.js';
 import { mergeShardSummaries } from '../../sim/batch-merge.js';
+import { readTextFile } from '../../sim/read-text.js';
 import type { CliContext } from '../context.js';
 import { createContext } from '../context.js';
 import { UsageError, systemReason } from '../errors.js';
 import type { CheckedOutput, InputPath } from '../outputs.js';
-import { AtomicOutput, checkOutputs, writeOutputFile } from '../outputs.js';
+import { AtomicOutput, checkOutputs, realTarget, writeOutputFile } from '../outputs.js';
 import { printResults, reportHtml } from '../run-sim.js';
 import { qoeCi95 } from '../table.js';
 
@@ -41,8 +41,15 @@ function readError(e: unknown, path: string): AbrkitError {
 async function readJson(path: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readTextFile(
+      path,
+      (message, line) =>
+        new AbrkitError('config', 'SHARD_MERGE_INVALID', message, {
+          data: line === undefined ? { source: path } : { source: path, line },
+        }),
+    );
   } catch (e) {
+    if (e instanceof AbrkitError) throw e;
     throw readError(e, path);
   }
   try {
@@ -115,6 +122,8 @@ export async function runMerge(
   const jsons = await Promise.all(sources.map(async (source) => ({ source, json: await readJson(source) })));
   const merged = mergeShardSummaries(jsons);
   const logFor = new Map<string, string>();
+  /** Shard summary by the real path of its log. */
+  const shardOfLog = new Map<string, string>();
   if (flags.jsonl !== undefined) {
     for (const shard of merged.shards) {
       const given = logArgs?.[sources.indexOf(shard.source)];
@@ -127,7 +136,18 @@ export async function runMerge(
           { data: { source: shard.source } },
         );
       const path = given ?? join(dirname(shard.source), named ?? '');
+      // Shards that logged to one name (the last replacing the others) would repeat one log.
+      const real = realTarget(path);
+      const other = shardOfLog.get(real);
+      if (other !== undefined)
+        throw new AbrkitError(
+          'config',
+          'SHARD_MERGE_INVALID',
+          `its log ${path} is also the log of ${other}: each shard needs its own --jsonl (or give --logs)`,
+          { data: { source: shard.source } },
+        );
       logFor.set(shard.source, path);
+      shardOfLog.set(real, shard.source);
       if (given === undefined) inputs.push({ flag: 'shard log', path });
     }
   }

@@ -45,7 +45,10 @@ import { createContext } from '../context.js';
 import { resolveTraces, resolveVideo, withTracePath } from '../inputs.js';
 import { resolveAlgorithms } from '../registry-access.js';
 import { runSimulation } from '../run-sim.js';
+import { MAX_REBUFFER_PENALTY_PER_S } from '../../sim/qoe-terms.js';
 import { loopVideo } from '../../videos/loop.js';
+import type { VideoDescription } from '../../videos/model.js';
+import { VIDEO_LIMITS } from '../../videos/validate.js';
 
 interface SimFlags {
   video?: string;
@@ -103,11 +106,13 @@ function parseSeed(text: string): number {
   return n;
 }
 
-/** `--rebuffer-penalty <perS>`: a finite number ≥ 0; a `UsageError` otherwise. */
+/** `--rebuffer-penalty <perS>`: a number from 0 to {@link MAX_REBUFFER_PENALTY_PER_S}; a `UsageError` otherwise. */
 export function parseRebufferPenalty(text: string): number {
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0)
-    throw new UsageError(`--rebuffer-penalty: expected a number ≥ 0, got "${text}"`);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > MAX_REBUFFER_PENALTY_PER_S)
+    throw new UsageError(
+      `--rebuffer-penalty: expected a number from 0 to ${MAX_REBUFFER_PENALTY_PER_S}, got "${text}"`,
+    );
   return n;
 }
 
@@ -125,6 +130,17 @@ export function parseLatencyTarget(text: string): number {
   if (text.trim() === '' || !Number.isFinite(n) || !(n > 0) || n > 86_400_000)
     throw new UsageError(`--latency-target-ms: expected a number of ms > 0, got "${text}"`);
   return n;
+}
+
+/** Segments of `video` that `--live-duration-s` plays, at most a video's {@link VIDEO_LIMITS}.maxSegments. */
+function liveSegmentCount(durationS: number, video: VideoDescription): number {
+  const count = Math.ceil((durationS * 1000) / video.segmentDurationMs);
+  if (count > VIDEO_LIMITS.maxSegments)
+    throw new UsageError(
+      `--live-duration-s: ${durationS} s of ${video.segmentDurationMs} ms segments is ${count} segments, ` +
+        `more than the ${VIDEO_LIMITS.maxSegments} a video may have`,
+    );
+  return count;
 }
 
 function parseShardFlag(text: string): Shard {
@@ -223,6 +239,7 @@ export function register(program: Command, context: CliContext = createContext()
         flags.playableSegments !== undefined
           ? parseCount('--playable-segments', flags.playableSegments)
           : undefined;
+      if (playable === 0) throw new UsageError('--playable-segments: expected an integer ≥ 1, got "0"');
       const { video: source, inputs: videoInputs } = await resolveVideo(
         flags.video,
         context,
@@ -231,10 +248,7 @@ export function register(program: Command, context: CliContext = createContext()
       const video =
         flags.liveDurationS === undefined
           ? source
-          : loopVideo(
-              source,
-              Math.ceil((parseLiveDuration(flags.liveDurationS) * 1000) / source.segmentDurationMs),
-            );
+          : loopVideo(source, liveSegmentCount(parseLiveDuration(flags.liveDurationS), source));
       const {
         traces,
         inputs: traceInputs,

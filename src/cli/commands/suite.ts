@@ -24,6 +24,7 @@ import type { CliIo } from '../errors.js';
 import { UsageError } from '../errors.js';
 import { checkOutputs, writeOutputFile, type CheckedOutput, type InputPath } from '../outputs.js';
 import { traceWarningPrinter } from '../trace-warnings.js';
+import { parseRebufferPenalty } from './sim.js';
 
 interface SuiteFlags {
   workers?: string;
@@ -40,13 +41,6 @@ function parseNonNegativeInt(flag: string, text: string): number {
   const n = Number(text);
   if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n))
     throw new UsageError(`${flag}: expected an integer ≥ 0, got "${text}"`);
-  return n;
-}
-
-function parsePenalty(text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0)
-    throw new UsageError(`--rebuffer-penalty: expected a number ≥ 0, got "${text}"`);
   return n;
 }
 
@@ -121,7 +115,8 @@ export function register(program: Command, context: CliContext = createContext()
       context.verbose = flags.verbose ?? false;
       const workers =
         flags.workers !== undefined ? parseNonNegativeInt('--workers', flags.workers) : undefined;
-      const penalty = flags.rebufferPenalty !== undefined ? parsePenalty(flags.rebufferPenalty) : undefined;
+      const penalty =
+        flags.rebufferPenalty !== undefined ? parseRebufferPenalty(flags.rebufferPenalty) : undefined;
       const only = flags.only
         ?.flatMap((o) => o.split(','))
         .map((o) => o.trim())

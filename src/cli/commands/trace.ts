@@ -5,7 +5,6 @@
  * `abrkit sim --traces` and `abrkit serve --trace`. The conversions are pure (src/traces/har.ts,
  * src/traces/session-export.ts); this file reads and writes.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AbrkitError } from '../../core/errors.js';
 import { asTraceFormat, TRACE_FORMATS, writeTrace } from '../../traces/detect.js';
@@ -14,7 +13,8 @@ import type { NetworkTrace } from '../../traces/model.js';
 import { traceDurationMs, traceMeanBandwidthKbps } from '../../traces/model.js';
 import { periodCount } from '../../traces/columns.js';
 import { parseSessionExport } from '../../traces/session-export.js';
-import { decodeTraceBytes } from '../../sim/load-trace.js';
+import { readTextFile } from '../../sim/read-text.js';
+import { TRACE_ERROR_CODES } from '../../traces/text.js';
 import type { CliContext } from '../context.js';
 import { createContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -120,15 +120,20 @@ function checkFormat(format: string | undefined): NonNullable<ReturnType<typeof 
 }
 
 async function readText(path: string): Promise<string> {
-  let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    return await readTextFile(
+      path,
+      (message, line, kind) =>
+        new AbrkitError('trace', TRACE_ERROR_CODES[kind], message, {
+          data: line === undefined ? { source: path } : { source: path, line },
+        }),
+    );
   } catch (e) {
+    if (e instanceof AbrkitError) throw e;
     const code = (e as { code?: unknown } | null)?.code;
     const reason = code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e);
     throw new AbrkitError('trace', 'TRACE_NOT_FOUND', reason, { data: { source: path }, cause: e });
   }
-  return decodeTraceBytes(bytes, path);
 }
 
 function emit(

@@ -5,7 +5,6 @@
  * offline optimum on its sample. Per-trace numbers stay in memory (a few per session). Node-only.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AbrkitError } from '../../core/errors.js';
@@ -17,6 +16,7 @@ import { runBatch } from '../batch.js';
 import type { BatchSpec, BatchVariant, SessionRunner } from '../batch-session.js';
 import { OPTIMAL_ALGORITHM } from '../batch-stats.js';
 import { loadTraces } from '../load-trace.js';
+import { readTextFile } from '../read-text.js';
 import { isVideoSpec, videoFromSpec } from '../../cli/demo-data.js';
 import { loadVideo } from '../load-video.js';
 import type { SetResults, TraceSeries } from './analysis.js';
@@ -50,8 +50,15 @@ export function resolveSuitePath(path: string, suiteDir: string, sharedDir: stri
 export async function loadSuiteFile(path: string): Promise<SuiteSpec> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readTextFile(
+      path,
+      (message, line) =>
+        new AbrkitError('config', 'SUITE_READ_FAILED', message, {
+          data: line === undefined ? { source: path } : { source: path, line },
+        }),
+    );
   } catch (e) {
+    if (e instanceof AbrkitError) throw e;
     const code = (e as { code?: unknown } | null)?.code;
     throw new AbrkitError(
       'config',

@@ -9,7 +9,9 @@
 import { generateTrace } from '../../traces/spec.js';
 import type { TraceSpec } from '../../traces/spec.js';
 import type { NetworkTrace } from '../../traces/model.js';
+import { periodCount } from '../../traces/columns.js';
 import type { SuiteGeneratedTraces } from './spec.js';
+import { SUITE_MAX_GENERATED_PERIODS } from './spec.js';
 
 /** Indices of `count` items evenly spaced over `n` (all of them when count ≥ n), ascending. */
 export function sampleIndices(n: number, count: number | undefined): number[] {
@@ -24,9 +26,14 @@ export function sampleEvenly<T>(items: readonly T[], count: number | undefined):
   return sampleIndices(items.length, count).map((i) => items[i] as T);
 }
 
-/** The traces of a `generate` source: trace i is kinds[i % kinds.length] with seed `seed + i`. */
+/**
+ * The traces of a `generate` source: trace i is kinds[i % kinds.length] with seed `seed + i`. Refused (a
+ * `RangeError`) once the traces made so far and as many more as are left would pass
+ * {@link SUITE_MAX_GENERATED_PERIODS}: from the first trace when every one is as long.
+ */
 export function generateSuiteTraces(g: SuiteGeneratedTraces): NetworkTrace[] {
   const out: NetworkTrace[] = [];
+  let periods = 0;
   for (let i = 0; i < g.count; i++) {
     const kind = g.kinds[i % g.kinds.length];
     if (kind === undefined) break;
@@ -38,7 +45,16 @@ export function generateSuiteTraces(g: SuiteGeneratedTraces): NetworkTrace[] {
       seed,
       name: `${kind}-seed${seed}`,
     } as unknown as TraceSpec;
-    out.push(generateTrace(spec));
+    const trace = generateTrace(spec);
+    const made = periodCount(trace);
+    periods += made;
+    const projected = periods + made * (g.count - i - 1);
+    if (projected > SUITE_MAX_GENERATED_PERIODS)
+      throw new RangeError(
+        `${g.count} traces of ${made} periods each make about ${projected} periods, more than the ` +
+          `${SUITE_MAX_GENERATED_PERIODS} a source may generate: lower count or durationMs, or raise periodMs`,
+      );
+    out.push(trace);
   }
   return out;
 }

@@ -19,6 +19,7 @@ import type { AbrOptions } from '../../abr/types.js';
 import { isVideoSpec, videoFromSpec } from '../../cli/demo-data.js';
 import { AbrkitError } from '../../core/errors.js';
 import { QOE_MODEL_NAMES, type QoeModelName } from '../../qoe/objective.js';
+import { MAX_REBUFFER_PENALTY_PER_S } from '../qoe-terms.js';
 
 /** The network models a set may name. */
 export const SUITE_NETWORKS = ['pensieve', 'sabre', 'abrkit'] as const;
@@ -41,6 +42,15 @@ export interface SuiteAlgorithm {
   readonly algo: string;
   readonly options?: AbrOptions;
 }
+
+/** Most traces one `generate` source makes (the default suite's sets make 30-150). */
+export const SUITE_MAX_GENERATED_TRACES = 100_000;
+
+/**
+ * Most periods one `generate` source makes in all, as many as one generated trace may hold: about 1 GB of
+ * periods while they are made.
+ */
+export const SUITE_MAX_GENERATED_PERIODS = 10_000_000;
 
 /** Seeded synthetic traces: trace i uses kinds[i % kinds.length] with seed `seed + i`. */
 export interface SuiteGeneratedTraces {
@@ -189,9 +199,17 @@ class Parser {
     return v;
   }
 
-  number(v: unknown, path: string, min: number, integer = false): number {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v)))
-      throw this.fail(path, `must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${describe(v)}`);
+  number(v: unknown, path: string, min: number, integer = false, max = Number.POSITIVE_INFINITY): number {
+    if (
+      typeof v !== 'number' ||
+      !Number.isFinite(v) ||
+      v < min ||
+      v > max ||
+      (integer && !Number.isInteger(v))
+    ) {
+      const range = max === Number.POSITIVE_INFINITY ? `≥ ${min}` : `from ${min} to ${max}`;
+      throw this.fail(path, `must be ${integer ? 'an integer' : 'a number'} ${range}, got ${describe(v)}`);
+    }
     return v;
   }
 
@@ -285,7 +303,13 @@ class Parser {
         throw this.fail(`${path}.playableSegments`, `must be ≤ the generated video's ${generated} segments`);
     }
     if (o['rebufferPenalty'] !== undefined)
-      set.rebufferPenalty = this.number(o['rebufferPenalty'], `${path}.rebufferPenalty`, 0);
+      set.rebufferPenalty = this.number(
+        o['rebufferPenalty'],
+        `${path}.rebufferPenalty`,
+        0,
+        false,
+        MAX_REBUFFER_PENALTY_PER_S,
+      );
     if (o['sample'] !== undefined) set.sample = this.number(o['sample'], `${path}.sample`, 1, true);
     if (o['optimalSample'] !== undefined) {
       set.optimalSample = this.number(o['optimalSample'], `${path}.optimalSample`, 0, true);
@@ -334,7 +358,7 @@ class Parser {
       this.oneOf(k, `${gp}.kinds[${i}]`, SUITE_GENERATOR_KINDS),
     );
     if (kinds.length === 0) throw this.fail(`${gp}.kinds`, 'must list at least one generator');
-    const count = this.number(g['count'], `${gp}.count`, 1, true);
+    const count = this.number(g['count'], `${gp}.count`, 1, true, SUITE_MAX_GENERATED_TRACES);
     const seed = g['seed'] === undefined ? 1 : this.number(g['seed'], `${gp}.seed`, 0, true);
     const common: Record<string, number> = {};
     const byKind: Partial<Record<SuiteGeneratorKind, Record<string, number | number[]>>> = {};
