@@ -67,7 +67,8 @@ Live faults (--live-faults), comma-separated, seeded by --seed; live time is ms 
 
 The trace clock starts at the first request. Each request waits its period's latency, then the headers
 and the body follow, all bodies in flight sharing the trace's bandwidth equally. Without --loop the last
-period holds. Listens on 127.0.0.1 unless --host says otherwise; serves only files under <folder>.
+period holds (a trace ending in a 0 kbps period is refused: it would stop every body for ever). Listens on
+127.0.0.1 unless --host says otherwise; serves only files under <folder>.
 `;
 
 /**
