@@ -232,4 +232,14 @@ describe('the shipped suites', () => {
     );
     for (const set of spec.sets) expect(set.traces.type).toBe('generate');
   });
+
+  it('suites/segments.json parses: every family under both models on 1, 6 and 10 s segments', async () => {
+    const path = fileURLToPath(new URL('../../suites/segments.json', import.meta.url));
+    const spec = await loadSuiteFile(path);
+    expect(new Set(spec.sets.map((s) => s.family))).toEqual(
+      new Set(['hsdpa', 'fcc', 'puffer', 'oboe', 'pensieve-train', 'synthetic']),
+    );
+    expect(new Set(spec.sets.map((s) => s.network))).toEqual(new Set(['pensieve', 'sabre']));
+    expect(spec.sets).toHaveLength(36);
+  });
 });
