@@ -154,6 +154,10 @@ export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
   // over 0 / 0.5 / 1 / 2 in suites/tune-hold.json, mean gain chose it for four of six families (session 15,
   // docs/own-algorithm.md)
   { name: 'holdDropWeight', type: 'number', default: 1, min: 0 },
+  // a step up from a level the link held counts as a fall back to it, where the link has no room over the top
+  // rendition: session 21, on generated ladders of 2-6 s segments up to 7.8-20 Mbps on fcc-sd (fell 20-50 s
+  // at the loop's fall back to ~300 kbps), checked on every suite (docs/own-algorithm.md)
+  { name: 'holdRises', type: 'boolean', default: true },
   // the wait before a download's bytes flow at its pace counts as latency, not rate: measured on the Sabre- and
   // abrkit-model sets in session 12 (docs/own-algorithm.md)
   { name: 'waitShare', type: 'number', default: 0.25, min: 0, max: 1 },

@@ -84,6 +84,8 @@ export class TransmissionPredictor {
   private meanStart = 0;
   /** Side of the last sample's deviation beyond the shift bar from the long-run mean (+1, -1, 0: within). */
   private shiftSide = 0;
+  /** The long-run mean when the first sample beyond the bar on `shiftSide` came, kbps. */
+  private shiftLevelKbps = 0;
   /**
    * After a restart on one sample: the start it replaced and the level before it, so that a sample back at
    * that level undoes it (a one-download dropout is not a shift); -1: none pending.
@@ -95,6 +97,18 @@ export class TransmissionPredictor {
   /** The session's deepest drop, never decayed, and how many samples were deep drops. */
   private maxDrop = 0;
   private deepDrops = 0;
+  /**
+   * The session's deepest confirmed level shift up, `ln(new level / old level)`, and how many were deep (to
+   * twice the old level or more): a fixed line that stepped up from a level it held can step back down.
+   */
+  private maxRise = 0;
+  private deepRises = 0;
+  /**
+   * A shift up restarted on one sample counts at once, and is taken back if the next sample undoes the restart:
+   * the rise it added and the deepest rise before it (-1: none pending).
+   */
+  private pendingRise = -1;
+  private riseBefore = 0;
   private floorRateKbps = Number.POSITIVE_INFINITY;
   /** Samples within `floorBandLog` above the floor (the floor's own included). */
   private floorSamples = 0;
@@ -249,12 +263,18 @@ export class TransmissionPredictor {
   private detectShift(kbps: number, levelKbps: number, noiseLog: number, i: number): void {
     if (!(this.shiftSigmas > 0)) return;
     const bar = this.shiftSigmas * noiseLog;
+    const pendingRise = this.pendingRise;
+    this.pendingRise = -1;
     if (this.undoStart >= 0) {
       const replaced = this.undoStart;
       this.undoStart = -1;
       if (Math.abs(Math.log(kbps / this.undoLevelKbps)) <= bar) {
         this.meanStart = replaced;
         this.shiftSide = 0;
+        if (pendingRise >= 0) {
+          this.maxRise = this.riseBefore;
+          if (pendingRise >= DEEP_DROP_LOG) this.deepRises--;
+        }
         return;
       }
     }
@@ -264,13 +284,29 @@ export class TransmissionPredictor {
       this.undoLevelKbps = levelKbps;
       this.meanStart = i;
       this.shiftSide = 0;
+      if (deviationLog > 0) {
+        this.riseBefore = this.maxRise;
+        this.pendingRise = deviationLog;
+        this.addRise(deviationLog);
+      }
       return;
     }
     const side = deviationLog > bar ? 1 : deviationLog < -bar ? -1 : 0;
     if (side !== 0 && side === this.shiftSide) {
       this.meanStart = Math.max(this.meanStart, i - 1);
       this.shiftSide = 0;
-    } else this.shiftSide = side;
+      // the rise from the level before the first of the two
+      this.addRise(Math.max(0, Math.log(kbps / this.shiftLevelKbps)));
+    } else {
+      this.shiftSide = side;
+      this.shiftLevelKbps = levelKbps;
+    }
+  }
+
+  /** Records a confirmed level shift up of `riseLog` (0: none). */
+  private addRise(riseLog: number): void {
+    if (riseLog > this.maxRise) this.maxRise = riseLog;
+    if (riseLog >= DEEP_DROP_LOG) this.deepRises++;
   }
 
   /**
@@ -411,6 +447,20 @@ export class TransmissionPredictor {
   }
 
   /**
+   * The deepest confirmed level shift up of the session, `ln(new level / old level)` ({@link detectShift}; a
+   * one-sample restart counts once the next sample does not undo it), never forgotten: a fixed line that
+   * stepped up from a level it held may step back down as far (0: none, or level shifts off).
+   */
+  maxLogRise(): number {
+    return this.maxRise;
+  }
+
+  /** Deep confirmed level shifts up (to twice the old level or more) per prediction over the session. */
+  deepRiseRate(): number {
+    return this.errorCount > 0 ? this.deepRises / this.errorCount : 0;
+  }
+
+  /**
    * Deep drops (a sample at half its prediction or lower) per prediction over the whole session, 0 before any:
    * how often the path has fallen, counted since the start, as a link that falls every few minutes falls too
    * seldom for a window of recent errors to remember.
@@ -493,6 +543,10 @@ export class TransmissionPredictor {
     this.worstDrop = 0;
     this.maxDrop = 0;
     this.deepDrops = 0;
+    this.maxRise = 0;
+    this.deepRises = 0;
+    this.pendingRise = -1;
+    this.riseBefore = 0;
     this.floorRateKbps = Number.POSITIVE_INFINITY;
     this.floorSamples = 0;
     this.scores.fill(0);

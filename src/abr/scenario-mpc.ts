@@ -158,6 +158,7 @@ export interface ScenarioMpcConfig {
   readonly switchCost: number;
   readonly tailWeight: number;
   readonly holdDropWeight: number;
+  readonly holdRises: boolean;
   readonly waitShare: number;
   readonly floorConfirm: number;
   readonly floorMargin: number;
@@ -201,6 +202,7 @@ export function resolveScenarioMpcConfig(options?: AbrOptions): ScenarioMpcConfi
     switchCost: num(o, 'switchCost'),
     tailWeight: num(o, 'tailWeight'),
     holdDropWeight: num(o, 'holdDropWeight'),
+    holdRises: bool(o, 'holdRises'),
     waitShare: num(o, 'waitShare'),
     floorConfirm: num(o, 'floorConfirm'),
     floorMargin: num(o, 'floorMargin'),
@@ -341,7 +343,16 @@ export class ScenarioMpc implements AbrAlgorithm {
     const afterS = Number.isFinite(left) ? ((left - horizon) * ctx.segmentDurationMs) / 1000 : Infinity;
     const taper = cfg.bufferValueTaperMs > 0 ? Math.min(1, (1000 * afterS) / cfg.bufferValueTaperMs) : 1;
     const bufferMaxS = Math.max(ctx.bufferTargetMs, ctx.segmentDurationMs) / 1000;
-    const holdCostPerS = this.holdNeeds(ctx, choices, horizon, throughputKbps, latencyMs, afterS, bufferMaxS);
+    const holdCostPerS = this.holdNeeds(
+      ctx,
+      choices,
+      horizon,
+      throughputKbps,
+      latencyMs,
+      afterS,
+      bufferMaxS,
+      headroomLog,
+    );
     const best = planner.run({
       qoe: this.table,
       horizon,
@@ -422,7 +433,9 @@ export class ScenarioMpc implements AbrAlgorithm {
    * times `holdDropWeight`. 0 (no cost) when off, when the runtime has reported download progress, before any
    * deep drop, while a deep drop is still among the recent errors (the scenarios and the tail cost price it
    * then: charged twice, the costs hoarded buffer on cellular links that fall often), or when nothing follows
-   * the horizon.
+   * the horizon. With `holdRises`, while the link has no room over the top rendition (`headroomLog` 0), a
+   * confirmed level shift up counts as a drop as deep as the rise, at the rate of such rises if higher
+   * ({@link TransmissionPredictor.maxLogRise}).
    *
    * The tail cost prices a drop for the download decided now, against the buffer there is now; it cannot ask
    * for buffer to be built, since one decision's share of a drop that comes once in ninety downloads is tiny.
@@ -439,13 +452,22 @@ export class ScenarioMpc implements AbrAlgorithm {
     latencyMs: number,
     afterS: number,
     bufferMaxS: number,
+    headroomLog: number,
   ): number {
     const weight = this.config.holdDropWeight;
     if (!(weight > 0) || this.sawProgress || this.table === null || !(afterS > 0)) return 0;
     // a deep drop still in the window of recent errors is the scenarios' and the tail cost's to price
     if (this.predictor.dropShare(DEEP_DROP_LOG) > 0) return 0;
-    const rate = this.predictor.deepDropRate();
-    const depth = this.dropDepth(throughputKbps, this.predictor.maxLogDrop());
+    const p = this.predictor;
+    // a level the link stepped up from is one it can step back down to: with no room over the top rendition,
+    // the step's rise counts as a drop (with room, the session runs ahead of its content and its buffer fills
+    // at the top anyway)
+    const rises = this.config.holdRises && !(headroomLog > 0);
+    const rate = rises ? Math.max(p.deepDropRate(), p.deepRiseRate()) : p.deepDropRate();
+    const depth = this.dropDepth(
+      throughputKbps,
+      rises ? Math.max(p.maxLogDrop(), p.maxLogRise()) : p.maxLogDrop(),
+    );
     if (!(rate > 0) || !(depth > 0)) return 0;
     const n = ctx.renditions.length;
     if (this.holdNeed?.length !== n) this.holdNeed = new Float64Array(n);
@@ -737,6 +759,8 @@ export const scenarioMpcDocs: AbrAlgorithmDocs = {
       'Extra switch penalty in planning on a volatile path: the penalty is multiplied by 1 + switchCost · volatility (at most horizon − 1).',
     holdDropWeight:
       'Where the runtime never reports download progress (no abandonment): weight of the expected stall of the session’s deepest drop striking the download after the horizon, i.e. the buffer a plan leaves short of that download’s time at the dropped rate, times the rebuffer penalty, times the deep drops (falls to half the prediction or lower) expected in the rest of the video at the session’s rate, at most 1; charged once no deep drop is left among the recent errors; 0: off.',
+    holdRises:
+      'With the hold cost: a confirmed level shift up (to twice the old level or more) counts as a fall back to the level the link stepped up from, while the link has no room over the top rendition in its worst scenario (a fixed line that steps between levels steps back down; with room, the session runs ahead of its content and the buffer fills at the top); false: falls only.',
     tailWeight:
       'Weight of the expected stall of a drop as deep as the session’s worst during the download decided now (times how often such drops have come), charged where the runtime never reports download progress (no abandonment); 0: off.',
     floorConfirm:

@@ -316,6 +316,48 @@ describe('TransmissionPredictor', () => {
     expect(p.deepDropRate()).toBe(0);
   });
 
+  it('remembers the deepest level shift up, and takes back a one-download spike', () => {
+    /** A predictor with level shifts on, fed `kbps` for 125 kB downloads. */
+    const make = (shiftSigmas = 3): ((kbps: number) => TransmissionPredictor) => {
+      const p = new TransmissionPredictor(5, 40, 20, 0, 3, 0.05, 0.05, 0.35, 0, shiftSigmas);
+      return (kbps) => {
+        p.addSample(125_000, 0, (125_000 * 8) / kbps);
+        return p;
+      };
+    };
+    // a fixed line held at 500 kbps steps to 7500 and stays: a rise of x15, counted at once
+    const step = make();
+    for (let i = 0; i < 12; i++) step(500);
+    expect(step(500).maxLogRise()).toBeCloseTo(0, 9);
+    expect(step(7500).maxLogRise()).toBeCloseTo(Math.log(15), 6);
+    const p = step(7500);
+    expect(p.maxLogRise()).toBeCloseTo(Math.log(15), 6);
+    // one deep rise in 14 predictions; it is not a drop
+    expect(p.deepRiseRate()).toBeCloseTo(1 / 14, 9);
+    expect(p.maxLogDrop()).toBeCloseTo(0, 9);
+    // a one-download spike is not a level the link moved to: taken back when the next sample is at the level
+    const spike = make();
+    for (let i = 0; i < 12; i++) spike(500);
+    expect(spike(7500).deepRiseRate()).toBeGreaterThan(0);
+    const back = spike(500);
+    expect(back.maxLogRise()).toBeCloseTo(0, 9);
+    expect(back.deepRiseRate()).toBe(0);
+    // a rise in two steps beyond the bar (x1.3 twice in a row) is a shift, not a deep one
+    const small = make();
+    for (let i = 0; i < 12; i++) small(1000);
+    small(1300);
+    const s = small(1300);
+    expect(s.maxLogRise()).toBeCloseTo(Math.log(1.3), 6);
+    expect(s.deepRiseRate()).toBe(0);
+    // without level shifts there are no rises; reset forgets them
+    const off = make(0);
+    for (let i = 0; i < 12; i++) off(500);
+    expect(off(7500).maxLogRise()).toBeCloseTo(0, 9);
+    p.reset();
+    expect(p.maxLogRise()).toBeCloseTo(0, 9);
+    expect(p.deepRiseRate()).toBe(0);
+  });
+
   it('rejects bad windows', () => {
     expect(() => new TransmissionPredictor(0)).toThrow(TypeError);
     expect(() => new TransmissionPredictor(1, 0)).toThrow(TypeError);
@@ -1139,8 +1181,12 @@ describe('scenario-mpc where the runtime cannot abandon: the hold cost', () => {
     { durationMs: 60_000, bandwidthKbps: 400 },
     { durationMs: 120_000, bandwidthKbps: 8000 },
   ]);
-  const run = (network: 'pensieve' | 'sabre', options?: Record<string, number>, on = trace) =>
-    simulateSession({ video, trace: on, algorithm: createScenarioMpc(options), network }).summary;
+  const run = (
+    network: 'pensieve' | 'sabre',
+    options?: Record<string, number | boolean>,
+    on = trace,
+    of = video,
+  ) => simulateSession({ video: of, trace: on, algorithm: createScenarioMpc(options), network }).summary;
 
   it('keeps the buffer for the next fall: far less stall, more QoE than without it', () => {
     const held = run('pensieve');
@@ -1151,12 +1197,33 @@ describe('scenario-mpc where the runtime cannot abandon: the hold cost', () => {
     expect(held.totalQoe).toBeGreaterThan(plain.totalQoe);
   });
 
+  it('takes the step up from 400 kbps as a fall to come (holdRises): less stall at the first fall', () => {
+    // before the first fall the session has seen no drop, only the step up from the level it will fall back to
+    const rises = run('pensieve');
+    const fallsOnly = run('pensieve', { holdRises: false });
+    expect(rises.rebufferMs).toBeLessThan(fallsOnly.rebufferMs - 5000);
+    expect(rises.totalQoe).toBeGreaterThan(fallsOnly.totalQoe);
+  });
+
+  it('leaves rises alone where the link has room over the top rendition', () => {
+    // the same link under a ladder topping out at 5 Mbps: the session runs ahead of its content at the top
+    const low = bitratesKbps.slice(0, 5);
+    const lowVideo: VideoDescription = {
+      ...video,
+      renditions: ladder(...low),
+      segmentSizesBytes: video.segmentSizesBytes.map((row) => row.slice(0, 5)),
+    };
+    expect(run('pensieve', {}, trace, lowVideo)).toEqual(
+      run('pensieve', { holdRises: false }, trace, lowVideo),
+    );
+  });
+
   it('stays out while a deep drop is among the recent errors (the tail cost prices it then)', () => {
-    // 6 Mbps for 20 s, 1.5 Mbps for 6 s, over and over: a fall to a quarter every ten downloads or so, so the
+    // 6 Mbps for 20 s, 600 kbps for 6 s, over and over: a fall to a tenth every ten downloads or so, so the
     // window of recent errors always holds one, and the session is the one without the hold cost
     const falling = stepTrace([
       { durationMs: 20_000, bandwidthKbps: 6000 },
-      { durationMs: 6000, bandwidthKbps: 1500 },
+      { durationMs: 6000, bandwidthKbps: 600 },
     ]);
     const held = run('pensieve', {}, falling);
     const plain = run('pensieve', { holdDropWeight: 0 }, falling);
