@@ -448,8 +448,8 @@ export class TransmissionPredictor {
 
   /**
    * The deepest confirmed level shift up of the session, `ln(new level / old level)` ({@link detectShift}; a
-   * one-sample restart counts once the next sample does not undo it), never forgotten: a fixed line that
-   * stepped up from a level it held may step back down as far (0: none, or level shifts off).
+   * one-sample restart counts at once and is taken back if the next sample undoes it), never forgotten: a
+   * fixed line that stepped up from a level it held may step back down as far (0: none, or level shifts off).
    */
   maxLogRise(): number {
     return this.maxRise;

@@ -55,7 +55,8 @@
  * of the session's deepest drop ever striking the download after its horizon, for the buffer it leaves short
  * of that download's time at the dropped rate, times the deep drops expected in the rest of the video (at
  * most one), once no deep drop is left among the recent errors: so a link that fell once in three minutes
- * has the buffer for its next fall, which that window has long forgotten.
+ * has the buffer for its next fall, which that window has long forgotten. While the link has no room over the
+ * top rendition, a step up from a level it held counts as such a drop (`holdRises`): it can step back down.
  * Pure: state comes from `onDownloaded`, cleared by `reset`. Why and how well: docs/own-algorithm.md.
  */
 import type { DownloadProgress, DownloadSample, Rendition } from '../core/types.js';
