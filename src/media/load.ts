@@ -32,8 +32,13 @@ export async function loadBytes(
   }
   let bytes: Uint8Array;
   try {
+    // a device or a pipe (/dev/zero) would be read without end: only regular files are read
+    if (!(await stat(location)).isFile()) {
+      throw new AbrkitError('network', 'READ_FAILED', 'not a file', { data: { source: location } });
+    }
     bytes = new Uint8Array(await readFile(location));
   } catch (cause) {
+    if (cause instanceof AbrkitError) throw cause;
     throw fileError(location, cause);
   }
   return range ? bytes.subarray(range.offsetBytes, range.offsetBytes + range.lengthBytes) : bytes;
