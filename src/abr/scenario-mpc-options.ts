@@ -15,6 +15,9 @@ export const SCENARIO_MPC_NAME = 'scenario-mpc';
 export const SCENARIO_MPC_OPTION_SPECS: readonly AbrOptionCore[] = [
   // six segments, not MPC's five: chosen leaving each family out once the tail cost was in (docs/own-algorithm.md)
   { ...HORIZON_OPTION_SPEC, default: 6 },
+  // and at least 12 s of content, the least any tuned video had (6 x 2 s): at 1 s segments six look 6 s ahead
+  // (session 21, suites/segments.json; a time horizon as in SODA, Chen et al., SIGCOMM 2024)
+  { name: 'horizonMs', type: 'number', default: 12_000, min: 0, max: 600_000 },
   {
     name: 'window',
     type: 'integer',

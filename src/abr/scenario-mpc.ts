@@ -107,6 +107,8 @@ const PROGRESS_POINTS = 256;
  * the simulator's presets every 50-100 ms), ms.
  */
 const MIN_POINT_SPACING_MS = MAX_RECENT_RATE_WINDOW_MS / PROGRESS_POINTS;
+/** Most segments a plan covers, whatever `horizonMs` asks for (the planner's work grows with it). */
+const MAX_PLAN_SEGMENTS = 32;
 /** Abandon to the lowest rendition when it stalls too but finishes in under this share of the rest, ratio. */
 const ABANDON_GAIN = 0.5;
 
@@ -160,6 +162,7 @@ export interface ScenarioMpcConfig {
   readonly tailWeight: number;
   readonly holdDropWeight: number;
   readonly holdRises: boolean;
+  readonly horizonMs: number;
   readonly waitShare: number;
   readonly floorConfirm: number;
   readonly floorMargin: number;
@@ -204,6 +207,7 @@ export function resolveScenarioMpcConfig(options?: AbrOptions): ScenarioMpcConfi
     tailWeight: num(o, 'tailWeight'),
     holdDropWeight: num(o, 'holdDropWeight'),
     holdRises: bool(o, 'holdRises'),
+    horizonMs: num(o, 'horizonMs'),
     waitShare: num(o, 'waitShare'),
     floorConfirm: num(o, 'floorConfirm'),
     floorMargin: num(o, 'floorMargin'),
@@ -289,9 +293,14 @@ export class ScenarioMpc implements AbrAlgorithm {
     const choices = Math.max(1, Math.min(n, cap, ctx.maxRenditionIndex + 1));
     const cfg = this.config;
     const left = ctx.segmentCount - k;
-    const horizon = Math.max(1, Math.min(cfg.horizon, Number.isFinite(left) ? left : cfg.horizon));
-    if (this.planner?.renditionCount !== n) {
-      this.planner = new ScenarioPlanner(cfg.horizon, n, cfg.scenarios);
+    // at least `horizonMs` of content: a count of segments alone looks 6 s ahead at 1 s segments
+    const planH = Math.min(
+      MAX_PLAN_SEGMENTS,
+      Math.max(cfg.horizon, Math.ceil(cfg.horizonMs / Math.max(1, ctx.segmentDurationMs))),
+    );
+    const horizon = Math.max(1, Math.min(planH, Number.isFinite(left) ? left : planH));
+    if (this.planner?.renditionCount !== n || this.planner.maxHorizon !== planH) {
+      this.planner = new ScenarioPlanner(planH, n, cfg.scenarios);
     }
     if (this.tableFor !== ctx.renditions || this.table === null) {
       this.table = qoeTable(
@@ -760,6 +769,8 @@ export const scenarioMpcDocs: AbrAlgorithmDocs = {
       'Extra switch penalty in planning on a volatile path: the penalty is multiplied by 1 + switchCost · volatility (at most horizon − 1).',
     holdDropWeight:
       'Where the runtime never reports download progress (no abandonment): weight of the expected stall of the session’s deepest drop striking the download after the horizon, i.e. the buffer a plan leaves short of that download’s time at the dropped rate, times the rebuffer penalty, times the deep drops (falls to half the prediction or lower) expected in the rest of the video at the session’s rate, at most 1; charged once no deep drop is left among the recent errors; 0: off.',
+    horizonMs:
+      'The plan covers at least this much content: horizon segments, or more of them where segments are shorter (at most 32); 0: horizon segments whatever their duration.',
     holdRises:
       'With the hold cost: a confirmed level shift up (to twice the old level or more) counts as a fall back to the level the link stepped up from, while the link has no room over the top rendition in its worst scenario (a fixed line that steps between levels steps back down; with room, the session runs ahead of its content and the buffer fills at the top); false: falls only.',
     tailWeight:

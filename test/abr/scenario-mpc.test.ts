@@ -692,6 +692,23 @@ describe('scenario-mpc', () => {
     expect(last.reason).toContain('over 1 segments');
   });
 
+  it('plans over at least horizonMs of content: more segments where they are shorter', () => {
+    const over = (segmentDurationMs: number, options?: Record<string, number>): string => {
+      const a = createScenarioMpc(options);
+      feed(a, 3000, 5);
+      return a.choose(makeContext({ bitratesKbps: PENSIEVE_KBPS, segmentDurationMs, bufferLevelMs: 8000 }))
+        .reason;
+    };
+    // 12 s by default: twelve 1 s segments, eight 1.5 s ones, the horizon's six from 2 s up
+    expect(over(1000)).toContain('over 12 segments');
+    expect(over(1500)).toContain('over 8 segments');
+    expect(over(2000)).toContain('over 6 segments');
+    expect(over(4000)).toContain('over 6 segments');
+    expect(over(1000, { horizonMs: 0 })).toContain('over 6 segments');
+    // at most 32 whatever it asks for
+    expect(over(100, { horizonMs: 600_000 })).toContain('over 32 segments');
+  });
+
   it('is deterministic, and reset() forgets the session', () => {
     const ctx = makeContext({ bitratesKbps: PENSIEVE_KBPS, bufferLevelMs: 9000, lastRenditionIndex: 2 });
     const run = (a: AbrAlgorithm): string[] => {
