@@ -22,7 +22,8 @@
  * bitrate). Where the runtime reports download progress, a download's transfer throughput is the rate of its
  * last `waitShare` of bytes and the rest of its time joins the latency (a wait paid once per request, not
  * per byte: on an on-off link a small segment mostly waits for a burst a bigger one would share). Plans
- * `(a, b, c, c, ...)` over `horizon` segments (scenario-mpc-search.ts) scored by
+ * `(a, b, c, c, ...)` over `horizon` segments, more where they are shorter than `horizonMs` / `horizon`
+ * (scenario-mpc-search.ts), scored by
  * QoE_lin-style utility − rebuffer − switch penalties + `v · min(buffer_end, cap)`, mixed as
  * `(1 − risk) · mean + risk · worst` over the scenarios. The buffer value `v` per second is
  * `bufferValue` times the rebuffer penalty (ladder-aware: a 4K ladder's stall second costs 35, so must its
