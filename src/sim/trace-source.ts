@@ -67,7 +67,7 @@ export function timeLimitError(
     'trace',
     'SIM_TIME_LIMIT',
     `the session on the ${network} network did not finish within its limit of ${hours} h of virtual time ` +
-      `(the video's duration + 24 h): ${what}; the trace is too slow for this video`,
+      `(the video's duration + 24 h): ${what}; the trace's bandwidth or latency is too poor for this video`,
     {
       data: {
         source: traceName,
