@@ -11,7 +11,8 @@ import { AbrkitError } from '../core/errors.js';
 import { createTraceReader, type TraceReadOptions } from '../traces/detect.js';
 import type { TraceTextReader } from '../traces/lines.js';
 import type { NetworkTrace, TraceFormat } from '../traces/model.js';
-import { TRACE_ERROR_CODES, lineAt, traceError } from '../traces/text.js';
+import { TRACE_ERROR_CODES, traceError } from '../traces/text.js';
+import { invalidUtf8Line } from './utf8.js';
 
 /** Files read at once by {@link loadTraces} (well under the usual 1024 open-file limit). */
 const READ_CONCURRENCY = 16;
@@ -77,14 +78,13 @@ class ChunkDecoder {
   }
 
   private badUtf8(bytes: Uint8Array): AbrkitError {
-    // The line of the first bad sequence in this chunk, found by decoding it leniently.
-    const lenient = new TextDecoder('utf-8').decode(bytes);
-    const index = lenient.indexOf('\uFFFD');
+    // the line of the first bad sequence in this chunk, after the line breaks before it
+    const line = invalidUtf8Line(bytes);
     return traceError(
       TRACE_ERROR_CODES.binary,
       'binary content: invalid UTF-8; not a text trace',
       this.path,
-      index >= 0 ? this.breaks + lineAt(lenient, index) : undefined,
+      line === undefined ? undefined : this.breaks + line,
     );
   }
 }
@@ -294,14 +294,11 @@ export function decodeTraceBytes(bytes: Uint8Array, source: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    // Find the line of the first bad sequence by decoding leniently.
-    const lenient = new TextDecoder('utf-8').decode(bytes);
-    const index = lenient.indexOf('\uFFFD');
     throw traceError(
       TRACE_ERROR_CODES.binary,
       'binary content: invalid UTF-8; not a text trace',
       source,
-      index >= 0 ? lineAt(lenient, index) : undefined,
+      invalidUtf8Line(bytes),
     );
   }
 }

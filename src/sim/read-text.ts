@@ -6,7 +6,7 @@
  * their own streaming loader (load-trace.ts) with the same limits.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { lineAt } from '../traces/text.js';
+import { invalidUtf8Line } from './utf8.js';
 import { TRACE_FILE_MAX_BYTES } from './load-trace.js';
 
 /** Largest text input read, bytes: the 512 MiB of a trace file (a JavaScript string holds no more). */
@@ -57,11 +57,7 @@ export async function readTextFile(path: string, problem: TextProblem): Promise<
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    // The line of the first bad sequence, found by decoding leniently.
-    const lenient = new TextDecoder('utf-8').decode(bytes);
-    const index = lenient.indexOf('\uFFFD');
-    const line = index >= 0 ? lineAt(lenient, index) : undefined;
-    throw problem('binary content: invalid UTF-8; not a text file', line, 'binary');
+    throw problem('binary content: invalid UTF-8; not a text file', invalidUtf8Line(bytes), 'binary');
   }
 }
 
